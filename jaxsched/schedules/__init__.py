@@ -1,0 +1,1 @@
+"""The native catalog, one module per family."""

@@ -1,0 +1,468 @@
+"""Constant, polynomial (linear), exponential, step, multistep, piecewise and inverse-time schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jaxsched import _validate as v
+from jaxsched._core import Schedule, static
+from jaxsched._numerics import Array, Backend, Steps, half_cosine
+
+
+class Constant(Schedule, name="constant"):
+    r"""A constant value.
+
+    .. math:: s(k) = v
+
+    Args:
+      value: the value at every step.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`; unlike ``optax.constant_schedule`` it always returns an array.
+
+    Example:
+      >>> import jaxsched
+      >>> float(jaxsched.constant(0.1)(1000))
+      0.10000000149011612
+    """
+
+    value: Any
+
+    examples = ({"value": 0.1},)
+
+    def __check_init__(self) -> None:
+        v.number("value", self.value)
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        return bk.value(self.value)
+
+
+class Polynomial(Schedule, name="polynomial"):
+    r"""Polynomial interpolation from ``init_value`` to ``end_value``, as ``optax.polynomial_schedule``.
+
+    With :math:`B` = ``transition_begin``, :math:`T` = ``transition_steps`` and
+    :math:`r(k) = \operatorname{clip}(B + T - k, 0, T)` the steps left,
+
+    .. math:: s(k) = E + (I - E) \left(\frac{r(k)}{T}\right)^{p}
+
+    so ``s(k) = I`` for ``k <= B`` and ``s(k) = E`` for ``k >= B + T``. The remaining steps are an exact
+    integer difference, so the tail keeps full float32 precision at any horizon.
+
+    Args:
+      init_value: value up to ``transition_begin``.
+      end_value: value from ``transition_begin + transition_steps`` on.
+      power: the exponent :math:`p > 0`.
+      transition_steps: length :math:`T > 0` of the transition (optax falls back to a constant for
+        ``T <= 0``; here that is an error).
+      transition_begin: steps :math:`B >= 0` to hold ``init_value`` first.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.polynomial(init_value=1.0, end_value=0.01, power=2, transition_steps=100)
+      >>> round(float(s(50)), 6)
+      0.2575
+    """
+
+    init_value: Any
+    end_value: Any
+    power: Any
+    transition_steps: Any
+    transition_begin: Any = 0
+
+    examples = (
+        {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100,
+         "transition_begin": 5},
+    )
+
+    def __check_init__(self) -> None:
+        v.number("init_value", self.init_value)
+        v.number("end_value", self.end_value)
+        v.positive("power", self.power)
+        self._set("transition_steps", v.steps("transition_steps", self.transition_steps, minimum=1,
+                                              integer=False))
+        self._set("transition_begin", v.steps("transition_begin", self.transition_begin))
+
+    def _key_steps(self) -> list[Any]:
+        return [self.transition_begin, self.transition_begin + self.transition_steps]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        T = bk.count(self.transition_steps)
+        end = bk.add(bk.count(self.transition_begin), T)
+        frac = xp.clip(t.until(end), 0.0, bk.to_float(T)) / bk.to_float(T)
+        init, last = bk.value(self.init_value), bk.value(self.end_value)
+        return last + (init - last) * frac ** bk.value(self.power)
+
+
+class Linear(Polynomial, name="linear"):
+    r"""Linear interpolation from ``init_value`` to ``end_value``, as ``optax.linear_schedule``.
+
+    .. math:: s(k) = E + (I - E)\,\frac{\operatorname{clip}(B + T - k, 0, T)}{T}
+
+    Args:
+      init_value: value up to ``transition_begin``.
+      end_value: value from ``transition_begin + transition_steps`` on.
+      transition_steps: length :math:`T > 0` of the ramp.
+      transition_begin: steps :math:`B >= 0` to hold ``init_value`` first.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.linear(init_value=1.0, end_value=0.0, transition_steps=4, transition_begin=2)
+      >>> [float(s(k)) for k in (0, 2, 3, 5, 6, 100)]
+      [1.0, 1.0, 0.75, 0.25, 0.0, 0.0]
+    """
+
+    init_value: Any
+    end_value: Any
+    transition_steps: Any
+    transition_begin: Any = 0
+    power: Any = static(default=1, init=False)
+
+    examples = ({"init_value": 1.0, "end_value": 0.0, "transition_steps": 100},)
+
+
+class ExponentialDecay(Schedule, name="exponential_decay"):
+    r"""Exponential decay, as ``optax.exponential_decay``.
+
+    With :math:`d = k - B`,
+
+    .. math:: s(k) = \begin{cases} I & d \le 0 \\ I\, \gamma^{d/T} & d > 0 \end{cases}
+
+    (:math:`\lfloor d/T \rfloor` with ``staircase``), then bounded by ``end_value``: a floor when
+    :math:`\gamma < 1`, a ceiling when :math:`\gamma > 1`. Unlike optax, ``decay_rate`` may be traced.
+
+    Args:
+      init_value: value up to ``transition_begin``.
+      transition_steps: steps :math:`T > 0` per factor of ``decay_rate``.
+      decay_rate: :math:`\gamma > 0` (optax accepts 0 and negative rates and returns NaN or sign flips).
+      transition_begin: steps :math:`B >= 0` before the decay starts.
+      staircase: decay in whole steps of ``transition_steps``.
+      end_value: optional bound, as above.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.exponential_decay(1.0, transition_steps=2, decay_rate=0.5)
+      >>> [round(float(s(k)), 4) for k in range(5)]
+      [1.0, 0.7071, 0.5, 0.3536, 0.25]
+    """
+
+    init_value: Any
+    transition_steps: Any
+    decay_rate: Any
+    transition_begin: Any = 0
+    staircase: bool = static(default=False)
+    end_value: Any = None
+
+    examples = (
+        {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5},
+        {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5, "transition_begin": 5,
+         "staircase": True, "end_value": 0.1},
+    )
+
+    def __check_init__(self) -> None:
+        v.number("init_value", self.init_value)
+        self._set("transition_steps", v.steps("transition_steps", self.transition_steps, minimum=1,
+                                              integer=False))
+        v.positive("decay_rate", self.decay_rate)
+        self._set("transition_begin", v.steps("transition_begin", self.transition_begin))
+        v.boolean("staircase", self.staircase)
+        if self.end_value is not None:
+            v.number("end_value", self.end_value)
+
+    def _key_steps(self) -> list[Any]:
+        return [self.transition_begin]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        T = bk.count(self.transition_steps)
+        B = bk.count(self.transition_begin)
+        d = t.since(B)
+        if self.staircase:
+            if bk.is_int(T) and bk.is_int(B):
+                p = bk.to_float(xp.maximum(t.n - B, 0) // T)
+            else:
+                p = xp.floor(xp.maximum(d, 0.0) / bk.to_float(T))
+        else:
+            p = xp.maximum(d, 0.0) / bk.to_float(T)
+        init, rate = bk.value(self.init_value), bk.value(self.decay_rate)
+        out = init * rate**p
+        if self.end_value is not None:
+            end = bk.value(self.end_value)
+            out = xp.where(rate < 1, xp.maximum(out, end), xp.minimum(out, end))
+        return out
+
+
+class InverseTimeDecay(Schedule, name="inverse_time_decay"):
+    r"""Inverse-time decay, as Keras ``InverseTimeDecay``.
+
+    .. math:: s(k) = \frac{I}{1 + \gamma\, k / T}
+
+    (:math:`\lfloor k/T \rfloor` with ``staircase``).
+
+    Args:
+      init_value: value at step 0.
+      decay_steps: :math:`T > 0`.
+      decay_rate: :math:`\gamma >= 0`.
+      staircase: use whole multiples of ``decay_steps``.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> float(jaxsched.inverse_time_decay(1.0, decay_steps=10, decay_rate=1.0)(10))
+      0.5
+    """
+
+    init_value: Any
+    decay_steps: Any
+    decay_rate: Any
+    staircase: bool = static(default=False)
+
+    examples = ({"init_value": 0.1, "decay_steps": 100, "decay_rate": 0.5},)
+
+    def __check_init__(self) -> None:
+        v.number("init_value", self.init_value)
+        self._set("decay_steps", v.steps("decay_steps", self.decay_steps, minimum=1, integer=False))
+        v.nonnegative("decay_rate", self.decay_rate)
+        v.boolean("staircase", self.staircase)
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        T = bk.count(self.decay_steps)
+        if self.staircase:
+            p = bk.to_float(t.n // T) if bk.is_int(T) else xp.floor(t.value() / T)
+        else:
+            p = t.value() / bk.to_float(T)
+        return bk.value(self.init_value) / (1.0 + bk.value(self.decay_rate) * p)
+
+
+class StepDecay(Schedule, name="step_decay"):
+    r"""Decay by ``decay_rate`` every ``step_size`` steps, as torch ``StepLR``.
+
+    .. math:: s(k) = I\, \gamma^{\lfloor k / n \rfloor}
+
+    Args:
+      init_value: value for the first ``step_size`` steps.
+      step_size: :math:`n >= 1`.
+      decay_rate: :math:`\gamma >= 0`.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.step_decay(1.0, step_size=2, decay_rate=0.5)
+      >>> [float(s(k)) for k in range(6)]
+      [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    """
+
+    init_value: Any
+    step_size: Any
+    decay_rate: Any
+
+    examples = ({"init_value": 0.1, "step_size": 30, "decay_rate": 0.1},)
+
+    def __check_init__(self) -> None:
+        v.number("init_value", self.init_value)
+        self._set("step_size", v.steps("step_size", self.step_size, minimum=1))
+        v.nonnegative("decay_rate", self.decay_rate)
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        k = t.n // bk.count(self.step_size)
+        return bk.value(self.init_value) * bk.value(self.decay_rate) ** bk.to_float(k)
+
+
+class MultistepDecay(Schedule, name="multistep_decay"):
+    r"""Decay by ``decay_rate`` at each milestone, as torch ``MultiStepLR``.
+
+    .. math:: s(k) = I\, \gamma^{\#\{i \,:\, m_i \le k\}}
+
+    A milestone listed twice decays twice (torch keeps a ``Counter``); order does not matter.
+
+    Args:
+      init_value: value before the first milestone.
+      milestones: steps :math:`m_i >= 0` at which the value is multiplied by :math:`\gamma`.
+      decay_rate: :math:`\gamma >= 0`.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.multistep_decay(1.0, milestones=[2, 2, 4], decay_rate=0.5)
+      >>> [float(s(k)) for k in range(6)]
+      [1.0, 1.0, 0.25, 0.25, 0.125, 0.125]
+    """
+
+    init_value: Any
+    milestones: Any
+    decay_rate: Any
+
+    examples = ({"init_value": 0.1, "milestones": [30, 60, 80], "decay_rate": 0.1},)
+
+    def __check_init__(self) -> None:
+        v.number("init_value", self.init_value)
+        ms = v.sequence("milestones", self.milestones)
+        self._set("milestones", tuple(v.steps(f"milestones[{i}]", m) for i, m in enumerate(ms)))
+        v.nonnegative("decay_rate", self.decay_rate)
+
+    def _key_steps(self) -> list[Any]:
+        return list(self.milestones)
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        k = xp.zeros_like(bk.to_float(t.n))
+        for m in self.milestones:
+            k = k + xp.where(t.ge(bk.count(m)), 1.0, 0.0)
+        return bk.value(self.init_value) * bk.value(self.decay_rate) ** k
+
+
+def _pairs(name: str, boundaries_and_scales: Any) -> tuple[tuple[Any, Any], ...]:
+    """Validate ``{boundary: scale}`` and return it as sorted ``((boundary, scale), ...)`` pairs."""
+    if boundaries_and_scales is None:
+        return ()
+    if isinstance(boundaries_and_scales, Mapping):
+        items = list(boundaries_and_scales.items())
+    else:
+        items = [tuple(p) for p in v.sequence(name, boundaries_and_scales)]
+    out = []
+    for b, s in items:
+        if isinstance(b, str):  # JSON object keys
+            try:
+                b = int(b)
+            except ValueError:
+                raise v.ScheduleArgumentTypeError(f"{name} key", "an integer step", b) from None
+        b = v.steps(f"{name}[{b!r}] boundary", b)
+        v.nonnegative(f"{name}[{b!r}]", s)
+        out.append((b, s))
+    keys = [b for b, _ in out]
+    if len(set(keys)) != len(keys):
+        raise v.ScheduleArgumentError(name, "has a repeated boundary", dict(items))
+    return tuple(sorted(out, key=lambda p: p[0]))
+
+
+class PiecewiseConstant(Schedule, name="piecewise_constant"):
+    r"""Piecewise constant with multiplicative scales, as ``optax.piecewise_constant_schedule``.
+
+    .. math:: s(k) = I \prod_{b_i \le k} c_i
+
+    Args:
+      init_value: value before the first boundary.
+      boundaries_and_scales: ``{boundary: scale}``; each scale :math:`c_i >= 0` multiplies the value from
+        its boundary on (inclusive).
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.piecewise_constant(0.1, {3: 2.0, 6: 0.5})
+      >>> [round(float(s(k)), 6) for k in (2, 3, 6)]
+      [0.1, 0.2, 0.1]
+    """
+
+    init_value: Any
+    boundaries_and_scales: Any = None
+
+    examples = ({"init_value": 0.1, "boundaries_and_scales": {100: 0.5, 200: 0.2}},)
+
+    def __check_init__(self) -> None:
+        v.number("init_value", self.init_value)
+        self._set("boundaries_and_scales", _pairs("boundaries_and_scales", self.boundaries_and_scales))
+
+    def to_config(self) -> dict[str, Any]:
+        cfg = super().to_config()
+        cfg["boundaries_and_scales"] = {int(b): s for b, s in cfg["boundaries_and_scales"]}
+        return cfg
+
+    def _key_steps(self) -> list[Any]:
+        return [b for b, _ in self.boundaries_and_scales]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        out = bk.value(self.init_value) + xp.zeros_like(bk.to_float(t.n))
+        for b, s in self.boundaries_and_scales:
+            out = xp.where(t.ge(bk.count(b)), out * bk.value(s), out)
+        return out
+
+
+class PiecewiseInterpolate(Schedule, name="piecewise_interpolate"):
+    r"""Interpolation between accumulated scales, as ``optax.piecewise_interpolate_schedule``.
+
+    With boundaries :math:`0 = b_0 \le b_1 < \dots < b_n` and values :math:`v_0 = I`,
+    :math:`v_i = v_{i-1} c_i`, inside :math:`[b_i, b_{i+1})` with :math:`p = (k - b_i)/\max(b_{i+1}-b_i, 1)`:
+
+    .. math::
+        s(k) = v_i + (v_{i+1} - v_i)\,p \quad\text{(linear)}, \qquad
+        s(k) = v_{i+1} + (v_i - v_{i+1})\,\tfrac{1 + \cos \pi p}{2} \quad\text{(cosine)}
+
+    and :math:`v_n` from :math:`b_n` on. As in optax the *products* of the scales are interpolated.
+
+    Args:
+      interpolate_type: ``"linear"`` or ``"cosine"``.
+      init_value: value at step 0.
+      boundaries_and_scales: ``{boundary: scale}``, scales :math:`c_i >= 0`.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`. Negative steps count as 0 (optax returns 0 for them).
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.piecewise_interpolate("linear", 200.0, {5: 1.5, 10: 0.25})
+      >>> [float(s(k)) for k in (0, 5, 9, 10, 11)]
+      [200.0, 300.0, 120.0, 75.0, 75.0]
+    """
+
+    interpolate_type: str = static()
+    init_value: Any
+    boundaries_and_scales: Any = None
+
+    examples = (
+        {"interpolate_type": "linear", "init_value": 200.0,
+         "boundaries_and_scales": {50: 1.5, 100: 0.25}},
+        {"interpolate_type": "cosine", "init_value": 1.0,
+         "boundaries_and_scales": {30: 10.0, 100: 0.001}},
+    )
+
+    def __check_init__(self) -> None:
+        v.choice("interpolate_type", self.interpolate_type, ("linear", "cosine"))
+        v.number("init_value", self.init_value)
+        self._set("boundaries_and_scales", _pairs("boundaries_and_scales", self.boundaries_and_scales))
+
+    to_config = PiecewiseConstant.to_config
+    _key_steps = PiecewiseConstant._key_steps
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        value = bk.value(self.init_value)
+        out = value + xp.zeros_like(bk.to_float(t.n))
+        start = bk.count(0)
+        for b, s in self.boundaries_and_scales:
+            end = bk.count(b)
+            nxt = value * bk.value(s)
+            size = xp.maximum(bk.to_float(end - start) if bk.is_int(end) else end - start, 1.0)
+            elapsed = t.since(start)
+            remaining = size - elapsed
+            if self.interpolate_type == "linear":
+                piece = xp.where(
+                    elapsed <= remaining,
+                    value + (nxt - value) * (elapsed / size),
+                    nxt + (value - nxt) * (remaining / size),
+                )
+            else:
+                piece = nxt + (value - nxt) * half_cosine(bk, elapsed, remaining, size)
+            out = xp.where(t.ge(start) & ~t.ge(end), piece, out)
+            out = xp.where(t.ge(end), nxt, out)
+            value, start = nxt, end
+        return out

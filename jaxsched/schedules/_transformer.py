@@ -1,0 +1,108 @@
+"""Transformer schedules: inverse square root with warmup, and the Noam rule of Vaswani et al."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jaxsched import _validate as v
+from jaxsched._core import Schedule
+from jaxsched._numerics import Array, Backend, Steps
+from jaxsched.schedules._warmup import check_warmup, linear_warmup
+
+
+class InverseSqrt(Schedule, name="inverse_sqrt"):
+    r"""Linear warmup, then inverse square-root decay, as HF ``get_inverse_sqrt_schedule``.
+
+    With :math:`\tau` = ``timescale`` (default: ``warmup_steps``, or 10 000 when that is 0),
+
+    .. math::
+        s(k) = \begin{cases} I + (P - I)\,k/W & k < W \\
+        P \sqrt{\dfrac{\tau}{\tau + k - W}} & k \ge W \end{cases}
+
+    Args:
+      peak_value: value at ``warmup_steps``.
+      warmup_steps: :math:`W >= 0`.
+      timescale: :math:`\tau > 0`, steps over which the value falls by :math:`1/\sqrt 2`.
+      init_value: value at step 0.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.inverse_sqrt(1.0, warmup_steps=100)
+      >>> float(s(50)), float(s(100)), float(s(400))
+      (0.5, 1.0, 0.4472135901451111)
+    """
+
+    peak_value: Any
+    warmup_steps: Any
+    timescale: Any = None
+    init_value: Any = 0.0
+
+    examples = ({"peak_value": 1e-3, "warmup_steps": 100},
+                {"peak_value": 1e-3, "warmup_steps": 100, "timescale": 1000, "init_value": 1e-5})
+
+    def __check_init__(self) -> None:
+        self._set("warmup_steps", check_warmup(self.init_value, self.peak_value, self.warmup_steps))
+        if self.timescale is not None:
+            v.positive("timescale", self.timescale)
+
+    def _key_steps(self) -> list[Any]:
+        return [self.warmup_steps]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        W = bk.count(self.warmup_steps)
+        if self.timescale is None:
+            tau = bk.to_float(xp.where(W == 0, 10_000, W))
+        else:
+            tau = bk.value(self.timescale)
+        peak = bk.value(self.peak_value)
+        decay = peak * xp.sqrt(tau / (tau + xp.maximum(t.since(W), 0.0)))
+        return linear_warmup(bk, t, bk.value(self.init_value), peak, W, decay)
+
+
+class Noam(Schedule, name="noam"):
+    r"""The Transformer rule of Vaswani et al. 2017 (arXiv 1706.03762), section 5.3.
+
+    .. math:: s(k) = \text{scale}\cdot d^{-1/2} \min\left((k+1)^{-1/2},\ (k+1)\, W^{-3/2}\right)
+
+    The paper counts ``step_num`` from 1, so update :math:`k` (from 0) uses :math:`k + 1`; the peak
+    :math:`\text{scale}\cdot (dW)^{-1/2}` is at :math:`k = W - 1`.
+
+    Args:
+      model_size: :math:`d > 0`, the model width.
+      warmup_steps: :math:`W >= 1`.
+      scale: a factor on the whole curve (the base LR of the PyTorch ports).
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.noam(model_size=512, warmup_steps=4000)
+      >>> round(float(s(3999)), 8)
+      0.00069877
+    """
+
+    model_size: Any
+    warmup_steps: Any
+    scale: Any = 1.0
+
+    examples = ({"model_size": 512, "warmup_steps": 4000},)
+
+    def __check_init__(self) -> None:
+        v.positive("model_size", self.model_size)
+        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps, minimum=1))
+        v.number("scale", self.scale)
+
+    def _key_steps(self) -> list[Any]:
+        return [self.warmup_steps - 1]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        k = t.value() + 1.0
+        W = bk.to_float(bk.count(self.warmup_steps))
+        d = bk.value(self.model_size)
+        return bk.value(self.scale) * xp.minimum(1.0 / xp.sqrt(k * d), k / (W * xp.sqrt(W * d)))

@@ -1,0 +1,133 @@
+"""Warmup-stable-decay (WSD, MiniCPM arXiv 2404.06395) with its warmup and decay shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jaxsched import _validate as v
+from jaxsched._core import Schedule, static
+from jaxsched._numerics import Array, Backend, Steps, half_cosine, safe_div
+
+WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
+DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "exponential")
+
+
+def rise(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Array) -> Array:
+    """A 0 -> 1 ramp of the given shape over ``length`` steps (``elapsed + remaining == length``)."""
+    xp = bk.xp
+    p = safe_div(bk, elapsed, length)
+    if shape == "linear":
+        return p
+    if shape == "cosine":
+        return half_cosine(bk, remaining, elapsed, length)
+    # 1 - sqrt(1 - p), written without cancellation for small p.
+    return p / (1.0 + xp.sqrt(safe_div(bk, remaining, length)))
+
+
+def fall(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Array) -> Array:
+    """A 1 -> 0 ramp of the given shape (``linear``, ``cosine`` or ``1-sqrt``)."""
+    xp = bk.xp
+    q = safe_div(bk, remaining, length)
+    if shape == "linear":
+        return q
+    if shape == "cosine":
+        return half_cosine(bk, elapsed, remaining, length)
+    # 1 - sqrt(p) with p = 1 - q, exact near the end where it matters.
+    return q / (1.0 + xp.sqrt(safe_div(bk, elapsed, length)))
+
+
+class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
+    r"""Warmup, a long constant phase, then a short decay (WSD; Hu et al., arXiv 2404.06395).
+
+    With :math:`S = T - D` the start of the decay and :math:`f_w`, :math:`f_d` the warmup and decay shapes
+    (:math:`f(0) = 0 \to f(1) = 1` and :math:`1 \to 0`):
+
+    .. math::
+        s(k) = \begin{cases}
+        I + (P - I)\, f_w(k/W) & k < W \\
+        P & W \le k < S \\
+        E + (P - E)\, f_d\left((k - S)/D\right) & S \le k < T \\
+        E & k \ge T \end{cases}
+
+    Shapes: ``"linear"``; ``"cosine"`` (half cosine); ``"1-sqrt"`` (:math:`1-\sqrt{p}` for the decay,
+    Hägele et al., arXiv 2405.18392; :math:`1-\sqrt{1-p}` for the warmup, as HF); and for the decay only
+    ``"exponential"``, :math:`P (E/P)^{p}` (needs positive ``peak_value`` and ``end_value``).
+
+    Args:
+      peak_value: value of the stable phase.
+      warmup_steps: :math:`W >= 0`.
+      total_steps: :math:`T`, the step at which ``end_value`` is reached.
+      decay_steps: :math:`D >= 1` steps, or a float in (0, 1): that fraction of ``total_steps``, rounded
+        to the nearest step once, at construction. :math:`W + D \le T`.
+      init_value: value at step 0.
+      end_value: final value.
+      warmup_shape: ``"linear"``, ``"cosine"`` or ``"1-sqrt"``.
+      decay_shape: ``"linear"``, ``"cosine"``, ``"1-sqrt"`` or ``"exponential"``.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.warmup_stable_decay(1.0, warmup_steps=2, total_steps=10, decay_steps=4)
+      >>> [float(s(k)) for k in range(11)]
+      [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0]
+    """
+
+    peak_value: Any
+    warmup_steps: Any
+    total_steps: Any
+    decay_steps: Any
+    init_value: Any = 0.0
+    end_value: Any = 0.0
+    warmup_shape: str = static(default="linear")
+    decay_shape: str = static(default="linear")
+
+    examples = (
+        {"peak_value": 1e-3, "warmup_steps": 100, "total_steps": 1000, "decay_steps": 0.2},
+        {"peak_value": 1e-3, "warmup_steps": 100, "total_steps": 1000, "decay_steps": 200,
+         "end_value": 1e-5, "warmup_shape": "cosine", "decay_shape": "1-sqrt"},
+        {"peak_value": 1e-3, "warmup_steps": 10, "total_steps": 1000, "decay_steps": 300,
+         "end_value": 1e-5, "decay_shape": "exponential"},
+    )
+
+    def __check_init__(self) -> None:
+        v.number("peak_value", self.peak_value)
+        v.number("init_value", self.init_value)
+        v.number("end_value", self.end_value)
+        v.choice("warmup_shape", self.warmup_shape, WARMUP_SHAPES)
+        v.choice("decay_shape", self.decay_shape, DECAY_SHAPES)
+        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
+        self._set("total_steps", v.steps("total_steps", self.total_steps, minimum=1))
+        d = self.decay_steps
+        if isinstance(d, float) and 0 < d < 1:
+            if not isinstance(self.total_steps, int):
+                raise v.ScheduleArgumentError(
+                    "decay_steps", "can be a fraction only with a concrete total_steps", d)
+            d = max(1, round(d * self.total_steps))
+        self._set("decay_steps", v.steps("decay_steps", d, minimum=1))
+        if isinstance(self.total_steps, int) and isinstance(self.decay_steps, int):
+            v.less("warmup_steps", self.warmup_steps,
+                   "total_steps - decay_steps", self.total_steps - self.decay_steps, equal_ok=True)
+        if self.decay_shape == "exponential":
+            v.positive("peak_value", self.peak_value)
+            v.positive("end_value", self.end_value)
+
+    def _key_steps(self) -> list[Any]:
+        return [self.warmup_steps, self.total_steps - self.decay_steps, self.total_steps]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        W, T, D = (bk.count(x) for x in (self.warmup_steps, self.total_steps, self.decay_steps))
+        S = T - D
+        init, peak, end = (bk.value(x) for x in (self.init_value, self.peak_value, self.end_value))
+        warm = init + (peak - init) * rise(bk, self.warmup_shape, t.value(), t.until(W), W)
+        length = bk.to_float(D)
+        elapsed = xp.clip(t.since(S), 0.0, length)
+        remaining = xp.clip(t.until(T), 0.0, length)
+        if self.decay_shape == "exponential":
+            decay = peak * xp.exp(elapsed / length * xp.log(end / peak))
+            decay = xp.where(remaining <= 0, end, decay)
+        else:
+            decay = end + (peak - end) * fall(bk, self.decay_shape, elapsed, remaining, length)
+        return xp.where(t.ge(W), decay, warm)
