@@ -27,7 +27,8 @@ def cosine_factor(bk: Backend, elapsed: Array, remaining: Array, length: Array, 
         warped = (elapsed / length) ** k
         # log1p(-1) is -inf at step 0; the where keeps NumPy quiet and the value exact (1).
         q = remaining / length
-        left = xp.where(q >= 1.0, 1.0, -xp.expm1(k * xp.log1p(-xp.minimum(q, 0.5) - xp.maximum(q - 0.5, 0.0))))
+        inside = xp.where(q >= 1.0, 0.0, q)
+        left = xp.where(q >= 1.0, 1.0, -xp.expm1(k * xp.log1p(-inside)))
         c = half_cosine(bk, warped, left, 1.0)
     if is_concrete(exponent) and float(exponent) == 1.0:
         return c
