@@ -74,6 +74,15 @@ class Backend:
     def is_int(self, x: Array) -> bool:
         return bool(self.xp.asarray(x).dtype.kind in "iu")
 
+    def quotient(self, a: Array, b: Array) -> Array:
+        """``a // b`` for integers ``a >= 0``, ``b > 0``: one truncating division, no sign fix-ups."""
+        if self.is_numpy:
+            return a // b
+        from jax import lax
+
+        a, b = self.xp.broadcast_arrays(a, self.xp.asarray(b, a.dtype))
+        return lax.div(a, b)
+
     def add(self, a: Array, b: Array) -> Array:
         """``a + b`` for step counts, saturating at the integer maximum instead of wrapping."""
         if self.is_int(a) and self.is_int(b):
@@ -163,6 +172,15 @@ class Steps:
             d = bk.to_float(end) - bk.to_float(self.n)
         return d if self.f is None else d - self.f
 
+    def left_in(self, start: Array, length: Array) -> Array:
+        """``start + length - t`` as a float, exact for integers and free of overflow past ``MAX_STEP``."""
+        bk = self.bk
+        if bk.is_int(start) and bk.is_int(length):
+            d = bk.to_float(length - (self.n - start))
+        else:
+            d = bk.to_float(length) - (bk.to_float(self.n) - bk.to_float(start))
+        return d if self.f is None else d - self.f
+
     def ge(self, boundary: Array) -> Array:
         """``t >= boundary`` (boolean array)."""
         if self.f is None or self.bk.is_int(boundary):
@@ -203,16 +221,46 @@ class Steps:
 def half_cosine(bk: Backend, elapsed: Array, remaining: Array, length: Array) -> Array:
     """``(1 + cos(pi * elapsed / length)) / 2`` computed without cancellation near either end.
 
-    With ``elapsed + remaining == length`` it equals ``cos(pi/2 * e/L)**2`` and ``sin(pi/2 * r/L)**2``;
-    the first is used in the first half and the second in the second half, so a value near 0 at the end
-    of a decay keeps full relative precision (the naive form loses it all in float32 once L >~ 1e4).
+    With ``elapsed + remaining == length`` it equals ``sin(pi/2 * r/L)**2``, one transcendental that is
+    accurate everywhere: near the end ``r`` is a small exact count, so a value near 0 at the end of a decay
+    keeps full relative precision (the naive form loses it all in float32 once L >~ 1e4); near the start
+    the sine is flat, so rounding its argument hardly moves it (relative error <= 2x that of ``r/L``).
+    ``elapsed`` is not needed beyond that contract.
     """
-    xp = bk.xp
-    half_pi = math.pi / 2
-    length = bk.to_float(length)
-    first = xp.cos(half_pi * (elapsed / length)) ** 2
-    second = xp.sin(half_pi * (remaining / length)) ** 2
-    return xp.where(elapsed <= remaining, first, second)
+    return bk.xp.sin(math.pi / 2 * safe_div(bk, remaining, length)) ** 2
+
+
+def power(bk: Backend, base: Any, *exponents: Array) -> Array:
+    """``base ** sum(exponents)`` (``base >= 0``), exact to ``base`` as given rather than to its float rounding.
+
+    Rounding the base to float32 (0.999 -> 0.99900001) multiplies ``base ** k`` by ``(1 + 1.3e-8) ** k``:
+    1.3e-4 at k = 1e4. For a concrete base that rounding is undone by a host-side float64 constant,
+    ``exp(k * log(base / base32))``. Several exponents (an exact integer part and a fraction, say) are
+    raised separately, so a large exponent is never rounded as a whole. A traced base is used as it is.
+    """
+    b = bk.value(base)
+    out = b ** exponents[0]
+    for e in exponents[1:]:
+        out = out * b ** e
+    if is_concrete(base):
+        host = np.asarray(base, dtype=np.float64)
+        low = host.astype(bk.float_dtype).astype(np.float64)
+        if np.all(np.isfinite(host)) and np.all(low > 0) and not np.array_equal(low, host):
+            total = exponents[0]
+            for e in exponents[1:]:
+                total = total + e
+            out = out * bk.xp.exp(total * bk.value(np.log(host / low)))
+    return out
+
+
+def larger(a: Any, b: Any) -> bool | None:
+    """``|a| > |b|`` for concrete scalars, ``None`` when either is traced or an array (decide in the graph).
+
+    Formulas use it to pick, at trace time, the form of an interpolation that has no cancellation.
+    """
+    if not (is_concrete(a) and is_concrete(b)) or np.ndim(a) or np.ndim(b):
+        return None
+    return bool(abs(float(a)) > abs(float(b)))
 
 
 def safe_div(bk: Backend, num: Array, den: Array) -> Array:
@@ -238,7 +286,7 @@ def geometric_cycles(
     if integral and mult == 1:
         i = t.n // first
         start = i * first
-        return i, t.since(start), t.until(bk.add(start, first)), bk.to_float(first) + 0 * t.value()
+        return i, t.since(start), t.left_in(start, first), bk.to_float(first) + 0 * t.value()
     if integral:
         m = int(mult)
         top = xp.asarray(MAX_STEP, bk.int_dtype)
@@ -253,8 +301,7 @@ def geometric_cycles(
             i = xp.where(inside, i + 1, i)
             grown = xp.where(length > top // m, top, length * m)
             length = xp.where(inside, grown, length)
-        end = xp.where(length > top - start, top, start + length)
-        return i, t.since(start), t.until(end), bk.to_float(length)
+        return i, t.since(start), t.left_in(start, length), bk.to_float(length)
     tf = t.value()
     first_f = bk.to_float(first)
     m = float(mult)
