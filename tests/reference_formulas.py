@@ -233,21 +233,24 @@ def cosine_restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, e
 
 def cyclic(base_value, max_value, step_size_up, step_size_down=None, mode="triangular",
            gamma=1.0) -> Ref:
-    # torch.optim.lr_scheduler.CyclicLR.get_lr, transcribed.
+    # torch.optim.lr_scheduler.CyclicLR.get_lr, transcribed in exact rational arithmetic (torch's
+    # float version loses ~1e-9 relative at steps near 2**31).
+    from fractions import Fraction
+
     down = step_size_down if step_size_down is not None else step_size_up
-    total = float(step_size_up + down)
-    ratio = step_size_up / total
+    total = Fraction(step_size_up) + Fraction(down)
+    ratio = Fraction(step_size_up) / total
 
     def f(k):
         cycle = math.floor(1 + k / total)
-        x = 1.0 + k / total - cycle
-        scale = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
+        x = 1 + k / total - cycle
+        scale = float(x / ratio if x <= ratio else (x - 1) / (ratio - 1))
         if mode == "triangular":
             g = 1.0
         elif mode == "triangular2":
-            g = 1 / (2.0 ** (cycle - 1))
+            g = math.ldexp(1.0, -(cycle - 1)) if cycle < 1100 else 0.0
         else:
-            g = gamma**k
+            g = float(mpmath.mpf(gamma) ** k)
         return base_value + (max_value - base_value) * scale * g
 
     return f

@@ -1,0 +1,75 @@
+"""jaxsched.schedules._cyclic against independent references (torch's formulas, transcribed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import jaxsched
+from jaxsched.schedules._cyclic import CYCLIC_MODES
+from tests.helpers import assert_matches
+from tests.reference_formulas import reference
+
+
+@pytest.mark.parametrize("name", ["cyclic", "one_cycle"])
+def test_examples_match_reference(name):
+    cls = jaxsched.registry()[name]
+    for ex in cls.examples:
+        rtol32 = 1e-4 if ex.get("mode") == "exp_range" else 1e-5
+        assert_matches(cls(**ex), reference(name, **ex), rtol32=rtol32)
+
+
+@given(st.floats(1e-5, 1e-3), st.floats(2e-3, 1), st.integers(1, 500), st.none() | st.integers(1, 500),
+       st.sampled_from(CYCLIC_MODES), st.floats(0.99, 1.0))
+def test_cyclic(base, top, up, down, mode, gamma):
+    s = jaxsched.cyclic(base, top, up, down, mode, gamma)
+    ref = reference("cyclic", base_value=base, max_value=top, step_size_up=up, step_size_down=down,
+                    mode=mode, gamma=gamma)
+    steps = np.arange(0, 3000)
+    # exp_range multiplies by gamma**k: float32 rounding of gamma grows with k.
+    assert_matches(s, ref, steps, rtol64=1e-9, rtol32=3e-4 if mode == "exp_range" else 2e-5)
+
+
+def test_cyclic_exact_at_huge_steps():
+    s = jaxsched.cyclic(0.0, 1.0, 3, 4)
+    steps = np.array([2**31 - 7, 2**31 - 4, 2**31 - 2, 2**31 - 1])
+    ref = reference("cyclic", base_value=0.0, max_value=1.0, step_size_up=3, step_size_down=4)
+    assert_matches(s, ref, steps, rtol32=1e-6)
+
+
+@given(st.integers(100, 10**5), st.floats(1e-3, 1), st.floats(0.05, 0.45), st.floats(2, 100),
+       st.floats(10, 1e4), st.sampled_from(["cos", "linear"]), st.booleans())
+def test_one_cycle(T, peak, pct, div, fdiv, anneal, three):
+    s = jaxsched.one_cycle(T, peak, pct, div, fdiv, anneal, three)
+    ref = reference("one_cycle", transition_steps=T, peak_value=peak, pct_start=pct, div_factor=div,
+                    final_div_factor=fdiv, anneal=anneal, three_phase=three)
+    assert_matches(s, ref, rtol64=1e-9, rtol32=5e-5)
+
+
+def test_one_cycle_torch_trace():
+    # torch.optim.lr_scheduler.OneCycleLR(max_lr=1.0, total_steps=10) applies these (reference notes).
+    s = jaxsched.one_cycle(10, 1.0)
+    assert s.numpy(0) == pytest.approx(0.04)
+    assert s.numpy(2) == 1.0
+    assert s.numpy(9) == pytest.approx(4e-6)
+    assert s.numpy(10) == pytest.approx(4e-6)  # held, not extrapolated as torch does
+
+
+@pytest.mark.parametrize("make,argument", [
+    (lambda: jaxsched.cyclic(0.1, 1.0, 0), "step_size_up"),
+    (lambda: jaxsched.cyclic(0.1, 1.0, 2, 0), "step_size_down"),
+    (lambda: jaxsched.cyclic(0.1, 1.0, 2, mode="tri"), "mode"),
+    (lambda: jaxsched.cyclic(0.1, 1.0, 2, mode="exp_range", gamma=0.0), "gamma"),
+    (lambda: jaxsched.one_cycle(10, 1.0, pct_start=0.1), "pct_start"),
+    (lambda: jaxsched.one_cycle(10, 1.0, pct_start=1.5), "pct_start"),
+    (lambda: jaxsched.one_cycle(10, 1.0, pct_start=0.6, three_phase=True), "pct_start"),
+    (lambda: jaxsched.one_cycle(10, 1.0, div_factor=0.0), "div_factor"),
+    (lambda: jaxsched.one_cycle(10, 1.0, anneal="cosine"), "anneal"),
+    (lambda: jaxsched.one_cycle(1, 1.0), "transition_steps"),
+])
+def test_validation(make, argument):
+    with pytest.raises(ValueError) as info:
+        make()
+    assert str(info.value).startswith(argument + ":"), str(info.value)
