@@ -3,7 +3,6 @@ around (join, shift, repeat, per_epoch) or combine values (multiply, clip)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from jaxsched import _validate as v
@@ -109,9 +108,9 @@ class Multiply(Schedule, name="multiply"):
 
     Example:
       >>> import jaxsched
-      >>> s = jaxsched.multiply(jaxsched.cosine_decay(1.0, 4), 0.5)
-      >>> float(s(2))
-      0.25
+      >>> s = jaxsched.multiply(jaxsched.linear(1.0, 0.0, 4), 0.5)
+      >>> s.numpy([0, 2, 4]).tolist()
+      [0.5, 0.25, 0.0]
     """
 
     schedules: Any
@@ -210,7 +209,7 @@ class Clip(Schedule, name="clip"):
     Example:
       >>> import jaxsched
       >>> s = jaxsched.clip(jaxsched.exponential_decay(1.0, 1, 0.5), min_value=0.2)
-      >>> [float(s(k)) for k in range(4)]
+      >>> s.numpy([0, 1, 2, 3]).tolist()
       [1.0, 0.5, 0.25, 0.2]
     """
 
@@ -323,16 +322,8 @@ class PerEpoch(Schedule, name="per_epoch"):
         return self.schedule.evaluate(bk, Steps(bk, t.n // bk.count(self.steps_per_epoch)))
 
 
-def join(schedules: Sequence[Any], boundaries: Sequence[Any]) -> Join:
-    """See :class:`Join`."""
-    return Join(schedules, boundaries)
-
-
-def multiply(*schedules: Any) -> Multiply:
-    """See :class:`Multiply`."""
-    return Multiply(*schedules)
-
-
+join = Join
+multiply = Multiply
 shift = Shift
 clip = Clip
 repeat = Repeat

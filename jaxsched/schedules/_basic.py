@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from jaxsched import _validate as v
 from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, half_cosine
+from jaxsched._numerics import Array, Backend, Steps, half_cosine, is_concrete, larger, power
 
 
 class Constant(Schedule, name="constant"):
@@ -92,10 +94,26 @@ class Polynomial(Schedule, name="polynomial"):
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
         T = bk.count(self.transition_steps)
-        end = bk.add(bk.count(self.transition_begin), T)
-        frac = xp.clip(t.until(end), 0.0, bk.to_float(T)) / bk.to_float(T)
+        B = bk.count(self.transition_begin)
+        end = bk.add(B, T)
+        length = bk.to_float(T)
         init, last = bk.value(self.init_value), bk.value(self.end_value)
-        return last + (init - last) * frac ** bk.value(self.power)
+        linear = is_concrete(self.power) and np.ndim(self.power) == 0 and float(self.power) == 1
+        # Counted from the end value when it is the smaller one (a decay), from the initial value
+        # when it is the larger one (a rise): the small end never comes out of a cancellation.
+        frac = xp.clip(t.until(end), 0.0, length) / length
+        fall = last + (init - last) * (frac if linear else frac ** bk.value(self.power))
+        grows = larger(self.end_value, self.init_value)
+        if grows is False:
+            return fall
+        done = xp.clip(t.since(B), 0.0, length) / length
+        if not linear:  # 1 - (1 - done)**p without cancellation; log1p(-1) is kept out of NumPy
+            inside = xp.where(done >= 1.0, 0.0, done)
+            done = xp.where(done >= 1.0, 1.0, -xp.expm1(bk.value(self.power) * xp.log1p(-inside)))
+        rise = init + (last - init) * done
+        if grows is True:
+            return rise
+        return xp.where(xp.abs(last) > xp.abs(init), rise, fall)
 
 
 class Linear(Polynomial, name="linear"):
@@ -187,18 +205,27 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
         T = bk.count(self.transition_steps)
         B = bk.count(self.transition_begin)
         d = t.since(B)
-        if self.staircase:
-            if bk.is_int(T) and bk.is_int(B):
-                p = bk.to_float(xp.maximum(t.n - B, 0) // T)
-            else:
-                p = xp.floor(xp.maximum(d, 0.0) / bk.to_float(T))
+        if bk.is_int(T) and bk.is_int(B):
+            # An exact whole number of periods plus a fraction: a large exponent is never rounded.
+            n = xp.maximum(t.n - B, 0)
+            whole = bk.quotient(n, T)
+            exponents = [bk.to_float(whole)]
+            if not self.staircase:
+                part = bk.to_float(n - whole * T)
+                if t.f is not None:
+                    part = part + xp.where(d > 0, t.f, 0.0)
+                exponents.append(part / bk.to_float(T))
+        elif self.staircase:
+            exponents = [xp.floor(xp.maximum(d, 0.0) / bk.to_float(T))]
         else:
-            p = xp.maximum(d, 0.0) / bk.to_float(T)
-        init, rate = bk.value(self.init_value), bk.value(self.decay_rate)
-        out = init * rate**p
+            exponents = [xp.maximum(d, 0.0) / bk.to_float(T)]
+        out = bk.value(self.init_value) * power(bk, self.decay_rate, *exponents)
         if self.end_value is not None:
-            end = bk.value(self.end_value)
-            out = xp.where(rate < 1, xp.maximum(out, end), xp.minimum(out, end))
+            end, rate = bk.value(self.end_value), self.decay_rate
+            if is_concrete(rate) and np.ndim(rate) == 0:
+                out = xp.maximum(out, end) if float(rate) < 1 else xp.minimum(out, end)
+            else:
+                out = xp.where(bk.value(rate) < 1, xp.maximum(out, end), xp.minimum(out, end))
         return out
 
 
@@ -280,7 +307,7 @@ class StepDecay(Schedule, name="step_decay"):
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         k = t.n // bk.count(self.step_size)
-        return bk.value(self.init_value) * bk.value(self.decay_rate) ** bk.to_float(k)
+        return bk.value(self.init_value) * power(bk, self.decay_rate, bk.to_float(k))
 
 
 class MultistepDecay(Schedule, name="multistep_decay"):
@@ -325,7 +352,7 @@ class MultistepDecay(Schedule, name="multistep_decay"):
         k = xp.zeros_like(bk.to_float(t.n))
         for m in self.milestones:
             k = k + xp.where(t.ge(bk.count(m)), 1.0, 0.0)
-        return bk.value(self.init_value) * bk.value(self.decay_rate) ** k
+        return bk.value(self.init_value) * power(bk, self.decay_rate, k)
 
 
 def _pairs(name: str, boundaries_and_scales: Any) -> tuple[tuple[Any, Any], ...]:
@@ -352,7 +379,19 @@ def _pairs(name: str, boundaries_and_scales: Any) -> tuple[tuple[Any, Any], ...]
     return tuple(sorted(out, key=lambda p: p[0]))
 
 
-class PiecewiseConstant(Schedule, name="piecewise_constant"):
+class _Pieces(Schedule):
+    """Shared bookkeeping of the ``boundaries_and_scales`` schedules (stored as sorted pairs)."""
+
+    def to_config(self) -> dict[str, Any]:
+        cfg = super().to_config()
+        cfg["boundaries_and_scales"] = {int(b): s for b, s in cfg["boundaries_and_scales"]}
+        return cfg
+
+    def _key_steps(self) -> list[Any]:
+        return [b for b, _ in self.boundaries_and_scales]  # type: ignore[attr-defined]
+
+
+class PiecewiseConstant(_Pieces, name="piecewise_constant"):
     r"""Piecewise constant with multiplicative scales, as ``optax.piecewise_constant_schedule``.
 
     .. math:: s(k) = I \prod_{b_i \le k} c_i
@@ -381,14 +420,6 @@ class PiecewiseConstant(Schedule, name="piecewise_constant"):
         v.number("init_value", self.init_value)
         self._set("boundaries_and_scales", _pairs("boundaries_and_scales", self.boundaries_and_scales))
 
-    def to_config(self) -> dict[str, Any]:
-        cfg = super().to_config()
-        cfg["boundaries_and_scales"] = {int(b): s for b, s in cfg["boundaries_and_scales"]}
-        return cfg
-
-    def _key_steps(self) -> list[Any]:
-        return [b for b, _ in self.boundaries_and_scales]
-
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
         out = bk.value(self.init_value) + xp.zeros_like(bk.to_float(t.n))
@@ -397,7 +428,7 @@ class PiecewiseConstant(Schedule, name="piecewise_constant"):
         return out
 
 
-class PiecewiseInterpolate(Schedule, name="piecewise_interpolate"):
+class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
     r"""Interpolation between accumulated scales, as ``optax.piecewise_interpolate_schedule``.
 
     With boundaries :math:`0 = b_0 \le b_1 < \dots < b_n` and values :math:`v_0 = I`,
@@ -440,14 +471,12 @@ class PiecewiseInterpolate(Schedule, name="piecewise_interpolate"):
         v.number("init_value", self.init_value)
         self._set("boundaries_and_scales", _pairs("boundaries_and_scales", self.boundaries_and_scales))
 
-    to_config = PiecewiseConstant.to_config
-    _key_steps = PiecewiseConstant._key_steps
-
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
         value = bk.value(self.init_value)
         out = value + xp.zeros_like(bk.to_float(t.n))
         start = bk.count(0)
+        first = True
         for b, s in self.boundaries_and_scales:
             end = bk.count(b)
             nxt = value * bk.value(s)
@@ -461,8 +490,15 @@ class PiecewiseInterpolate(Schedule, name="piecewise_interpolate"):
                     nxt + (value - nxt) * (remaining / size),
                 )
             else:
-                piece = nxt + (value - nxt) * half_cosine(bk, elapsed, remaining, size)
-            out = xp.where(t.ge(start) & ~t.ge(end), piece, out)
-            out = xp.where(t.ge(end), nxt, out)
-            value, start = nxt, end
-        return out
+                # From the smaller end of the piece, so neither end comes out of a cancellation.
+                fall = nxt + (value - nxt) * half_cosine(bk, elapsed, remaining, size)
+                rise = value + (nxt - value) * half_cosine(bk, remaining, elapsed, size)
+                grows = larger(s, 1.0)
+                if grows is None:
+                    piece = xp.where(bk.value(s) > 1, rise, fall)
+                else:
+                    piece = rise if grows else fall
+            # Sorted boundaries: each piece overrides the previous ones from its own start on.
+            out = piece if first else xp.where(t.ge(start), piece, out)
+            value, start, first = nxt, end, False
+        return xp.where(t.ge(start), value, out)

@@ -6,7 +6,8 @@ from typing import Any
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, geometric_cycles, half_cosine, is_concrete
+from jaxsched._numerics import (Array, Backend, Steps, geometric_cycles, half_cosine, is_concrete,
+                                power)
 from jaxsched.schedules._warmup import check_warmup, linear_warmup
 
 
@@ -232,7 +233,7 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
         i, elapsed, remaining, length = geometric_cycles(bk, t, bk.count(self.first_period),
                                                          self.period_mult)
         end = bk.value(self.end_value)
-        peak = bk.value(self.init_value) * bk.value(self.peak_decay) ** bk.to_float(i)
+        peak = bk.value(self.init_value) * power(bk, self.peak_decay, bk.to_float(i))
         W = bk.to_float(bk.count(self.warmup_steps))
         rise = end + (peak - end) * (elapsed / xp.maximum(W, 1.0))
         fall = end + (peak - end) * half_cosine(bk, elapsed - W, remaining, length - W)

@@ -6,7 +6,7 @@ from typing import Any
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, half_cosine
+from jaxsched._numerics import Array, Backend, Steps, half_cosine, power
 
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 ANNEAL = ("cos", "linear")
@@ -93,16 +93,18 @@ class Cyclic(Schedule, name="cyclic"):
         if self.mode == "triangular2":
             x = x * 0.5 ** bk.to_float(c)
         elif self.mode == "exp_range":
-            x = x * bk.value(self.gamma) ** t.value()
+            x = x * power(bk, self.gamma, t.value())
         return base + (top - base) * x
 
 
 def anneal(bk: Backend, kind: str, start: Array, end: Array, elapsed: Array, remaining: Array,
            length: Array) -> Array:
     """From ``start`` to ``end`` over ``length`` steps, by half cosine or linearly, stable at both ends."""
-    if kind == "cos":
-        return end + (start - end) * half_cosine(bk, elapsed, remaining, length)
     xp = bk.xp
+    if kind == "cos":  # each half from its own end: a small end never comes out of a cancellation
+        return xp.where(elapsed <= remaining,
+                        start + (end - start) * half_cosine(bk, remaining, elapsed, length),
+                        end + (start - end) * half_cosine(bk, elapsed, remaining, length))
     p = elapsed / length
     return xp.where(elapsed <= remaining, start + (end - start) * p,
                     end + (start - end) * (remaining / length))

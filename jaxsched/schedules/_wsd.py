@@ -21,7 +21,7 @@ def rise(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Arra
     if shape == "cosine":
         return half_cosine(bk, remaining, elapsed, length)
     # 1 - sqrt(1 - p), written without cancellation for small p.
-    return p / (1.0 + xp.sqrt(safe_div(bk, remaining, length)))
+    return p / (1.0 + xp.sqrt(xp.maximum(safe_div(bk, remaining, length), 0.0)))
 
 
 def fall(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Array) -> Array:
