@@ -27,6 +27,7 @@ from typing import Any, ClassVar, TypeVar
 
 import jax
 import numpy as np
+from typing_extensions import dataclass_transform
 
 from jaxsched._numerics import Array, Backend, Steps, is_concrete, jax_backend, numpy_backend
 
@@ -35,9 +36,9 @@ _REGISTRY: dict[str, type[Schedule]] = {}
 T = TypeVar("T")
 
 
-def static(default: Any = dataclasses.MISSING, **kwargs: Any) -> Any:
+def static(default: Any = dataclasses.MISSING, *, init: bool = True) -> Any:
     """A dataclass field that is static pytree metadata (strings, flags, structure), not a leaf."""
-    return dataclasses.field(default=default, metadata={"static": True}, **kwargs)
+    return dataclasses.field(default=default, init=init, metadata={"static": True})
 
 
 def registry() -> dict[str, type[Schedule]]:
@@ -45,6 +46,7 @@ def registry() -> dict[str, type[Schedule]]:
     return dict(_REGISTRY)
 
 
+@dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(static, dataclasses.field))
 class Schedule:
     """Base class of every jaxsched schedule: ``s(step) -> value`` usable wherever optax takes a schedule.
 

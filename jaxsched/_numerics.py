@@ -99,14 +99,14 @@ def jax_backend() -> Backend:
     import jax
     import jax.numpy as jnp
 
-    if jax.config.jax_enable_x64:
+    if jax.config.read("jax_enable_x64"):
         return Backend(jnp, jnp.float64, jnp.int64)
     return Backend(jnp, jnp.float32, jnp.int32)
 
 
 @dataclass(frozen=True)
 class Steps:
-    """Steps split as ``n + f``: ``n`` integer in ``[0, MAX_STEP]``, ``f`` in ``[0, 1)`` or ``None`` (zero)."""
+    """Steps split as ``n + f``: ``n`` integer in ``[0, MAX_STEP]``, ``f`` in ``[0, 1)`` or ``None``."""
 
     bk: Backend
     n: Array
@@ -231,7 +231,7 @@ def half_cosine(bk: Backend, elapsed: Array, remaining: Array, length: Array) ->
 
 
 def power(bk: Backend, base: Any, *exponents: Array) -> Array:
-    """``base ** sum(exponents)`` (``base >= 0``), exact to ``base`` as given rather than to its float rounding.
+    """``base ** sum(exponents)`` (``base >= 0``), exact to ``base`` as given, not to its float rounding.
 
     Rounding the base to float32 (0.999 -> 0.99900001) multiplies ``base ** k`` by ``(1 + 1.3e-8) ** k``:
     1.3e-4 at k = 1e4. For a concrete base that rounding is undone by a host-side float64 constant,
@@ -275,10 +275,10 @@ def geometric_cycles(
 ) -> tuple[Array, Array, Array, Array]:
     """Locate ``t`` in cycles of lengths ``first * mult**i`` (``mult`` concrete, >= 1).
 
-    Returns ``(i, elapsed, remaining, length)``: the cycle index (int), the float position inside the cycle,
-    the float steps left in it, and its length. Integer ``first`` with integer ``mult`` is exact: ``mult == 1``
-    is an integer modulo, an integer ``mult >= 2`` walks the (at most 31) cycle starts below ``2**31`` in
-    saturating integer arithmetic. A fractional ``mult`` uses the closed form ``log`` in floating point
+    Returns ``(i, elapsed, remaining, length)``: the cycle index (int), the float position inside the
+    cycle, the float steps left in it, and its length. Integer ``first`` with integer ``mult`` is exact:
+    ``mult == 1`` is an integer modulo, an integer ``mult >= 2`` walks the (at most 31) cycle starts
+    below ``2**31`` in saturating integer arithmetic. A fractional ``mult`` uses the closed form ``log`` in floating point
     (as timm and fairseq do); its positions are accurate to float rounding of the cycle start.
     """
     xp = bk.xp
@@ -304,17 +304,17 @@ def geometric_cycles(
         return i, t.since(start), t.left_in(start, length), bk.to_float(length)
     tf = t.value()
     first_f = bk.to_float(first)
-    m = float(mult)
-    i_f = xp.floor(xp.log1p(tf / first_f * (m - 1.0)) / math.log(m))
+    mf = float(mult)
+    i_f = xp.floor(xp.log1p(tf / first_f * (mf - 1.0)) / math.log(mf))
     # The log can land one cycle off at a boundary; correct with the exact start formula.
-    start = first_f * xp.expm1(i_f * math.log(m)) / (m - 1.0)
+    start = first_f * xp.expm1(i_f * math.log(mf)) / (mf - 1.0)
     i_f = xp.where(start > tf, i_f - 1, i_f)
-    length = first_f * m**i_f
-    start = first_f * xp.expm1(i_f * math.log(m)) / (m - 1.0)
+    length = first_f * mf**i_f
+    start = first_f * xp.expm1(i_f * math.log(mf)) / (mf - 1.0)
     nxt = start + length
     bump = tf >= nxt
     i_f = xp.where(bump, i_f + 1, i_f)
     start = xp.where(bump, nxt, start)
-    length = xp.where(bump, length * m, length)
+    length = xp.where(bump, length * mf, length)
     elapsed = tf - start
     return i_f.astype(bk.int_dtype), elapsed, length - elapsed, length

@@ -7,6 +7,7 @@ loader can prefix the path inside a config file (``schedules[1].warmup_steps: ..
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Iterable, Sequence
@@ -136,7 +137,7 @@ def sorted_steps(name: str, v: Sequence[Any], *, strict: bool = False) -> None:
     concrete = [x for x in v if is_concrete(x)]
     if len(concrete) != len(v):
         return
-    pairs = zip(concrete, concrete[1:], strict=False)
+    pairs = list(itertools.pairwise(concrete))
     if strict and any(b <= a for a, b in pairs):
         raise ScheduleArgumentError(name, "must be strictly increasing", list(v))
     if not strict and any(b < a for a, b in pairs):

@@ -81,7 +81,7 @@ def test_pickle_config_and_equality_round_trip(s):
 def test_repr_is_evaluable(s):
     text = repr(s)
     assert text.startswith(s.config_name + "(")
-    assert eval(text, {**vars(jaxsched)}) == s  # noqa: S307 - our own repr
+    assert eval(text, {**vars(jaxsched)}) == s
 
 
 def test_inequality_and_replace():
