@@ -40,6 +40,10 @@ from jaxsched.schedules._cosine import TanhDecay as TanhDecay
 from jaxsched.schedules._cosine import WarmupCosineDecay as WarmupCosineDecay
 from jaxsched.schedules._cyclic import Cyclic as Cyclic
 from jaxsched.schedules._cyclic import OneCycle as OneCycle
+from jaxsched.schedules._research import InverseSqrtCooldown as InverseSqrtCooldown
+from jaxsched.schedules._research import PowerScheduler as PowerScheduler
+from jaxsched.schedules._research import TriStage as TriStage
+from jaxsched.schedules._research import WarmupStableDecayCycles as WarmupStableDecayCycles
 from jaxsched.schedules._transformer import InverseSqrt as InverseSqrt
 from jaxsched.schedules._transformer import Noam as Noam
 from jaxsched.schedules._warmup import WarmupConstant as WarmupConstant
@@ -69,5 +73,9 @@ cyclic = Cyclic
 one_cycle = OneCycle
 tanh_decay = TanhDecay
 inverse_time_decay = InverseTimeDecay
+tri_stage = TriStage
+inverse_sqrt_cooldown = InverseSqrtCooldown
+warmup_stable_decay_cycles = WarmupStableDecayCycles
+power_scheduler = PowerScheduler
 
 __version__ = "0.1.0"

@@ -132,7 +132,9 @@ class Schedule:
         """The same formula in NumPy float64, with no JAX computation at all."""
         bk = numpy_backend()
         t = Steps.from_input(bk, steps)
-        return np.asarray(_finish(bk, self._formula(bk, t), t), dtype=np.float64)
+        # Branches that `where` discards may overflow or underflow (as they silently do in JAX).
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return np.asarray(_finish(bk, self._formula(bk, t), t), dtype=np.float64)
 
     # -- description ------------------------------------------------------------------------------------
     def key_steps(self) -> list[int]:

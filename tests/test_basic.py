@@ -37,6 +37,8 @@ def test_polynomial(init, end, power, T, B):
 @given(positive, durations, st.floats(0.05, 3), begins, st.booleans(),
        st.none() | st.floats(1e-3, 5))
 def test_exponential_decay(init, T, rate, B, staircase, end):
+    if rate > 1 and end is None:
+        end = 100.0 * init  # a growing exponential needs its ceiling
     s = jaxsched.exponential_decay(init, T, rate, B, staircase, end)
     ref = reference("exponential_decay", init_value=init, transition_steps=T, decay_rate=rate,
                     transition_begin=B, staircase=staircase, end_value=end)
@@ -161,3 +163,15 @@ def test_bad_types_raise_type_error_naming_them(make, argument):
 def test_error_message_shows_value():
     with pytest.raises(ValueError, match=r"transition_steps: must be >= 1, got -5"):
         jaxsched.linear(1.0, 0.0, -5)
+
+
+def test_growing_exponential_needs_a_ceiling():
+    with pytest.raises(ValueError, match=r"^decay_rate: > 1 grows without bound"):
+        jaxsched.exponential_decay(1.0, 10, 1.5)
+    s = jaxsched.exponential_decay(1.0, 10, 1.5, end_value=4.0)
+    assert s.numpy(2**31 - 1) == 4.0 and float(s(2**31 - 1)) == 4.0
+
+
+def test_polynomial_rise_reaches_its_end_exactly_in_float32():
+    s = jaxsched.polynomial(0.0, 1.0, 0.5, 47)
+    assert np.asarray(s(np.arange(45, 50)))[2:].tolist() == [1.0, 1.0, 1.0]

@@ -106,10 +106,12 @@ class Polynomial(Schedule, name="polynomial"):
         grows = larger(self.end_value, self.init_value)
         if grows is False:
             return fall
-        done = xp.clip(t.since(B), 0.0, length) / length
+        # "Finished" is decided on integers: a float ratio T/T may round below 1 in vectorised XLA.
+        finished = t.ge(end)
+        done = xp.where(finished, 1.0, xp.clip(t.since(B), 0.0, length) / length)
         if not linear:  # 1 - (1 - done)**p without cancellation; log1p(-1) is kept out of NumPy
-            inside = xp.where(done >= 1.0, 0.0, done)
-            done = xp.where(done >= 1.0, 1.0, -xp.expm1(bk.value(self.power) * xp.log1p(-inside)))
+            inside = xp.where(finished, 0.0, done)
+            done = xp.where(finished, 1.0, -xp.expm1(bk.value(self.power) * xp.log1p(-inside)))
         rise = init + (last - init) * done
         if grows is True:
             return rise
@@ -159,7 +161,8 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
     Args:
       init_value: value up to ``transition_begin``.
       transition_steps: steps :math:`T > 0` per factor of ``decay_rate``.
-      decay_rate: :math:`\gamma > 0` (optax accepts 0 and negative rates and returns NaN or sign flips).
+      decay_rate: :math:`\gamma > 0` (optax accepts 0 and negative rates and returns NaN or sign flips);
+        a rate above 1 needs ``end_value`` as its ceiling.
       transition_begin: steps :math:`B >= 0` before the decay starts.
       staircase: decay in whole steps of ``transition_steps``.
       end_value: optional bound, as above.
@@ -196,6 +199,10 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
         v.boolean("staircase", self.staircase)
         if self.end_value is not None:
             v.number("end_value", self.end_value)
+        elif is_concrete(self.decay_rate) and np.any(np.asarray(self.decay_rate) > 1):
+            # A growing exponential without a ceiling overflows to inf at large steps.
+            raise v.ScheduleArgumentError(
+                "decay_rate", "> 1 grows without bound: give end_value as its ceiling", self.decay_rate)
 
     def _key_steps(self) -> list[Any]:
         return [self.transition_begin]

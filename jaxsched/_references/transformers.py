@@ -1,0 +1,73 @@
+"""Reference runners for :mod:`jaxsched.compat.transformers`: HF's own ``LambdaLR`` on a dummy optimizer.
+
+``run(schedule, n)`` builds the HF scheduler from the port's fields on a one-parameter torch SGD whose
+learning rate is the port's ``lr``, then steps it ``n - 1`` times and records the learning rate before
+each step (the value update ``k`` uses). :func:`hf_values_at` evaluates the same scheduler's
+``base_lr * lr_lambda(k)`` at arbitrary updates (what ``LambdaLR`` sets after ``k`` steps), for steps too
+far away to reach by stepping.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from jaxsched._core import Schedule
+from jaxsched._references import register
+
+_FACTORIES = (
+    "get_constant_schedule", "get_constant_schedule_with_warmup", "get_linear_schedule_with_warmup",
+    "get_cosine_schedule_with_warmup", "get_cosine_with_hard_restarts_schedule_with_warmup",
+    "get_polynomial_decay_schedule_with_warmup", "get_inverse_sqrt_schedule",
+    "get_cosine_with_min_lr_schedule_with_warmup",
+    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate", "get_wsd_schedule",
+)
+
+
+def hf_scheduler(schedule: Schedule) -> Any:
+    """The HF ``LambdaLR`` for a :mod:`jaxsched.compat.transformers` schedule (a fresh optimizer)."""
+    import torch
+    import transformers.optimization as hf
+
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(schedule):  # type: ignore[arg-type]
+        if f.init and f.name != "lr":
+            kwargs[f.name] = getattr(schedule, f.name)
+    if "min_lr" in kwargs:  # HF wants exactly one of the two, absent rather than None
+        kwargs = {k: x for k, x in kwargs.items() if not (k in ("min_lr", "min_lr_rate") and x is None)}
+    param = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([param], lr=float(schedule.lr))  # type: ignore[attr-defined]
+    name = schedule.config_name.rsplit(".", 1)[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return getattr(hf, name)(opt, **kwargs)
+
+
+def run_hf(schedule: Schedule, n: int) -> np.ndarray:
+    """The learning rates HF's scheduler applies at updates ``0..n-1``, by stepping it."""
+    sched = hf_scheduler(schedule)
+    opt = sched.optimizer
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(n):
+            out.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+    return np.asarray(out, dtype=np.float64)
+
+
+def hf_values_at(schedule: Schedule, steps: Iterable[int]) -> np.ndarray:
+    """``base_lr * lr_lambda(k)`` of HF's scheduler at each ``k``: the LR after ``k`` steps."""
+    sched = hf_scheduler(schedule)
+    lam: Callable[[int], float] = sched.lr_lambdas[0]
+    base = sched.base_lrs[0]
+    return np.asarray([base * lam(int(k)) for k in steps], dtype=np.float64)
+
+
+for _name in _FACTORIES:
+    register(f"compat.transformers.{_name}", "transformers", module="transformers")(run_hf)

@@ -1,0 +1,352 @@
+"""Schedules from recent papers and the training codebases that introduced them.
+
+- :class:`TriStage`: fairseq's ``tri_stage`` (SpecAugment, Park et al., arXiv 1904.08779).
+- :class:`InverseSqrtCooldown`: big_vision's ``rsqrt`` with a linear cooldown (Scaling ViT, Zhai et al.,
+  arXiv 2106.04560).
+- :class:`WarmupStableDecayCycles`: WSD cycles that re-warm from the previous end (WSD-S, Wen et al.,
+  arXiv 2410.05192; levanter's ``cycles``/``rewarmup``).
+- :class:`PowerScheduler`: the power scheduler in tokens (Shen et al., arXiv 2408.13359; levanter's
+  ``power``).
+
+Linear decay to zero ("Straight to Zero", D2Z, Bergsma et al., arXiv 2502.15938) needs no new schedule:
+it is ``jaxsched.warmup_linear_decay(init_value, peak_value, warmup_steps, decay_steps, end_value=0.0)``.
+
+Each is a thin mapping onto catalog formulas where the math is the same.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from jaxsched import _validate as v
+from jaxsched._core import Schedule, static
+from jaxsched._numerics import Array, Backend, Steps
+from jaxsched.schedules._basic import Linear
+from jaxsched.schedules._transformer import InverseSqrt
+from jaxsched.schedules._warmup import linear_warmup
+from jaxsched.schedules._wsd import WarmupStableDecay
+
+
+class TriStage(Schedule, name="tri_stage"):
+    r"""fairseq's tri-stage schedule (Park et al. 2019, SpecAugment, arXiv 1904.08779).
+
+    With :math:`P` the peak, :math:`W, H, D` the warmup, hold and decay lengths,
+    :math:`a` = ``init_lr_scale`` and :math:`z` = ``final_lr_scale``:
+
+    .. math::
+        s(k) = \begin{cases}
+        aP + (P - aP)\,k/W & k < W \\
+        P & W \le k < W + H \\
+        P\, z^{(k - W - H)/D} & W + H \le k < W + H + D \\
+        zP & k \ge W + H + D \end{cases}
+
+    The decay is fairseq's :math:`P \exp(-\lambda e)` with :math:`\lambda = -\ln(z)/D`, written as a power
+    of :math:`z`; it is :func:`jaxsched.warmup_stable_decay` with the ``"exponential"`` decay shape. As in
+    fairseq, update ``k`` uses the value ``step_update(k)`` sets (the first update uses :math:`aP`).
+
+    Args:
+      peak_value: :math:`P > 0`.
+      warmup_steps: :math:`W >= 0`.
+      hold_steps: :math:`H >= 0`.
+      decay_steps: :math:`D >= 1`.
+      init_lr_scale: :math:`a >= 0`, the start of the warmup relative to the peak.
+      final_lr_scale: :math:`z > 0`, the end relative to the peak.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> from jaxsched.schedules._research import tri_stage
+      >>> s = tri_stage(1.0, warmup_steps=2, hold_steps=2, decay_steps=2, final_lr_scale=0.25)
+      >>> [round(float(s(k)), 6) for k in range(8)]
+      [0.01, 0.505, 1.0, 1.0, 1.0, 0.5, 0.25, 0.25]
+    """
+
+    peak_value: Any
+    warmup_steps: Any
+    hold_steps: Any
+    decay_steps: Any
+    init_lr_scale: Any = 0.01
+    final_lr_scale: Any = 0.01
+
+    examples = (
+        {"peak_value": 1e-3, "warmup_steps": 100, "hold_steps": 400, "decay_steps": 500},
+        {"peak_value": 1e-3, "warmup_steps": 0, "hold_steps": 50, "decay_steps": 200,
+         "init_lr_scale": 0.0, "final_lr_scale": 0.05},
+    )
+
+    def __check_init__(self) -> None:
+        v.positive("peak_value", self.peak_value)
+        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
+        self._set("hold_steps", v.steps("hold_steps", self.hold_steps))
+        self._set("decay_steps", v.steps("decay_steps", self.decay_steps, minimum=1))
+        v.nonnegative("init_lr_scale", self.init_lr_scale)
+        v.positive("final_lr_scale", self.final_lr_scale)
+
+    def _key_steps(self) -> list[Any]:
+        W, H, D = self.warmup_steps, self.hold_steps, self.decay_steps
+        return [W, W + H, W + H + D]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        W, H, D = (bk.count(x) for x in (self.warmup_steps, self.hold_steps, self.decay_steps))
+        peak = bk.value(self.peak_value)
+        return WarmupStableDecay._unchecked(
+            peak_value=peak, warmup_steps=W, total_steps=bk.add(bk.add(W, H), D), decay_steps=D,
+            init_value=peak * bk.value(self.init_lr_scale),
+            end_value=peak * bk.value(self.final_lr_scale), decay_shape="exponential",
+        ).evaluate(bk, t)
+
+
+class InverseSqrtCooldown(Schedule, name="inverse_sqrt_cooldown"):
+    r"""Inverse square root with a linear cooldown to 0: big_vision's ``rsqrt`` + ``cooldown``.
+
+    The horizon-free schedule of Scaling ViT (Zhai et al., arXiv 2106.04560): linear warmup, then
+    :math:`P/\sqrt{1 + (k - W)/\tau}`, multiplied during the last ``cooldown_steps`` :math:`C` before
+    ``total_steps`` :math:`T` by a linear ramp to 0:
+
+    .. math::
+        s(k) = \operatorname{inverse\_sqrt}(k)\cdot\operatorname{clip}\left(\frac{T - k}{C}, 0, 1\right),
+        \qquad \operatorname{inverse\_sqrt}(k) = \begin{cases} P\,k/W & k < W \\
+        P \sqrt{\dfrac{\tau}{\tau + k - W}} & k \ge W \end{cases}
+
+    Any checkpoint of the rsqrt run can be cooled down later with a different :math:`T`. big_vision's
+    factor turns negative after :math:`T`; here the value stays 0.
+
+    Args:
+      peak_value: :math:`P`.
+      warmup_steps: :math:`W >= 0`.
+      total_steps: :math:`T`, where the value reaches 0.
+      cooldown_steps: :math:`C >= 1`, with :math:`W + C \le T`.
+      timescale: :math:`\tau > 0` (big_vision's default 10 000).
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> from jaxsched.schedules._research import inverse_sqrt_cooldown
+      >>> s = inverse_sqrt_cooldown(1.0, warmup_steps=2, total_steps=10, cooldown_steps=4,
+      ...                                    timescale=2)
+      >>> [round(float(s(k)), 4) for k in (0, 1, 2, 4, 6, 8, 10)]
+      [0.0, 0.5, 1.0, 0.7071, 0.5774, 0.25, 0.0]
+    """
+
+    peak_value: Any
+    warmup_steps: Any
+    total_steps: Any
+    cooldown_steps: Any
+    timescale: Any = 10_000
+
+    examples = (
+        {"peak_value": 1e-3, "warmup_steps": 1000, "total_steps": 100_000, "cooldown_steps": 10_000},
+    )
+
+    def __check_init__(self) -> None:
+        v.number("peak_value", self.peak_value)
+        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
+        self._set("total_steps", v.steps("total_steps", self.total_steps, minimum=1))
+        self._set("cooldown_steps", v.steps("cooldown_steps", self.cooldown_steps, minimum=1))
+        v.positive("timescale", self.timescale)
+        if all(isinstance(x, int) for x in (self.warmup_steps, self.total_steps, self.cooldown_steps)):
+            v.less("cooldown_steps", self.cooldown_steps,
+                   "total_steps - warmup_steps", self.total_steps - self.warmup_steps, equal_ok=True)
+
+    def _key_steps(self) -> list[Any]:
+        return [self.warmup_steps, self.total_steps - self.cooldown_steps, self.total_steps]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        rsqrt = InverseSqrt._unchecked(peak_value=self.peak_value, warmup_steps=self.warmup_steps,
+                                       timescale=self.timescale, init_value=0.0).evaluate(bk, t)
+        C = bk.count(self.cooldown_steps)
+        cool = Linear._unchecked(init_value=1.0, end_value=0.0, transition_steps=C,
+                                 transition_begin=bk.count(self.total_steps) - C).evaluate(bk, t)
+        return rsqrt * cool
+
+
+class WarmupStableDecayCycles(Schedule, name="warmup_stable_decay_cycles"):
+    r"""Repeated warmup-stable-decay cycles, each re-warming from the previous end (WSD-S).
+
+    Wen et al., arXiv 2410.05192 (levanter's ``cycles`` with ``rewarmup``): cycle :math:`i` spans
+    :math:`[b_i, b_i + L_i)` with :math:`b_i = \sum_{j<i} L_j` and is a :func:`jaxsched.warmup_stable_decay`
+    over its own steps:
+
+    .. math::
+        s(k) = \operatorname{wsd}\left(P, W_i, L_i, D;\ I_i \to E\right)(k - b_i), \qquad
+        W_0 = \text{warmup\_steps},\ I_0 = \text{init\_value};\quad
+        W_i = \text{rewarmup\_steps},\ I_i = E\ (i \ge 1)
+
+    Every cycle decays to ``end_value`` over its last ``decay_steps`` (a checkpoint there is a finished
+    model), and the next one rises from that value back to the peak. ``end_value`` is held after the last
+    cycle. ``rewarmup_steps=0`` jumps straight back to the peak.
+
+    Args:
+      peak_value: :math:`P`.
+      cycle_steps: the cycle lengths :math:`L_i` (a list), or one length repeated ``num_cycles`` times.
+      warmup_steps: :math:`W_0` of the first cycle.
+      decay_steps: :math:`D >= 1` steps at the end of every cycle.
+      rewarmup_steps: warmup of the later cycles.
+      num_cycles: how many cycles when ``cycle_steps`` is a single length (static).
+      init_value: value at step 0.
+      end_value: value at the end of every cycle.
+      warmup_shape: ``"linear"``, ``"cosine"`` or ``"1-sqrt"``.
+      decay_shape: ``"linear"``, ``"cosine"``, ``"1-sqrt"`` or ``"exponential"``.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> from jaxsched.schedules._research import warmup_stable_decay_cycles
+      >>> s = warmup_stable_decay_cycles(1.0, cycle_steps=[6, 5], warmup_steps=2,
+      ...                                         decay_steps=2, rewarmup_steps=1, end_value=0.1)
+      >>> [round(float(s(k)), 3) for k in range(12)]
+      [0.0, 0.5, 1.0, 1.0, 1.0, 0.55, 0.1, 1.0, 1.0, 1.0, 0.55, 0.1]
+    """
+
+    peak_value: Any
+    cycle_steps: Any
+    warmup_steps: Any
+    decay_steps: Any
+    rewarmup_steps: Any = 0
+    num_cycles: int | None = static(default=None)
+    init_value: Any = 0.0
+    end_value: Any = 0.0
+    warmup_shape: str = static(default="linear")
+    decay_shape: str = static(default="linear")
+
+    examples = (
+        {"peak_value": 1e-3, "cycle_steps": [1000, 500, 500], "warmup_steps": 100,
+         "decay_steps": 100, "rewarmup_steps": 20, "end_value": 1e-5},
+        {"peak_value": 1e-3, "cycle_steps": 400, "num_cycles": 3, "warmup_steps": 50,
+         "decay_steps": 80, "decay_shape": "1-sqrt"},
+    )
+
+    def __check_init__(self) -> None:
+        if isinstance(self.cycle_steps, list | tuple):
+            if self.num_cycles is not None:
+                raise v.ScheduleArgumentError("num_cycles", "only with a single cycle length",
+                                              self.num_cycles)
+            lengths = tuple(v.steps(f"cycle_steps[{i}]", x, minimum=1)
+                            for i, x in enumerate(self.cycle_steps))
+            if not lengths:
+                raise v.ScheduleArgumentError("cycle_steps", "must not be empty", [])
+        else:
+            n = v.integer("num_cycles", self.num_cycles if self.num_cycles is not None else 1,
+                          minimum=1)
+            lengths = (v.steps("cycle_steps", self.cycle_steps, minimum=1),) * n
+            self._set("num_cycles", None)
+        self._set("cycle_steps", lengths)
+        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
+        self._set("rewarmup_steps", v.steps("rewarmup_steps", self.rewarmup_steps))
+        self._set("decay_steps", v.steps("decay_steps", self.decay_steps, minimum=1))
+        for i, L in enumerate(lengths):
+            W = self.warmup_steps if i == 0 else self.rewarmup_steps
+            v.less("warmup_steps" if i == 0 else "rewarmup_steps", W + self.decay_steps,
+                   f"cycle_steps[{i}]", L, equal_ok=True)
+        for i in range(len(lengths)):
+            self._cycle(i)  # validates values and shapes via the native WSD
+
+    def _cycle(self, i: int, make: Any = WarmupStableDecay) -> WarmupStableDecay:
+        """Cycle ``i`` as a native WSD (``make``: the class, or its ``_unchecked`` in formulas)."""
+        return make(
+            peak_value=self.peak_value,
+            warmup_steps=self.warmup_steps if i == 0 else self.rewarmup_steps,
+            total_steps=self.cycle_steps[i], decay_steps=self.decay_steps,
+            init_value=self.init_value if i == 0 else self.end_value, end_value=self.end_value,
+            warmup_shape=self.warmup_shape, decay_shape=self.decay_shape)
+
+    def _starts(self) -> list[int]:
+        out, b = [], 0
+        for L in self.cycle_steps:
+            out.append(b)
+            b += L
+        return out
+
+    def _key_steps(self) -> list[Any]:
+        return [b + k for i, b in enumerate(self._starts())
+                for k in self._cycle(i, WarmupStableDecay._unchecked).key_steps()]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        out = None
+        for i, b in enumerate(self._starts()):
+            piece = self._cycle(i, WarmupStableDecay._unchecked)
+            if out is None:
+                out = piece.evaluate(bk, t)
+            else:
+                start = bk.count(b)
+                out = xp.where(t.ge(start), piece.evaluate(bk, t.shifted(start)), out)
+        return out
+
+
+class PowerScheduler(Schedule, name="power_scheduler"):
+    r"""The power scheduler in tokens (Shen et al., arXiv 2408.13359; levanter's ``power``).
+
+    With :math:`n = k \cdot \beta \cdot \ell` tokens seen after :math:`k` updates of batch size
+    :math:`\beta` and sequence length :math:`\ell`:
+
+    .. math::
+        s(k) = \begin{cases} \eta\, k / W & k < W \\
+        \min\left(\eta,\ \beta\, a\, n^{b}\right) & k \ge W \end{cases}
+
+    The curve is a power law in tokens, so the same :math:`(a, b)` transfer across batch sizes and
+    token budgets (the paper's default :math:`a = 4.6`, :math:`b = -0.51`). At :math:`k = 0` the power
+    law is infinite and the value is :math:`\eta`. A warmup that ends after the power law has fallen below
+    :math:`\eta` ends with a drop, as in levanter.
+
+    Args:
+      peak_value: :math:`\eta`, the cap.
+      batch_size: :math:`\beta > 0` sequences per update.
+      seq_length: :math:`\ell > 0` tokens per sequence.
+      a: :math:`a > 0`.
+      b: :math:`b < 0`.
+      warmup_steps: :math:`W >= 0`.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> from jaxsched.schedules._research import power_scheduler
+      >>> s = power_scheduler(0.02, batch_size=1024, seq_length=4096)
+      >>> [float(f"{float(s(k)):.4g}") for k in (0, 1000, 100_000)]
+      [0.02, 0.02, 0.005565]
+    """
+
+    peak_value: Any
+    batch_size: Any
+    seq_length: Any
+    a: Any = 4.6
+    b: Any = -0.51
+    warmup_steps: Any = 0
+
+    examples = ({"peak_value": 0.02, "batch_size": 1024, "seq_length": 4096, "warmup_steps": 500},)
+
+    def __check_init__(self) -> None:
+        v.nonnegative("peak_value", self.peak_value)
+        v.positive("batch_size", self.batch_size)
+        v.positive("seq_length", self.seq_length)
+        v.positive("a", self.a)
+        v.value("b", self.b, maximum=0.0, max_strict=True)
+        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
+
+    def _key_steps(self) -> list[Any]:
+        return [self.warmup_steps]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        xp = bk.xp
+        peak, bs = bk.value(self.peak_value), bk.value(self.batch_size)
+        k = xp.maximum(t.value(), 1.0)
+        # bs * a * (k bs l)**b, in logs: the token count overflows float32 long before 2**31 updates.
+        log = xp.log(bs * bk.value(self.a)) + bk.value(self.b) * (
+            xp.log(k) + xp.log(bs) + xp.log(bk.value(self.seq_length)))
+        law = xp.where(t.value() > 0, xp.minimum(peak, xp.exp(xp.minimum(log, math.log(3e38)))), peak)
+        return linear_warmup(bk, t, 0.0, peak, bk.count(self.warmup_steps), law)
+
+
+tri_stage = TriStage
+inverse_sqrt_cooldown = InverseSqrtCooldown
+warmup_stable_decay_cycles = WarmupStableDecayCycles
+power_scheduler = PowerScheduler
+
+__all__ = ["InverseSqrtCooldown", "PowerScheduler", "TriStage",
+           "WarmupStableDecayCycles", "inverse_sqrt_cooldown", "power_scheduler", "tri_stage",
+           "warmup_stable_decay_cycles"]
