@@ -36,9 +36,9 @@ _REGISTRY: dict[str, type[Schedule]] = {}
 T = TypeVar("T")
 
 
-def static(default: Any = dataclasses.MISSING, *, init: bool = True) -> Any:
+def static(default: Any = dataclasses.MISSING, *, init: bool = True, kw_only: bool = False) -> Any:
     """A dataclass field that is static pytree metadata (strings, flags, structure), not a leaf."""
-    return dataclasses.field(default=default, init=init, metadata={"static": True})
+    return dataclasses.field(default=default, init=init, kw_only=kw_only, metadata={"static": True})
 
 
 def registry() -> dict[str, type[Schedule]]:

@@ -53,7 +53,8 @@ SCHEDULER_TYPES = (
 
 def _check_lr_and_warmup(obj: Any) -> None:
     v.number("lr", obj.lr)
-    obj._set("num_warmup_steps", v.steps("num_warmup_steps", obj.num_warmup_steps))
+    # HF accepts a fractional warmup (OpenKiwi passes 0.25 of the run, e.g. 22.5 steps).
+    obj._set("num_warmup_steps", v.steps("num_warmup_steps", obj.num_warmup_steps, integer=False))
 
 
 def _check_training(obj: Any) -> None:
