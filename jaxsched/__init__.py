@@ -19,12 +19,14 @@ from jaxsched._combinators import repeat as repeat
 from jaxsched._combinators import shift as shift
 from jaxsched._config import ConfigError as ConfigError
 from jaxsched._config import from_config as from_config
+from jaxsched._config import save_config as save_config
 from jaxsched._core import Schedule as Schedule
 from jaxsched._core import registry as registry
 from jaxsched._numerics import MAX_STEP as MAX_STEP
 from jaxsched._validate import ScheduleArgumentError as ScheduleArgumentError
 from jaxsched._validate import ScheduleArgumentTypeError as ScheduleArgumentTypeError
 from jaxsched.optax_utils import current as current
+from jaxsched.plot import plot as plot
 from jaxsched.schedules._basic import Constant as Constant
 from jaxsched.schedules._basic import ExponentialDecay as ExponentialDecay
 from jaxsched.schedules._basic import InverseTimeDecay as InverseTimeDecay

@@ -15,7 +15,7 @@ def _schedules(name: str, items: Any) -> tuple[Schedule, ...]:
     for i, s in enumerate(v.sequence(name, items)):
         if isinstance(s, Schedule):
             out.append(s)
-        elif isinstance(s, int | float):
+        elif isinstance(s, int | float) and not isinstance(s, bool):
             out.append(as_schedule(s))
         else:
             raise v.ScheduleArgumentTypeError(f"{name}[{i}]", "a jaxsched Schedule or a number", s)
@@ -125,7 +125,7 @@ class Multiply(Schedule, name="multiply"):
         if "schedules" in kwargs:
             if schedules:
                 raise TypeError("multiply() takes schedules positionally or as schedules=, not both")
-            schedules = tuple(kwargs.pop("schedules"))
+            schedules = v.sequence("schedules", kwargs.pop("schedules"))
         if kwargs:
             raise TypeError(f"multiply() got unexpected arguments {sorted(kwargs)}")
         if len(schedules) == 1 and isinstance(schedules[0], list | tuple):

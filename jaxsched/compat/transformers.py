@@ -80,11 +80,35 @@ def hf_cosine(bk: Backend, elapsed: Array, length: Array, num_cycles: Any,
     return half_cosine(bk, elapsed, remaining, length)
 
 
-def _cosine(bk: Backend, t: Steps, s: Any) -> Array:
+def hf_cosine_at(bk: Backend, t: Steps, begin: Array, length: Array, num_cycles: Any,
+                 shift: int = 0) -> Array:
+    r"""HF's unclamped cosine factor at the position :math:`e = k - b + \text{shift}`, exact at any step.
+
+    The factor is periodic past ``length``; for a half-integer ``num_cycles`` :math:`c` (0.5, 1, 1.5, ...)
+    the stretched position :math:`2 c\, e` is reduced modulo one period :math:`2L` in integer arithmetic
+    and folded into :math:`[0, L]`, so float32 keeps its precision at any step (a float position would
+    be off by whole cycles near ``2**31``). Other cases use :func:`hf_cosine` on the float position.
+    """
+    xp = bk.xp
+    m = 2.0 * float(num_cycles) if is_concrete(num_cycles) and not xp.ndim(num_cycles) else 0.5
+    exact = (t.f is None and m.is_integer() and m >= 1 and bk.is_int(begin) and bk.is_int(length)
+             and is_concrete(length) and (bk.is_numpy or int(xp.max(length)) < 2**29 // max(int(m), 1)))
+    if not exact:
+        return hf_cosine(bk, t.since(begin) + shift, length, num_cycles,
+                         t.until(bk.add(begin, length)) - shift)
+    period = 2 * length
+    e = xp.maximum(t.n - begin + shift, 0) % period
+    pos = xp.zeros_like(e)
+    for _ in range(int(m)):  # m * e modulo the period without overflow
+        pos = xp.where(pos >= period - e, pos - (period - e), pos + e)
+    folded = xp.where(pos > length, period - pos, pos)
+    return half_cosine(bk, bk.to_float(folded), bk.to_float(length - folded), length)
+
+
+def _cosine(bk: Backend, t: Steps, s: Any, shift: int = 0) -> Array:
     """The cosine factor of HF's ``cosine`` lambdas after the warmup, from a port's fields."""
     W, T = bk.count(s.num_warmup_steps), bk.count(s.num_training_steps)
-    L = _span(bk, W, T)
-    return hf_cosine(bk, t.since(W), L, s.num_cycles, t.until(bk.add(W, L)))
+    return hf_cosine_at(bk, t, W, _span(bk, W, T), s.num_cycles, shift)
 
 
 class _MinLr:
@@ -596,8 +620,7 @@ class CosineWithMinLrScheduleWithWarmupLrRate(
         else:
             w = bk.value(self.warmup_lr_rate)
             warm = w + (1.0 - w) * tv / bk.to_float(xp.maximum(W - 1, 1))
-        L = _span(bk, W, T)
-        c = hf_cosine(bk, t.since(W) + 1.0, L, self.num_cycles, t.until(bk.add(W, L)) - 1.0)
+        c = _cosine(bk, t, self, shift=1)
         r = _MinLr.rate(bk, self)
         lr = bk.value(self.lr)
         return lr * xp.where(t.ge(W), xp.maximum(c * (1.0 - r) + r, 0.0), warm)

@@ -112,7 +112,7 @@ class Polynomial(Schedule, name="polynomial"):
         if not linear:  # 1 - (1 - done)**p without cancellation; log1p(-1) is kept out of NumPy
             inside = xp.where(finished, 0.0, done)
             done = xp.where(finished, 1.0, -xp.expm1(bk.value(self.power) * xp.log1p(-inside)))
-        rise = init + (last - init) * done
+        rise = xp.where(frac <= 0, last, init + (last - init) * done)  # exactly E from the end on
         if grows is True:
             return rise
         return xp.where(xp.abs(last) > xp.abs(init), rise, fall)
