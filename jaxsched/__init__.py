@@ -23,6 +23,8 @@ from jaxsched._config import save_config as save_config
 from jaxsched._core import Schedule as Schedule
 from jaxsched._core import registry as registry
 from jaxsched._numerics import MAX_STEP as MAX_STEP
+from jaxsched._plateau import PlateauState as PlateauState
+from jaxsched._plateau import reduce_on_plateau as reduce_on_plateau
 from jaxsched._validate import ScheduleArgumentError as ScheduleArgumentError
 from jaxsched._validate import ScheduleArgumentTypeError as ScheduleArgumentTypeError
 from jaxsched.optax_utils import current as current

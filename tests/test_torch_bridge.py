@@ -1,0 +1,328 @@
+"""torch_bridge.ScheduleLR, to_torch and from_torch against real torch optimizers and schedulers."""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import jaxsched
+from jaxsched._references.torch import torch_curve
+from jaxsched.compat import torch as tp
+from torch_bridge import ConversionError, ScheduleLR, as_lambda, from_torch, to_torch
+
+LS = torch.optim.lr_scheduler
+
+SCHEDULES = [
+    jaxsched.warmup_cosine_decay(0.0, 1e-3, warmup_steps=10, decay_steps=100, end_value=1e-5),
+    jaxsched.cosine_restarts(0.1, first_period=7, period_mult=2.0),
+    jaxsched.warmup_stable_decay(peak_value=0.01, warmup_steps=5, total_steps=60, decay_steps=0.2,
+                                 decay_shape="1-sqrt"),
+    jaxsched.join([jaxsched.linear(0.0, 1.0, 5), jaxsched.constant(0.3)], [5]),
+    tp.OneCycleLR(0.1, total_steps=50),
+]
+
+
+def _params(n: int = 2) -> list[torch.nn.Parameter]:
+    return [torch.nn.Parameter(torch.zeros(2)) for _ in range(n)]
+
+
+def _sgd(lrs: tuple[float, ...] = (0.1,), **kw: Any) -> torch.optim.Optimizer:
+    return torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(_params(len(lrs)), lrs,
+                                                                        strict=True)], **kw)
+
+
+def _run(opt: torch.optim.Optimizer, sched: Any, n: int, read: Any) -> list[Any]:
+    out = [read(opt)]
+    for _ in range(n - 1):
+        opt.step()
+        sched.step()
+        out.append(read(opt))
+    return out
+
+
+def lr0(opt: torch.optim.Optimizer) -> float:
+    return opt.param_groups[0]["lr"]
+
+
+steps_st = st.integers(1, 300)
+schedule_st = st.sampled_from(SCHEDULES)
+
+
+# -- ScheduleLR ---------------------------------------------------------------------------------------
+
+
+@given(s=schedule_st, n=steps_st, block=st.sampled_from([1, 7, 64, 2048]))
+def test_lr_equals_numpy_curve_exactly(s: jaxsched.Schedule, n: int, block: int) -> None:
+    opt = _sgd()
+    sched = ScheduleLR(opt, s, block_size=block)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = _run(opt, sched, n, lr0)
+    np.testing.assert_array_equal(got, s.numpy(np.arange(n)))
+    assert sched.get_last_lr() == [got[-1]]
+    assert sched.last_epoch == n - 1
+    assert isinstance(sched, LS.LRScheduler)
+
+
+def test_any_field() -> None:
+    wd = jaxsched.cosine_decay(0.05, 20)
+    b1 = tp.OneCycleLR(0.1, total_steps=20).momentum()
+    b2 = jaxsched.linear(0.9, 0.999, 10)
+    p = _params(1)
+    opt = torch.optim.AdamW(p, lr=1e-3, weight_decay=0.05, betas=(0.9, 0.95))
+    s_wd = ScheduleLR(opt, wd, field="weight_decay")
+    s_b1 = ScheduleLR(opt, b1, field="betas[0]")
+    s_b2 = ScheduleLR(opt, b2, field="betas[1]")
+    got: list[tuple[float, float, float, float]] = []
+    for _ in range(20):
+        g = opt.param_groups[0]
+        got.append((g["weight_decay"], g["betas"][0], g["betas"][1], g["lr"]))
+        p[0].grad = torch.ones(2)
+        opt.step()  # AdamW accepts the tuple we write
+        for s in (s_wd, s_b1, s_b2):
+            s.step()
+    arr = np.array(got)
+    k = np.arange(20)
+    np.testing.assert_array_equal(arr[:, 0], wd.numpy(k))
+    np.testing.assert_array_equal(arr[:, 1], b1.numpy(k))
+    np.testing.assert_array_equal(arr[:, 2], b2.numpy(k))
+    assert np.all(arr[:, 3] == 1e-3)  # lr untouched
+    assert s_wd.get_last_lr() == [1e-3] and s_wd.get_last_value() == [float(wd.numpy(19 + 1))]
+
+    sgd = _sgd(momentum=0.9)
+    m = tp.CyclicLR(0.01, 0.1, step_size_up=3).momentum()
+    sched = ScheduleLR(sgd, m, field="momentum")
+    np.testing.assert_array_equal(_run(sgd, sched, 15, lambda o: o.param_groups[0]["momentum"]),
+                                  m.numpy(np.arange(15)))
+
+
+def test_momentum_curve_matches_torchs_own_cycling() -> None:
+    port = tp.CyclicLR(0.01, 0.1, step_size_up=3, step_size_down=5, mode="triangular2")
+    want = torch_curve(port, 30, field="momentum")
+    opt = _sgd(momentum=0.5)
+    sched = ScheduleLR(opt, port.momentum(), field="momentum")
+    np.testing.assert_allclose(_run(opt, sched, 30, lambda o: o.param_groups[0]["momentum"]), want,
+                               rtol=1e-12)
+
+
+def test_per_group_and_multiplier() -> None:
+    a, b = jaxsched.linear(1.0, 0.0, 10), jaxsched.cosine_decay(1.0, 10)
+    opt = _sgd((0.1, 0.02))
+    sched = ScheduleLR(opt, [a, b], multiplier=True)
+    got = np.array(_run(opt, sched, 12, lambda o: [g["lr"] for g in o.param_groups]))
+    k = np.arange(12)
+    np.testing.assert_array_equal(got[:, 0], 0.1 * a.numpy(k))
+    np.testing.assert_array_equal(got[:, 1], 0.02 * b.numpy(k))
+    # multiplier mode is exactly torch's LambdaLR
+    opt2 = _sgd((0.1, 0.02))
+    lam = LS.LambdaLR(opt2, [as_lambda(a), as_lambda(b)])
+    np.testing.assert_array_equal(got, _run(opt2, lam, 12, lambda o: [g["lr"] for g in o.param_groups]))
+    with pytest.raises(ValueError, match="expected 2 schedules"):
+        ScheduleLR(_sgd((0.1, 0.2)), [a])
+    with pytest.raises(TypeError, match=r"schedule\[0\]"):
+        ScheduleLR(_sgd(), [lambda k: 1.0])  # type: ignore[list-item]
+    with pytest.raises(KeyError, match="momentum"):
+        ScheduleLR(torch.optim.Adam(_params(1)), a, field="momentum")
+    with pytest.raises(ValueError, match="no entry 2"):
+        ScheduleLR(torch.optim.Adam(_params(1)), a, field="betas[2]")
+    with pytest.raises(TypeError, match="not an Optimizer"):
+        ScheduleLR(object(), a)  # type: ignore[arg-type]
+
+
+def test_tensor_lr_is_filled_in_place() -> None:
+    p = _params(1)
+    opt = torch.optim.Adam(p, lr=torch.tensor(0.1))
+    held = opt.param_groups[0]["lr"]
+    s = jaxsched.linear(0.1, 0.0, 5)
+    sched = ScheduleLR(opt, s)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    assert opt.param_groups[0]["lr"] is held
+    assert float(held) == pytest.approx(float(s.numpy(3)))
+    assert isinstance(sched.get_last_lr()[0], torch.Tensor)
+
+
+def test_warnings_like_torch() -> None:
+    opt = _sgd()
+    sched = ScheduleLR(opt, SCHEDULES[0])
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        sched.step()
+    with pytest.warns(UserWarning, match="epoch parameter"):
+        sched.step(40)
+    assert lr0(opt) == float(SCHEDULES[0].numpy(40)) and sched.last_epoch == 40
+    opt.step()
+    sched.step()
+    assert lr0(opt) == float(SCHEDULES[0].numpy(41))
+
+
+@given(s=schedule_st, k=st.integers(0, 120), more=st.integers(1, 60),
+       mult=st.booleans(), field=st.sampled_from(["lr", "weight_decay"]))
+def test_resume_gives_the_identical_remaining_curve(s: jaxsched.Schedule, k: int, more: int, mult: bool,
+                                                    field: str) -> None:
+    def make(last_epoch: int = -1, opt_state: dict[str, Any] | None = None) -> tuple[Any, Any]:
+        opt = torch.optim.SGD([{"params": _params(1), "lr": 0.1, "weight_decay": 0.01},
+                               {"params": _params(1), "lr": 0.05, "weight_decay": 0.02}])
+        if opt_state is not None:
+            opt.load_state_dict(opt_state)
+        return opt, ScheduleLR(opt, s, field=field, multiplier=mult, last_epoch=last_epoch)
+
+    def read(o: torch.optim.Optimizer) -> list[float]:
+        return [g[field] for g in o.param_groups]
+
+    opt, sched = make()
+    full = _run(opt, sched, k + more + 1, read)
+    opt, sched = make()
+    _run(opt, sched, k + 1, read)
+    buf = io.BytesIO()
+    torch.save({"sched": sched.state_dict(), "opt": opt.state_dict()}, buf)
+    buf.seek(0)
+    saved = torch.load(buf, weights_only=True)  # plain values only
+
+    # Path 1: construct, then load the scheduler and the optimizer state.
+    opt1, sched1 = make()
+    sched1.load_state_dict(saved["sched"])
+    opt1.load_state_dict(saved["opt"])
+    assert read(opt1) == full[k]
+    assert _run(opt1, sched1, more + 1, read) == full[k:]
+    # Path 2: the optimizer state, then construct with last_epoch=k.
+    opt2, sched2 = make(last_epoch=k, opt_state=saved["opt"])
+    assert read(opt2) == full[k] and sched2.last_epoch == k
+    assert _run(opt2, sched2, more + 1, read) == full[k:]
+
+
+def test_inside_torch_sequential_and_chained() -> None:
+    a = jaxsched.linear(0.01, 0.1, 5)
+    b = jaxsched.cosine_decay(0.1, 20)
+    opt = _sgd()
+    seq = LS.SequentialLR(opt, [ScheduleLR(opt, a), ScheduleLR(opt, b)], milestones=[5])
+    got = _run(opt, seq, 30, lr0)
+    want = tp.SequentialLR([a, b], [5]).numpy(np.arange(30))
+    np.testing.assert_array_equal(got, want)
+    # mixed with torch's own classes, and milestone 0
+    opt = _sgd()
+    seq = LS.SequentialLR(opt, [LS.StepLR(opt, 2), ScheduleLR(opt, a), LS.ExponentialLR(opt, 0.9)],
+                          milestones=[0, 8])
+    port = tp.SequentialLR([tp.StepLR(0.1, 2), a, tp.ExponentialLR(0.1, 0.9)], [0, 8])
+    np.testing.assert_allclose(_run(opt, seq, 20, lr0), port.numpy(np.arange(20)), rtol=1e-12)
+    # ChainedScheduler: ScheduleLR sets the LR outright (like LambdaLR); several fields chain freely
+    opt = torch.optim.SGD(_params(1), lr=0.1, momentum=0.9, weight_decay=0.1)
+    chain = LS.ChainedScheduler([ScheduleLR(opt, b), ScheduleLR(opt, a, field="weight_decay"),
+                                 ScheduleLR(opt, a, field="momentum", multiplier=True)], opt)
+    table = np.array(_run(opt, chain, 15, lambda o: [o.param_groups[0][f] for f in
+                                                    ("lr", "weight_decay", "momentum")]))
+    k = np.arange(15)
+    np.testing.assert_array_equal(table[:, 0], b.numpy(k))
+    np.testing.assert_array_equal(table[:, 1], a.numpy(k))
+    np.testing.assert_array_equal(table[:, 2], 0.9 * a.numpy(k))
+    assert chain.get_last_lr() == [table[-1, 0]]
+    sd = chain.state_dict()
+    assert len(sd["_schedulers"]) == 3
+
+
+def test_no_memory_growth() -> None:
+    opt = _sgd()
+    sched = ScheduleLR(opt, SCHEDULES[0], block_size=1024)
+    opt.step()
+    tracemalloc.start()
+    for _ in range(3000):  # the cached block in use is traced from here on
+        sched.step()
+    start, _ = tracemalloc.get_traced_memory()
+    for _ in range(100_000):
+        sched.step()
+    end, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert end - start < 16 * 1024, end - start
+    assert peak < 1024 * 1024, peak  # about two blocks of 1024 rows
+
+
+# -- to_torch / from_torch -----------------------------------------------------------------------------
+
+
+PORT_NAMES = sorted(n for n in jaxsched.registry() if n.startswith("compat.torch.")
+                    and not n.endswith("Momentum"))
+
+
+@pytest.mark.parametrize("name", PORT_NAMES)
+def test_from_torch_round_trips_every_example(name: str) -> None:
+    cls = jaxsched.registry()[name]
+    for ex in cls.examples:
+        port = jaxsched.from_config({"name": name, **ex})
+        opt = _sgd((0.5,), momentum=0.9)
+        back = from_torch(to_torch(port, opt))
+        assert isinstance(back, jaxsched.Schedule)
+        steps = np.arange(120)
+        np.testing.assert_allclose(back.numpy(steps), port.numpy(steps), rtol=1e-14, atol=1e-18)
+        if name not in ("compat.torch.OneCycleLR", "compat.torch.CyclicLR"):
+            assert back == port  # the same arguments exactly
+
+
+@given(lrs=st.lists(st.floats(1e-4, 1.0), min_size=2, max_size=3),
+       which=st.sampled_from(["step", "cos", "seq", "chain", "onecycle", "cyclic", "lambda"]))
+def test_from_torch_several_groups(lrs: list[float], which: str) -> None:
+    opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(_params(len(lrs)), lrs, strict=True)],
+                          momentum=0.9)
+    sched: Any = {
+        "step": lambda: LS.StepLR(opt, 3, 0.5),
+        "cos": lambda: LS.CosineAnnealingLR(opt, 10, eta_min=1e-5),
+        "seq": lambda: LS.SequentialLR(opt, [LS.LinearLR(opt, 0.1, total_iters=5),
+                                             LS.CosineAnnealingLR(opt, 20)], [5]),
+        "chain": lambda: LS.ChainedScheduler([LS.LinearLR(opt, 0.1, total_iters=5),
+                                              LS.ExponentialLR(opt, 0.95)], opt),
+        "onecycle": lambda: LS.OneCycleLR(opt, [lr * 10 for lr in lrs], total_steps=30),
+        "cyclic": lambda: LS.CyclicLR(opt, [lr / 10 for lr in lrs], lrs, step_size_up=4),
+        "lambda": lambda: LS.LambdaLR(opt, as_lambda(jaxsched.cosine_decay(1.0, 20))),
+    }[which]()
+    conv = from_torch(sched)
+    n = 31
+    want = np.array(_run(opt, sched, n, lambda o: [g["lr"] for g in o.param_groups]))
+    assert isinstance(conv, list) == (len(set(lrs)) > 1)
+    convs = conv if isinstance(conv, list) else [conv] * len(lrs)
+    for i, s in enumerate(convs):
+        np.testing.assert_allclose(s.numpy(np.arange(n)), want[:, i], rtol=1e-12, atol=1e-16)
+
+
+@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\\(\\)`")  # torch's own, nested
+def test_from_torch_nested_and_stepped() -> None:
+    opt = _sgd()
+    inner = LS.ChainedScheduler([LS.ConstantLR(opt, 0.5, 3), LS.StepLR(opt, 2, 0.5)], opt)
+    seq = LS.SequentialLR(opt, [inner, LS.CosineAnnealingLR(opt, 7)], [6])
+    conv = from_torch(seq)
+    assert isinstance(conv, tp.SequentialLR) and isinstance(conv.schedulers[0], tp.ChainedScheduler)
+    want = _run(opt, seq, 20, lr0)
+    np.testing.assert_allclose(conv.numpy(np.arange(20)), want, rtol=1e-12)
+    assert from_torch(seq) == conv  # a stepped scheduler converts to the curve from its start
+    # ScheduleLR converts to its schedule (times the base in multiplier mode)
+    s = jaxsched.linear(1.0, 0.0, 10)
+    assert from_torch(ScheduleLR(_sgd(), s)) == s
+    m = from_torch(ScheduleLR(_sgd((0.3,)), s, multiplier=True))
+    assert isinstance(m, jaxsched.Schedule)
+    np.testing.assert_allclose(m.numpy(np.arange(12)), 0.3 * s.numpy(np.arange(12)))
+
+
+def test_from_torch_refuses_what_has_no_formula() -> None:
+    opt = _sgd()
+    with pytest.raises(ConversionError, match=r"lr_lambdas\[0\].*as_lambda"):
+        from_torch(LS.LambdaLR(opt, lambda k: 0.9**k))
+    with pytest.raises(ConversionError, match="scale_fn"):
+        from_torch(LS.CyclicLR(_sgd(momentum=0.9), 0.01, 0.1, scale_fn=lambda x: 1.0))
+    with pytest.raises(ConversionError, match="ReduceLROnPlateau"):
+        from_torch(LS.ReduceLROnPlateau(_sgd()))
+    with pytest.raises(ConversionError, match="weight_decay"):
+        from_torch(ScheduleLR(_sgd(), jaxsched.constant(0.1), field="weight_decay"))
+
+    class Custom(LS.LRScheduler):
+        def get_lr(self) -> Any:
+            return list(self.base_lrs)
+
+    with pytest.raises(ConversionError, match="Custom"):
+        from_torch(Custom(_sgd()))
+    assert issubclass(ConversionError, TypeError)

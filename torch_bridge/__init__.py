@@ -1,0 +1,34 @@
+"""torch_bridge: jaxsched schedules inside PyTorch training loops, and torch schedulers as jaxsched schedules.
+
+- :class:`ScheduleLR`: a real ``torch.optim.lr_scheduler.LRScheduler`` that drives any param-group field
+  (``lr``, ``weight_decay``, ``momentum``, ``betas[0]``, ...) from jaxsched schedules, evaluated in NumPy
+  float64. Importing and stepping it never starts a JAX backend.
+- :func:`from_torch` / :func:`to_torch`: a constructed torch scheduler as the equal jaxsched schedule, and
+  back.
+- :class:`ReduceLROnPlateau`: torch's plateau scheduler on the state machine shared with
+  ``jaxsched.reduce_on_plateau``, for any field.
+- The seed libraries' schedulers with their original constructor signatures (chemprop ``NoamLR`` and
+  ``build_NoamLike_LRSched``, OpenKiwi ``get_noam_decay_schedule``, pytorch-accelerated
+  ``CosineLrScheduler``/``WSDLrScheduler``, noether schedules) and pytorch_warmup's warmups with
+  ``dampening()``.
+"""
+
+from torch_bridge._classes import CosineLrScheduler as CosineLrScheduler
+from torch_bridge._classes import NoamLR as NoamLR
+from torch_bridge._classes import WSDLrScheduler as WSDLrScheduler
+from torch_bridge._classes import build_NoamLike_LRSched as build_NoamLike_LRSched
+from torch_bridge._classes import get_noam_decay_schedule as get_noam_decay_schedule
+from torch_bridge._classes import noether_schedule as noether_schedule
+from torch_bridge._convert import ConversionError as ConversionError
+from torch_bridge._convert import ScheduleLambda as ScheduleLambda
+from torch_bridge._convert import as_lambda as as_lambda
+from torch_bridge._convert import from_torch as from_torch
+from torch_bridge._convert import to_torch as to_torch
+from torch_bridge._plateau import ReduceLROnPlateau as ReduceLROnPlateau
+from torch_bridge._scheduler import ScheduleLR as ScheduleLR
+from torch_bridge._warmup import BaseWarmup as BaseWarmup
+from torch_bridge._warmup import ExponentialWarmup as ExponentialWarmup
+from torch_bridge._warmup import LinearWarmup as LinearWarmup
+from torch_bridge._warmup import RAdamWarmup as RAdamWarmup
+from torch_bridge._warmup import UntunedExponentialWarmup as UntunedExponentialWarmup
+from torch_bridge._warmup import UntunedLinearWarmup as UntunedLinearWarmup
