@@ -31,7 +31,7 @@ import numpy as np
 from jaxsched import _validate as v
 from jaxsched._combinators import Join
 from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, half_cosine, is_concrete
+from jaxsched._numerics import Array, Backend, Steps, half_cosine, is_concrete, power
 from jaxsched.schedules._basic import (
     Constant,
     ExponentialDecay,
@@ -257,8 +257,8 @@ class MultiplicativeLR(_TorchPort, name="compat.torch.MultiplicativeLR"):
         xp = bk.xp
         lr = bk.value(self.lr)
         c = _constant_value(self.lr_lambda)
-        if c is not None:
-            return lr * bk.value(c) ** t.n
+        if c is not None:  # float64 log of the factor: no k-fold amplification of its float32 rounding
+            return lr * power(bk, c, bk.to_float(t.n))
         H = int(self.horizon)  # type: ignore[arg-type]
         js = Steps(bk, xp.arange(1, H + 1, dtype=bk.int_dtype))
         lam = bk.value(self.lr_lambda.evaluate(bk, js)) + xp.zeros(H, bk.float_dtype)

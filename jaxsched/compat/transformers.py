@@ -81,7 +81,7 @@ def hf_cosine(bk: Backend, elapsed: Array, length: Array, num_cycles: Any,
 
 
 def hf_cosine_at(bk: Backend, t: Steps, begin: Array, length: Array, num_cycles: Any,
-                 shift: int = 0) -> Array:
+                 shift: int = 0, length_bound: int | None = None) -> Array:
     r"""HF's unclamped cosine factor at the position :math:`e = k - b + \text{shift}`, exact at any step.
 
     The factor is periodic past ``length``; for a half-integer ``num_cycles`` :math:`c` (0.5, 1, 1.5, ...)
@@ -91,8 +91,9 @@ def hf_cosine_at(bk: Backend, t: Steps, begin: Array, length: Array, num_cycles:
     """
     xp = bk.xp
     m = 2.0 * float(num_cycles) if is_concrete(num_cycles) and not xp.ndim(num_cycles) else 0.5
-    exact = (t.f is None and m.is_integer() and m >= 1 and bk.is_int(begin) and bk.is_int(length)
-             and is_concrete(length) and (bk.is_numpy or int(xp.max(length)) < 2**29 // max(int(m), 1)))
+    # 2 * m * length must fit the integer dtype (a concrete bound, since under jit lengths are traced).
+    fits = bk.int_max >= 2**62 or (length_bound is not None and 4 * m * length_bound < bk.int_max)
+    exact = t.f is None and m.is_integer() and m >= 1 and bk.is_int(begin) and bk.is_int(length) and fits
     if not exact:
         return hf_cosine(bk, t.since(begin) + shift, length, num_cycles,
                          t.until(bk.add(begin, length)) - shift)
@@ -108,7 +109,9 @@ def hf_cosine_at(bk: Backend, t: Steps, begin: Array, length: Array, num_cycles:
 def _cosine(bk: Backend, t: Steps, s: Any, shift: int = 0) -> Array:
     """The cosine factor of HF's ``cosine`` lambdas after the warmup, from a port's fields."""
     W, T = bk.count(s.num_warmup_steps), bk.count(s.num_training_steps)
-    return hf_cosine_at(bk, t, W, _span(bk, W, T), s.num_cycles, shift)
+    concrete = all(isinstance(x, int) for x in (s.num_warmup_steps, s.num_training_steps))
+    bound = max(s.num_training_steps - s.num_warmup_steps, 1) if concrete else None
+    return hf_cosine_at(bk, t, W, _span(bk, W, T), s.num_cycles, shift, bound)
 
 
 class _MinLr:

@@ -109,10 +109,14 @@ class Polynomial(Schedule, name="polynomial"):
         # "Finished" is decided on integers: a float ratio T/T may round below 1 in vectorised XLA.
         finished = t.ge(end)
         done = xp.where(finished, 1.0, xp.clip(t.since(B), 0.0, length) / length)
-        if not linear:  # 1 - (1 - done)**p without cancellation; log1p(-1) is kept out of NumPy
+        if not linear:
+            # 1 - (1 - done)**p: from the start through expm1/log1p (no cancellation for small done),
+            # near the end from the exact steps left (1 - frac**p, where frac**p is small).
             inside = xp.where(finished, 0.0, done)
-            done = xp.where(finished, 1.0, -xp.expm1(bk.value(self.power) * xp.log1p(-inside)))
-        rise = xp.where(frac <= 0, last, init + (last - init) * done)  # exactly E from the end on
+            early = -xp.expm1(bk.value(self.power) * xp.log1p(-inside))
+            late = 1.0 - frac ** bk.value(self.power)
+            done = xp.where(finished, 1.0, xp.where(done <= 0.5, early, late))
+        rise = xp.where(done >= 1, last, init + (last - init) * done)  # exactly E from the end on
         if grows is True:
             return rise
         return xp.where(xp.abs(last) > xp.abs(init), rise, fall)
