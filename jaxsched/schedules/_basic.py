@@ -95,19 +95,19 @@ class Polynomial(Schedule, name="polynomial"):
         xp = bk.xp
         T = bk.count(self.transition_steps)
         B = bk.count(self.transition_begin)
-        end = bk.add(B, T)
         length = bk.to_float(T)
         init, last = bk.value(self.init_value), bk.value(self.end_value)
         linear = is_concrete(self.power) and np.ndim(self.power) == 0 and float(self.power) == 1
         # Counted from the end value when it is the smaller one (a decay), from the initial value
         # when it is the larger one (a rise): the small end never comes out of a cancellation.
-        frac = xp.clip(t.until(end), 0.0, length) / length
+        left = t.left_in(B, T)  # exact, even when B + T is past the last step
+        frac = xp.clip(left, 0.0, length) / length
         fall = last + (init - last) * (frac if linear else frac ** bk.value(self.power))
         grows = larger(self.end_value, self.init_value)
         if grows is False:
             return fall
         # "Finished" is decided on integers: a float ratio T/T may round below 1 in vectorised XLA.
-        finished = t.ge(end)
+        finished = left <= 0
         done = xp.where(finished, 1.0, xp.clip(t.since(B), 0.0, length) / length)
         if not linear:
             # 1 - (1 - done)**p: from the start through expm1/log1p (no cancellation for small done),
@@ -317,7 +317,11 @@ class StepDecay(Schedule, name="step_decay"):
         v.nonnegative("decay_rate", self.decay_rate)
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
-        k = t.n // bk.count(self.step_size)
+        size = bk.count(self.step_size)
+        if bk.is_int(size):
+            k = t.n // size
+        else:  # a step size beyond the integer range: no step reaches it
+            k = bk.xp.where(size >= 2.0**31, 0.0, bk.xp.floor(t.value() / size))
         return bk.value(self.init_value) * power(bk, self.decay_rate, bk.to_float(k))
 
 

@@ -6,14 +6,14 @@ from typing import Any
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule, static
-from jaxsched._numerics import (Array, Backend, Steps, geometric_cycles, half_cosine, is_concrete,
-                                power)
-from jaxsched.schedules._warmup import check_warmup, linear_warmup
+from jaxsched._numerics import Array, Backend, Steps, geometric_cycles, half_cosine, is_concrete, power
+from jaxsched.schedules._warmup import check_warmup, linear_warmup, phase_length
 
 
 def cosine_factor(bk: Backend, elapsed: Array, remaining: Array, length: Array, k_decay: Any = 1.0,
                   exponent: Any = 1.0) -> Array:
-    r"""The annealing factor :math:`\left(\tfrac{1 + \cos(\pi (e/L)^{\kappa})}{2}\right)^{q}`, stable at both ends.
+    r"""The annealing factor :math:`\left(\tfrac{1 + \cos(\pi (e/L)^{\kappa})}{2}\right)^{q}`, stable at
+    both ends.
 
     ``elapsed`` and ``remaining`` must add up to ``length``. With :math:`\kappa \ne 1` (timm's ``k_decay``)
     the remaining part of the warped progress is :math:`1 - (1 - r/L)^\kappa`, computed with
@@ -151,10 +151,10 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        W, D = bk.count(self.warmup_steps), bk.count(self.decay_steps)
-        length = D - W
+        W = bk.count(self.warmup_steps)
+        length = phase_length(bk, self.warmup_steps, self.decay_steps)
         elapsed = xp.clip(t.since(W), 0.0, bk.to_float(length))
-        remaining = xp.clip(t.until(D), 0.0, bk.to_float(length))
+        remaining = xp.clip(t.left_in(W, length), 0.0, bk.to_float(length))
         c = cosine_factor(bk, elapsed, remaining, length, 1.0, self.exponent)
         peak, end = bk.value(self.peak_value), bk.value(self.end_value)
         return linear_warmup(bk, t, bk.value(self.init_value), peak, W, end + (peak - end) * c)

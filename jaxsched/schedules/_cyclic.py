@@ -82,7 +82,7 @@ class Cyclic(Schedule, name="cyclic"):
         if bk.is_int(total):
             c = t.n // total
             start = c * total
-            e, r = t.since(start), t.until(bk.add(start, total))
+            e, r = t.since(start), t.left_in(start, total)
         else:
             tv = t.value()
             c = xp.floor(tv / total)
@@ -195,7 +195,8 @@ class OneCycle(Schedule, name="one_cycle"):
         first = bk.value(self.pct_start) * T - 1.0
         last = T - 1.0
         if self.three_phase:
-            phases = [(0.0, first, low, peak), (first, 2.0 * first, peak, low), (2.0 * first, last, low, final)]
+            phases = [(0.0, first, low, peak), (first, 2.0 * first, peak, low),
+                      (2.0 * first, last, low, final)]
         else:
             phases = [(0.0, first, low, peak), (first, last, peak, final)]
         tv = t.value()

@@ -16,6 +16,14 @@ def linear_warmup(bk: Backend, t: Steps, init: Array, peak: Array, warmup: Array
     return bk.xp.where(t.ge(warmup), rest, ramp)
 
 
+def phase_length(bk: Backend, begin: Any, end: Any) -> Array:
+    """``end - begin`` as a step count; from the Python values when concrete, so the difference is exact
+    even when ``end`` is beyond the integer range of the backend."""
+    if isinstance(begin, int) and isinstance(end, int):
+        return bk.count(end - begin)
+    return bk.count(end) - bk.count(begin)
+
+
 def check_warmup(init_value: Any, peak_value: Any, warmup_steps: Any) -> Any:
     v.number("init_value", init_value)
     v.number("peak_value", peak_value)
@@ -107,10 +115,11 @@ class WarmupLinearDecay(Schedule, name="warmup_linear_decay"):
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        W, D = bk.count(self.warmup_steps), bk.count(self.decay_steps)
+        W = bk.count(self.warmup_steps)
+        length = phase_length(bk, self.warmup_steps, self.decay_steps)
         peak, end = bk.value(self.peak_value), bk.value(self.end_value)
-        span = bk.to_float(D - W)
-        decay = end + (peak - end) * (xp.clip(t.until(D), 0.0, span) / span)
+        span = bk.to_float(length)
+        decay = end + (peak - end) * (xp.clip(t.left_in(W, length), 0.0, span) / span)
         return linear_warmup(bk, t, bk.value(self.init_value), peak, W, decay)
 
 
