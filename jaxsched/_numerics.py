@@ -172,18 +172,22 @@ class Steps:
             d = bk.to_float(end) - bk.to_float(self.n)
         return d if self.f is None else d - self.f
 
-    def left_in(self, start: Array, length: Array) -> Array:
+    def left_in(self, start: Array, length: Array, start_value: Any = None) -> Array:
         """``start + length - t`` as a float: the steps left in a phase, at most ``length``.
 
         Exact for integers and free of overflow even when the phase ends past ``MAX_STEP`` (where
-        ``start + length`` itself would not fit): ``length - max(t - start, 0)``.
+        ``start + length`` itself would not fit): ``length - max(t - start, 0)``. ``start_value`` is the
+        start as the caller knows it (a hyperparameter): when it is concrete and >= 0 the guard for a
+        negative start (whose ``t - start`` overflows int32) is left out of the graph.
         """
         bk = self.bk
         xp = bk.xp
         if bk.is_int(start) and bk.is_int(length):
             done = self.n - start
             left = length - xp.maximum(done, 0)
-            if not bk.is_numpy:  # int32: n - start overflows for a negative start; (length + start) - n not
+            known = (start_value is not None and is_concrete(start_value)
+                     and bool(np.all(np.asarray(start_value) >= 0)))
+            if not (bk.is_numpy or known):  # t - start overflows int32 for a negative start
                 left = xp.where(start < 0, (length + start) - self.n, left)
             d = bk.to_float(left)
             if self.f is not None:
@@ -300,7 +304,7 @@ def geometric_cycles(
     if integral and mult == 1:
         i = t.n // first
         start = i * first
-        return i, t.since(start), t.left_in(start, first), bk.to_float(first) + 0 * t.value()
+        return i, t.since(start), t.left_in(start, first, 0), bk.to_float(first) + 0 * t.value()
     if integral:
         m = int(mult)
         top = xp.asarray(MAX_STEP, bk.int_dtype)
@@ -315,7 +319,7 @@ def geometric_cycles(
             i = xp.where(inside, i + 1, i)
             grown = xp.where(length > top // m, top, length * m)
             length = xp.where(inside, grown, length)
-        return i, t.since(start), t.left_in(start, length), bk.to_float(length)
+        return i, t.since(start), t.left_in(start, length, 0), bk.to_float(length)
     tf = t.value()
     first_f = bk.to_float(first)
     mf = float(mult)

@@ -100,7 +100,7 @@ class Polynomial(Schedule, name="polynomial"):
         linear = is_concrete(self.power) and np.ndim(self.power) == 0 and float(self.power) == 1
         # Counted from the end value when it is the smaller one (a decay), from the initial value
         # when it is the larger one (a rise): the small end never comes out of a cancellation.
-        left = t.left_in(B, T)  # exact, even when B + T is past the last step
+        left = t.left_in(B, T, self.transition_begin)  # exact, even when B + T is past the last step
         frac = xp.clip(left, 0.0, length) / length
         fall = last + (init - last) * (frac if linear else frac ** bk.value(self.power))
         grows = larger(self.end_value, self.init_value)

@@ -154,7 +154,7 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
         W = bk.count(self.warmup_steps)
         length = phase_length(bk, self.warmup_steps, self.decay_steps)
         elapsed = xp.clip(t.since(W), 0.0, bk.to_float(length))
-        remaining = xp.clip(t.left_in(W, length), 0.0, bk.to_float(length))
+        remaining = xp.clip(t.left_in(W, length, self.warmup_steps), 0.0, bk.to_float(length))
         c = cosine_factor(bk, elapsed, remaining, length, 1.0, self.exponent)
         peak, end = bk.value(self.peak_value), bk.value(self.end_value)
         return linear_warmup(bk, t, bk.value(self.init_value), peak, W, end + (peak - end) * c)

@@ -82,7 +82,7 @@ class Cyclic(Schedule, name="cyclic"):
         if bk.is_int(total):
             c = t.n // total
             start = c * total
-            e, r = t.since(start), t.left_in(start, total)
+            e, r = t.since(start), t.left_in(start, total, 0)
         else:
             tv = t.value()
             c = xp.floor(tv / total)

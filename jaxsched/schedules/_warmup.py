@@ -119,7 +119,7 @@ class WarmupLinearDecay(Schedule, name="warmup_linear_decay"):
         length = phase_length(bk, self.warmup_steps, self.decay_steps)
         peak, end = bk.value(self.peak_value), bk.value(self.end_value)
         span = bk.to_float(length)
-        decay = end + (peak - end) * (xp.clip(t.left_in(W, length), 0.0, span) / span)
+        decay = end + (peak - end) * (xp.clip(t.left_in(W, length, self.warmup_steps), 0.0, span) / span)
         return linear_warmup(bk, t, bk.value(self.init_value), peak, W, decay)
 
 
