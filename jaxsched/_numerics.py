@@ -138,7 +138,7 @@ class Steps:
         # A JAX array or tracer.
         arr = xp.asarray(step)
         if arr.dtype.kind in "iub":
-            n = xp.clip(arr.astype(bk.int_dtype) if arr.dtype.kind == "b" else arr, 0, None)
+            n = xp.maximum(arr.astype(bk.int_dtype) if arr.dtype.kind == "b" else arr, 0)
             if arr.dtype.itemsize > np.dtype(bk.int_dtype).itemsize or arr.dtype.kind == "u":
                 n = xp.minimum(n, MAX_STEP)
             return cls(bk, n.astype(bk.int_dtype))
