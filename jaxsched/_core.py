@@ -158,6 +158,8 @@ class Schedule:
 
     # -- value semantics --------------------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
         if type(self) is not type(other):
             return NotImplemented
         return all(
@@ -239,6 +241,11 @@ def _to_jsonable(v: Any, where: str) -> Any:
 
 
 def _equal(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    plain = (int, float, str)
+    if type(a) in plain and type(b) in plain:  # the common case, without a NumPy round trip
+        return bool(a == b)
     if isinstance(a, Schedule) or isinstance(b, Schedule):
         return bool(a == b)
     if isinstance(a, tuple | list) and isinstance(b, tuple | list):
