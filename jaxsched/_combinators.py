@@ -91,7 +91,7 @@ class Join(Schedule, name="join"):
         out = self.schedules[0].evaluate(bk, t)
         for s, b in zip(self.schedules[1:], self.boundaries, strict=True):
             start = bk.count(b)
-            out = xp.where(t.ge(start), s.evaluate(bk, t.shifted(start)), out)
+            out = xp.where(t.ge(start), s.evaluate(bk, t.shifted(start, b)), out)
         return out
 
 
@@ -190,7 +190,7 @@ class Shift(Schedule, name="shift"):
         return [max(0, k + self.steps) for k in self.schedule.key_steps()]
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
-        return self.schedule.evaluate(bk, t.shifted(bk.count(self.steps)))
+        return self.schedule.evaluate(bk, t.shifted(bk.count(self.steps), self.steps))
 
 
 class Clip(Schedule, name="clip"):

@@ -202,12 +202,21 @@ class Steps:
             return self.n >= boundary
         return self.value() >= boundary
 
-    def shifted(self, offset: Array) -> Steps:
-        """The steps ``t - offset`` clipped at 0, as a new :class:`Steps` (used by join and shift)."""
+    def shifted(self, offset: Array, offset_value: Any = None) -> Steps:
+        """The steps ``t - offset`` clipped at 0, as a new :class:`Steps` (used by join and shift).
+
+        ``offset_value`` is the offset as the caller knows it (a boundary): when it is concrete and
+        >= 0 the shift is a single ``max(t - offset, 0)``, with no guard for negative offsets.
+        """
         bk = self.bk
         xp = bk.xp
         if bk.is_int(offset):
             off = xp.asarray(offset, bk.int_dtype)
+            if (offset_value is not None and is_concrete(offset_value)
+                    and bool(np.all(np.asarray(offset_value) >= 0))):
+                d = self.n - off
+                n = xp.maximum(d, 0)
+                return Steps(bk, n, None if self.f is None else xp.where(d < 0, 0.0, self.f))
             # n - off cannot overflow: both lie in [-MAX, MAX]; saturate on the way up for negative offsets.
             top = xp.asarray(MAX_STEP, bk.int_dtype)
             up = xp.where(off < 0, xp.where(self.n > top + off, top, self.n - off), self.n - off)

@@ -274,7 +274,7 @@ class WarmupStableDecayCycles(Schedule, name="warmup_stable_decay_cycles"):
                 out = piece.evaluate(bk, t)
             else:
                 start = bk.count(b)
-                out = xp.where(t.ge(start), piece.evaluate(bk, t.shifted(start)), out)
+                out = xp.where(t.ge(start), piece.evaluate(bk, t.shifted(start, b)), out)
         return out
 
 

@@ -182,5 +182,5 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
             init_value=self.peak_value, transition_steps=self.transition_steps,
             decay_rate=self.decay_rate, transition_begin=self.transition_begin,
             staircase=self.staircase, end_value=self.end_value,
-        ).evaluate(bk, t.shifted(W))
+        ).evaluate(bk, t.shifted(W, self.warmup_steps))
         return linear_warmup(bk, t, bk.value(self.init_value), bk.value(self.peak_value), W, decay)
