@@ -9,11 +9,14 @@ cannot be installed here) register a runner that reads the recorded curve instea
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import pkgutil
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -54,3 +57,28 @@ def references() -> dict[str, Reference]:
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
     return dict(_REFERENCES)
+
+
+def port_kwargs(schedule: Schedule, exclude: Iterable[str] = ("lr",)) -> dict[str, Any]:
+    """A port's constructor arguments by name (its init fields), minus ``exclude``: what the original's
+    constructor takes, since ports keep the original parameter names."""
+    skip = set(exclude)
+    return {f.name: getattr(schedule, f.name) for f in dataclasses.fields(schedule)  # type: ignore[arg-type]
+            if f.init and f.name not in skip}
+
+
+def step_torch(make: Callable[[Any], Any], lr: float, n: int) -> np.ndarray:
+    """The LR a torch scheduler applies at updates ``0..n-1``: ``make(optimizer)`` on a one-parameter SGD
+    with learning rate ``lr``, read before each update, then ``optimizer.step(); scheduler.step()``."""
+    import torch
+
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sched = make(opt)
+        out = np.empty(n)
+        for k in range(n):
+            out[k] = float(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+    return out

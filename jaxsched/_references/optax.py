@@ -6,14 +6,13 @@ the same in either precision; float64 keeps the comparison about the formula, no
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from jaxsched._core import Schedule
-from jaxsched._references import register
+from jaxsched._references import port_kwargs, register
 
 _NAMES = (
     "constant_schedule", "polynomial_schedule", "linear_schedule", "piecewise_constant_schedule",
@@ -42,14 +41,9 @@ def optax_values(fn_name: str, kwargs: dict[str, Any], n: int | np.ndarray) -> n
 
 def optax_kwargs(schedule: Schedule) -> dict[str, Any]:
     """The port's constructor arguments, in the form optax takes them (dicts for boundaries)."""
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(schedule):  # type: ignore[arg-type]
-        if not f.init:
-            continue
-        val = getattr(schedule, f.name)
-        if f.name == "boundaries_and_scales":
-            val = {int(b): float(s) for b, s in val} or None
-        out[f.name] = val
+    out = port_kwargs(schedule, exclude=())
+    if "boundaries_and_scales" in out:
+        out["boundaries_and_scales"] = {int(b): float(s) for b, s in out["boundaries_and_scales"]} or None
     return out
 
 

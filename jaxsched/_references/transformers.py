@@ -9,7 +9,6 @@ far away to reach by stepping.
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from jaxsched._core import Schedule
-from jaxsched._references import register
+from jaxsched._references import port_kwargs, register, step_torch
 
 _FACTORIES = (
     "get_constant_schedule", "get_constant_schedule_with_warmup", "get_linear_schedule_with_warmup",
@@ -28,19 +27,17 @@ _FACTORIES = (
 )
 
 
-def hf_scheduler(schedule: Schedule) -> Any:
-    """The HF ``LambdaLR`` for a :mod:`jaxsched.compat.transformers` schedule (a fresh optimizer)."""
+def hf_scheduler(schedule: Schedule, opt: Any = None) -> Any:
+    """The HF ``LambdaLR`` for a :mod:`jaxsched.compat.transformers` schedule (on ``opt``, or a fresh
+    one-parameter SGD with the port's ``lr``)."""
     import torch
     import transformers.optimization as hf
 
-    kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(schedule):  # type: ignore[arg-type]
-        if f.init and f.name != "lr":
-            kwargs[f.name] = getattr(schedule, f.name)
+    kwargs = port_kwargs(schedule)
     if "min_lr" in kwargs:  # HF wants exactly one of the two, absent rather than None
         kwargs = {k: x for k, x in kwargs.items() if not (k in ("min_lr", "min_lr_rate") and x is None)}
-    param = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.SGD([param], lr=float(schedule.lr))  # type: ignore[attr-defined]
+    if opt is None:
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=float(schedule.lr))  # type: ignore[attr-defined]
     name = schedule.config_name.rsplit(".", 1)[1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -49,16 +46,7 @@ def hf_scheduler(schedule: Schedule) -> Any:
 
 def run_hf(schedule: Schedule, n: int) -> np.ndarray:
     """The learning rates HF's scheduler applies at updates ``0..n-1``, by stepping it."""
-    sched = hf_scheduler(schedule)
-    opt = sched.optimizer
-    out = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for _ in range(n):
-            out.append(opt.param_groups[0]["lr"])
-            opt.step()
-            sched.step()
-    return np.asarray(out, dtype=np.float64)
+    return step_torch(lambda opt: hf_scheduler(schedule, opt), float(schedule.lr), n)  # type: ignore[attr-defined]
 
 
 def hf_values_at(schedule: Schedule, steps: Iterable[int]) -> np.ndarray:
