@@ -18,3 +18,19 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """In CI every test dependency is installed, so a skip means a broken setup: report it as a failure."""
+    if not os.environ.get("CI") or call.excinfo is None or call.when == "teardown":
+        return None
+    import pytest
+
+    if call.excinfo.errisinstance(pytest.skip.Exception) and not hasattr(call.excinfo.value, "xfail"):
+        from _pytest.reports import TestReport
+
+        report = TestReport.from_item_and_call(item, call)
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI (a test dependency is missing?): {call.excinfo.value}"
+        return report
+    return None
