@@ -43,7 +43,7 @@ from jaxsched.schedules._basic import (
     _pairs,
 )
 from jaxsched.schedules._cosine import CosineDecay, WarmupCosineDecay
-from jaxsched.schedules._warmup import linear_warmup
+from jaxsched.schedules._warmup import WarmupExponentialDecay, linear_warmup
 
 __all__ = [
     "constant_schedule",
@@ -289,7 +289,7 @@ class PiecewiseConstantSchedule(Schedule, name="compat.optax.piecewise_constant_
     init_value: Any
     boundaries_and_scales: Any = None
 
-    examples = ({"init_value": 0.1, "boundaries_and_scales": {100: 0.5, 200: 0.2}},)
+    examples = PiecewiseConstant.examples  # the same configurations as the native schedule
 
     def __check_init__(self) -> None:
         v.number("init_value", self.init_value)
@@ -344,11 +344,7 @@ class ExponentialDecaySchedule(Schedule, name="compat.optax.exponential_decay"):
     staircase: bool = static(default=False)
     end_value: Any = None
 
-    examples = (
-        {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5},
-        {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5, "transition_begin": 5,
-         "staircase": True, "end_value": 0.1},
-    )
+    examples = ExponentialDecay.examples  # the same configurations as the native schedule
 
     def __check_init__(self) -> None:
         v.number("init_value", self.init_value)
@@ -463,11 +459,7 @@ class WarmupCosineDecaySchedule(Schedule, name="compat.optax.warmup_cosine_decay
     end_value: Any = 0.0
     exponent: Any = 1.0
 
-    examples = (
-        {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},
-        {"init_value": 1e-5, "peak_value": 1e-3, "warmup_steps": 50, "decay_steps": 500,
-         "end_value": 1e-5, "exponent": 2.0},
-    )
+    examples = WarmupCosineDecay.examples  # the same configurations as the native schedule
 
     def __check_init__(self) -> None:
         v.number("init_value", self.init_value)
@@ -547,10 +539,7 @@ class WarmupExponentialDecaySchedule(Schedule, name="compat.optax.warmup_exponen
     staircase: bool = static(default=False)
     end_value: Any = None
 
-    examples = (
-        {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "transition_steps": 100,
-         "decay_rate": 0.5, "end_value": 1e-5},
-    )
+    examples = WarmupExponentialDecay.examples  # the same configurations as the native schedule
 
     def __check_init__(self) -> None:
         v.number("init_value", self.init_value)
@@ -605,12 +594,7 @@ class PiecewiseInterpolateSchedule(Schedule, name="compat.optax.piecewise_interp
     init_value: Any
     boundaries_and_scales: Any = None
 
-    examples = (
-        {"interpolate_type": "linear", "init_value": 200.0,
-         "boundaries_and_scales": {50: 1.5, 100: 0.25}},
-        {"interpolate_type": "cosine", "init_value": 1.0,
-         "boundaries_and_scales": {30: 10.0, 100: 0.001}},
-    )
+    examples = PiecewiseInterpolate.examples  # the same configurations as the native schedule
 
     def __check_init__(self) -> None:
         v.choice("interpolate_type", self.interpolate_type, ("linear", "cosine"))
