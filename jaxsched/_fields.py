@@ -262,9 +262,9 @@ class Duration(Role):
             return x
         if isinstance(x, int) and abs(x) <= MAX_STEP:
             return np.int32(x)
-        if self.fractional:
-            return Value().flatten(x)
-        return x
+        if isinstance(x, int | float):  # fractional, or beyond int32: a float carried exactly
+            return Split.of(x)
+        return x  # an array or tracer rebuilt by JAX travels as it is
 
     def describe(self) -> str:
         return "steps"

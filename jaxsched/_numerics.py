@@ -77,9 +77,9 @@ class Split:
         return float(out) if out.ndim == 0 else out
 
     def value(self) -> Any:
-        """The value as one number (host parts) or array (device parts, the extra parts without
-        gradient)."""
-        if self.is_concrete() and not _is_jax_array(self.hi):
+        """The value as one float64 number when the parts hold values (on the host or a device), else as a
+        traced array (the extra parts without gradient)."""
+        if self.is_concrete():
             return self.host()
         from jax import lax
 
@@ -181,6 +181,24 @@ class Backend:
             rest = self.xp.asarray(x.mid, self.float_dtype) + self.xp.asarray(x.lo, self.float_dtype)
             return self.xp.asarray(x.hi, self.float_dtype) + lax.stop_gradient(rest)
         return self.xp.asarray(x, dtype=self.float_dtype)
+
+    def plain(self, x: Any) -> float | None:
+        """``x`` as a Python float when the formula may specialise on its value: a plain host number, or,
+        on the NumPy path, any concrete value (a carried :class:`Split` included). ``None`` otherwise."""
+        if isinstance(x, int | float) and not isinstance(x, bool):
+            return float(x)
+        if self.is_numpy and isinstance(x, Split) and x.is_concrete():
+            h = x.host()
+            return h if isinstance(h, float) else None
+        return None
+
+    def larger(self, a: Any, b: Any) -> bool | None:
+        """``|a| > |b|`` when both can be specialised on (:meth:`plain`), else ``None`` (the formula then
+        decides in the graph). Formulas use it to pick the form of an interpolation without cancellation."""
+        pa, pb = self.plain(a), self.plain(b)
+        if pa is None or pb is None:
+            return None
+        return abs(pa) > abs(pb)
 
     def parts(self, x: Any) -> tuple[Array, Array | None]:
         """``x`` as ``(hi, rest)`` with ``hi + rest`` its exact value and ``hi`` its rounding to the working
@@ -548,15 +566,6 @@ def plain(x: Any) -> float | None:
     if isinstance(x, int | float) and not isinstance(x, bool):
         return float(x)
     return None
-
-
-def larger(a: Any, b: Any) -> bool | None:
-    """``|a| > |b|`` for plain host numbers, ``None`` when either is traced, carried or an array (the
-    formula then decides in the graph). Formulas use it to pick, when they can, the form of an
-    interpolation that has no cancellation."""
-    if not (isinstance(a, int | float) and isinstance(b, int | float)):
-        return None
-    return bool(abs(float(a)) > abs(float(b)))
 
 
 def safe_div(bk: Backend, num: Array, den: Array) -> Array:

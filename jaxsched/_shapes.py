@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from jaxsched._numerics import MAX_STEP, Array, Backend, Steps, plain, safe_div
+from jaxsched._numerics import MAX_STEP, Array, Backend, Steps, safe_div
 
 WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
 DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "exponential")
@@ -47,7 +47,7 @@ def cosine_factor(bk: Backend, elapsed: Array, remaining: Array, length: Array, 
     ``expm1``/``log1p`` so the tail stays accurate.
     """
     xp = bk.xp
-    if plain(k_decay) == 1.0:
+    if bk.plain(k_decay) == 1.0:
         c = half_cosine(bk, elapsed, remaining, length)
     else:
         k = bk.value(k_decay)
@@ -58,7 +58,7 @@ def cosine_factor(bk: Backend, elapsed: Array, remaining: Array, length: Array, 
         inside = xp.where(q >= 1.0, 0.0, q)
         left = xp.where(q >= 1.0, 1.0, -xp.expm1(k * xp.log1p(-inside)))
         c = half_cosine(bk, warped, left, 1.0)
-    if plain(exponent) == 1.0:
+    if bk.plain(exponent) == 1.0:
         return c
     return c ** bk.value(exponent)
 

@@ -23,7 +23,7 @@ from jaxsched._fields import (
     steps_seq,
     value,
 )
-from jaxsched._numerics import Array, Backend, Steps, larger, plain, power
+from jaxsched._numerics import Array, Backend, Steps, power
 from jaxsched._shapes import half_cosine
 
 
@@ -101,13 +101,13 @@ class Polynomial(Schedule, name="polynomial"):
         B = bk.count(self.transition_begin)
         length = bk.to_float(T)
         init, last = bk.value(self.init_value), bk.value(self.end_value)
-        linear = plain(self.power) == 1.0
+        linear = bk.plain(self.power) == 1.0
         # Counted from the end value when it is the smaller one (a decay), from the initial value
         # when it is the larger one (a rise): the small end never comes out of a cancellation.
         left = t.left_in(B, T, nonneg=True)  # exact, even when B + T is past the last step
         frac = xp.clip(left, 0.0, length) / length
         fall = last + (init - last) * (frac if linear else frac ** bk.value(self.power))
-        grows = larger(self.end_value, self.init_value)
+        grows = bk.larger(self.end_value, self.init_value)
         if grows is False:
             return fall
         # "Finished" is decided on integers: a float ratio T/T may round below 1 in vectorised XLA.
@@ -229,7 +229,7 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
         init = bk.value(self.init_value)
         out = init * power(bk, self.decay_rate, *exponents)
         if self.end_value is not None:
-            end, rate = bk.value(self.end_value), plain(self.decay_rate)
+            end, rate = bk.value(self.end_value), bk.plain(self.decay_rate)
             if rate is not None:
                 out = xp.maximum(out, end) if rate < 1 else xp.minimum(out, end)
             else:
@@ -453,7 +453,7 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
                 # From the smaller end of the piece, so neither end comes out of a cancellation.
                 fall = nxt + (value - nxt) * half_cosine(bk, elapsed, remaining, size)
                 rise = value + (nxt - value) * half_cosine(bk, remaining, elapsed, size)
-                grows = larger(s, 1.0)
+                grows = bk.larger(s, 1.0)
                 if grows is None:
                     piece = xp.where(bk.value(s) > 1, rise, fall)
                 else:

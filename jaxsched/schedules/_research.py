@@ -23,7 +23,7 @@ from jaxsched import _validate as v
 from jaxsched._combinators import join, multiply
 from jaxsched._core import Composite, Schedule
 from jaxsched._fields import Real, StepCount, choice, known, level, static, static_int, steps, steps_seq, value
-from jaxsched._numerics import MAX_STEP, Array, Backend, Steps, plain
+from jaxsched._numerics import MAX_STEP, Array, Backend, Steps
 from jaxsched._shapes import DECAY_SHAPES, WARMUP_SHAPES, linear_warmup
 from jaxsched.schedules._basic import ExponentialDecay, Linear
 from jaxsched.schedules._transformer import InverseSqrt
@@ -296,7 +296,7 @@ class PowerScheduler(Schedule, name="power_scheduler"):
             xp.log(k) + xp.log(bs) + xp.log(bk.value(self.seq_length)))
         raw = xp.exp(xp.minimum(log, math.log(3e38)))
         consts = (self.batch_size, self.a, self.b, self.seq_length)
-        if all(plain(c) is not None for c in consts):
+        if all(bk.plain(c) is not None for c in consts):
             # Concrete constants: A * k**b with A = bs * a * (bs l)**b on the host in float64. pow is
             # accurate to an ulp; the float32 sum of logs above is not (1.6e-6 at 2e9 steps).
             bs_, a_, b_, l_ = (float(c) for c in consts)
