@@ -297,17 +297,22 @@ def join(schedules: Sequence[Schedule | float], boundaries: Sequence[StepCount])
     return Join(schedules, boundaries)
 
 
-def multiply(*schedules: Schedule | float) -> Schedule:
-    """The product of schedules (numbers are constants): see :class:`Multiply`.
+def multiply(*factors: Schedule | float, schedules: Sequence[Schedule | float] | None = None) -> Schedule:
+    """The product of schedules (numbers are constants): see :class:`Multiply`. The factors are given
+    positionally, as one list, or as ``schedules=`` (how ``repr`` and configs spell it).
 
     Example:
       >>> import jaxsched
       >>> jaxsched.multiply(jaxsched.linear(1.0, 0.0, 4), 0.5).numpy([0, 2, 4]).tolist()
       [0.5, 0.25, 0.0]
     """
-    if len(schedules) == 1 and isinstance(schedules[0], list | tuple):
-        schedules = tuple(schedules[0])
-    return Multiply(schedules)
+    if schedules is not None:
+        if factors:
+            raise TypeError("multiply() takes the factors positionally or as schedules=, not both")
+        return Multiply(schedules)
+    if len(factors) == 1 and isinstance(factors[0], list | tuple):
+        factors = tuple(factors[0])
+    return Multiply(factors)
 
 
 def shift(schedule: Schedule, steps: StepCount) -> Schedule:
