@@ -77,11 +77,18 @@ class Join(Schedule, name="join"):
         # Many pieces: one search over the boundaries, then one evaluation per group of pieces of the
         # same structure, with their hyperparameters gathered at each step's piece. Cost grows with the
         # number of distinct structures, not with the number of pieces.
-        bounds = xp.stack([bk.count(b) for b in self.boundaries])
+        if all(isinstance(b, int) for b in self.boundaries):  # one constant, not one per boundary
+            bounds = xp.asarray(np.asarray(self.boundaries, np.int64).astype(bk.int_dtype))
+        else:
+            bounds = xp.stack([xp.asarray(bk.count(b)) for b in self.boundaries])
         if not bk.is_int(bounds):
             bounds = bk.to_float(bounds)
         key = t.n if bk.is_int(bounds) else t.value()
-        idx = xp.searchsorted(bounds, key, side="right")
+        if bk.is_numpy:
+            idx = np.searchsorted(bounds, key, side="right")
+        else:  # a vectorised comparison compiles fastest for few boundaries, a binary search for many
+            idx = xp.searchsorted(bounds, key, side="right",
+                                  method="compare_all" if len(self.boundaries) <= 64 else "scan")
         zero = xp.zeros((1,), bounds.dtype)
         start = xp.concatenate([zero, bounds])[idx]
         local = t.shifted(start, nonneg=True)
@@ -388,12 +395,24 @@ def _gather_values(bk: Backend, vals: list[Any], pos: Array) -> Any:
         return _gather(bk, vals, pos)
     if isinstance(first, tuple):
         return tuple(_gather_values(bk, [x[i] for x in vals], pos) for i in range(len(first)))
+    plain = all(isinstance(x, int | float) and not isinstance(x, bool) for x in vals)
     if all(_int_like(x) for x in vals):
+        if plain:  # one host array, one constant in the graph
+            return xp.asarray(np.asarray(vals, np.int64).astype(bk.int_dtype))[pos]
         return xp.stack([xp.asarray(x, bk.int_dtype) for x in vals])[pos]
     if bk.is_numpy:
         return np.asarray([bk.value(x) for x in vals], np.float64)[pos]
     # Floats keep their exact parts, so a gathered decay rate is as precise as a single one.
     x64 = np.dtype(bk.float_dtype) == np.float64
+    if plain:
+        host = np.asarray(vals, np.float64)
+        if x64:
+            parts = [host, np.zeros_like(host), np.zeros_like(host)]
+        else:
+            hi = host.astype(np.float32)
+            mid = (host - hi).astype(np.float32)
+            parts = [hi, mid, (host - hi - mid).astype(np.float32)]
+        return Split(*(xp.asarray(p)[pos] for p in parts))
     splits = [_as_split(x, x64) for x in vals]
     return Split(*(xp.stack([xp.asarray(getattr(sp, part), bk.float_dtype) for sp in splits])[pos]
                    for part in ("hi", "mid", "lo")))

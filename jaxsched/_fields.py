@@ -502,9 +502,13 @@ def value(default: Any = dataclasses.MISSING, *, minimum: float | None = None,
                         optional=optional or default is None), default)
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def level(default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
-    """A value the schedule outputs or interpolates (an LR, a factor): a real number >= 0."""
-    return _field(Value(minimum=0.0, optional=optional or default is None), default)
+    """A value the schedule outputs or interpolates (an LR, a factor): a real number in
+    ``[0, 3.4e38]`` (finite in float32, so the value is exact on every path)."""
+    return _field(Value(minimum=0.0, maximum=FLOAT32_MAX, optional=optional or default is None), default)
 
 
 def steps(default: Any = dataclasses.MISSING, *, minimum: int = 0, fractional: bool = False,

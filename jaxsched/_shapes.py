@@ -43,8 +43,10 @@ def cosine_factor(bk: Backend, elapsed: Array, remaining: Array, length: Array, 
     both ends.
 
     ``elapsed`` and ``remaining`` must add up to ``length``. With :math:`\kappa \ne 1` (timm's ``k_decay``)
-    the remaining part of the warped progress is :math:`1 - (1 - r/L)^\kappa`, computed with
-    ``expm1``/``log1p`` so the tail stays accurate.
+    each half is computed from its own end: in the first half the warped progress
+    :math:`w = (e/L)^\kappa` gives :math:`\cos^2(\pi w / 2)`; in the second half its complement
+    :math:`1 - (1 - r/L)^\kappa` (``expm1``/``log1p`` of the exact steps left) gives
+    :math:`\sin^2(\pi (1 - w)/2)`, so neither end comes out of a cancellation.
     """
     xp = bk.xp
     if bk.plain(k_decay) == 1.0:
@@ -52,12 +54,12 @@ def cosine_factor(bk: Backend, elapsed: Array, remaining: Array, length: Array, 
     else:
         k = bk.value(k_decay)
         length = bk.to_float(length)
-        warped = (elapsed / length) ** k
-        # log1p(-1) is -inf at step 0; the where keeps NumPy quiet and the value exact (1).
-        q = remaining / length
-        inside = xp.where(q >= 1.0, 0.0, q)
-        left = xp.where(q >= 1.0, 1.0, -xp.expm1(k * xp.log1p(-inside)))
-        c = half_cosine(bk, warped, left, 1.0)
+        first = elapsed <= remaining
+        e = xp.where(first, elapsed, 0.0)  # each branch sees only its own half (no NaN from the other)
+        r = xp.where(first, 0.0, remaining)
+        early = xp.cos(math.pi / 2 * (e / length) ** k) ** 2
+        late = xp.sin(math.pi / 2 * -xp.expm1(k * xp.log1p(-r / length))) ** 2
+        c = xp.where(first, early, late)
     if bk.plain(exponent) == 1.0:
         return c
     return c ** bk.value(exponent)
@@ -133,7 +135,7 @@ def geometric_cycles(
         start = i * first
         return i, t.since(start), t.left_in(start, first, nonneg=True), bk.to_float(first) + 0 * t.value()
     if integral:
-        m = int(mult)
+        m = min(int(mult), MAX_STEP)  # any larger factor already puts the second cycle past the last step
         top = xp.asarray(MAX_STEP, bk.int_dtype)
         start = xp.zeros_like(t.n)
         length = xp.zeros_like(t.n) + first

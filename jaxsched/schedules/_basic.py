@@ -23,7 +23,7 @@ from jaxsched._fields import (
     steps_seq,
     value,
 )
-from jaxsched._numerics import Array, Backend, Steps, power
+from jaxsched._numerics import Array, Backend, Steps, floor_div, power
 from jaxsched._shapes import half_cosine
 
 
@@ -223,19 +223,17 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
                     part = part + xp.where(d > 0, t.f, 0.0)
                 exponents.append(part / bk.to_float(T))
         elif self.staircase:
-            exponents = [xp.floor(xp.maximum(d, 0.0) / bk.to_float(T))]
+            exponents = [floor_div(bk, xp.maximum(d, 0.0), T)]
         else:
             exponents = [xp.maximum(d, 0.0) / bk.to_float(T)]
         init = bk.value(self.init_value)
-        out = init * power(bk, self.decay_rate, *exponents)
+        out = power(bk, self.decay_rate, *exponents, scale=self.init_value)
         if self.end_value is not None:
             end, rate = bk.value(self.end_value), bk.plain(self.decay_rate)
             if rate is not None:
                 out = xp.maximum(out, end) if rate < 1 else xp.minimum(out, end)
             else:
                 out = xp.where(bk.value(self.decay_rate) < 1, xp.maximum(out, end), xp.minimum(out, end))
-            # 0 * inf: a growing power from a zero start stays at 0.
-            out = xp.where(init == 0, init, out)
         return out
 
 
@@ -272,7 +270,7 @@ class InverseTimeDecay(Schedule, name="inverse_time_decay"):
         xp = bk.xp
         T = bk.span(self.decay_steps)
         if self.staircase:
-            p = bk.to_float(t.n // T) if bk.is_int(T) else xp.floor(t.value() / bk.to_float(T))
+            p = bk.to_float(t.n // T) if bk.is_int(T) else floor_div(bk, t.value(), T)
         else:
             p = t.value() / bk.to_float(T)
         return bk.value(self.init_value) / (1.0 + bk.value(self.decay_rate) * p)
@@ -309,8 +307,8 @@ class StepDecay(Schedule, name="step_decay"):
         if bk.is_int(size):
             k = t.n // size
         else:  # a step size beyond the integer range: no step reaches it
-            k = bk.xp.where(size >= 2.0**31, 0.0, bk.xp.floor(t.value() / size))
-        return bk.value(self.init_value) * power(bk, self.decay_rate, bk.to_float(k))
+            k = bk.xp.where(size >= 2.0**31, 0.0, floor_div(bk, t.value(), size))
+        return power(bk, self.decay_rate, bk.to_float(k), scale=self.init_value)
 
 
 class MultistepDecay(Schedule, name="multistep_decay"):
@@ -349,7 +347,7 @@ class MultistepDecay(Schedule, name="multistep_decay"):
         k = xp.zeros_like(bk.to_float(t.n))
         for m in self.milestones:
             k = k + xp.where(t.ge(bk.count(m)), 1.0, 0.0)
-        return bk.value(self.init_value) * power(bk, self.decay_rate, k)
+        return power(bk, self.decay_rate, k, scale=self.init_value)
 
 
 class _Pieces(Schedule):

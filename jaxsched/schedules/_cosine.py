@@ -7,7 +7,7 @@ from typing import Any
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
-from jaxsched._fields import Real, Span, StepCount, known, level, static, static_float, static_int, steps, value
+from jaxsched._fields import FLOAT32_MAX, Real, Span, StepCount, known, level, static, static_float, static_int, steps, value
 from jaxsched._numerics import Array, Backend, Steps, power
 from jaxsched._shapes import cosine_factor, geometric_cycles, half_cosine, linear_warmup, phase_length
 
@@ -179,8 +179,9 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
             if self.max_cycles is None:
                 raise v.ScheduleArgumentError(
                     "peak_decay", "> 1 grows without bound: give max_cycles", self.peak_decay)
-            if known(self.init_value) and not math.isfinite(
-                    self.init_value * self.peak_decay ** (self.max_cycles - 1)):
+            if known(self.init_value) and not (
+                    math.log(self.peak_decay) * (self.max_cycles - 1) + math.log(max(self.init_value, 1e-300))
+                    <= math.log(FLOAT32_MAX)):
                 raise v.ScheduleArgumentError(
                     "peak_decay", f"overflows within max_cycles={self.max_cycles}", self.peak_decay)
 
@@ -196,7 +197,7 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
         i, elapsed, remaining, length = geometric_cycles(bk, t, bk.count(self.first_period),
                                                          self.period_mult)
         end = bk.value(self.end_value)
-        peak = bk.value(self.init_value) * power(bk, self.peak_decay, bk.to_float(i))
+        peak = power(bk, self.peak_decay, bk.to_float(i), scale=self.init_value)
         W = bk.to_float(bk.count(self.warmup_steps))
         rise = end + (peak - end) * (elapsed / xp.maximum(W, 1.0))
         fall = end + (peak - end) * half_cosine(bk, elapsed - W, remaining, length - W)

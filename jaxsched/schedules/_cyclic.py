@@ -7,7 +7,7 @@ from typing import Any
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
 from jaxsched._fields import Real, Span, StepCount, choice, flag, known, level, steps, value
-from jaxsched._numerics import Array, Backend, Steps, power
+from jaxsched._numerics import Array, Backend, Count, Steps, power, safe_div
 from jaxsched._shapes import ANNEAL, anneal
 
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
@@ -29,8 +29,9 @@ class Cyclic(Schedule, name="cyclic"):
     Args:
       base_value: the low end :math:`b`.
       max_value: the high end :math:`m` of the first cycle.
-      step_size_up: :math:`u > 0` steps.
-      step_size_down: :math:`d > 0` steps (default :math:`u`).
+      step_size_up: :math:`u \ge 1` steps; a fractional size must be a multiple of 1/256 (cycle positions
+        stay exact at every step; torch's float64 arithmetic is what it is reproduced against).
+      step_size_down: :math:`d \ge 0` steps (default :math:`u`); 0 draws a sawtooth, as torch does.
       mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``.
       gamma: :math:`\gamma` of ``"exp_range"``, in (0, 1].
 
@@ -47,7 +48,7 @@ class Cyclic(Schedule, name="cyclic"):
     base_value: Real = level()
     max_value: Real = level()
     step_size_up: Span = steps(minimum=1, fractional=True)
-    step_size_down: Span | None = steps(None, minimum=1, fractional=True)
+    step_size_down: Span | None = steps(None, minimum=0, fractional=True)
     mode: str = choice(CYCLIC_MODES, "triangular")
     gamma: Real = value(1.0, minimum=0.0, maximum=1.0, min_open=True)
 
@@ -59,6 +60,19 @@ class Cyclic(Schedule, name="cyclic"):
          "gamma": 0.999},
     )
 
+    def __check_init__(self) -> None:
+        for name in ("step_size_up", "step_size_down"):
+            size = getattr(self, name)
+            if isinstance(size, float) and (size * _UNITS) % 1:
+                raise v.ScheduleArgumentError(
+                    name, f"a fractional size must be a multiple of 1/{_UNITS} so that cycle positions stay "
+                    f"exact at every step (round it, e.g. to {round(size * _UNITS) / _UNITS})", size)
+        up, down = self.step_size_up, self.step_size_down
+        total = up + (up if down is None else down) if known(up) and (down is None or known(down)) else None
+        if total is not None and isinstance(total, float) and not total.is_integer() and total > _MAX_FRACTIONAL:
+            raise v.ScheduleArgumentError(
+                "step_size_up", f"a cycle with a fractional length must be <= 2**23 steps, got {total}", up)
+
     def _key_steps(self) -> list[Any]:
         up = self.step_size_up
         total = up + (self.step_size_down if self.step_size_down is not None else up)
@@ -68,23 +82,66 @@ class Cyclic(Schedule, name="cyclic"):
         xp = bk.xp
         up = bk.span(self.step_size_up)
         down = up if self.step_size_down is None else bk.span(self.step_size_down)
-        total = bk.add(up, down) if bk.is_int(up) and bk.is_int(down) else bk.to_float(up) + bk.to_float(down)
-        if bk.is_int(total):
-            c = t.n // total
-            start = c * total
-            e, r = t.since(start), t.left_in(start, total, nonneg=True)
-        else:
-            tv = t.value()
-            c = xp.floor(tv / total)
-            e = tv - c * total
-            r = total - e
-        x = xp.where(e <= bk.to_float(up), e / bk.to_float(up), r / bk.to_float(down))
+        c, e, r = _cycle_position(bk, t, up, down)
+        x = xp.where(e <= bk.to_float(up), safe_div(bk, e, bk.to_float(up)), safe_div(bk, r, bk.to_float(down)))
         base, top = bk.value(self.base_value), bk.value(self.max_value)
         if self.mode == "triangular2":
             x = x * 0.5 ** bk.to_float(c)
         elif self.mode == "exp_range":
             x = x * power(bk, self.gamma, t.value())
         return base + (top - base) * x
+
+
+_UNITS = 256
+"""Fractional cycle sizes are multiples of 1/_UNITS steps: _UNITS cycles then span a whole number of steps."""
+_MAX_FRACTIONAL = 2**23
+
+
+def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Count) -> tuple[Array, Array, Array]:
+    """The cycle index ``c``, the steps ``e`` since the cycle's start and ``r`` to its end, for cycles of
+    ``up + down`` steps; exact at every step up to 2**31 - 1.
+
+    Whole cycles: an integer quotient. Fractional ones (multiples of 1/256): 256 cycles are a whole number
+    ``Q`` of steps, so ``t mod Q`` is exact, and inside those 256 cycles the position is an exact integer
+    minus a multiple of 1/256.
+    """
+    xp = bk.xp
+    whole = bk.is_int(up) and bk.is_int(down)
+    if whole:
+        total = bk.add(up, down)
+        c = t.n // total
+        start = c * total
+        return c, t.since(start), t.left_in(start, total, nonneg=True)
+    un, uf = bk.nf(up)
+    dn, df = bk.nf(down)
+    # Units of 1/256 step in the fraction (exact for the sizes __check_init__ accepts).
+    m = xp.round((0.0 if uf is None else uf) * _UNITS + (0.0 if df is None else df) * _UNITS).astype(bk.int_dtype)
+    n = un + dn + m // _UNITS
+    m = m % _UNITS
+    total_f = bk.to_float(n) + bk.to_float(m) / _UNITS
+    q = xp.maximum(n * _UNITS + m, 1)  # steps in _UNITS cycles (<= 2**31 - 1 for sizes <= 2**23)
+    sup = t.n // q
+    u = t.n - sup * q  # exact, in [0, q)
+    ci = xp.floor(bk.to_float(u) / total_f).astype(bk.int_dtype)
+    for _ in range(2):  # the float quotient may be one off: fix it on the exact remainder
+        e_int = u - ci * n
+        e = bk.to_float(e_int) - bk.to_float(ci * m) / _UNITS
+        ci = xp.where(e < 0, ci - 1, xp.where(e >= total_f, ci + 1, ci))
+    e_int = u - ci * n
+    e = bk.to_float(e_int) - bk.to_float(ci * m) / _UNITS
+    r = bk.to_float(n - e_int) + bk.to_float((ci + 1) * m) / _UNITS
+    if t.f is not None:
+        e, r = e + t.f, r - t.f
+    c = sup * _UNITS + ci
+    if bk.is_numpy or not (isinstance(up, Count) or isinstance(down, Count)):
+        return c, e, r
+    # Traced sizes may also make whole cycles of any length: the integer quotient there (no 2**23 limit).
+    total_i = n
+    ci_w = t.n // xp.maximum(total_i, 1)
+    start = ci_w * total_i
+    use_whole = m == 0
+    return (xp.where(use_whole, ci_w, c), xp.where(use_whole, t.since(start), e),
+            xp.where(use_whole, t.left_in(start, total_i, nonneg=True), r))
 
 
 class OneCycle(Schedule, name="one_cycle"):
@@ -155,22 +212,34 @@ class OneCycle(Schedule, name="one_cycle"):
         ends = [first, 2 * first] if self.three_phase else [first]
         return [round(x) for x in ends] + [self.transition_steps - 1]
 
+    def _phase_ends(self, bk: Backend) -> list[Array | Count]:
+        """The (fractional) steps where the phases end, as exact counts: ``pct_start * T - 1`` (and twice
+        that for the three-phase variant) computed in float64 on the host when the arguments are known,
+        as torch does, so a phase end near step 1e9 is not rounded to float32's 64-step grid."""
+        T = self.transition_steps
+        pct, total = bk.plain(self.pct_start), bk.plain(T)
+        if pct is not None and total is not None:
+            first = [pct * total - 1.0, 2.0 * pct * total - 2.0]
+        else:
+            p = bk.value(self.pct_start) * bk.to_float(bk.count(T)) - 1.0
+            first = [p, 2.0 * p]
+        ends = [bk.span(first[0])]
+        if self.three_phase:
+            ends.append(bk.span(first[1]))
+        return [*ends, bk.count(T) - 1]
+
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        T = bk.to_float(bk.count(self.transition_steps))
         peak = bk.value(self.peak_value)
         low = peak / bk.value(self.div_factor)
         final = low / bk.value(self.final_div_factor)
-        first = bk.value(self.pct_start) * T - 1.0
-        last = T - 1.0
-        if self.three_phase:
-            phases = [(0.0, first, low, peak), (first, 2.0 * first, peak, low),
-                      (2.0 * first, last, low, final)]
-        else:
-            phases = [(0.0, first, low, peak), (first, last, peak, final)]
-        tv = t.value()
-        out = final + xp.zeros_like(tv)
-        for start, end, a, b in reversed(phases):
-            piece = anneal(bk, self.anneal, a, b, tv - start, end - tv, end - start)
-            out = xp.where(tv <= end, piece, out)
+        ends = self._phase_ends(bk)
+        levels = [low, peak, low, final] if self.three_phase else [low, peak, final]
+        starts: list[Any] = [bk.count(0), *ends[:-1]]
+        out = final + xp.zeros_like(bk.to_float(t.n))
+        for start, end, a, b in reversed(list(zip(starts, ends, levels[:-1], levels[1:], strict=True))):
+            elapsed, remaining = t.since(start), t.until(end)
+            length = bk.to_float(end) - bk.to_float(start)
+            piece = anneal(bk, self.anneal, a, b, elapsed, remaining, length)
+            out = xp.where(remaining >= 0, piece, out)
         return out

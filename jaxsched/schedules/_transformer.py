@@ -95,4 +95,6 @@ class Noam(Schedule, name="noam"):
         k = t.value() + 1.0
         W = bk.to_float(bk.count(self.warmup_steps))
         d = bk.value(self.model_size)
-        return bk.value(self.scale) * xp.minimum(1.0 / xp.sqrt(k * d), k / (W * xp.sqrt(W * d)))
+        # Square roots taken apart: k * d and W * d overflow float32 for a large model size.
+        inv_d = 1.0 / xp.sqrt(d)
+        return bk.value(self.scale) * inv_d * xp.minimum(1.0 / xp.sqrt(k), k / (W * xp.sqrt(W)))
