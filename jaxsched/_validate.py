@@ -32,8 +32,7 @@ class ScheduleArgumentError(ValueError):
 
     def prefixed(self, path: str) -> ScheduleArgumentError:
         """The same error with the argument's path inside a config (``schedules[1].warmup_steps``)."""
-        return ScheduleArgumentError(f"{path}.{self.argument}" if path else self.argument,
-                                     self.reason, self.value)
+        return type(self)(f"{path}.{self.argument}" if path else self.argument, self.reason, self.value)
 
 
 class ScheduleArgumentTypeError(TypeError):
@@ -47,8 +46,17 @@ class ScheduleArgumentTypeError(TypeError):
         super().__init__(f"{argument}: must be {expected}, got {type(value).__name__} {value!r}")
 
     def prefixed(self, path: str) -> ScheduleArgumentTypeError:
-        return ScheduleArgumentTypeError(f"{path}.{self.argument}" if path else self.argument,
-                                         self.expected, self.value)
+        return type(self)(f"{path}.{self.argument}" if path else self.argument, self.expected, self.value)
+
+
+class ScheduleArgumentTypeValueError(ScheduleArgumentTypeError, ValueError):
+    """A wrong type where the original library raises ``ValueError`` (it compares the value with its options
+    instead of checking the type): both a ``TypeError`` and a ``ValueError``, so either ``except`` works."""
+
+
+class ScheduleArgumentAssertionError(ScheduleArgumentError, AssertionError):
+    """An invalid value that the original library refuses with an ``assert`` (timm): both a ``ValueError``
+    and an ``AssertionError``, so code written against either still catches it."""
 
 
 def _concrete_array(value: Any) -> np.ndarray | None:
@@ -115,8 +123,8 @@ def steps(name: str, v: Any, *, minimum: int = 0, integer: bool = True) -> Any:
 
 
 def choice(name: str, v: Any, options: Sequence[str]) -> None:
-    if not isinstance(v, str):
-        raise ScheduleArgumentTypeError(name, f"one of {list(options)}", v)
+    if not isinstance(v, str):  # every original raises ValueError here (it tests membership, not type)
+        raise ScheduleArgumentTypeValueError(name, f"one of {list(options)}", v)
     if v not in options:
         raise ScheduleArgumentError(name, f"must be one of {list(options)}", v)
 

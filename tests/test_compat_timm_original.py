@@ -42,22 +42,53 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
     "CosineLRScheduler": [
         {"t_initial": 100},
         {"t_initial": 100, "warmup_t": 10, "warmup_prefix": True},
-        {"t_initial": 30, "lr_min": 1e-4, "cycle_mul": 2.0, "cycle_decay": 0.5, "cycle_limit": 3,
-         "warmup_t": 3, "warmup_prefix": True, "warmup_lr_init": 1e-3, "k_decay": 1.5},
+        {
+            "t_initial": 30,
+            "lr_min": 1e-4,
+            "cycle_mul": 2.0,
+            "cycle_decay": 0.5,
+            "cycle_limit": 3,
+            "warmup_t": 3,
+            "warmup_prefix": True,
+            "warmup_lr_init": 1e-3,
+            "k_decay": 1.5,
+        },
         {"t_initial": 17, "cycle_mul": 1.5, "cycle_limit": 0, "warmup_t": 4},
-        {"t_initial": 20, "cycle_limit": 4, "noise_range_t": [5, 15], "noise_pct": 0.3, "noise_seed": 3,
-         "t_in_epochs": False},
+        {
+            "t_initial": 20,
+            "cycle_limit": 4,
+            "noise_range_t": [5, 15],
+            "noise_pct": 0.3,
+            "noise_seed": 3,
+            "t_in_epochs": False,
+        },
     ],
     "TanhLRScheduler": [
         {"t_initial": 100, "warmup_t": 5, "warmup_lr_init": 1e-4},
-        {"t_initial": 25, "lb": -5.0, "ub": 5.0, "cycle_limit": 4, "cycle_mul": 2.0, "warmup_t": 6,
-         "warmup_prefix": True, "warmup_lr_init": 1e-3},
+        {
+            "t_initial": 25,
+            "lb": -5.0,
+            "ub": 5.0,
+            "cycle_limit": 4,
+            "cycle_mul": 2.0,
+            "warmup_t": 6,
+            "warmup_prefix": True,
+            "warmup_lr_init": 1e-3,
+        },
         {"t_initial": 25, "cycle_mul": 1.7, "cycle_limit": 3, "warmup_t": 6, "warmup_lr_init": 1e-3},
     ],
     "PolyLRScheduler": [
         {"t_initial": 100, "power": 0.5, "lr_min": 1e-5, "warmup_t": 5},
-        {"t_initial": 15, "power": 1.0, "cycle_mul": 2.0, "cycle_limit": 3, "warmup_t": 3,
-         "warmup_prefix": True, "warmup_lr_init": 1e-3, "k_decay": 2.0},
+        {
+            "t_initial": 15,
+            "power": 1.0,
+            "cycle_mul": 2.0,
+            "cycle_limit": 3,
+            "warmup_t": 3,
+            "warmup_prefix": True,
+            "warmup_lr_init": 1e-3,
+            "k_decay": 2.0,
+        },
     ],
     "StepLRScheduler": [
         {"decay_t": 10},
@@ -69,11 +100,24 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
     ],
     "WSDLRScheduler": [
         {"t_initial": 100, "decay_t": 20},
-        {"t_initial": 60, "decay_t": 15, "lr_min": 1e-3, "decay_fn": "cosine", "warmup_t": 3,
-         "warmup_lr_init": 1e-4},
+        {
+            "t_initial": 60,
+            "decay_t": 15,
+            "lr_min": 1e-3,
+            "decay_fn": "cosine",
+            "warmup_t": 3,
+            "warmup_lr_init": 1e-4,
+        },
         {"t_initial": 80, "decay_t": 30, "stable_fn": "rsqrt", "decay_fn": "linear", "warmup_t": 10},
-        {"t_initial": 80, "decay_t": 80, "stable_fn": "power", "stable_timescale": 4.0,
-         "decay_fn": "power", "decay_power": 1.0, "t_in_epochs": False},
+        {
+            "t_initial": 80,
+            "decay_t": 80,
+            "stable_fn": "power",
+            "stable_timescale": 4.0,
+            "decay_fn": "power",
+            "decay_power": 1.0,
+            "t_in_epochs": False,
+        },
     ],
 }
 CASES = [(name, kw) for name, kws in CONFIGS.items() for kw in kws]
@@ -86,8 +130,12 @@ def _pair(name: str, kwargs: dict[str, Any]) -> tuple[Any, jaxsched.Schedule]:
 def _same(a: Any, b: Any) -> bool:
     """timm's attribute ``a`` and the port's ``b`` (tuples stand for timm's lists)."""
     if isinstance(a, list | tuple) or isinstance(b, list | tuple):
-        return (isinstance(a, list | tuple) and isinstance(b, list | tuple) and len(a) == len(b)
-                and all(_same(x, y) for x, y in zip(a, b, strict=True)))
+        return (
+            isinstance(a, list | tuple)
+            and isinstance(b, list | tuple)
+            and len(a) == len(b)
+            and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        )
     if isinstance(a, float) or isinstance(b, float):
         return math.isclose(float(a), float(b), rel_tol=1e-15, abs_tol=0.0)
     return bool(a == b) and type(a) is type(b)
@@ -117,8 +165,9 @@ def test_every_public_name_of_timm_is_on_the_port(name: str, kwargs: dict[str, A
 CYCLIC = ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler", "WSDLRScheduler")
 
 
-@pytest.mark.parametrize(("name", "kwargs"), [c for c in CASES if c[0] in CYCLIC],
-                         ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize(
+    ("name", "kwargs"), [c for c in CASES if c[0] in CYCLIC], ids=lambda x: x if isinstance(x, str) else ""
+)
 def test_get_cycle_length_equals_timm(name: str, kwargs: dict[str, Any]) -> None:
     orig, port = _pair(name, kwargs)
     assert hasattr(orig, "get_cycle_length")
@@ -132,14 +181,17 @@ def test_get_cycle_length_equals_timm(name: str, kwargs: dict[str, Any]) -> None
 def test_get_cycle_length_published_case() -> None:
     """timm's own test: ``get_cycle_length(1)`` is ``t_initial``, plus ``warmup_t`` with a prefix warmup."""
     assert timm.CosineLRScheduler(LR, t_initial=100).get_cycle_length(1) == 100
-    assert timm.CosineLRScheduler(LR, t_initial=100, warmup_t=10,
-                                  warmup_prefix=True).get_cycle_length(1) == 110
+    assert (
+        timm.CosineLRScheduler(LR, t_initial=100, warmup_t=10, warmup_prefix=True).get_cycle_length(1) == 110
+    )
 
 
 def test_cycle_length_is_where_the_cycles_end() -> None:
     """What ``get_cycle_length`` is for: the port holds ``lr_min`` from there on (t units)."""
-    for kw in ({"t_initial": 12, "cycle_limit": 3, "warmup_t": 2, "warmup_prefix": True, "lr_min": 0.01},
-               {"t_initial": 5, "cycle_mul": 2.0, "cycle_limit": 3, "lr_min": 0.01}):
+    for kw in (
+        {"t_initial": 12, "cycle_limit": 3, "warmup_t": 2, "warmup_prefix": True, "lr_min": 0.01},
+        {"t_initial": 5, "cycle_mul": 2.0, "cycle_limit": 3, "lr_min": 0.01},
+    ):
         s = timm.CosineLRScheduler(LR, **kw)
         end = s.get_cycle_length()
         np.testing.assert_array_equal(s.numpy(np.arange(end, end + 20)), 0.01)
@@ -193,8 +245,9 @@ def test_wsd_equals_timm(config: tuple[float, dict[str, Any]]) -> None:
     k = np.arange(n)
     scale = float(np.max(np.abs(want)))
     np.testing.assert_allclose(port.numpy(k), want, rtol=1e-12, atol=1e-14 * scale, err_msg=repr(port))
-    np.testing.assert_allclose(np.asarray(port(k), np.float64), want, rtol=2e-6, atol=1e-7 * scale,
-                               err_msg=repr(port))
+    np.testing.assert_allclose(
+        np.asarray(port(k), np.float64), want, rtol=2e-6, atol=1e-7 * scale, err_msg=repr(port)
+    )
     orig = timm_class("WSDLRScheduler")(optimizer(lr), **kw)
     assert port.get_cycle_length() == orig.get_cycle_length()
     assert _same(orig.warmup_steps, port.warmup_steps)
@@ -207,8 +260,9 @@ def test_wsd_updates_per_epoch_holds_timm_epochs(config: tuple[float, dict[str, 
     port = timm.WSDLRScheduler(lr, **kw, updates_per_epoch=per)
     n = port.get_cycle_length() + 3
     want = np.repeat(timm_curve("WSDLRScheduler", lr, kw, n), per)
-    np.testing.assert_allclose(port.numpy(np.arange(n * per)), want, rtol=1e-12,
-                               atol=1e-14 * float(np.max(np.abs(want))))
+    np.testing.assert_allclose(
+        port.numpy(np.arange(n * per)), want, rtol=1e-12, atol=1e-14 * float(np.max(np.abs(want)))
+    )
 
 
 def test_wsd_round_trips_and_pickles() -> None:
@@ -220,16 +274,20 @@ def test_wsd_round_trips_and_pickles() -> None:
         s = timm.WSDLRScheduler(**ex)
         lr = ex["lr"]
         kw = {k: x for k, x in ex.items() if k != "lr"}
-        np.testing.assert_allclose(s.numpy(np.arange(150)), timm_curve("WSDLRScheduler", lr, kw, 150),
-                                   rtol=1e-12, atol=1e-16)
+        np.testing.assert_allclose(
+            s.numpy(np.arange(150)), timm_curve("WSDLRScheduler", lr, kw, 150), rtol=1e-12, atol=1e-16
+        )
 
 
-@pytest.mark.parametrize(("kwargs", "why"), [
-    ({"decay_fn": "exp"}, "exp"),
-    ({"decay_fn": "power", "decay_power": 2.0}, "power"),
-    ({"stable_fn": "power", "stable_power": 0.3, "stable_timescale": 5}, "stable_power"),
-    ({"stable_fn": "rsqrt", "stable_timescale": 5, "lr_min": 1e-3}, "lr_min"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "why"),
+    [
+        ({"decay_fn": "exp"}, "exp"),
+        ({"decay_fn": "power", "decay_power": 2.0}, "power"),
+        ({"stable_fn": "power", "stable_power": 0.3, "stable_timescale": 5}, "stable_power"),
+        ({"stable_fn": "rsqrt", "stable_timescale": 5, "lr_min": 1e-3}, "lr_min"),
+    ],
+)
 def test_wsd_refuses_what_has_no_catalog_piece(kwargs: dict[str, Any], why: str) -> None:
     """timm accepts these (checked); the port refuses them at construction, naming the argument."""
     timm_curve("WSDLRScheduler", LR, {"t_initial": 20, "decay_t": 5, **kwargs}, 25)
