@@ -212,8 +212,10 @@ class _Timm:
         return peak, e, r, L, i < self.cycle_limit
 
     def _check_cycles(self) -> None:
+        # timm asserts t_initial > 0 and lr_min >= 0: refused as an AssertionError (and ValueError) too.
+        v.asserted(v.value, "t_initial", self.t_initial, minimum=0, strict=True)
         self._set("t_initial", v.steps("t_initial", self.t_initial, minimum=1))
-        v.nonnegative("lr_min", self.lr_min)
+        v.asserted(v.nonnegative, "lr_min", self.lr_min)
         mult = v.finite_float("cycle_mul", self.cycle_mul)
         if mult < 1:
             raise v.ScheduleArgumentError("cycle_mul", "must be >= 1 (timm's log fails below)",
@@ -392,11 +394,15 @@ class TanhLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.TanhLRSch
     )
 
     def __check_init__(self) -> None:
+        # timm asserts these (AssertionError); the port's refusals of them are AssertionErrors too.
+        v.asserted(v.value, "warmup_t", self.warmup_t, minimum=0)
+        v.asserted(v.nonnegative, "warmup_lr_init", self.warmup_lr_init)
+        v.asserted(v.value, "cycle_limit", self.cycle_limit, minimum=0)
+        v.asserted(v.number, "lb", self.lb)
+        v.asserted(v.number, "ub", self.ub)
+        v.asserted(v.less, "lb", self.lb, "ub", self.ub)
         self._check_common()
         self._check_cycles()
-        v.number("lb", self.lb)
-        v.number("ub", self.ub)
-        v.less("lb", self.lb, "ub", self.ub)
 
     def _main(self, bk: Backend, t: Steps) -> Array:
         peak, e, _, L, on = self._cycles(bk, t)
