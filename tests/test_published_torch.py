@@ -1011,7 +1011,8 @@ def test_port_meets_published_values_and_torch(case: Case) -> None:
 
 
 def test_xfail_cases_are_exactly_the_compound_cosine_chains() -> None:
-    """The strict xfails above are the port's known gap (issue 17.1), nothing else: these chains raise."""
+    """The strict xfails above are the port's known gap (issue 17.1), nothing else: these chains raise.
+    Delete this test together with the xfail marks once issue 17.1 is fixed."""
     for case in CASES:
         if case.xfail:
             with pytest.raises(ValueError, match="eta_min"):
