@@ -329,7 +329,7 @@ class _Progress(NoetherSchedule):
         if self._increasing:
             v.number("start_value", first)
             v.number("max_value", last)
-            v.less("start_value", first, "max_value", last, equal_ok=True)
+            v.asserted(v.less, "start_value", first, "max_value", last, equal_ok=True)  # noether asserts
             return
         v.nonnegative("max_value", first)
         v.nonnegative("end_value", last)

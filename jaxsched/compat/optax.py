@@ -632,7 +632,10 @@ def _check_onecycle(obj: Any, names: Sequence[str]) -> None:
     obj._set("transition_steps", int(T))
     v.number("peak_value", obj.peak_value)
     for name in names:
+        v.not_text(name, getattr(obj, name))  # optax's int(pct * T) raises ValueError for text
         v.finite_float(name, getattr(obj, name))
+    v.divisor("div_factor", obj.div_factor)
+    v.divisor("final_div_factor", obj.final_div_factor)
     v.positive("div_factor", obj.div_factor)
     v.positive("final_div_factor", obj.final_div_factor)
 

@@ -135,11 +135,12 @@ class CosineLrScheduler(Schedule, name="compat.pytorch_accelerated.CosineLrSched
     def __check_init__(self) -> None:
         v.number("lr", self.lr)
         for name in ("total_num_epochs", "num_update_steps_per_epoch"):
+            v.asserted(v.value, name, getattr(self, name), minimum=0, strict=True)  # the original asserts
             self._set(name, v.steps(name, getattr(self, name), minimum=1))
         for name in ("num_warmup_epochs", "num_cooldown_epochs"):
             self._set(name, v.steps(name, getattr(self, name)))
         v.positive("k_decay", self.k_decay)
-        v.nonnegative("lr_min", self.lr_min)
+        v.asserted(v.nonnegative, "lr_min", self.lr_min)
         if self.min_lr_ratio is not None:
             v.number("min_lr_ratio", self.min_lr_ratio)
         v.number("warmup_starting_lr", self.warmup_starting_lr)
@@ -343,28 +344,27 @@ class WSDLrScheduler(Schedule, name="compat.pytorch_accelerated.WSDLrScheduler")
                 "num_update_steps_per_epoch", self.num_update_steps_per_epoch, minimum=1
             )
             self._set("total_steps", ne * spe)
-        elif self.total_steps is None:
-            raise v.ScheduleArgumentError(
-                "total_steps",
-                "give total_steps, or num_epochs and num_update_steps_per_epoch",
-                None,
+        elif self.total_steps is None:  # the original's assert compares None with 0: TypeError
+            raise v.ScheduleArgumentTypeValueError(
+                "total_steps", "an int (or give num_epochs and num_update_steps_per_epoch)", None
             )
         # Normalised to total_steps (the config then names it alone).
         self._set("num_epochs", None)
         self._set("num_update_steps_per_epoch", None)
+        v.asserted(v.value, "total_steps", self.total_steps, minimum=0, strict=True)  # asserted
         T = v.integer("total_steps", self.total_steps, minimum=1)
         self._set("total_steps", T)
         if self.num_warmup_steps is None:
             self._set("num_warmup_steps", int(0.01 * T))
         self._set("num_warmup_steps", v.steps("num_warmup_steps", self.num_warmup_steps))
+        v.asserted(v.value, "decay_phase_ratio", self.decay_phase_ratio, minimum=0.0, maximum=1.0)
         ratio = v.finite_float("decay_phase_ratio", self.decay_phase_ratio)
-        if not 0.0 <= ratio <= 1.0:
-            raise v.ScheduleArgumentError("decay_phase_ratio", "must be between 0 and 1", ratio)
         self._set("decay_phase_ratio", ratio)
-        v.nonnegative("lr_min", self.lr_min)
+        v.asserted(v.nonnegative, "lr_min", self.lr_min)
         v.number("warmup_starting_lr", self.warmup_starting_lr)
         v.boolean("use_inverse_sqrt_decay", self.use_inverse_sqrt_decay)
         v.boolean("is_continuation_from_checkpoint", self.is_continuation_from_checkpoint)
+        v.asserted(v.value, "num_checkpoints", self.num_checkpoints, minimum=0, strict=True)  # asserted
         n = v.integer("num_checkpoints", self.num_checkpoints, minimum=1)
         self._set("num_checkpoints", n)
         if n > 1 and ratio > 1 / 3:

@@ -23,24 +23,36 @@ individual draws differ from torch's. Goldens are therefore recorded with noise 
 
 ``param_group_field``, ``initialize`` and per-group ``lr_scale`` belong to the optimizer side and are
 dropped; the base learning rate is the explicit ``lr``.
+
+timm's public helpers are kept with timm's values: ``get_cycle_length(cycles=0)`` (cosine, tanh, poly,
+WSD), ``get_curr_decay_steps(t)`` (multi-step), and the attributes ``base_values`` (``[lr]``),
+``warmup_steps`` (the per-group warmup increment, ``[1]`` without warmup) and ``noise_type``
+(``"normal"``), besides every constructor argument under its own name. Lengths are in ``t`` units
+(epochs with ``t_in_epochs=True``, whatever ``updates_per_epoch`` is). The stateful optimizer API
+(``step``, ``step_update``, ``update_groups``, ``state_dict``, ``load_state_dict``, ``optimizer``,
+``metric``) has no counterpart: a schedule is a pure function of the step.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from jaxsched import _validate as v
+from jaxsched._combinators import Join, Multiply
 from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, geometric_cycles
-from jaxsched.schedules._basic import MultistepDecay
+from jaxsched._numerics import Array, Backend, Steps, geometric_cycles, numpy_backend
+from jaxsched.schedules._basic import Linear, MultistepDecay
 from jaxsched.schedules._cosine import TanhDecay, cosine_factor
+from jaxsched.schedules._transformer import InverseSqrt
 from jaxsched.schedules._warmup import linear_warmup
+from jaxsched.schedules._wsd import WarmupStableDecay
 
 __all__ = ["CosineLRScheduler", "MultiStepLRScheduler", "PolyLRScheduler", "StepLRScheduler",
-           "TanhLRScheduler", "noise"]
+           "TanhLRScheduler", "WSDLRScheduler", "noise"]
 
 # -- noise: a counter-based hash both backends compute bit for bit ----------------------------------------
 
@@ -116,6 +128,23 @@ class _Timm:
 
         def _set(self, name: str, value: Any) -> None: ...
 
+    noise_type: ClassVar[str] = "normal"
+    """timm's ``noise_type``: its schedulers always draw normal noise."""
+
+    @property
+    def base_values(self) -> list[Any]:
+        """timm's ``base_values``: the base learning rate of each param group (here one, ``lr``)."""
+        return [self.lr]
+
+    @property
+    def warmup_steps(self) -> list[float]:
+        """timm's ``warmup_steps``: the LR increment per ``t`` of the warmup (``[1]`` without one)."""
+        W = self.warmup_t
+        if not W:
+            return [1]
+        target = float(np.asarray(self._warm_target(numpy_backend())))
+        return [(target - float(self.warmup_lr_init)) / W]
+
     def _check_common(self) -> None:
         v.number("lr", self.lr)
         self._set("warmup_t", v.steps("warmup_t", self.warmup_t))
@@ -183,8 +212,10 @@ class _Timm:
         return peak, e, r, L, i < self.cycle_limit
 
     def _check_cycles(self) -> None:
+        # timm asserts t_initial > 0 and lr_min >= 0: refused as an AssertionError (and ValueError) too.
+        v.asserted(v.value, "t_initial", self.t_initial, minimum=0, strict=True)
         self._set("t_initial", v.steps("t_initial", self.t_initial, minimum=1))
-        v.nonnegative("lr_min", self.lr_min)
+        v.asserted(v.nonnegative, "lr_min", self.lr_min)
         mult = v.finite_float("cycle_mul", self.cycle_mul)
         if mult < 1:
             raise v.ScheduleArgumentError("cycle_mul", "must be >= 1 (timm's log fails below)",
@@ -201,7 +232,30 @@ class _Timm:
         return [self.warmup_t]
 
 
-class CosineLRScheduler(_Timm, Schedule, name="compat.timm.CosineLRScheduler"):
+class _CycleLength:
+    """timm's ``get_cycle_length`` of the cyclic schedulers (cosine, tanh, poly)."""
+
+    if TYPE_CHECKING:
+        t_initial: Any
+        cycle_mul: float
+        cycle_limit: int
+        warmup_t: Any
+        warmup_prefix: bool
+
+    def get_cycle_length(self, cycles: int = 0) -> int:
+        """timm's ``get_cycle_length``: the ``t`` at which ``cycles`` cycles (default ``cycle_limit``, at
+        least 1) end, counting the warmup when it is a prefix. Computed as timm does (its ``floor`` of the
+        geometric sum with ``cycle_mul != 1``)."""
+        n = max(1, cycles or self.cycle_limit)
+        T = int(self.t_initial)
+        if self.cycle_mul == 1.0:
+            t = T * n
+        else:
+            t = math.floor(-T * (self.cycle_mul ** n - 1) / (1 - self.cycle_mul))
+        return t + int(self.warmup_t) if self.warmup_prefix else t
+
+
+class CosineLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.CosineLRScheduler"):
     r"""timm ``CosineLRScheduler``: cosine with restarts, warmup, cycle growth and decay, k-decay.
 
     Cycle :math:`i` has length :math:`T_i = T_0 m^i` and peak :math:`\text{lr}\,\delta^i`; at position
@@ -276,7 +330,7 @@ class CosineLRScheduler(_Timm, Schedule, name="compat.timm.CosineLRScheduler"):
         return bk.xp.where(on, low + (peak - low) * c, low)
 
 
-class TanhLRScheduler(_Timm, Schedule, name="compat.timm.TanhLRScheduler"):
+class TanhLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.TanhLRScheduler"):
     r"""timm ``TanhLRScheduler``: hyperbolic-tangent decay (arXiv 1806.01593) with cycles and warmup.
 
     With :math:`r = e/T_i` inside cycle :math:`i` (cycles as :class:`CosineLRScheduler`),
@@ -340,11 +394,15 @@ class TanhLRScheduler(_Timm, Schedule, name="compat.timm.TanhLRScheduler"):
     )
 
     def __check_init__(self) -> None:
+        # timm asserts these (AssertionError); the port's refusals of them are AssertionErrors too.
+        v.asserted(v.value, "warmup_t", self.warmup_t, minimum=0)
+        v.asserted(v.nonnegative, "warmup_lr_init", self.warmup_lr_init)
+        v.asserted(v.value, "cycle_limit", self.cycle_limit, minimum=0)
+        v.asserted(v.number, "lb", self.lb)
+        v.asserted(v.number, "ub", self.ub)
+        v.asserted(v.less, "lb", self.lb, "ub", self.ub)
         self._check_common()
         self._check_cycles()
-        v.number("lb", self.lb)
-        v.number("ub", self.ub)
-        v.less("lb", self.lb, "ub", self.ub)
 
     def _main(self, bk: Backend, t: Steps) -> Array:
         peak, e, _, L, on = self._cycles(bk, t)
@@ -360,7 +418,7 @@ class TanhLRScheduler(_Timm, Schedule, name="compat.timm.TanhLRScheduler"):
         return self._main(bk, Steps(bk, bk.xp.asarray(W)))
 
 
-class PolyLRScheduler(_Timm, Schedule, name="compat.timm.PolyLRScheduler"):
+class PolyLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.PolyLRScheduler"):
     r"""timm ``PolyLRScheduler``: polynomial decay with cycles, warmup and k-decay.
 
     .. math:: s = \text{lr\_min} + (\text{peak}_i - \text{lr\_min})\left(1 - e^{k}/T_i^{k}\right)^{p}
@@ -551,8 +609,208 @@ class MultiStepLRScheduler(_Timm, Schedule, name="compat.timm.MultiStepLRSchedul
     def _t_keys(self) -> list[Any]:
         return [self.warmup_t, *(self.warmup_t * self.warmup_prefix + m - 1 for m in self.decay_t)]
 
+    def get_curr_decay_steps(self, t: int) -> int:
+        """timm's ``get_curr_decay_steps``: how many milestones apply at (post-warmup) ``t``, i.e. those
+        ``<= t + 1``."""
+        return bisect.bisect_right(self.decay_t, t + 1)
+
     def _main(self, bk: Backend, t: Steps) -> Array:
         return MultistepDecay._unchecked(
             init_value=self.lr, milestones=tuple(max(m - 1, 0) for m in self.decay_t),
             decay_rate=self.decay_rate,
         ).evaluate(bk, t)
+
+
+_STABLE_FNS = ("constant", "rsqrt", "power")
+_DECAY_FNS = ("linear", "1-sqrt", "cosine", "power", "exp")
+
+
+def _timm_error(argument: str, message: str, value: Any) -> v.ScheduleArgumentError:
+    """A construction error with timm's own message (timm raises ``ValueError`` for these)."""
+    return v.ScheduleArgumentError(argument, message, value, show_value=False)
+
+
+class WSDLRScheduler(_Timm, Schedule, name="compat.timm.WSDLRScheduler"):
+    r"""timm ``WSDLRScheduler`` (timm >= 1.0.31): warmup, a stable phase, then a decay to ``lr_min``.
+
+    With :math:`W` = ``warmup_t``, :math:`T` = ``t_initial`` (stable + decay, after the warmup, which is
+    always a prefix), :math:`D` = ``decay_t``, :math:`t_s = t - W` and the decay progress
+    :math:`f = \min\left(\max(t_s - (T - D), 0)/D,\ 1\right)`:
+
+    .. math::
+        s(t) = \begin{cases} \text{warmup\_lr\_init} + (\text{lr} - \text{warmup\_lr\_init})\,t/W & t < W\\
+        \text{lr\_min} + \left(\max(\text{lr}\,g(t_s), \text{lr\_min}) - \text{lr\_min}\right) d(f)
+        & t \ge W \end{cases}
+
+    with the stable factor :math:`g` = 1 (``"constant"``) or :math:`(1 + t_s/\tau)^{-1/2}` (``"rsqrt"``,
+    :math:`\tau` = ``stable_timescale``, default :math:`W`), and the decay :math:`d(f)` = :math:`1 - f`
+    (``"linear"``), :math:`1 - \sqrt f` (``"1-sqrt"``, timm's default) or
+    :math:`\tfrac12(1 + \cos \pi f)` (``"cosine"``); ``"power"`` with ``stable_power``/``decay_power``
+    0.5 or 1 is the same as those. ``lr_min`` is reached at :math:`t = W + T` (``get_cycle_length()``)
+    and held. The port lowers to catalog pieces: a linear warmup joined with
+    :func:`jaxsched.warmup_stable_decay` (times :func:`jaxsched.inverse_sqrt` for ``"rsqrt"``).
+
+    Refused (no catalog piece yet; timm accepts them): ``decay_fn="exp"`` and other ``decay_power``
+    values, other ``stable_power`` values, ``"rsqrt"`` with ``lr_min > 0``, and a callable ``decay_fn``.
+    Index 0, units, ``updates_per_epoch`` and noise are as in the module docstring; timm's checks
+    (``ValueError``) are reproduced at construction.
+
+    Args:
+      lr: the base learning rate (>= 0).
+      t_initial: :math:`T >= 1`, the length of the stable and decay phases.
+      decay_t: :math:`D`, with :math:`0 < D \le T`.
+      lr_min: the final value (>= 0).
+      stable_fn: ``"constant"``, ``"rsqrt"`` or ``"power"``.
+      stable_timescale: :math:`\tau > 0` of ``"rsqrt"``/``"power"`` (default ``warmup_t``).
+      stable_power: exponent of ``"power"`` (0.5 supported).
+      decay_fn: ``"linear"``, ``"1-sqrt"``, ``"cosine"`` or ``"power"``.
+      decay_power: exponent of ``"power"`` (0.5 or 1 supported).
+      decay_ratio: the ``"exp"`` decay's ratio, in (0, 1) (checked as timm does; ``"exp"`` is refused).
+      warmup_t: linear warmup length :math:`W >= 0` (in ``t`` units), a prefix.
+      warmup_lr_init: value at ``t = 0`` of the warmup.
+      t_in_epochs: whether ``t`` counts epochs (see the module docstring).
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
+      noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
+      noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> from jaxsched.compat import timm
+      >>> s = timm.WSDLRScheduler(1.0, t_initial=8, decay_t=4, warmup_t=2, decay_fn="linear")
+      >>> [float(s(k)) for k in range(12)]
+      [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+      >>> s.get_cycle_length()
+      10
+    """
+
+    lr: Any
+    t_initial: Any
+    decay_t: Any
+    lr_min: Any = 0.0
+    stable_fn: str = static(default="constant")
+    stable_timescale: Any = None
+    stable_power: float = static(default=0.5)
+    decay_fn: str = static(default="1-sqrt")
+    decay_power: float = static(default=0.5)
+    decay_ratio: Any = 0.1
+    warmup_t: Any = 0
+    warmup_lr_init: Any = 0.0
+    t_in_epochs: bool = static(default=True)
+    noise_range_t: Any = static(default=None)
+    noise_pct: float = static(default=0.67)
+    noise_std: float = static(default=1.0)
+    noise_seed: int = static(default=42)
+    updates_per_epoch: int | None = static(default=None)
+
+    warmup_prefix: bool = static(default=True, init=False)
+    """timm's WSD warmup is always a prefix of ``t_initial`` (not an argument)."""
+
+    examples = (
+        {"lr": 0.1, "t_initial": 100, "decay_t": 20, "warmup_t": 5, "warmup_lr_init": 1e-4},
+        {"lr": 0.1, "t_initial": 60, "decay_t": 15, "lr_min": 1e-3, "decay_fn": "cosine", "warmup_t": 3},
+        {"lr": 0.1, "t_initial": 80, "decay_t": 30, "stable_fn": "rsqrt", "decay_fn": "linear",
+         "warmup_t": 10},
+    )
+
+    def __check_init__(self) -> None:
+        self._check_common()
+        v.nonnegative("lr", self.lr)
+        self._set("t_initial", v.steps("t_initial", self.t_initial, minimum=0))
+        T = self.t_initial
+        if isinstance(T, int) and T <= 0:
+            raise _timm_error("t_initial", f"Invalid t_initial ({T}), must be > 0.", T)
+        self._set("decay_t", v.steps("decay_t", self.decay_t, minimum=0))
+        D = self.decay_t
+        if isinstance(T, int) and isinstance(D, int) and not 0 < D <= T:
+            raise _timm_error("decay_t", f"Invalid decay_t ({D}), must be in (0, t_initial] w/ "
+                              f"t_initial={T}.", D)
+        v.nonnegative("lr_min", self.lr_min)
+        if callable(self.decay_fn):
+            raise v.ScheduleArgumentTypeError(
+                "decay_fn", f"one of {list(_DECAY_FNS[:4])} (an arbitrary Python function has no formula "
+                "that JAX can trace)", self.decay_fn)
+        if self.stable_fn not in _STABLE_FNS:
+            raise _timm_error("stable_fn", f"Invalid stable_fn ({self.stable_fn}), must be one of "
+                              f"{_STABLE_FNS}.", self.stable_fn)
+        if self.decay_fn not in _DECAY_FNS:
+            raise _timm_error("decay_fn", f"Invalid decay_fn ({self.decay_fn}), must be one of "
+                              f"{_DECAY_FNS} or a callable.", self.decay_fn)
+        ratio = v.number("decay_ratio", self.decay_ratio)
+        if ratio is not None and not np.all((ratio > 0) & (ratio < 1)):
+            raise _timm_error("decay_ratio", f"Invalid decay_ratio ({self.decay_ratio}), must be in "
+                              "(0, 1).", self.decay_ratio)
+        for name in ("decay_power", "stable_power"):
+            x = v.finite_float(name, getattr(self, name))
+            if x <= 0:
+                raise _timm_error(name, f"Invalid {name} ({x}), must be > 0.", x)
+            self._set(name, x)
+        if self.stable_fn != "constant":
+            if self.stable_timescale is None:  # timm's default, stored as timm stores it
+                self._set("stable_timescale", self.warmup_t)
+            tau = self.stable_timescale
+            arr = v.number("stable_timescale", tau)
+            if arr is not None and not np.all(arr > 0):
+                raise _timm_error(
+                    "stable_timescale", f"stable_fn={self.stable_fn} requires a positive stable_timescale, "
+                    f"it defaults to warmup_t ({self.warmup_t}), set it explicitly when there is no warmup.",
+                    tau)
+        # What has no catalog piece yet (timm accepts these).
+        if self._decay_shape() is None:
+            what = ("decay_fn='exp'" if self.decay_fn == "exp"
+                    else f"decay_fn='power' with decay_power={self.decay_power}")
+            raise v.ScheduleArgumentError(
+                "decay_fn", f"{what} is not ported (no catalog decay shape for it yet); decay_fn='linear', "
+                "'1-sqrt', 'cosine' and 'power' with decay_power 0.5 or 1 are", self.decay_fn,
+                show_value=False)
+        if self.stable_fn == "power" and self.stable_power != 0.5:
+            raise v.ScheduleArgumentError(
+                "stable_power", "stable_fn='power' is ported only with stable_power=0.5 (= 'rsqrt'; no "
+                "catalog piece for other exponents yet)", self.stable_power)
+        if self.stable_fn != "constant":
+            floor = v.number("lr_min", self.lr_min)
+            if floor is not None and np.any(floor != 0):
+                raise v.ScheduleArgumentError(
+                    "lr_min", f"stable_fn={self.stable_fn!r} is ported only with lr_min=0 (its floor and "
+                    "affine decay have no catalog piece yet)", self.lr_min)
+
+    def _decay_shape(self) -> str | None:
+        if self.decay_fn in ("linear", "1-sqrt", "cosine"):
+            return self.decay_fn
+        if self.decay_fn == "power":
+            return {0.5: "1-sqrt", 1.0: "linear"}.get(self.decay_power)
+        return None
+
+    def get_cycle_length(self, cycles: int = 0) -> int:
+        """timm's ``get_cycle_length``: ``warmup_t + t_initial``, where ``lr_min`` is reached (``cycles``
+        is ignored, as timm does)."""
+        del cycles
+        return int(self.warmup_t) + int(self.t_initial)
+
+    def _t_keys(self) -> list[Any]:
+        W, T, D = self.warmup_t, self.t_initial, self.decay_t
+        return [W, W + T - D, W + T]
+
+    def _lowered(self, bk: Backend) -> Schedule:
+        """The catalog pieces: a linear warmup joined with the stable-decay part (``t - W`` inside)."""
+        shape = self._decay_shape()
+        assert shape is not None  # refused at construction
+        W, T, D = self.warmup_t, self.t_initial, self.decay_t
+        if self.stable_fn == "constant":
+            peak = bk.xp.maximum(bk.value(self.lr), bk.value(self.lr_min))  # timm's floor at lr_min
+            rest: Schedule = WarmupStableDecay._unchecked(
+                peak_value=peak, warmup_steps=0, total_steps=T, decay_steps=D, init_value=peak,
+                end_value=self.lr_min, decay_shape=shape)
+        else:
+            tau = self.stable_timescale
+            rest = Multiply._unchecked(schedules=(
+                InverseSqrt._unchecked(peak_value=self.lr, warmup_steps=0, timescale=tau, init_value=0.0),
+                WarmupStableDecay._unchecked(peak_value=1.0, warmup_steps=0, total_steps=T, decay_steps=D,
+                                             init_value=1.0, end_value=0.0, decay_shape=shape)))
+        warm = Linear._unchecked(init_value=self.warmup_lr_init, end_value=self.lr, transition_steps=W,
+                                 transition_begin=0)
+        return Join._unchecked(schedules=(warm, rest), boundaries=(W,))
+
+    def _get_lr(self, bk: Backend, t: Steps) -> Array:
+        return self._lowered(bk).evaluate(bk, t)

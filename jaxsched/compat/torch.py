@@ -667,6 +667,8 @@ class CosineAnnealingWarmRestarts(_TorchPort, name="compat.torch.CosineAnnealing
 
     def __check_init__(self) -> None:
         v.number("lr", self.lr)
+        v.not_none("T_0", self.T_0, "a positive int")  # torch compares it with 0 first: TypeError
+        v.not_none("T_mult", self.T_mult, "an int >= 1")
         if isinstance(self.T_0, bool) or not isinstance(self.T_0, int) or self.T_0 <= 0:
             raise _torch_error("T_0", f"Expected positive integer T_0, but got {self.T_0}", self.T_0)
         if isinstance(self.T_mult, bool) or not isinstance(self.T_mult, int) or self.T_mult < 1:
@@ -758,6 +760,10 @@ class CyclicLR(_TorchPort, name="compat.torch.CyclicLR"):
     def __check_init__(self) -> None:
         v.number("base_lr", self.base_lr)
         v.number("max_lr", self.max_lr)
+        v.not_text("step_size_up", self.step_size_up)  # torch's float() raises ValueError for text
+        v.not_text("step_size_down", self.step_size_down)
+        if self.step_size_down is None or (is_concrete(self.step_size_down) and self.step_size_down == 0):
+            v.divisor("step_size_up", self.step_size_up, "torch divides by step_size_up + step_size_down")
         v.positive("step_size_up", self.step_size_up)
         self._set("step_size_up", v.steps("step_size_up", self.step_size_up, minimum=0, integer=False))
         if self.step_size_down is not None:
@@ -916,6 +922,7 @@ class OneCycleLR(_TorchPort, name="compat.torch.OneCycleLR"):
             return isinstance(x, numbers.Integral) and not isinstance(x, bool) and int(x) > 0
 
         if self.total_steps is not None:
+            v.not_none("total_steps", self.total_steps, "a positive int")  # torch compares it first
             if not positive_int("total_steps", self.total_steps):
                 raise _torch_error("total_steps", "Expected positive integer total_steps, but got "
                                    f"{self.total_steps}", self.total_steps)
@@ -933,6 +940,8 @@ class OneCycleLR(_TorchPort, name="compat.torch.OneCycleLR"):
             raise _torch_error("total_steps", "You must define either total_steps OR (epochs AND "
                                "steps_per_epoch)", self.total_steps)
         pct = self.pct_start
+        if pct is None:  # torch multiplies it first: TypeError
+            raise v.ScheduleArgumentTypeError("pct_start", "a float between 0 and 1", pct)
         if not isinstance(pct, bool) and isinstance(pct, numbers.Real):
             v.number("pct_start", pct)
         if is_concrete(pct) and (not isinstance(pct, float | np.floating) or pct < 0 or pct > 1):
@@ -944,6 +953,8 @@ class OneCycleLR(_TorchPort, name="compat.torch.OneCycleLR"):
         v.boolean("cycle_momentum", self.cycle_momentum)
         v.number("base_momentum", self.base_momentum)
         v.number("max_momentum", self.max_momentum)
+        v.divisor("div_factor", self.div_factor)
+        v.divisor("final_div_factor", self.final_div_factor)
         v.positive("div_factor", self.div_factor)
         v.positive("final_div_factor", self.final_div_factor)
         v.boolean("three_phase", self.three_phase)

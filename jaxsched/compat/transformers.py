@@ -479,6 +479,12 @@ class InverseSqrtSchedule(Schedule, name="compat.transformers.get_inverse_sqrt_s
                 {"lr": 1e-3, "num_warmup_steps": 0, "timescale": 500})
 
     def __check_init__(self) -> None:
+        w = self.num_warmup_steps
+        if self.timescale is None and is_concrete(w) and isinstance(w, int | float) and w < 0:
+            # HF's timescale is then num_warmup_steps itself and its first value divides by zero
+            raise v.ScheduleArgumentZeroDivisionError(
+                "num_warmup_steps", "must be >= 0 (HF divides by zero at step 0 when it is negative and "
+                "timescale is None)", w)
         _check_lr_and_warmup(self)
         if self.timescale is not None:
             v.positive("timescale", self.timescale)
@@ -609,6 +615,7 @@ class CosineWithMinLrScheduleWithWarmupLrRate(
         v.nonnegative("num_cycles", self.num_cycles)
         _MinLr.check(self)
         if self.warmup_lr_rate is not None:
+            v.not_text("warmup_lr_rate", self.warmup_lr_rate)  # HF's float() raises ValueError for text
             v.nonnegative("warmup_lr_rate", self.warmup_lr_rate)
 
     def _key_steps(self) -> list[Any]:
