@@ -58,7 +58,7 @@ FAMILY_TITLES = {
     "combinators": "Combinators",
 }
 COMPAT_TITLES = {
-    "torch": "PyTorch (torch.optim.lr_scheduler)",
+    "torch": "PyTorch schedulers",
     "transformers": "Hugging Face transformers",
     "timm": "timm",
     "optax": "optax",
@@ -191,7 +191,7 @@ def collect() -> tuple[list[Page], list[Page], list[Page]]:
                 mod = importlib.import_module(f"jaxsched.compat.{lib}")
                 ports[lib] = Page(
                     f"compat_{lib}",
-                    f"``jaxsched.compat.{lib}``: " + COMPAT_TITLES.get(lib, lib),
+                    f"{COMPAT_TITLES.get(lib, lib)} (compat.{lib})",
                     intro=f"jaxsched.compat.{lib}",
                 )
             ports[lib].entries.append(entry)
