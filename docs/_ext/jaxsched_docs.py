@@ -30,7 +30,6 @@ import json
 import math
 import pkgutil
 import re
-import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -385,16 +384,31 @@ def page_rst(app: Sphinx, page: Page, *, module_doc: str | None = None, prefix: 
     return "\n".join(text)
 
 
-TORCH_BRIDGE_RST = (
-    GENERATED_NOTE
-    + _heading("``torch_bridge``: schedules in PyTorch", "=")
-    + """
-.. automodule:: torch_bridge
-   :members:
-   :imported-members:
-   :member-order: bysource
-"""
-)
+TORCH_BRIDGE_FIRST = [
+    "ScheduleLR",
+    "from_torch",
+    "to_torch",
+    "as_lambda",
+    "ScheduleLambda",
+    "ConversionError",
+]
+
+
+def torch_bridge_page() -> Page:
+    """``torch_bridge``'s public names: the scheduler and the converters first, then the rest by name."""
+    import torch_bridge
+
+    names = [
+        n
+        for n in dir(torch_bridge)
+        if not n.startswith("_") and not inspect.ismodule(getattr(torch_bridge, n))
+    ]
+    names.sort(key=lambda n: (TORCH_BRIDGE_FIRST.index(n) if n in TORCH_BRIDGE_FIRST else 99, n.lower()))
+    page = Page("torch_bridge", "torch_bridge: schedules in PyTorch", intro="torch_bridge")
+    for n in names:
+        obj = getattr(torch_bridge, n)
+        page.entries.append(Entry(f"torch_bridge.{n}", obj, _directive_for(obj)))
+    return page
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -412,7 +426,8 @@ def generate(app: Sphinx) -> None:
         wanted[f"{p.slug}.rst"] = page_rst(app, p)
     for p in family_pages:
         wanted[f"{p.slug}.rst"] = page_rst(app, p)
-    wanted["torch_bridge.rst"] = TORCH_BRIDGE_RST
+    bridge = torch_bridge_page()
+    wanted["torch_bridge.rst"] = page_rst(app, bridge, module_doc="torch_bridge", prefix="torch_bridge.")
     for p in port_pages:
         wanted[f"{p.slug}.rst"] = page_rst(app, p, module_doc=p.intro, prefix=p.intro + ".")
 
@@ -462,7 +477,7 @@ def generate(app: Sphinx) -> None:
         + "```\n",
     )
     _ALIASES.clear()
-    _ALIASES.update(_alias_map(family_pages + port_pages + other_pages))
+    _ALIASES.update(_alias_map([*family_pages, *port_pages, *other_pages, bridge]))
 
 
 # -- the examples directive -------------------------------------------------------------------------------
@@ -496,12 +511,24 @@ def _modules_in(config: Any) -> set[str]:
     return out
 
 
-def _wrap_call(src: str, width: int = 96) -> str:
-    if len(src) <= width:
-        return src
-    return "\n".join(
-        textwrap.wrap(src, width, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False)
-    )
+def _pretty(config: Any, indent: int = 0, col: int = 0, width: int = 96) -> str:
+    """``_call_source`` laid out as a formatter would: on one line if it fits from column ``col``, else
+    one argument (or list item) per line at ``indent + 4``, recursively."""
+    one = _call_source(config)
+    if col + len(one) <= width:
+        return one
+    pad, inner = " " * indent, " " * (indent + 4)
+    if isinstance(config, dict) and isinstance(config.get("name"), str):
+        args = [
+            f"{inner}{k}={_pretty(v, indent + 4, indent + 5 + len(k), width)},"
+            for k, v in config.items()
+            if k != "name"
+        ]
+        return f"jaxsched.{config['name']}(\n" + "\n".join(args) + f"\n{pad})"
+    if isinstance(config, list):
+        items = [f"{inner}{_pretty(v, indent + 4, indent + 4, width)}," for v in config]
+        return "[\n" + "\n".join(items) + f"\n{pad}]"
+    return one
 
 
 def _snippet(config: dict[str, Any]) -> tuple[str, Any]:
@@ -510,7 +537,7 @@ def _snippet(config: dict[str, Any]) -> tuple[str, Any]:
 
     expected = jaxsched.from_config(config)
     imports = ["import jaxsched", *sorted(f"import {m}" for m in _modules_in(config))]
-    call = f"s = {_call_source(config)}"
+    call = f"s = {_pretty(config, indent=0, col=4)}"
     ns: dict[str, Any] = {}
     try:
         exec("\n".join([*imports, call]), ns)
@@ -520,7 +547,7 @@ def _snippet(config: dict[str, Any]) -> tuple[str, Any]:
     if not ok:  # a constructor that does not take the config's form: the config route always works
         call = f"s = jaxsched.from_config({json.dumps(config)})"
     keys = [k for k in expected.key_steps()][:7]
-    lines = [*imports, _wrap_call(call), f"print(s.numpy({keys}))"]
+    lines = [*imports, call, f"print(s.numpy({keys}))"]
     return "\n".join(lines), expected
 
 
