@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"check_site: {root / 'index.html'} missing; build the docs first")
     page_path = _schedule_page(root).relative_to(root).as_posix()
 
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     server, base = _serve(root)
@@ -110,10 +111,13 @@ def main(argv: list[str] | None = None) -> int:
 
             # A schedule page: math typeset, plots loaded.
             page.goto(f"{base}/{page_path}#{SCHEDULE_ID}", wait_until="load")
-            page.wait_for_function(
-                "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000
-            )
-            page.evaluate("() => MathJax.startup.promise")
+            try:
+                page.wait_for_function(
+                    "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000
+                )
+                page.evaluate("() => MathJax.startup.promise")
+            except PlaywrightError as err:
+                failures.append(f"{page_path}: MathJax did not load or typeset: {str(err).splitlines()[0]}")
             typeset = page.locator("mjx-container").count()
             if typeset == 0:
                 failures.append(f"{page_path}: no MathJax output (mjx-container) on the page")

@@ -730,18 +730,27 @@ def _private(dotted: str) -> bool:
     return any(p.startswith("_") and not p.startswith("__") for p in dotted.split("."))
 
 
-_PRIVATE_BARE: set[str] = set()
-
-
 def _private_bare(name: str) -> bool:
-    """A bare name defined in a private jaxsched or torch_bridge module (``Steps``, ``hf_cosine``)."""
-    if not _PRIVATE_BARE:
-        import sys
+    """A name that resolves inside a private jaxsched or torch_bridge module (``Steps``, ``hf_cosine``,
+    ``Backend.xp``) to an object that is not documented under any name."""
+    import sys
 
-        for modname, mod in list(sys.modules.items()):
-            if modname.startswith(("jaxsched.", "torch_bridge.")) and _private(modname) and mod is not None:
-                _PRIVATE_BARE.update(n for n in vars(mod) if not n.startswith("__"))
-    return name.split(".")[0] in _PRIVATE_BARE and name not in _ALIASES
+    if name in _ALIASES or name.split(".")[0] in _ALIASES:
+        return False  # documented: a miss below it is a real broken reference
+    for modname, mod in list(sys.modules.items()):
+        if mod is None or not modname.startswith(("jaxsched.", "torch_bridge.")) or not _private(modname):
+            continue
+        obj: Any = mod
+        for part in name.split("."):
+            obj = getattr(obj, part, _MISSING)
+            if obj is _MISSING:
+                break
+        else:
+            return True
+    return False
+
+
+_MISSING = object()
 
 
 def _skip_member(app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any) -> bool | None:
