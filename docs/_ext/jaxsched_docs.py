@@ -105,13 +105,20 @@ class Page:
     extra: str = ""
 
 
-def _import_ports() -> None:
-    """Import every ``jaxsched.compat`` module (ports register their classes on import)."""
+def _import_ports() -> dict[str, str]:
+    """Import every ``jaxsched.compat`` module (ports register their classes on import); returns
+    ``{module: error}`` for those that fail, so one broken port fails the build with its own message."""
     import jaxsched.compat as compat
 
+    failed: dict[str, str] = {}
     for info in pkgutil.iter_modules(compat.__path__):
         if not info.name.startswith("_"):
-            importlib.import_module(f"jaxsched.compat.{info.name}")
+            name = f"jaxsched.compat.{info.name}"
+            try:
+                importlib.import_module(name)
+            except Exception as err:
+                failed[name] = f"{type(err).__name__}: {err}"
+    return failed
 
 
 def _resolve(dotted: str) -> Any:
@@ -174,7 +181,8 @@ def collect() -> tuple[list[Page], list[Page], list[Page]]:
     """(native family pages, port pages, other API pages), from the registry and the public modules."""
     import jaxsched
 
-    _import_ports()
+    for module, error in _import_ports().items():
+        logger.warning("jaxsched docs: %s does not import, its page is left out: %s", module, error)
     registry = jaxsched.registry()
     documented: dict[int, Entry] = {}
 
@@ -426,8 +434,17 @@ def generate(app: Sphinx) -> None:
         wanted[f"{p.slug}.rst"] = page_rst(app, p)
     for p in family_pages:
         wanted[f"{p.slug}.rst"] = page_rst(app, p)
-    bridge = torch_bridge_page()
-    wanted["torch_bridge.rst"] = page_rst(app, bridge, module_doc="torch_bridge", prefix="torch_bridge.")
+    try:
+        bridges = [torch_bridge_page()]
+    except Exception as err:  # reported (a failed build), without hiding the other pages' problems
+        logger.warning(
+            "jaxsched docs: torch_bridge does not import, its page is left out: %s: %s",
+            type(err).__name__,
+            err,
+        )
+        bridges = []
+    for bridge in bridges:
+        wanted["torch_bridge.rst"] = page_rst(app, bridge, module_doc="torch_bridge", prefix="torch_bridge.")
     for p in port_pages:
         wanted[f"{p.slug}.rst"] = page_rst(app, p, module_doc=p.intro, prefix=p.intro + ".")
 
@@ -448,7 +465,7 @@ def generate(app: Sphinx) -> None:
         + ".. automodule:: jaxsched.schedules\n\n"
         "The native catalog's families (the combinators' page comes with them):\n\n"
         + toc("Native schedules", family_pages)
-        + toc("PyTorch", ["torch_bridge"])
+        + (toc("PyTorch", bridges) if bridges else "")
         + toc("Ports of other libraries", port_pages)
     )
     for name, text in wanted.items():
@@ -477,7 +494,7 @@ def generate(app: Sphinx) -> None:
         + "```\n",
     )
     _ALIASES.clear()
-    _ALIASES.update(_alias_map([*family_pages, *port_pages, *other_pages, bridge]))
+    _ALIASES.update(_alias_map([*family_pages, *port_pages, *other_pages, *bridges]))
 
 
 # -- the examples directive -------------------------------------------------------------------------------
