@@ -94,6 +94,9 @@ class Entry:
     directive: str
     config_name: str | None = None
     aliases: list[str] = field(default_factory=list)
+    """Other public names of the object (shown)."""
+    ref_names: list[str] = field(default_factory=list)
+    """Further names that references may use (the class behind a constructor function; not shown)."""
 
 
 @dataclass
@@ -145,13 +148,15 @@ def _directive_for(obj: Any) -> str:
     return "autodata"
 
 
-def _public_path(cls: type, config_name: str) -> str:
-    """The public dotted name of a registered class: ``jaxsched.<config name>`` where that is the class
-    (``jaxsched.cosine_decay``, ``jaxsched.compat.torch.StepLR``), else its defining module path."""
+def _public_object(cls: type, config_name: str) -> tuple[str, Any]:
+    """The public name and object of a registered class: ``jaxsched.<config name>`` where that is the
+    class or a function that builds it (``jaxsched.cosine_decay``, ``jaxsched.join``,
+    ``jaxsched.compat.torch.StepLR``), else the class under its defining module path."""
     with contextlib.suppress(LookupError):
-        if _resolve(f"jaxsched.{config_name}") is cls:
-            return f"jaxsched.{config_name}"
-    return f"{cls.__module__}.{cls.__qualname__}"
+        obj = _resolve(f"jaxsched.{config_name}")
+        if obj is cls or inspect.isfunction(obj):
+            return f"jaxsched.{config_name}", obj
+    return f"{cls.__module__}.{cls.__qualname__}", cls
 
 
 def _first_paragraph(doc: str | None) -> str:
@@ -189,9 +194,10 @@ def collect() -> tuple[list[Page], list[Page], list[Page]]:
     families: dict[str, Page] = {}
     ports: dict[str, Page] = {}
     for name, cls in registry.items():
-        target = _public_path(cls, name)
-        entry = Entry(target, cls, _directive_for(_resolve(target)), config_name=name)
-        documented[id(cls)] = entry
+        target, public = _public_object(cls, name)
+        entry = Entry(target, public, _directive_for(public), config_name=name)
+        entry.ref_names.append(f"{cls.__module__}.{cls.__qualname__}")
+        documented[id(cls)] = documented[id(public)] = entry
         if name.startswith("compat."):
             lib = name.split(".")[1]
             if lib not in ports:
@@ -251,9 +257,12 @@ def collect() -> tuple[list[Page], list[Page], list[Page]]:
                 documented[id(obj)].aliases.append(f"jaxsched.{n}")
             continue
         if isinstance(obj, int | float | str):
-            add_other(f"jaxsched.{n}", obj)
+            if _data_doc(n):  # a documented constant (not a helper such as typing.TYPE_CHECKING)
+                add_other(f"jaxsched.{n}", obj)
             continue
-        add_other(f"jaxsched.{n}", obj)
+        module = getattr(obj, "__module__", None)
+        if isinstance(module, str) and module.split(".")[0] in ("jaxsched", "torch_bridge"):
+            add_other(f"jaxsched.{n}", obj)
     # Public submodules' own public functions that the top level does not re-export.
     for modname in ("jaxsched.optax_utils", "jaxsched.plot"):
         mod = importlib.import_module(modname)
@@ -356,10 +365,36 @@ def _manual_class_rst(app: Sphinx, e: Entry) -> str:
     return "\n".join(out) + "\n"
 
 
+def _data_doc(name: str) -> str:
+    """The doc-comment or docstring of a module-level constant, from the package module that defines it
+    (autodoc would show the docstring of the value's type, e.g. ``int``)."""
+    import sys
+
+    from sphinx.pycode import ModuleAnalyzer
+
+    for modname in sorted(m for m in list(sys.modules) if m.split(".")[0] in ("jaxsched", "torch_bridge")):
+        try:
+            docs = ModuleAnalyzer.for_module(modname).find_attr_docs()
+        except Exception:
+            continue
+        if ("", name) in docs:
+            return "\n".join(docs[("", name)]).strip()
+    return ""
+
+
+def _data_rst(e: Entry) -> str:
+    module, _, name = e.target.rpartition(".")
+    out = [f".. py:data:: {name}", f"   :module: {module}", f"   :value: {e.obj!r}", ""]
+    out += [f"   {line}" if line else "" for line in _data_doc(name).splitlines()]
+    return "\n".join(out) + "\n"
+
+
 def _entry_rst(app: Sphinx, e: Entry, prefix: str) -> str:
     short = e.target[len(prefix) :] if e.target.startswith(prefix) else e.target
     if inspect.isclass(e.obj) and e.target.rsplit(".", 1)[-1] != e.obj.__name__:
         block = _manual_class_rst(app, e)
+    elif e.directive == "autodata" and isinstance(e.obj, int | float | str):
+        block = _data_rst(e)
     else:
         block = f".. {e.directive}:: {e.target}\n"
         if e.directive in ("autoclass", "autoexception"):
@@ -683,7 +718,7 @@ def _alias_map(pages: list[Page]) -> dict[str, str]:
     bare: dict[str, set[str]] = {}
     for page in pages:
         for e in page.entries:
-            names = {e.target, *e.aliases}
+            names = {e.target, *e.aliases, *e.ref_names}
             mod, qual = getattr(e.obj, "__module__", None), getattr(e.obj, "__qualname__", None)
             if isinstance(mod, str) and isinstance(qual, str):
                 names.add(f"{mod}.{qual}")
