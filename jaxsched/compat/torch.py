@@ -831,8 +831,8 @@ class CyclicMomentum(CyclicLR, name="compat.torch.CyclicMomentum"):
     ``betas[0]`` for Adam-style optimizers.
 
     Args:
-      base_lr, max_lr, step_size_up, step_size_down, mode, gamma, scale_fn, scale_mode, cycle_momentum,
-      base_momentum, max_momentum: as :class:`CyclicLR`.
+      base_lr, max_lr, step_size_up, step_size_down, mode, gamma, scale_fn, scale_mode: as :class:`CyclicLR`.
+      cycle_momentum, base_momentum, max_momentum: as :class:`CyclicLR`.
 
     Returns:
       A periodic :class:`~jaxsched.Schedule`.
@@ -1032,8 +1032,9 @@ class OneCycleMomentum(OneCycleLR, name="compat.torch.OneCycleMomentum"):
                   \frac{k - p_{i-1}}{p_i - p_{i-1}}\right)
 
     Args:
-      max_lr, total_steps, epochs, steps_per_epoch, pct_start, anneal_strategy, cycle_momentum,
-      base_momentum, max_momentum, div_factor, final_div_factor, three_phase: as :class:`OneCycleLR`.
+      max_lr, total_steps, epochs, steps_per_epoch, pct_start, anneal_strategy: as :class:`OneCycleLR`.
+      cycle_momentum, base_momentum, max_momentum, div_factor, final_div_factor, three_phase: as
+        :class:`OneCycleLR`.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
