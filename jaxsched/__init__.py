@@ -27,6 +27,11 @@ from jaxsched._plateau import PlateauState as PlateauState
 from jaxsched._plateau import reduce_on_plateau as reduce_on_plateau
 from jaxsched._validate import ScheduleArgumentError as ScheduleArgumentError
 from jaxsched._validate import ScheduleArgumentTypeError as ScheduleArgumentTypeError
+from jaxsched.clock import BatchSizeSchedule as BatchSizeSchedule
+from jaxsched.clock import TokenCount as TokenCount
+from jaxsched.clock import batch_size_rampup as batch_size_rampup
+from jaxsched.clock import batch_size_schedule as batch_size_schedule
+from jaxsched.clock import on_tokens as on_tokens
 from jaxsched.optax_utils import current as current
 from jaxsched.plot import plot as plot
 from jaxsched.schedules._basic import Constant as Constant

@@ -11,6 +11,7 @@
   ``build_NoamLike_LRSched``, OpenKiwi ``get_noam_decay_schedule``, pytorch-accelerated
   ``CosineLrScheduler``/``WSDLrScheduler``, noether schedules) and pytorch_warmup's warmups with
   ``dampening()``.
+- :class:`TokenScheduleLR`: a ``ScheduleLR`` stepped by consumed tokens (the twin of ``jaxsched.on_tokens``).
 """
 
 from torch_bridge._classes import CosineLrScheduler as CosineLrScheduler
@@ -19,6 +20,7 @@ from torch_bridge._classes import WSDLrScheduler as WSDLrScheduler
 from torch_bridge._classes import build_NoamLike_LRSched as build_NoamLike_LRSched
 from torch_bridge._classes import get_noam_decay_schedule as get_noam_decay_schedule
 from torch_bridge._classes import noether_schedule as noether_schedule
+from torch_bridge._clock import TokenScheduleLR as TokenScheduleLR
 from torch_bridge._convert import ConversionError as ConversionError
 from torch_bridge._convert import ScheduleLambda as ScheduleLambda
 from torch_bridge._convert import as_lambda as as_lambda
