@@ -33,6 +33,11 @@ from jaxsched.clock import batch_size_rampup as batch_size_rampup
 from jaxsched.clock import batch_size_schedule as batch_size_schedule
 from jaxsched.clock import on_tokens as on_tokens
 from jaxsched.optax_utils import current as current
+from jaxsched.partition import Partition as Partition
+from jaxsched.partition import Rule as Rule
+from jaxsched.partition import current_by_group as current_by_group
+from jaxsched.partition import partition as partition
+from jaxsched.partition import partition_from_config as partition_from_config
 from jaxsched.plot import plot as plot
 from jaxsched.schedules._basic import Constant as Constant
 from jaxsched.schedules._basic import ExponentialDecay as ExponentialDecay

@@ -12,6 +12,8 @@
   ``CosineLrScheduler``/``WSDLrScheduler``, noether schedules) and pytorch_warmup's warmups with
   ``dampening()``.
 - :class:`TokenScheduleLR`: a ``ScheduleLR`` stepped by consumed tokens (the twin of ``jaxsched.on_tokens``).
+- :func:`param_groups` / :func:`partition_schedulers`: a ``jaxsched.Partition`` (per-module rules) as param
+  groups and one ``ScheduleLR`` per field (the twin of ``jaxsched.partition``).
 """
 
 from torch_bridge._classes import CosineLrScheduler as CosineLrScheduler
@@ -26,6 +28,8 @@ from torch_bridge._convert import ScheduleLambda as ScheduleLambda
 from torch_bridge._convert import as_lambda as as_lambda
 from torch_bridge._convert import from_torch as from_torch
 from torch_bridge._convert import to_torch as to_torch
+from torch_bridge._partition import param_groups as param_groups
+from torch_bridge._partition import partition_schedulers as partition_schedulers
 from torch_bridge._plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from torch_bridge._scheduler import ScheduleLR as ScheduleLR
 from torch_bridge._warmup import BaseWarmup as BaseWarmup
