@@ -12,7 +12,7 @@ nbformat = pytest.importorskip("nbformat", reason="the notebooks need nbformat (
 nbclient = pytest.importorskip("nbclient", reason="the notebooks need nbclient (test extra)")
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-NAMES = ["quickstart", "porting_pytorch", "gallery", "sweep"]
+NAMES = ["quickstart", "porting_pytorch", "gallery", "sweep", "token_clock_and_partition"]
 
 
 def test_every_notebook_is_tested():
