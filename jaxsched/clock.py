@@ -98,7 +98,7 @@ class TokenCount(NamedTuple):
         n = int(count)
         return cls(jnp.asarray(n >> 32, jnp.uint32), jnp.asarray(n & 0xFFFFFFFF, jnp.uint32))
 
-    def add(self, n: Any) -> TokenCount:
+    def add(self, n: jax.Array | int) -> TokenCount:
         """The count plus ``n`` (an integer array in ``[0, 2**31)``), with the carry into ``hi``."""
         lo = self.lo + jnp.asarray(n).astype(jnp.uint32)
         carry = (lo < self.lo).astype(jnp.uint32)
@@ -133,8 +133,8 @@ class TokenClockState(NamedTuple):
     of the module docstring (int32).
     """
 
-    hyperparams: dict[str, Any]
-    inner_state: Any
+    hyperparams: dict[str, jax.Array | TokenCount]
+    inner_state: optax.OptState
     step: jax.Array
     carry: jax.Array
 
@@ -164,10 +164,17 @@ def split_position(tokens: int, tokens_per_step: int) -> tuple[int, float]:
     return n, min(r / u, float(np.nextafter(1.0, 0.0)))
 
 
-def evaluate_at(schedule: Schedule, step: Any, frac: Any) -> jax.Array:
+def evaluate_at(schedule: Schedule, step: jax.Array | int, frac: jax.Array | float) -> jax.Array:
     """``schedule`` at the position ``step + frac`` (``step`` an integer array, ``0 <= frac < 1``).
 
     The integer part reaches the formula as an integer: ``shift(schedule, -step)(frac)``.
+
+    Example:
+      >>> import numpy as np, jax.numpy as jnp, jaxsched
+      >>> from jaxsched.clock import evaluate_at
+      >>> s = jaxsched.piecewise_constant(1.0, {2**25 + 4: 0.5})
+      >>> float(evaluate_at(s, jnp.int32(2**25 + 3), np.float32(0.999))), float(s(np.float32(2**25 + 3.999)))
+      (1.0, 0.5)
     """
     return shift(schedule, -step)(frac)
 
@@ -379,7 +386,8 @@ def on_tokens(inner_factory: Callable[..., optax.GradientTransformation], *, tok
             new_updates, inner_state = build(values).update(updates, state.inner_state, params,
                                                             **extra_args)
             step, carry = _advance(state.step, state.carry, n, u)
-            count = state.hyperparams[clock].add(n)
+            prev = state.hyperparams[clock]
+            count = (prev if isinstance(prev, TokenCount) else TokenCount(*prev)).add(n)
             return new_updates, TokenClockState({**values, clock: count}, inner_state, step, carry)
 
         return optax.GradientTransformationExtraArgs(init, update)

@@ -351,7 +351,7 @@ class Partition:
                         "rule may take them; pass strict=False to allow it)", r.pattern)
         return labels
 
-    def labels(self, params: Any) -> Any:
+    def labels(self, params: optax.Params) -> Any:
         """The pytree of group names of ``params`` (optax's ``param_labels``)."""
         leaves, treedef = jax.tree_util.tree_flatten_with_path(params)
         labels = self.assign(path_of(p) for p, _ in leaves)
@@ -478,7 +478,7 @@ def partition(rules: Sequence[RuleLike], optimizer: Callable[..., optax.Gradient
                      strict).optax(optimizer, **optimizer_kwargs)
 
 
-def current_by_group(opt_state: Any, name: str = "learning_rate") -> dict[str, jax.Array]:
+def current_by_group(opt_state: optax.OptState, name: str = "learning_rate") -> dict[str, jax.Array]:
     """The value of ``name`` the last update used in each group of a :func:`partition` state.
 
     Finds the (one) ``optax.multi_transform`` state inside ``opt_state`` and reads ``name`` with
@@ -487,6 +487,13 @@ def current_by_group(opt_state: Any, name: str = "learning_rate") -> dict[str, j
 
     Raises:
       KeyError: if there is no multi_transform state with ``name``, or more than one.
+
+    Example:
+      >>> import jax.numpy as jnp, optax, jaxsched
+      >>> opt = jaxsched.partition([("^a$", 0.5), ("^b$", "frozen")], optax.sgd, learning_rate=0.1)
+      >>> state = opt.init({"a": jnp.ones(1), "b": jnp.ones(1), "c": jnp.ones(1)})
+      >>> {k: round(float(v), 6) for k, v in jaxsched.current_by_group(state).items()}
+      {'^a$': 0.05, 'default': 0.1}
     """
     found = []
     leaves, _ = jax.tree_util.tree_flatten_with_path(

@@ -310,6 +310,29 @@ def test_torch_fields_groups_and_multiplier() -> None:
     assert lr.last_epoch == 5 and lr.tokens == tokens
 
 
+def test_torch_block_cache_keeps_the_integer_part_exact() -> None:
+    """With a constant count the next values come from one block; near n + 1, float64 would round up."""
+    u = 2**30
+    n = 2**30 + 5  # positions near 2**30 steps: float64 keeps 2**-22 of a step
+    s = jaxsched.piecewise_constant(1.0, {n + 1: 0.5})
+    start = n * u + u - 300
+    opt = _torch_opt()
+    sched = TokenScheduleLR(opt, s, tokens_per_step=u, tokens=start)
+    seen = []
+    for _ in range(600):
+        opt.step()
+        sched.step(tokens=1)
+        seen.append(opt.param_groups[0]["lr"])
+    assert sched._token_cache is not None  # the block path ran
+    # float64 rounds n + r/u up to n + 1 for the last 2**7 tokens before the boundary: still 1.0 there
+    assert float(n + (u - 100) / u) == n + 1
+    assert seen == [1.0] * 299 + [0.5] * 301
+    # The same values one position at a time (a fresh scheduler at each clock).
+    for i in (0, 170, 200, 297, 298, 299, 300, 599):
+        fresh = TokenScheduleLR(_torch_opt(), s, tokens_per_step=u, tokens=start + i + 1)
+        assert fresh.get_last_value() == [seen[i]], i
+
+
 def test_torch_state_dict_resumes_the_clock() -> None:
     s = jaxsched.linear(1.0, 0.0, 100)
     opt = _torch_opt()

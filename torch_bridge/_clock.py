@@ -16,6 +16,10 @@ from torch_bridge._scheduler import ScheduleLR
 
 __all__ = ["TokenScheduleLR"]
 
+_BLOCK = 1024
+_MAX_STEP = 2**31 - 1
+_BELOW_ONE = float(np.nextafter(1.0, 0.0))
+
 
 class TokenScheduleLR(ScheduleLR):
     r"""Drive a param-group field from schedules on a clock of consumed tokens (or samples).
@@ -28,16 +32,19 @@ class TokenScheduleLR(ScheduleLR):
     where :math:`\tau` is the clock (``self.tokens``, a Python int: exact at any size) and :math:`u` is
     ``tokens_per_step``. So update :math:`k` runs with the schedule at the tokens consumed before it,
     the same value ``on_tokens`` gives the same update. The position is split as in
-    :mod:`jaxsched.clock`: an exact integer :math:`\lfloor \tau/u \rfloor` (saturating at
-    :math:`2^{31}-1`) plus the fraction in float64, evaluated in NumPy (no JAX computation).
+    :mod:`jaxsched.clock`: an exact integer :math:`n = \lfloor \tau/u \rfloor` (saturating at
+    :math:`2^{31}-1`) plus the fraction :math:`r/u`, evaluated in NumPy float64 (no JAX computation) at
+    :math:`n + r/u` rounded once to float64; where that rounding would reach :math:`n + 1`, at the exact
+    split ``shift(s, -n)(r / u)``, so the integer part is never rounded.
 
     ``last_epoch`` counts the calls of ``step`` (updates), as for every torch scheduler. Resume:
     ``state_dict()`` holds the clock (a plain int) with the other counters; construct the scheduler, then
     ``load_state_dict(sd)`` and ``optimizer.load_state_dict(osd)``, or construct with ``tokens=`` the clock
     of the checkpoint. A state saved with another ``tokens_per_step`` or clock name is refused.
 
-    A step costs one NumPy evaluation of each distinct schedule (tens of microseconds), since each clock
-    position is new; :class:`ScheduleLR`'s block cache does not apply.
+    Cost: while consecutive updates consume the same count (a constant batch size), the values of the
+    next 1024 updates are evaluated in one NumPy call per schedule and a step is a lookup; after a change
+    of the count, a step costs one NumPy evaluation per distinct schedule.
 
     Args:
       optimizer: a ``torch.optim.Optimizer``.
@@ -72,7 +79,13 @@ class TokenScheduleLR(ScheduleLR):
         self.tokens_per_step = _tokens_per_step(tokens_per_step)
         self.clock = clock
         self.tokens = _host_count("tokens", tokens, maximum=None)
+        self._drop_token_cache()
         super().__init__(optimizer, schedule, field=field, multiplier=multiplier)
+
+    def _drop_token_cache(self) -> None:
+        self._token_cache: tuple[int, int, list[tuple[float, ...]]] | None = None
+        self._last_count = 0
+        self._prev_count = 0
 
     # -- evaluation at the clock's position ---------------------------------------------------------------
     def _values_at(self, t: Any) -> tuple[float, ...]:
@@ -81,17 +94,50 @@ class TokenScheduleLR(ScheduleLR):
         return self.values_at_tokens(self.tokens)
 
     def values_at_tokens(self, tokens: int) -> tuple[float, ...]:
-        """The field's values (one per param group) at clock ``tokens``."""
-        n, frac = split_position(tokens, self.tokens_per_step)
-        by_id: dict[int, float] = {}
-        out = []
+        """The field's values (one per param group) at clock ``tokens``.
+
+        While updates consume the same count, the values of the next ``_BLOCK`` updates are computed at
+        once (one NumPy call per schedule); the values are the same as one at a time.
+        """
+        cache = self._token_cache
+        if cache is not None:
+            start, count, rows = cache
+            d = tokens - start
+            if d >= 0 and d % count == 0 and d // count < len(rows):
+                return rows[d // count]
+        count = self._last_count
+        if count and count == self._prev_count and tokens + count * _BLOCK < 2**62:
+            rows = self._rows_at(tokens + count * np.arange(_BLOCK, dtype=np.int64))
+            self._token_cache = (tokens, count, rows)
+            return rows[0]
+        return self._rows_at(np.asarray([tokens], dtype=np.int64) if tokens < 2**62 else [tokens])[0]
+
+    def _rows_at(self, tokens: Any) -> list[tuple[float, ...]]:
+        """Values at each clock in ``tokens``: float64 positions ``n + r/u`` whose integer part is ``n``
+        (an exact split through ``jaxsched.shift`` where float64 would round up to ``n + 1``)."""
+        u = self.tokens_per_step
+        split = [split_position(int(t), u) for t in tokens] if not isinstance(tokens, np.ndarray) else None
+        if split is None:
+            whole, rem = np.divmod(tokens, u)
+            sat = whole >= _MAX_STEP
+            whole = np.where(sat, _MAX_STEP, whole)
+            frac = np.where(sat, 0.0, np.minimum(rem / u, _BELOW_ONE))
+        else:
+            whole = np.asarray([n for n, _ in split], dtype=np.int64)
+            frac = np.asarray([f for _, f in split], dtype=np.float64)
+        x = whole + frac
+        off = np.nonzero(np.floor(x) != whole)[0]
+        by_id: dict[int, np.ndarray] = {}
+        cols = []
         for i, s in enumerate(self.schedules):
-            val = by_id.get(id(s))
-            if val is None:
-                raw = s.numpy(n) if frac == 0.0 else shift(s, -n).numpy(np.float64(frac))
-                val = by_id[id(s)] = float(raw)
-            out.append(val * self.base_values[i] if self.multiplier else val)
-        return tuple(out)
+            vals = by_id.get(id(s))
+            if vals is None:
+                vals = np.array(np.broadcast_to(s.numpy(x), x.shape), dtype=np.float64)
+                for j in off:
+                    vals[j] = shift(s, -int(whole[j])).numpy(frac[j])
+                by_id[id(s)] = vals
+            cols.append((vals * self.base_values[i] if self.multiplier else vals).tolist())
+        return list(zip(*cols, strict=True))
 
     # -- stepping -----------------------------------------------------------------------------------------
     def step(self, epoch: int | None = None, **counts: Any) -> None:
@@ -107,12 +153,15 @@ class TokenScheduleLR(ScheduleLR):
                             f"{self.clock} the update consumed), got {sorted(counts) or 'none'}")
         n = _host_count(self.clock, _plain_int(self.clock, counts[self.clock]), maximum=None)
         self.tokens += n
+        self._prev_count, self._last_count = self._last_count, n
         super().step()
 
     # -- state --------------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """:class:`ScheduleLR`'s state plus the clock (``tokens``, a plain int) and its unit."""
         sd = super().state_dict()
+        for key in ("_token_cache", "_last_count", "_prev_count"):
+            sd.pop(key, None)
         sd["tokens"] = int(self.tokens)
         sd["tokens_per_step"] = int(self.tokens_per_step)
         sd["clock"] = self.clock
@@ -135,6 +184,7 @@ class TokenScheduleLR(ScheduleLR):
         tokens = _host_count("state_dict['tokens']", sd["tokens"], maximum=None)
         super().load_state_dict(sd)
         self.tokens = tokens
+        self._drop_token_cache()
 
 
 def _plain_int(name: str, x: Any) -> Any:
