@@ -279,8 +279,8 @@ def on_tokens(inner_factory: Callable[..., optax.GradientTransformation], *, tok
     they could only be called with a rounded float position; use a jaxsched schedule (or list the name in
     ``static_args`` to leave it on the optimizer's own step count).
 
-    Inside ``jit`` the count may be a traced integer scalar; a traced negative count adds nothing (it
-    cannot be refused there). Concrete counts outside ``[0, 2**31 - 1]`` and non-integers are refused.
+    Inside ``jit`` the count may be a traced integer scalar, clamped to ``[0, 2**31 - 1]`` (a traced
+    value cannot be refused there); concrete counts outside that range and non-integers are refused.
     For a samples clock, pass ``clock="samples"`` and feed samples.
 
     Args:

@@ -211,7 +211,7 @@ def test_current_reads_clock_and_value_inside_jit() -> None:
         jax.jit(lambda s: int(jaxsched.current(s, "tokens")))(state)
 
 
-def test_x64_mode_in_a_subprocess(tmp_path: Path) -> None:
+def test_x64_mode_in_a_subprocess() -> None:
     script = textwrap.dedent("""
         import jax, jax.numpy as jnp, optax, jaxsched
         assert jax.config.read("jax_enable_x64")
