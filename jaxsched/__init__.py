@@ -2,15 +2,11 @@
 
 Every schedule is an immutable pytree ``s(step) -> value`` that works as ``learning_rate=`` of any optax
 optimizer and inside ``optax.inject_hyperparams``; ``s.numpy(steps)`` evaluates the same formula in NumPy
-float64.
+float64. Importing jaxsched does not import JAX: the NumPy path (and ``torch_bridge``) work without it.
 """
 
-from jaxsched._combinators import Clip as Clip
-from jaxsched._combinators import Join as Join
-from jaxsched._combinators import Multiply as Multiply
-from jaxsched._combinators import PerEpoch as PerEpoch
-from jaxsched._combinators import Repeat as Repeat
-from jaxsched._combinators import Shift as Shift
+from typing import TYPE_CHECKING, Any
+
 from jaxsched._combinators import clip as clip
 from jaxsched._combinators import join as join
 from jaxsched._combinators import multiply as multiply
@@ -23,73 +19,71 @@ from jaxsched._config import save_config as save_config
 from jaxsched._core import Schedule as Schedule
 from jaxsched._core import registry as registry
 from jaxsched._numerics import MAX_STEP as MAX_STEP
-from jaxsched._plateau import PlateauState as PlateauState
-from jaxsched._plateau import reduce_on_plateau as reduce_on_plateau
+from jaxsched._partition import Partition as Partition
+from jaxsched._partition import Rule as Rule
+from jaxsched._partition import partition_from_config as partition_from_config
 from jaxsched._validate import ScheduleArgumentError as ScheduleArgumentError
 from jaxsched._validate import ScheduleArgumentTypeError as ScheduleArgumentTypeError
-from jaxsched.clock import BatchSizeSchedule as BatchSizeSchedule
-from jaxsched.clock import TokenCount as TokenCount
 from jaxsched.clock import batch_size_rampup as batch_size_rampup
 from jaxsched.clock import batch_size_schedule as batch_size_schedule
-from jaxsched.clock import on_tokens as on_tokens
-from jaxsched.optax_utils import current as current
-from jaxsched.partition import Partition as Partition
-from jaxsched.partition import Rule as Rule
-from jaxsched.partition import current_by_group as current_by_group
-from jaxsched.partition import partition as partition
-from jaxsched.partition import partition_from_config as partition_from_config
 from jaxsched.plot import plot as plot
-from jaxsched.schedules._basic import Constant as Constant
-from jaxsched.schedules._basic import ExponentialDecay as ExponentialDecay
-from jaxsched.schedules._basic import InverseTimeDecay as InverseTimeDecay
-from jaxsched.schedules._basic import Linear as Linear
-from jaxsched.schedules._basic import MultistepDecay as MultistepDecay
-from jaxsched.schedules._basic import PiecewiseConstant as PiecewiseConstant
-from jaxsched.schedules._basic import PiecewiseInterpolate as PiecewiseInterpolate
-from jaxsched.schedules._basic import Polynomial as Polynomial
-from jaxsched.schedules._basic import StepDecay as StepDecay
-from jaxsched.schedules._cosine import CosineDecay as CosineDecay
-from jaxsched.schedules._cosine import CosineRestarts as CosineRestarts
-from jaxsched.schedules._cosine import TanhDecay as TanhDecay
-from jaxsched.schedules._cosine import WarmupCosineDecay as WarmupCosineDecay
-from jaxsched.schedules._cyclic import Cyclic as Cyclic
-from jaxsched.schedules._cyclic import OneCycle as OneCycle
-from jaxsched.schedules._research import InverseSqrtCooldown as InverseSqrtCooldown
-from jaxsched.schedules._research import PowerScheduler as PowerScheduler
-from jaxsched.schedules._research import TriStage as TriStage
-from jaxsched.schedules._research import WarmupStableDecayCycles as WarmupStableDecayCycles
-from jaxsched.schedules._transformer import InverseSqrt as InverseSqrt
-from jaxsched.schedules._transformer import Noam as Noam
-from jaxsched.schedules._warmup import WarmupConstant as WarmupConstant
-from jaxsched.schedules._warmup import WarmupExponentialDecay as WarmupExponentialDecay
-from jaxsched.schedules._warmup import WarmupLinearDecay as WarmupLinearDecay
-from jaxsched.schedules._wsd import WarmupStableDecay as WarmupStableDecay
+from jaxsched.schedules._basic import Constant as constant
+from jaxsched.schedules._basic import ExponentialDecay as exponential_decay
+from jaxsched.schedules._basic import InverseTimeDecay as inverse_time_decay
+from jaxsched.schedules._basic import Linear as linear
+from jaxsched.schedules._basic import MultistepDecay as multistep_decay
+from jaxsched.schedules._basic import PiecewiseConstant as piecewise_constant
+from jaxsched.schedules._basic import PiecewiseInterpolate as piecewise_interpolate
+from jaxsched.schedules._basic import Polynomial as polynomial
+from jaxsched.schedules._basic import StepDecay as step_decay
+from jaxsched.schedules._cosine import CosineDecay as cosine_decay
+from jaxsched.schedules._cosine import CosineRestarts as cosine_restarts
+from jaxsched.schedules._cosine import TanhDecay as tanh_decay
+from jaxsched.schedules._cosine import WarmupCosineDecay as warmup_cosine_decay
+from jaxsched.schedules._cyclic import Cyclic as cyclic
+from jaxsched.schedules._cyclic import OneCycle as one_cycle
+from jaxsched.schedules._research import InverseSqrtCooldown as inverse_sqrt_cooldown
+from jaxsched.schedules._research import PowerScheduler as power_scheduler
+from jaxsched.schedules._research import TriStage as tri_stage
+from jaxsched.schedules._research import WarmupStableDecayCycles as warmup_stable_decay_cycles
+from jaxsched.schedules._transformer import InverseSqrt as inverse_sqrt
+from jaxsched.schedules._transformer import Noam as noam
+from jaxsched.schedules._warmup import WarmupConstant as warmup_constant
+from jaxsched.schedules._warmup import WarmupExponentialDecay as warmup_exponential_decay
+from jaxsched.schedules._warmup import WarmupLinearDecay as warmup_linear_decay
+from jaxsched.schedules._wsd import WarmupStableDecay as warmup_stable_decay
 
-# The optax-style constructors: each is the class itself, so isinstance and the docstring come along.
-constant = Constant
-linear = Linear
-polynomial = Polynomial
-exponential_decay = ExponentialDecay
-step_decay = StepDecay
-multistep_decay = MultistepDecay
-piecewise_constant = PiecewiseConstant
-piecewise_interpolate = PiecewiseInterpolate
-cosine_decay = CosineDecay
-warmup_constant = WarmupConstant
-warmup_cosine_decay = WarmupCosineDecay
-warmup_linear_decay = WarmupLinearDecay
-warmup_exponential_decay = WarmupExponentialDecay
-inverse_sqrt = InverseSqrt
-noam = Noam
-warmup_stable_decay = WarmupStableDecay
-cosine_restarts = CosineRestarts
-cyclic = Cyclic
-one_cycle = OneCycle
-tanh_decay = TanhDecay
-inverse_time_decay = InverseTimeDecay
-tri_stage = TriStage
-inverse_sqrt_cooldown = InverseSqrtCooldown
-warmup_stable_decay_cycles = WarmupStableDecayCycles
-power_scheduler = PowerScheduler
+if TYPE_CHECKING:  # the names below load JAX/optax or matplotlib, so they are imported on first use
+    from jaxsched._partition import current_by_group as current_by_group
+    from jaxsched._partition import partition as partition
+    from jaxsched._plateau import PlateauState as PlateauState
+    from jaxsched._plateau import reduce_on_plateau as reduce_on_plateau
+    from jaxsched.clock import on_tokens as on_tokens
+    from jaxsched.optax_utils import current as current
 
-__version__ = "0.1.0"
+_LAZY = {
+    "current": ("jaxsched.optax_utils", "current"),
+    "on_tokens": ("jaxsched.clock", "on_tokens"),
+    "partition": ("jaxsched._partition", "partition"),
+    "current_by_group": ("jaxsched._partition", "current_by_group"),
+    "reduce_on_plateau": ("jaxsched._plateau", "reduce_on_plateau"),
+    "PlateauState": ("jaxsched._plateau", "PlateauState"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'jaxsched' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+__version__ = "0.2.0.dev0"

@@ -3,31 +3,15 @@ around (join, shift, repeat, per_epoch) or combine values (multiply, clip)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from jaxsched import _validate as v
-from jaxsched._core import Schedule, as_schedule
-from jaxsched._numerics import Array, Backend, Steps
-
-
-def _schedules(name: str, items: Any) -> tuple[Schedule, ...]:
-    out = []
-    for i, s in enumerate(v.sequence(name, items)):
-        if isinstance(s, Schedule):
-            out.append(s)
-        elif isinstance(s, int | float) and not isinstance(s, bool):
-            out.append(as_schedule(s))
-        else:
-            raise v.ScheduleArgumentTypeError(f"{name}[{i}]", "a jaxsched Schedule or a number", s)
-    return tuple(out)
-
-
-def _schedule(name: str, s: Any) -> Schedule:
-    if isinstance(s, Schedule):
-        return s
-    if isinstance(s, int | float) and not isinstance(s, bool):
-        return as_schedule(s)
-    raise v.ScheduleArgumentTypeError(name, "a jaxsched Schedule", s)
+from jaxsched._core import Schedule
+from jaxsched._fields import Real, StepCount, known, level, nested, nested_seq, steps, steps_seq
+from jaxsched._numerics import MAX_STEP, Array, Backend, Split, Steps
 
 
 class Join(Schedule, name="join"):
@@ -56,8 +40,8 @@ class Join(Schedule, name="join"):
       [0.0, 0.5, 1.0, 0.8536, 0.5, 0.1464, 0.0]
     """
 
-    schedules: Any
-    boundaries: Any
+    schedules: tuple[Schedule, ...] = nested_seq()
+    boundaries: tuple[StepCount, ...] = steps_seq()
 
     examples = (
         {"schedules": [{"name": "linear", "init_value": 0.0, "end_value": 1e-3,
@@ -67,17 +51,13 @@ class Join(Schedule, name="join"):
     )
 
     def __check_init__(self) -> None:
-        scheds = _schedules("schedules", self.schedules)
-        bounds = v.sequence("boundaries", self.boundaries)
-        if not scheds:
-            raise v.ScheduleArgumentError("schedules", "must not be empty", list(scheds))
-        if len(bounds) != len(scheds) - 1:
+        n = len(self.schedules)
+        if len(self.boundaries) != n - 1:
             raise v.ScheduleArgumentError(
-                "boundaries", f"must have len(schedules) - 1 = {len(scheds) - 1} entries", list(bounds))
-        bounds = tuple(v.steps(f"boundaries[{i}]", b) for i, b in enumerate(bounds))
-        v.sorted_steps("boundaries", bounds)
-        self._set("schedules", scheds)
-        self._set("boundaries", bounds)
+                "boundaries", f"must have len(schedules) - 1 = {n - 1} entries", list(self.boundaries))
+        if known(*self.boundaries) and any(b < a for a, b in zip(self.boundaries, self.boundaries[1:])):
+            raise v.ScheduleArgumentError("boundaries", "must be sorted in increasing order",
+                                          list(self.boundaries))
 
     def _key_steps(self) -> list[Any]:
         out: list[Any] = []
@@ -88,10 +68,39 @@ class Join(Schedule, name="join"):
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        out = self.schedules[0].evaluate(bk, t)
-        for s, b in zip(self.schedules[1:], self.boundaries, strict=True):
-            start = bk.count(b)
-            out = xp.where(t.ge(start), s.evaluate(bk, t.shifted(start, b)), out)
+        if len(self.schedules) <= _CHAIN:
+            out = self.schedules[0].evaluate(bk, t)
+            for s, b in zip(self.schedules[1:], self.boundaries, strict=True):
+                start = bk.count(b)
+                out = xp.where(t.ge(start), s.evaluate(bk, t.shifted(start, nonneg=True)), out)
+            return out
+        # Many pieces: one search over the boundaries, then one evaluation per group of pieces of the
+        # same structure, with their hyperparameters gathered at each step's piece. Cost grows with the
+        # number of distinct structures, not with the number of pieces.
+        bounds = xp.stack([bk.count(b) for b in self.boundaries])
+        if not bk.is_int(bounds):
+            bounds = bk.to_float(bounds)
+        key = t.n if bk.is_int(bounds) else t.value()
+        idx = xp.searchsorted(bounds, key, side="right")
+        zero = xp.zeros((1,), bounds.dtype)
+        start = xp.concatenate([zero, bounds])[idx]
+        local = t.shifted(start, nonneg=True)
+        groups: dict[Any, list[int]] = {}
+        for i, s in enumerate(self.schedules):
+            groups.setdefault(_structure(s), []).append(i)
+        out = None
+        for members in groups.values():
+            pos_of = np.zeros(len(self.schedules), np.int64)
+            pos_of[members] = np.arange(len(members))
+            pos = xp.asarray(pos_of)[idx]
+            piece = _gather(bk, [self.schedules[i] for i in members], pos)
+            val = bk.value(piece.evaluate(bk, local))
+            if out is None:
+                out = val
+            else:
+                mine = np.zeros(len(self.schedules), bool)
+                mine[members] = True
+                out = xp.where(xp.asarray(mine)[idx], val, out)
         return out
 
 
@@ -113,31 +122,13 @@ class Multiply(Schedule, name="multiply"):
       [0.5, 0.25, 0.0]
     """
 
-    schedules: Any
+    schedules: tuple[Schedule, ...] = nested_seq()
 
     examples = (
         {"schedules": [{"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 1000},
                        {"name": "linear", "init_value": 0.0, "end_value": 1.0,
                         "transition_steps": 100}]},
     )
-
-    def __init__(self, *schedules: Any, **kwargs: Any) -> None:
-        if "schedules" in kwargs:
-            if schedules:
-                raise TypeError("multiply() takes schedules positionally or as schedules=, not both")
-            schedules = v.sequence("schedules", kwargs.pop("schedules"))
-        if kwargs:
-            raise TypeError(f"multiply() got unexpected arguments {sorted(kwargs)}")
-        if len(schedules) == 1 and isinstance(schedules[0], list | tuple):
-            schedules = tuple(schedules[0])
-        object.__setattr__(self, "schedules", schedules)
-        self.__post_init__()
-
-    def __check_init__(self) -> None:
-        scheds = _schedules("schedules", self.schedules)
-        if not scheds:
-            raise v.ScheduleArgumentError("schedules", "must not be empty", [])
-        self._set("schedules", scheds)
 
     def _key_steps(self) -> list[Any]:
         return [k for s in self.schedules for k in s.key_steps()]
@@ -171,26 +162,18 @@ class Shift(Schedule, name="shift"):
       [1.0, 1.0, 1.0, 0.75, 0.5]
     """
 
-    schedule: Any
-    steps: Any
+    schedule: Schedule = nested()
+    steps: StepCount = steps(minimum=-MAX_STEP)
 
     examples = (
         {"schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 1000}, "steps": 100},
     )
 
-    def __check_init__(self) -> None:
-        self._set("schedule", _schedule("schedule", self.schedule))
-        arr = v.number("steps", self.steps)
-        if arr is not None:
-            if not float(arr).is_integer():
-                raise v.ScheduleArgumentError("steps", "must be a whole number of steps", self.steps)
-            self._set("steps", int(arr))
-
     def _key_steps(self) -> list[Any]:
         return [max(0, k + self.steps) for k in self.schedule.key_steps()]
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
-        return self.schedule.evaluate(bk, t.shifted(bk.count(self.steps), self.steps))
+        return self.schedule.evaluate(bk, t.shifted(bk.count(self.steps)))
 
 
 class Clip(Schedule, name="clip"):
@@ -213,9 +196,9 @@ class Clip(Schedule, name="clip"):
       [1.0, 0.5, 0.25, 0.2]
     """
 
-    schedule: Any
-    min_value: Any = None
-    max_value: Any = None
+    schedule: Schedule = nested()
+    min_value: Real | None = level(None)
+    max_value: Real | None = level(None)
 
     examples = (
         {"schedule": {"name": "exponential_decay", "init_value": 1e-3, "transition_steps": 100,
@@ -223,11 +206,6 @@ class Clip(Schedule, name="clip"):
     )
 
     def __check_init__(self) -> None:
-        self._set("schedule", _schedule("schedule", self.schedule))
-        if self.min_value is not None:
-            v.number("min_value", self.min_value)
-        if self.max_value is not None:
-            v.number("max_value", self.max_value)
         if self.min_value is not None and self.max_value is not None:
             v.less("min_value", self.min_value, "max_value", self.max_value, equal_ok=True)
 
@@ -265,17 +243,13 @@ class Repeat(Schedule, name="repeat"):
       [1.0, 0.5, 0.0, 1.0, 0.5, 0.0, 1.0]
     """
 
-    schedule: Any
-    period: Any
+    schedule: Schedule = nested()
+    period: StepCount = steps(minimum=1)
 
     examples = (
         {"schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 200},
          "period": 200},
     )
-
-    def __check_init__(self) -> None:
-        self._set("schedule", _schedule("schedule", self.schedule))
-        self._set("period", v.steps("period", self.period, minimum=1))
 
     def _key_steps(self) -> list[Any]:
         return [k for k in self.schedule.key_steps() if k < self.period] + [self.period]
@@ -303,17 +277,13 @@ class PerEpoch(Schedule, name="per_epoch"):
       [1.0, 1.0, 0.5, 0.5, 0.25]
     """
 
-    schedule: Any
-    steps_per_epoch: Any
+    schedule: Schedule = nested()
+    steps_per_epoch: StepCount = steps(minimum=1)
 
     examples = (
         {"schedule": {"name": "multistep_decay", "init_value": 0.1, "milestones": [30, 60],
                       "decay_rate": 0.1}, "steps_per_epoch": 10},
     )
-
-    def __check_init__(self) -> None:
-        self._set("schedule", _schedule("schedule", self.schedule))
-        self._set("steps_per_epoch", v.steps("steps_per_epoch", self.steps_per_epoch, minimum=1))
 
     def _key_steps(self) -> list[Any]:
         return [k * self.steps_per_epoch for k in self.schedule.key_steps()]
@@ -322,9 +292,124 @@ class PerEpoch(Schedule, name="per_epoch"):
         return self.schedule.evaluate(bk, Steps(bk, t.n // bk.count(self.steps_per_epoch)))
 
 
-join = Join
-multiply = Multiply
-shift = Shift
-clip = Clip
-repeat = Repeat
-per_epoch = PerEpoch
+def join(schedules: Sequence[Schedule | float], boundaries: Sequence[StepCount]) -> Schedule:
+    """Schedules one after another, as ``optax.join_schedules``: see :class:`Join`."""
+    return Join(schedules, boundaries)
+
+
+def multiply(*factors: Schedule | float, schedules: Sequence[Schedule | float] | None = None) -> Schedule:
+    """The product of schedules (numbers are constants): see :class:`Multiply`. The factors are given
+    positionally, as one list, or as ``schedules=`` (how ``repr`` and configs spell it).
+
+    Example:
+      >>> import jaxsched
+      >>> jaxsched.multiply(jaxsched.linear(1.0, 0.0, 4), 0.5).numpy([0, 2, 4]).tolist()
+      [0.5, 0.25, 0.0]
+    """
+    if schedules is not None:
+        if factors:
+            raise TypeError("multiply() takes the factors positionally or as schedules=, not both")
+        return Multiply(schedules)
+    if len(factors) == 1 and isinstance(factors[0], list | tuple):
+        factors = tuple(factors[0])
+    return Multiply(factors)
+
+
+def shift(schedule: Schedule, steps: StepCount) -> Schedule:
+    """A schedule delayed by ``steps``: see :class:`Shift`."""
+    return Shift(schedule, steps)
+
+
+def clip(schedule: Schedule, min_value: Real | None = None, max_value: Real | None = None) -> Schedule:
+    """A schedule bounded below and/or above: see :class:`Clip`."""
+    return Clip(schedule, min_value, max_value)
+
+
+def repeat(schedule: Schedule, period: StepCount) -> Schedule:
+    """A schedule restarted every ``period`` steps: see :class:`Repeat`."""
+    return Repeat(schedule, period)
+
+
+def per_epoch(schedule: Schedule, steps_per_epoch: StepCount) -> Schedule:
+    """A schedule over epochs, held constant within each epoch: see :class:`PerEpoch`."""
+    return PerEpoch(schedule, steps_per_epoch)
+
+
+# -- many-piece joins -------------------------------------------------------------------------------------
+
+_CHAIN = 8
+"""Joins of at most this many pieces evaluate every piece and select (the cheapest graph when small)."""
+
+
+def _structure(s: Schedule) -> Any:
+    """What must agree for pieces to share one evaluation: class, static fields, nesting, lengths."""
+    parts: list[Any] = [type(s)]
+    for name, role in s._roles:
+        x = getattr(s, name)
+        if role.kind == "static":
+            parts.append(role.key(x))
+        elif isinstance(x, Schedule):
+            parts.append(_structure(x))
+        elif isinstance(x, tuple):
+            parts.append(tuple(_structure(e) if isinstance(e, Schedule) else _leaf_kind(e) for e in x))
+        else:
+            parts.append(_leaf_kind(x))
+    return tuple(parts)
+
+
+def _leaf_kind(x: Any) -> Any:
+    if x is None:
+        return None
+    if isinstance(x, tuple):
+        return tuple(_leaf_kind(e) for e in x)
+    if isinstance(x, int) and not isinstance(x, bool):
+        return "int"
+    return "float"
+
+
+def _gather(bk: Backend, pieces: list[Schedule], pos: Array) -> Schedule:
+    """One schedule of the pieces' (common) structure whose leaves are gathered at ``pos``."""
+    first = pieces[0]
+    if len(pieces) == 1:
+        return first
+    obj = object.__new__(type(first))
+    for name, role in first._roles:
+        vals = [getattr(p, name) for p in pieces]
+        object.__setattr__(obj, name, vals[0] if role.kind == "static" else _gather_values(bk, vals, pos))
+    return obj
+
+
+def _gather_values(bk: Backend, vals: list[Any], pos: Array) -> Any:
+    xp = bk.xp
+    first = vals[0]
+    if first is None:
+        return None
+    if isinstance(first, Schedule):
+        return _gather(bk, vals, pos)
+    if isinstance(first, tuple):
+        return tuple(_gather_values(bk, [x[i] for x in vals], pos) for i in range(len(first)))
+    if all(_int_like(x) for x in vals):
+        return xp.stack([xp.asarray(x, bk.int_dtype) for x in vals])[pos]
+    if bk.is_numpy:
+        return np.asarray([bk.value(x) for x in vals], np.float64)[pos]
+    # Floats keep their exact parts, so a gathered decay rate is as precise as a single one.
+    x64 = np.dtype(bk.float_dtype) == np.float64
+    splits = [_as_split(x, x64) for x in vals]
+    return Split(*(xp.stack([xp.asarray(getattr(sp, part), bk.float_dtype) for sp in splits])[pos]
+                   for part in ("hi", "mid", "lo")))
+
+
+def _int_like(x: Any) -> bool:
+    if isinstance(x, bool):
+        return False
+    if isinstance(x, int):
+        return True
+    return hasattr(x, "dtype") and np.dtype(x.dtype).kind in "iu"
+
+
+def _as_split(x: Any, x64: bool) -> Split:
+    if isinstance(x, Split):
+        return x
+    if isinstance(x, int | float):
+        return Split.of(x, x64=x64)
+    return Split(x, x * 0, x * 0)

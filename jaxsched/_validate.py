@@ -145,14 +145,14 @@ def sorted_steps(name: str, v: Sequence[Any], *, strict: bool = False) -> None:
 
 
 def less(name_a: str, a: Any, name_b: str, b: Any, *, equal_ok: bool = False) -> None:
-    """``a < b`` (or ``<=``) between two concrete arguments; the error names both."""
-    if not (is_concrete(a) and is_concrete(b)):
+    """``a < b`` (or ``<=``) between two plain host numbers; the error names both. Fields reach checks
+    already normalised to Python numbers, so this runs for Python, NumPy and JAX inputs alike; traced or
+    carried values skip it."""
+    if not (isinstance(a, int | float) and isinstance(b, int | float)):
         return
-    if np.any(np.asarray(a) > np.asarray(b)) or (not equal_ok and np.any(np.asarray(a) == np.asarray(b))):
+    if a > b or (not equal_ok and a == b):
         op = "<=" if equal_ok else "<"
-        raise ScheduleArgumentError(
-            name_a, f"must be {op} {name_b} ({b!r})", a
-        )
+        raise ScheduleArgumentError(name_a, f"must be {op} {name_b} ({b!r})", a)
 
 
 def integer(name: str, v: Any, *, minimum: int | None = None) -> int:

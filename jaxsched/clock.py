@@ -37,12 +37,9 @@ import inspect
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-import jax
-import jax.numpy as jnp
 import numpy as np
-import optax
 
 from jaxsched._combinators import shift
 from jaxsched._core import Schedule
@@ -68,6 +65,10 @@ MAX_UPDATE_COUNT = 2**31 - 1
 """The most tokens (or samples) one update may add to the clock."""
 
 _MAX_STEP = 2**31 - 1
+
+if TYPE_CHECKING:  # JAX and optax are imported where they are used: the module loads without them
+    import jax
+    import optax
 
 
 # -- the count ------------------------------------------------------------------------------------------
@@ -95,16 +96,22 @@ class TokenCount(NamedTuple):
         if isinstance(count, bool) or not isinstance(count, numbers.Integral) \
                 or not 0 <= int(count) < 2**64:
             raise ScheduleArgumentError("count", "must be an int in [0, 2**64)", count)
+        import jax.numpy as jnp
+
         n = int(count)
         return cls(jnp.asarray(n >> 32, jnp.uint32), jnp.asarray(n & 0xFFFFFFFF, jnp.uint32))
 
     def add(self, n: jax.Array | int) -> TokenCount:
         """The count plus ``n`` (an integer array in ``[0, 2**31)``), with the carry into ``hi``."""
+        import jax.numpy as jnp
+
         lo = self.lo + jnp.asarray(n).astype(jnp.uint32)
         carry = (lo < self.lo).astype(jnp.uint32)
         return TokenCount(self.hi + carry, lo)
 
     def __int__(self) -> int:
+        import jax
+
         try:
             return (int(self.hi) << 32) | int(self.lo)
         except jax.errors.ConcretizationTypeError:
@@ -119,6 +126,8 @@ class TokenCount(NamedTuple):
 
     def as_float(self) -> jax.Array:
         """The count as a float (float32 without x64: rounded to 24 bits), usable inside ``jit``."""
+        import jax.numpy as jnp
+
         dtype = jnp.result_type(float)
         return self.hi.astype(dtype) * 2.0**32 + self.lo.astype(dtype)
 
@@ -140,6 +149,8 @@ class TokenClockState(NamedTuple):
 
 
 def _float_dtype() -> Any:
+    import jax.numpy as jnp
+
     return jnp.result_type(float)
 
 
@@ -180,6 +191,8 @@ def evaluate_at(schedule: Schedule, step: jax.Array | int, frac: jax.Array | flo
 
 
 def _position_value(schedule: Schedule, step: jax.Array, carry: jax.Array, u: int) -> jax.Array:
+    import jax.numpy as jnp
+
     dtype = _float_dtype()
     below_one = float(np.nextafter(np.asarray(1.0, dtype), np.asarray(0.0, dtype)))
     frac = jnp.minimum(carry.astype(dtype) / jnp.asarray(u, dtype), below_one)
@@ -188,6 +201,8 @@ def _position_value(schedule: Schedule, step: jax.Array, carry: jax.Array, u: in
 
 def _advance(step: jax.Array, carry: jax.Array, n: jax.Array, u: int) -> tuple[jax.Array, jax.Array]:
     """``(step, carry)`` after ``n`` more tokens: exact int32 arithmetic, saturating at 2**31 - 1."""
+    import jax.numpy as jnp
+
     q = n // u
     c = carry + (n - q * u)  # < 2u <= 2**31
     wrap = c >= u
@@ -239,6 +254,9 @@ def _host_count(name: str, value: Any, maximum: int | None = MAX_UPDATE_COUNT) -
 
 def _update_count(name: str, value: Any) -> jax.Array:
     """One update's count as an int32 scalar; concrete values are checked, traced ones clamped."""
+    import jax
+    import jax.numpy as jnp
+
     if isinstance(value, jax.core.Tracer):
         if value.shape != ():
             raise ScheduleArgumentError(name, "must be a scalar", f"an array of shape {value.shape}")
@@ -307,6 +325,9 @@ def on_tokens(inner_factory: Callable[..., optax.GradientTransformation], *, tok
       0.85 4500
       0.55 2147488147
     """
+    import jax.numpy as jnp
+    import optax
+
     if not callable(inner_factory):
         raise ScheduleArgumentTypeError("inner_factory", "an optax optimizer factory", inner_factory)
     u = _tokens_per_step(tokens_per_step)
@@ -400,8 +421,9 @@ def _is_number(value: Any) -> bool:
         return False
     if isinstance(value, numbers.Real):
         return True
-    if isinstance(value, np.ndarray | jax.Array):
-        return value.dtype.kind in "iuf"
+    if isinstance(value, np.ndarray) or type(value).__module__.startswith(("jax", "jaxlib")):
+        dtype = getattr(value, "dtype", None)
+        return dtype is not None and np.dtype(dtype).kind in "iuf"
     return False
 
 

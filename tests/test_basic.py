@@ -12,7 +12,7 @@ import jaxsched
 from tests.helpers import assert_matches
 from tests.reference_formulas import reference
 
-values = st.floats(-10, 10, allow_nan=False).filter(lambda x: abs(x) > 1e-6 or x == 0)
+values = st.floats(0, 10, allow_nan=False).filter(lambda x: x > 1e-6 or x == 0)
 positive = st.floats(1e-4, 10)
 durations = st.integers(1, 5000)
 begins = st.integers(0, 500)

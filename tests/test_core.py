@@ -136,7 +136,8 @@ def test_giant_duration_like_optax():
 def test_vmap_over_steps():
     s = jaxsched.warmup_cosine_decay(0.0, 1.0, 10, 100)
     steps = jnp.arange(200)
-    np.testing.assert_allclose(np.asarray(jax.vmap(s)(steps)), np.asarray(s(steps)), rtol=1e-7)
+    # Two compilations of the same formula: equal within a couple of float32 ulps.
+    np.testing.assert_allclose(np.asarray(jax.vmap(s)(steps)), np.asarray(s(steps)), rtol=3e-7)
 
 
 def test_vmap_over_stacked_schedules():

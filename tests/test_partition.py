@@ -24,7 +24,7 @@ import torch
 
 import jaxsched
 import torch_bridge
-from jaxsched.partition import Partition, Rule, path_of
+from jaxsched._partition import Partition, Rule, path_of
 
 CONFIG = """\
 # per-module rules for tests/test_partition.py
@@ -314,6 +314,25 @@ def test_config_file_errors(tmp_path: Path) -> None:
     with pytest.raises(jaxsched.ConfigError) as err:
         jaxsched.partition_from_config(bomb)
     assert len(str(err.value)) < 400
+
+
+def test_rules_and_batch_sizes_load_without_jax() -> None:
+    """Partitions, their configs and batch-size schedules need neither JAX nor optax (torch_bridge uses
+    them)."""
+    script = textwrap.dedent("""
+        import sys
+        import jaxsched, jaxsched.clock, jaxsched._partition
+        p = jaxsched.partition_from_config({"learning_rate": 0.1, "rules": [["^a/", 0.5]]})
+        p.assign(["a/w", "b/w"])
+        jaxsched.batch_size_rampup(8, 8, 100, 64, seq_len=16).plan(50)
+        jaxsched.clock.split_position(10**12, 4096)
+        assert "jax" not in sys.modules and "optax" not in sys.modules, [m for m in sys.modules if "jax" in m]
+        print("OK")
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "OK"
 
 
 def test_torch_partition_without_a_jax_backend(config_file: Path) -> None:

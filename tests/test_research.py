@@ -142,7 +142,7 @@ def test_examples_roundtrip(cls) -> None:
     (lambda: R.inverse_sqrt_cooldown(1.0, 10, 100, 10, timescale=0), "timescale"),
     (lambda: R.warmup_stable_decay_cycles(1.0, [10, 5], 2, 4, rewarmup_steps=2), "rewarmup_steps"),
     (lambda: R.warmup_stable_decay_cycles(1.0, [], 2, 4), "cycle_steps"),
-    (lambda: R.warmup_stable_decay_cycles(1.0, [10], 2, 4, num_cycles=2), "num_cycles"),
+    (lambda: R.warmup_stable_decay_cycles(1.0, [10, 20], 2, 4, num_cycles=2), "num_cycles"),
     (lambda: R.warmup_stable_decay_cycles(1.0, 10, 2, 4, decay_shape="step"), "decay_shape"),
     (lambda: R.power_scheduler(0.1, 0, 128), "batch_size"),
     (lambda: R.power_scheduler(0.1, 8, 128, b=0.5), "b"),

@@ -13,7 +13,7 @@ from tests.reference_formulas import reference
 
 
 def test_examples_match_reference():
-    for ex in jaxsched.WarmupStableDecay.examples:
+    for ex in jaxsched.warmup_stable_decay.examples:
         assert_matches(jaxsched.warmup_stable_decay(**ex), reference("warmup_stable_decay", **ex),
                        rtol32=1e-5)
 

@@ -9,8 +9,8 @@ import torch
 from torch.optim import Optimizer
 
 from jaxsched._core import Schedule
+from jaxsched._partition import Partition
 from jaxsched._validate import ScheduleArgumentError, ScheduleArgumentTypeError
-from jaxsched.partition import Partition
 from jaxsched.schedules._basic import Constant
 from torch_bridge._scheduler import ScheduleLR
 

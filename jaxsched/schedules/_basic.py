@@ -8,8 +8,23 @@ from typing import Any
 import numpy as np
 
 from jaxsched import _validate as v
-from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, half_cosine, is_concrete, larger, power
+from jaxsched._core import Schedule
+from jaxsched._fields import (
+    Real,
+    Span,
+    StepCount,
+    choice,
+    flag,
+    known,
+    level,
+    pairs,
+    static,
+    steps,
+    steps_seq,
+    value,
+)
+from jaxsched._numerics import Array, Backend, Steps, power
+from jaxsched._shapes import half_cosine
 
 
 class Constant(Schedule, name="constant"):
@@ -29,12 +44,9 @@ class Constant(Schedule, name="constant"):
       0.10000000149011612
     """
 
-    value: Any
+    value: Real = level()
 
     examples = ({"value": 0.1},)
-
-    def __check_init__(self) -> None:
-        v.number("value", self.value)
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         return bk.value(self.value)
@@ -69,41 +81,33 @@ class Polynomial(Schedule, name="polynomial"):
       0.2575
     """
 
-    init_value: Any
-    end_value: Any
-    power: Any
-    transition_steps: Any
-    transition_begin: Any = 0
+    init_value: Real = level()
+    end_value: Real = level()
+    power: Real = value(minimum=0.0, min_open=True)
+    transition_steps: Span = steps(minimum=1, fractional=True)
+    transition_begin: StepCount = steps(0)
 
     examples = (
         {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100,
          "transition_begin": 5},
     )
 
-    def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        v.number("end_value", self.end_value)
-        v.positive("power", self.power)
-        self._set("transition_steps", v.steps("transition_steps", self.transition_steps, minimum=1,
-                                              integer=False))
-        self._set("transition_begin", v.steps("transition_begin", self.transition_begin))
-
     def _key_steps(self) -> list[Any]:
         return [self.transition_begin, self.transition_begin + self.transition_steps]
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        T = bk.count(self.transition_steps)
+        T = bk.span(self.transition_steps)
         B = bk.count(self.transition_begin)
         length = bk.to_float(T)
         init, last = bk.value(self.init_value), bk.value(self.end_value)
-        linear = is_concrete(self.power) and np.ndim(self.power) == 0 and float(self.power) == 1
+        linear = bk.plain(self.power) == 1.0
         # Counted from the end value when it is the smaller one (a decay), from the initial value
         # when it is the larger one (a rise): the small end never comes out of a cancellation.
-        left = t.left_in(B, T, self.transition_begin)  # exact, even when B + T is past the last step
+        left = t.left_in(B, T, nonneg=True)  # exact, even when B + T is past the last step
         frac = xp.clip(left, 0.0, length) / length
         fall = last + (init - last) * (frac if linear else frac ** bk.value(self.power))
-        grows = larger(self.end_value, self.init_value)
+        grows = bk.larger(self.end_value, self.init_value)
         if grows is False:
             return fall
         # "Finished" is decided on integers: a float ratio T/T may round below 1 in vectorised XLA.
@@ -143,11 +147,11 @@ class Linear(Polynomial, name="linear"):
       [1.0, 1.0, 0.75, 0.25, 0.0, 0.0]
     """
 
-    init_value: Any
-    end_value: Any
-    transition_steps: Any
-    transition_begin: Any = 0
-    power: Any = static(default=1, init=False)
+    init_value: Real = level()
+    end_value: Real = level()
+    transition_steps: Span = steps(minimum=1, fractional=True)
+    transition_begin: StepCount = steps(0)
+    power: float = static(1.0, init=False)
 
     examples = ({"init_value": 1.0, "end_value": 0.0, "transition_steps": 100},)
 
@@ -181,12 +185,12 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
       [1.0, 0.7071, 0.5, 0.3536, 0.25]
     """
 
-    init_value: Any
-    transition_steps: Any
-    decay_rate: Any
-    transition_begin: Any = 0
-    staircase: bool = static(default=False)
-    end_value: Any = None
+    init_value: Real = level()
+    transition_steps: Span = steps(minimum=1, fractional=True)
+    decay_rate: Real = value(minimum=0.0, min_open=True)
+    transition_begin: StepCount = steps(0)
+    staircase: bool = flag(False)
+    end_value: Real | None = level(None)
 
     examples = (
         {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5},
@@ -195,15 +199,7 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
     )
 
     def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        self._set("transition_steps", v.steps("transition_steps", self.transition_steps, minimum=1,
-                                              integer=False))
-        v.positive("decay_rate", self.decay_rate)
-        self._set("transition_begin", v.steps("transition_begin", self.transition_begin))
-        v.boolean("staircase", self.staircase)
-        if self.end_value is not None:
-            v.number("end_value", self.end_value)
-        elif is_concrete(self.decay_rate) and np.any(np.asarray(self.decay_rate) > 1):
+        if self.end_value is None and known(self.decay_rate) and self.decay_rate > 1:
             # A growing exponential without a ceiling overflows to inf at large steps.
             raise v.ScheduleArgumentError(
                 "decay_rate", "> 1 grows without bound: give end_value as its ceiling", self.decay_rate)
@@ -213,7 +209,7 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        T = bk.count(self.transition_steps)
+        T = bk.span(self.transition_steps)
         B = bk.count(self.transition_begin)
         d = t.since(B)
         if bk.is_int(T) and bk.is_int(B):
@@ -230,13 +226,16 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
             exponents = [xp.floor(xp.maximum(d, 0.0) / bk.to_float(T))]
         else:
             exponents = [xp.maximum(d, 0.0) / bk.to_float(T)]
-        out = bk.value(self.init_value) * power(bk, self.decay_rate, *exponents)
+        init = bk.value(self.init_value)
+        out = init * power(bk, self.decay_rate, *exponents)
         if self.end_value is not None:
-            end, rate = bk.value(self.end_value), self.decay_rate
-            if is_concrete(rate) and np.ndim(rate) == 0:
-                out = xp.maximum(out, end) if float(rate) < 1 else xp.minimum(out, end)
+            end, rate = bk.value(self.end_value), bk.plain(self.decay_rate)
+            if rate is not None:
+                out = xp.maximum(out, end) if rate < 1 else xp.minimum(out, end)
             else:
-                out = xp.where(bk.value(rate) < 1, xp.maximum(out, end), xp.minimum(out, end))
+                out = xp.where(bk.value(self.decay_rate) < 1, xp.maximum(out, end), xp.minimum(out, end))
+            # 0 * inf: a growing power from a zero start stays at 0.
+            out = xp.where(init == 0, init, out)
         return out
 
 
@@ -262,24 +261,18 @@ class InverseTimeDecay(Schedule, name="inverse_time_decay"):
       0.5
     """
 
-    init_value: Any
-    decay_steps: Any
-    decay_rate: Any
-    staircase: bool = static(default=False)
+    init_value: Real = level()
+    decay_steps: Span = steps(minimum=1, fractional=True)
+    decay_rate: Real = value(minimum=0.0)
+    staircase: bool = flag(False)
 
     examples = ({"init_value": 0.1, "decay_steps": 100, "decay_rate": 0.5},)
 
-    def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        self._set("decay_steps", v.steps("decay_steps", self.decay_steps, minimum=1, integer=False))
-        v.nonnegative("decay_rate", self.decay_rate)
-        v.boolean("staircase", self.staircase)
-
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        T = bk.count(self.decay_steps)
+        T = bk.span(self.decay_steps)
         if self.staircase:
-            p = bk.to_float(t.n // T) if bk.is_int(T) else xp.floor(t.value() / T)
+            p = bk.to_float(t.n // T) if bk.is_int(T) else xp.floor(t.value() / bk.to_float(T))
         else:
             p = t.value() / bk.to_float(T)
         return bk.value(self.init_value) / (1.0 + bk.value(self.decay_rate) * p)
@@ -305,16 +298,11 @@ class StepDecay(Schedule, name="step_decay"):
       [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     """
 
-    init_value: Any
-    step_size: Any
-    decay_rate: Any
+    init_value: Real = level()
+    step_size: StepCount = steps(minimum=1)
+    decay_rate: Real = value(minimum=0.0, maximum=1.0)
 
     examples = ({"init_value": 0.1, "step_size": 30, "decay_rate": 0.1},)
-
-    def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        self._set("step_size", v.steps("step_size", self.step_size, minimum=1))
-        v.nonnegative("decay_rate", self.decay_rate)
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         size = bk.count(self.step_size)
@@ -347,17 +335,11 @@ class MultistepDecay(Schedule, name="multistep_decay"):
       [1.0, 1.0, 0.25, 0.25, 0.125, 0.125]
     """
 
-    init_value: Any
-    milestones: Any
-    decay_rate: Any
+    init_value: Real = level()
+    milestones: tuple[StepCount, ...] = steps_seq()
+    decay_rate: Real = value(minimum=0.0)
 
     examples = ({"init_value": 0.1, "milestones": [30, 60, 80], "decay_rate": 0.1},)
-
-    def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        ms = v.sequence("milestones", self.milestones)
-        self._set("milestones", tuple(v.steps(f"milestones[{i}]", m) for i, m in enumerate(ms)))
-        v.nonnegative("decay_rate", self.decay_rate)
 
     def _key_steps(self) -> list[Any]:
         return list(self.milestones)
@@ -370,37 +352,8 @@ class MultistepDecay(Schedule, name="multistep_decay"):
         return bk.value(self.init_value) * power(bk, self.decay_rate, k)
 
 
-def _pairs(name: str, boundaries_and_scales: Any) -> tuple[tuple[Any, Any], ...]:
-    """Validate ``{boundary: scale}`` and return it as sorted ``((boundary, scale), ...)`` pairs."""
-    if boundaries_and_scales is None:
-        return ()
-    if isinstance(boundaries_and_scales, Mapping):
-        items = list(boundaries_and_scales.items())
-    else:
-        items = [tuple(p) for p in v.sequence(name, boundaries_and_scales)]
-    out = []
-    for b, s in items:
-        if isinstance(b, str):  # JSON object keys
-            try:
-                b = int(b)
-            except ValueError:
-                raise v.ScheduleArgumentTypeError(f"{name} key", "an integer step", b) from None
-        b = v.steps(f"{name}[{b!r}] boundary", b)
-        v.nonnegative(f"{name}[{b!r}]", s)
-        out.append((b, s))
-    keys = [b for b, _ in out]
-    if len(set(keys)) != len(keys):
-        raise v.ScheduleArgumentError(name, "has a repeated boundary", dict(items))
-    return tuple(sorted(out, key=lambda p: p[0]))
-
-
 class _Pieces(Schedule):
     """Shared bookkeeping of the ``boundaries_and_scales`` schedules (stored as sorted pairs)."""
-
-    def to_config(self) -> dict[str, Any]:
-        cfg = super().to_config()
-        cfg["boundaries_and_scales"] = {int(b): s for b, s in cfg["boundaries_and_scales"]}
-        return cfg
 
     def _key_steps(self) -> list[Any]:
         return [b for b, _ in self.boundaries_and_scales]  # type: ignore[attr-defined]
@@ -426,14 +379,10 @@ class PiecewiseConstant(_Pieces, name="piecewise_constant"):
       [0.1, 0.2, 0.1]
     """
 
-    init_value: Any
-    boundaries_and_scales: Any = None
+    init_value: Real = level()
+    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(None)
 
     examples = ({"init_value": 0.1, "boundaries_and_scales": {100: 0.5, 200: 0.2}},)
-
-    def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        self._set("boundaries_and_scales", _pairs("boundaries_and_scales", self.boundaries_and_scales))
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
@@ -470,9 +419,9 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
       [200.0, 300.0, 120.0, 75.0, 75.0]
     """
 
-    interpolate_type: str = static()
-    init_value: Any
-    boundaries_and_scales: Any = None
+    interpolate_type: str = choice(("linear", "cosine"))
+    init_value: Real = level()
+    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(None)
 
     examples = (
         {"interpolate_type": "linear", "init_value": 200.0,
@@ -481,10 +430,6 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
          "boundaries_and_scales": {30: 10.0, 100: 0.001}},
     )
 
-    def __check_init__(self) -> None:
-        v.choice("interpolate_type", self.interpolate_type, ("linear", "cosine"))
-        v.number("init_value", self.init_value)
-        self._set("boundaries_and_scales", _pairs("boundaries_and_scales", self.boundaries_and_scales))
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
@@ -508,7 +453,7 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
                 # From the smaller end of the piece, so neither end comes out of a cancellation.
                 fall = nxt + (value - nxt) * half_cosine(bk, elapsed, remaining, size)
                 rise = value + (nxt - value) * half_cosine(bk, remaining, elapsed, size)
-                grows = larger(s, 1.0)
+                grows = bk.larger(s, 1.0)
                 if grows is None:
                     piece = xp.where(bk.value(s) > 1, rise, fall)
                 else:

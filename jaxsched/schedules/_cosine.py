@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from jaxsched import _validate as v
-from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, geometric_cycles, half_cosine, is_concrete, power
-from jaxsched.schedules._warmup import check_warmup, linear_warmup, phase_length
-
-
-def cosine_factor(bk: Backend, elapsed: Array, remaining: Array, length: Array, k_decay: Any = 1.0,
-                  exponent: Any = 1.0) -> Array:
-    r"""The annealing factor :math:`\left(\tfrac{1 + \cos(\pi (e/L)^{\kappa})}{2}\right)^{q}`, stable at
-    both ends.
-
-    ``elapsed`` and ``remaining`` must add up to ``length``. With :math:`\kappa \ne 1` (timm's ``k_decay``)
-    the remaining part of the warped progress is :math:`1 - (1 - r/L)^\kappa`, computed with
-    ``expm1``/``log1p`` so the tail stays accurate.
-    """
-    xp = bk.xp
-    if is_concrete(k_decay) and float(k_decay) == 1.0:
-        c = half_cosine(bk, elapsed, remaining, length)
-    else:
-        k = bk.value(k_decay)
-        length = bk.to_float(length)
-        warped = (elapsed / length) ** k
-        # log1p(-1) is -inf at step 0; the where keeps NumPy quiet and the value exact (1).
-        q = remaining / length
-        inside = xp.where(q >= 1.0, 0.0, q)
-        left = xp.where(q >= 1.0, 1.0, -xp.expm1(k * xp.log1p(-inside)))
-        c = half_cosine(bk, warped, left, 1.0)
-    if is_concrete(exponent) and float(exponent) == 1.0:
-        return c
-    return c ** bk.value(exponent)
+from jaxsched._core import Schedule
+from jaxsched._fields import Real, Span, StepCount, known, level, static, static_float, static_int, steps, value
+from jaxsched._numerics import Array, Backend, Steps, power
+from jaxsched._shapes import cosine_factor, geometric_cycles, half_cosine, linear_warmup, phase_length
 
 
 class CosineDecay(Schedule, name="cosine_decay"):
@@ -64,30 +40,23 @@ class CosineDecay(Schedule, name="cosine_decay"):
       [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
     """
 
-    init_value: Any
-    decay_steps: Any
-    alpha: Any = 0.0
-    exponent: Any = 1.0
-    k_decay: Any = 1.0
+    init_value: Real = level()
+    decay_steps: Span = steps(minimum=1, fractional=True)
+    alpha: Real = value(0.0, minimum=0.0)
+    exponent: Real = value(1.0, minimum=0.0, min_open=True)
+    k_decay: Real = value(1.0, minimum=0.0, min_open=True)
 
     examples = (
         {"init_value": 1e-3, "decay_steps": 1000},
         {"init_value": 1e-3, "decay_steps": 1000, "alpha": 0.1, "exponent": 2.0, "k_decay": 1.5},
     )
 
-    def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        self._set("decay_steps", v.steps("decay_steps", self.decay_steps, minimum=1, integer=False))
-        v.number("alpha", self.alpha)
-        v.positive("exponent", self.exponent)
-        v.positive("k_decay", self.k_decay)
-
     def _key_steps(self) -> list[Any]:
         return [self.decay_steps]
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        T = bk.count(self.decay_steps)
+        T = bk.span(self.decay_steps)
         length = bk.to_float(T)
         elapsed = xp.minimum(t.value(), length)
         remaining = xp.maximum(t.until(T), 0.0)
@@ -126,12 +95,12 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
       (1.0, 0.5, 0.0)
     """
 
-    init_value: Any
-    peak_value: Any
-    warmup_steps: Any
-    decay_steps: Any
-    end_value: Any = 0.0
-    exponent: Any = 1.0
+    init_value: Real = level()
+    peak_value: Real = level()
+    warmup_steps: StepCount = steps()
+    decay_steps: StepCount = steps(minimum=1)
+    end_value: Real = level(0.0)
+    exponent: Real = value(1.0, minimum=0.0, min_open=True)
 
     examples = (
         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},
@@ -140,11 +109,7 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
     )
 
     def __check_init__(self) -> None:
-        self._set("warmup_steps", check_warmup(self.init_value, self.peak_value, self.warmup_steps))
-        self._set("decay_steps", v.steps("decay_steps", self.decay_steps, minimum=1))
         v.less("warmup_steps", self.warmup_steps, "decay_steps", self.decay_steps)
-        v.number("end_value", self.end_value)
-        v.positive("exponent", self.exponent)
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps, self.decay_steps]
@@ -154,7 +119,7 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
         W = bk.count(self.warmup_steps)
         length = phase_length(bk, self.warmup_steps, self.decay_steps)
         elapsed = xp.clip(t.since(W), 0.0, bk.to_float(length))
-        remaining = xp.clip(t.left_in(W, length, self.warmup_steps), 0.0, bk.to_float(length))
+        remaining = xp.clip(t.left_in(W, length, nonneg=True), 0.0, bk.to_float(length))
         c = cosine_factor(bk, elapsed, remaining, length, 1.0, self.exponent)
         peak, end = bk.value(self.peak_value), bk.value(self.end_value)
         return linear_warmup(bk, t, bk.value(self.init_value), peak, W, end + (peak - end) * c)
@@ -193,13 +158,13 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
       [0.1, 0.05, 0.1, 0.0854, 0.05, 0.0146, 0.1]
     """
 
-    init_value: Any
-    first_period: Any
-    period_mult: float = static(default=1.0)
-    peak_decay: Any = 1.0
-    end_value: Any = 0.0
-    max_cycles: int | None = static(default=None)
-    warmup_steps: Any = 0
+    init_value: Real = level()
+    first_period: StepCount = steps(minimum=1)
+    period_mult: float = static(1.0, converter=static_float(minimum=1.0))
+    peak_decay: Real = value(1.0, minimum=0.0, min_open=True)
+    end_value: Real = level(0.0)
+    max_cycles: int | None = static(None, converter=static_int(1, optional=True))
+    warmup_steps: StepCount = steps(0)
 
     examples = (
         {"init_value": 1e-3, "first_period": 100, "period_mult": 2.0},
@@ -208,18 +173,16 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
     )
 
     def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        self._set("first_period", v.steps("first_period", self.first_period, minimum=1))
-        mult = v.finite_float("period_mult", self.period_mult)
-        if mult < 1:
-            raise v.ScheduleArgumentError("period_mult", "must be >= 1", self.period_mult)
-        self._set("period_mult", mult)
-        v.positive("peak_decay", self.peak_decay)
-        v.number("end_value", self.end_value)
-        if self.max_cycles is not None:
-            self._set("max_cycles", v.integer("max_cycles", self.max_cycles, minimum=1))
-        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
         v.less("warmup_steps", self.warmup_steps, "first_period", self.first_period)
+        if known(self.peak_decay) and self.peak_decay > 1:
+            # Peaks that grow every cycle reach inf: only a bounded number of cycles is allowed.
+            if self.max_cycles is None:
+                raise v.ScheduleArgumentError(
+                    "peak_decay", "> 1 grows without bound: give max_cycles", self.peak_decay)
+            if known(self.init_value) and not math.isfinite(
+                    self.init_value * self.peak_decay ** (self.max_cycles - 1)):
+                raise v.ScheduleArgumentError(
+                    "peak_decay", f"overflows within max_cycles={self.max_cycles}", self.peak_decay)
 
     def _key_steps(self) -> list[Any]:
         out, start, length = [], 0, self.first_period
@@ -271,20 +234,15 @@ class TanhDecay(Schedule, name="tanh_decay"):
       (0.999999, 0.5)
     """
 
-    init_value: Any
-    decay_steps: Any
-    end_value: Any = 0.0
-    lower: Any = -7.0
-    upper: Any = 3.0
+    init_value: Real = level()
+    decay_steps: Span = steps(minimum=1, fractional=True)
+    end_value: Real = level(0.0)
+    lower: Real = value(-7.0)
+    upper: Real = value(3.0)
 
     examples = ({"init_value": 1e-3, "decay_steps": 1000, "end_value": 1e-5},)
 
     def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        self._set("decay_steps", v.steps("decay_steps", self.decay_steps, minimum=1, integer=False))
-        v.number("end_value", self.end_value)
-        v.number("lower", self.lower)
-        v.number("upper", self.upper)
         v.less("lower", self.lower, "upper", self.upper)
 
     def _key_steps(self) -> list[Any]:
@@ -292,7 +250,7 @@ class TanhDecay(Schedule, name="tanh_decay"):
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        T = bk.to_float(bk.count(self.decay_steps))
+        T = bk.to_float(bk.span(self.decay_steps))
         r = xp.minimum(t.value(), T) / T
         lo, hi = bk.value(self.lower), bk.value(self.upper)
         x = lo + (hi - lo) * r

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from jaxsched import _validate as v
-from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, half_cosine, power
+from jaxsched._core import Schedule
+from jaxsched._fields import Real, Span, StepCount, choice, flag, known, level, steps, value
+from jaxsched._numerics import Array, Backend, Steps, power
+from jaxsched._shapes import ANNEAL, anneal
 
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
-ANNEAL = ("cos", "linear")
 
 
 class Cyclic(Schedule, name="cyclic"):
@@ -43,12 +44,12 @@ class Cyclic(Schedule, name="cyclic"):
       [0.1, 0.55, 1.0, 0.7, 0.4, 0.1, 0.325, 0.55]
     """
 
-    base_value: Any
-    max_value: Any
-    step_size_up: Any
-    step_size_down: Any = None
-    mode: str = static(default="triangular")
-    gamma: Any = 1.0
+    base_value: Real = level()
+    max_value: Real = level()
+    step_size_up: Span = steps(minimum=1, fractional=True)
+    step_size_down: Span | None = steps(None, minimum=1, fractional=True)
+    mode: str = choice(CYCLIC_MODES, "triangular")
+    gamma: Real = value(1.0, minimum=0.0, maximum=1.0, min_open=True)
 
     examples = (
         {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 200},
@@ -58,17 +59,6 @@ class Cyclic(Schedule, name="cyclic"):
          "gamma": 0.999},
     )
 
-    def __check_init__(self) -> None:
-        v.number("base_value", self.base_value)
-        v.number("max_value", self.max_value)
-        self._set("step_size_up", v.steps("step_size_up", self.step_size_up, minimum=1,
-                                          integer=False))
-        if self.step_size_down is not None:
-            self._set("step_size_down", v.steps("step_size_down", self.step_size_down, minimum=1,
-                                                integer=False))
-        v.choice("mode", self.mode, CYCLIC_MODES)
-        v.value("gamma", self.gamma, minimum=0.0, strict=True, maximum=1.0)
-
     def _key_steps(self) -> list[Any]:
         up = self.step_size_up
         total = up + (self.step_size_down if self.step_size_down is not None else up)
@@ -76,13 +66,13 @@ class Cyclic(Schedule, name="cyclic"):
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        up = bk.count(self.step_size_up)
-        down = up if self.step_size_down is None else bk.count(self.step_size_down)
-        total = bk.add(up, down)
+        up = bk.span(self.step_size_up)
+        down = up if self.step_size_down is None else bk.span(self.step_size_down)
+        total = bk.add(up, down) if bk.is_int(up) and bk.is_int(down) else bk.to_float(up) + bk.to_float(down)
         if bk.is_int(total):
             c = t.n // total
             start = c * total
-            e, r = t.since(start), t.left_in(start, total, 0)
+            e, r = t.since(start), t.left_in(start, total, nonneg=True)
         else:
             tv = t.value()
             c = xp.floor(tv / total)
@@ -95,19 +85,6 @@ class Cyclic(Schedule, name="cyclic"):
         elif self.mode == "exp_range":
             x = x * power(bk, self.gamma, t.value())
         return base + (top - base) * x
-
-
-def anneal(bk: Backend, kind: str, start: Array, end: Array, elapsed: Array, remaining: Array,
-           length: Array) -> Array:
-    """From ``start`` to ``end`` over ``length`` steps, by half cosine or linearly, stable at both ends."""
-    xp = bk.xp
-    if kind == "cos":  # each half from its own end: a small end never comes out of a cancellation
-        return xp.where(elapsed <= remaining,
-                        start + (end - start) * half_cosine(bk, remaining, elapsed, length),
-                        end + (start - end) * half_cosine(bk, elapsed, remaining, length))
-    p = elapsed / length
-    return xp.where(elapsed <= remaining, start + (end - start) * p,
-                    end + (start - end) * (remaining / length))
 
 
 class OneCycle(Schedule, name="one_cycle"):
@@ -147,13 +124,13 @@ class OneCycle(Schedule, name="one_cycle"):
       (0.04, 1.0, 4e-06)
     """
 
-    transition_steps: Any
-    peak_value: Any
-    pct_start: Any = 0.3
-    div_factor: Any = 25.0
-    final_div_factor: Any = 1e4
-    anneal: str = static(default="cos")
-    three_phase: bool = static(default=False)
+    transition_steps: StepCount = steps(minimum=2)
+    peak_value: Real = level()
+    pct_start: Real = value(0.3, minimum=0.0, maximum=1.0)
+    div_factor: Real = value(25.0, minimum=0.0, min_open=True)
+    final_div_factor: Real = value(1e4, minimum=0.0, min_open=True)
+    anneal: str = choice(ANNEAL, "cos")
+    three_phase: bool = flag(False)
 
     examples = (
         {"transition_steps": 1000, "peak_value": 1e-2},
@@ -162,15 +139,7 @@ class OneCycle(Schedule, name="one_cycle"):
     )
 
     def __check_init__(self) -> None:
-        self._set("transition_steps", v.steps("transition_steps", self.transition_steps, minimum=2))
-        v.number("peak_value", self.peak_value)
-        v.value("pct_start", self.pct_start, minimum=0.0, maximum=1.0)
-        v.positive("div_factor", self.div_factor)
-        v.positive("final_div_factor", self.final_div_factor)
-        v.choice("anneal", self.anneal, ANNEAL)
-        v.boolean("three_phase", self.three_phase)
-        concrete = [x for x in (self.transition_steps, self.pct_start) if isinstance(x, int | float)]
-        if len(concrete) == 2:
+        if known(self.transition_steps, self.pct_start):
             first = float(self.pct_start) * self.transition_steps - 1
             last = self.transition_steps - 1
             if not first > 0:

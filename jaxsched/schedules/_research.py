@@ -20,15 +20,18 @@ import math
 from typing import Any
 
 from jaxsched import _validate as v
-from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps
-from jaxsched.schedules._basic import Linear
+from jaxsched._combinators import join, multiply
+from jaxsched._core import Composite, Schedule
+from jaxsched._fields import Real, StepCount, choice, known, level, static, static_int, steps, steps_seq, value
+from jaxsched._numerics import MAX_STEP, Array, Backend, Steps
+from jaxsched._shapes import DECAY_SHAPES, WARMUP_SHAPES, linear_warmup
+from jaxsched.schedules._basic import ExponentialDecay, Linear
 from jaxsched.schedules._transformer import InverseSqrt
-from jaxsched.schedules._warmup import linear_warmup
+from jaxsched.schedules._warmup import WarmupConstant
 from jaxsched.schedules._wsd import WarmupStableDecay
 
 
-class TriStage(Schedule, name="tri_stage"):
+class TriStage(Composite, name="tri_stage"):
     r"""fairseq's tri-stage schedule (Park et al. 2019, SpecAugment, arXiv 1904.08779).
 
     With :math:`P` the peak, :math:`W, H, D` the warmup, hold and decay lengths,
@@ -63,12 +66,12 @@ class TriStage(Schedule, name="tri_stage"):
       [0.01, 0.505, 1.0, 1.0, 1.0, 0.5, 0.25, 0.25]
     """
 
-    peak_value: Any
-    warmup_steps: Any
-    hold_steps: Any
-    decay_steps: Any
-    init_lr_scale: Any = 0.01
-    final_lr_scale: Any = 0.01
+    peak_value: Real = value(minimum=0.0, min_open=True)
+    warmup_steps: StepCount = steps()
+    hold_steps: StepCount = steps()
+    decay_steps: StepCount = steps(minimum=1)
+    init_lr_scale: Real = level(0.01)
+    final_lr_scale: Real = value(0.01, minimum=0.0, min_open=True)
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 100, "hold_steps": 400, "decay_steps": 500},
@@ -77,28 +80,25 @@ class TriStage(Schedule, name="tri_stage"):
     )
 
     def __check_init__(self) -> None:
-        v.positive("peak_value", self.peak_value)
-        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
-        self._set("hold_steps", v.steps("hold_steps", self.hold_steps))
-        self._set("decay_steps", v.steps("decay_steps", self.decay_steps, minimum=1))
-        v.nonnegative("init_lr_scale", self.init_lr_scale)
-        v.positive("final_lr_scale", self.final_lr_scale)
+        if known(self.warmup_steps, self.hold_steps) and self.warmup_steps + self.hold_steps > MAX_STEP:
+            raise v.ScheduleArgumentError(
+                "hold_steps", f"puts the decay past the last step 2**31 - 1 (warmup_steps + hold_steps = "
+                f"{self.warmup_steps + self.hold_steps})", self.hold_steps)
 
     def _key_steps(self) -> list[Any]:
         W, H, D = self.warmup_steps, self.hold_steps, self.decay_steps
         return [W, W + H, W + H + D]
 
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        W, H, D = (bk.count(x) for x in (self.warmup_steps, self.hold_steps, self.decay_steps))
-        peak = bk.value(self.peak_value)
-        return WarmupStableDecay._unchecked(
-            peak_value=peak, warmup_steps=W, total_steps=bk.add(bk.add(W, H), D), decay_steps=D,
-            init_value=peak * bk.value(self.init_lr_scale),
-            end_value=peak * bk.value(self.final_lr_scale), decay_shape="exponential",
-        ).evaluate(bk, t)
+    def lower(self) -> Schedule:
+        peak = self.peak_value
+        # The decay is a piece of its own from W + H on, so a phase ending past 2**31 - 1 stays exact.
+        warm = WarmupConstant(peak * self.init_lr_scale, peak, self.warmup_steps)
+        decay = ExponentialDecay(peak, self.decay_steps, self.final_lr_scale,
+                                 end_value=peak * self.final_lr_scale)
+        return join([warm, decay], [self.warmup_steps + self.hold_steps])
 
 
-class InverseSqrtCooldown(Schedule, name="inverse_sqrt_cooldown"):
+class InverseSqrtCooldown(Composite, name="inverse_sqrt_cooldown"):
     r"""Inverse square root with a linear cooldown to 0: big_vision's ``rsqrt`` + ``cooldown``.
 
     The horizon-free schedule of Scaling ViT (Zhai et al., arXiv 2106.04560): linear warmup, then
@@ -131,39 +131,31 @@ class InverseSqrtCooldown(Schedule, name="inverse_sqrt_cooldown"):
       [0.0, 0.5, 1.0, 0.7071, 0.5774, 0.25, 0.0]
     """
 
-    peak_value: Any
-    warmup_steps: Any
-    total_steps: Any
-    cooldown_steps: Any
-    timescale: Any = 10_000
+    peak_value: Real = level()
+    warmup_steps: StepCount = steps()
+    total_steps: StepCount = steps(minimum=1)
+    cooldown_steps: StepCount = steps(minimum=1)
+    timescale: Real = value(10_000.0, minimum=0.0, min_open=True)
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 1000, "total_steps": 100_000, "cooldown_steps": 10_000},
     )
 
     def __check_init__(self) -> None:
-        v.number("peak_value", self.peak_value)
-        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
-        self._set("total_steps", v.steps("total_steps", self.total_steps, minimum=1))
-        self._set("cooldown_steps", v.steps("cooldown_steps", self.cooldown_steps, minimum=1))
-        v.positive("timescale", self.timescale)
-        if all(isinstance(x, int) for x in (self.warmup_steps, self.total_steps, self.cooldown_steps)):
+        if known(self.warmup_steps, self.total_steps, self.cooldown_steps):
             v.less("cooldown_steps", self.cooldown_steps,
                    "total_steps - warmup_steps", self.total_steps - self.warmup_steps, equal_ok=True)
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps, self.total_steps - self.cooldown_steps, self.total_steps]
 
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        rsqrt = InverseSqrt._unchecked(peak_value=self.peak_value, warmup_steps=self.warmup_steps,
-                                       timescale=self.timescale, init_value=0.0).evaluate(bk, t)
-        C = bk.count(self.cooldown_steps)
-        cool = Linear._unchecked(init_value=1.0, end_value=0.0, transition_steps=C,
-                                 transition_begin=bk.count(self.total_steps) - C).evaluate(bk, t)
-        return rsqrt * cool
+    def lower(self) -> Schedule:
+        rsqrt = InverseSqrt(self.peak_value, self.warmup_steps, timescale=self.timescale)
+        cool = Linear(1.0, 0.0, self.cooldown_steps, transition_begin=self.total_steps - self.cooldown_steps)
+        return multiply(rsqrt, cool)
 
 
-class WarmupStableDecayCycles(Schedule, name="warmup_stable_decay_cycles"):
+class WarmupStableDecayCycles(Composite, name="warmup_stable_decay_cycles"):
     r"""Repeated warmup-stable-decay cycles, each re-warming from the previous end (WSD-S).
 
     Wen et al., arXiv 2410.05192 (levanter's ``cycles`` with ``rewarmup``): cycle :math:`i` spans
@@ -202,16 +194,16 @@ class WarmupStableDecayCycles(Schedule, name="warmup_stable_decay_cycles"):
       [0.0, 0.5, 1.0, 1.0, 1.0, 0.55, 0.1, 1.0, 1.0, 1.0, 0.55, 0.1]
     """
 
-    peak_value: Any
-    cycle_steps: Any
-    warmup_steps: Any
-    decay_steps: Any
-    rewarmup_steps: Any = 0
-    num_cycles: int | None = static(default=None)
-    init_value: Any = 0.0
-    end_value: Any = 0.0
-    warmup_shape: str = static(default="linear")
-    decay_shape: str = static(default="linear")
+    peak_value: Real = level()
+    cycle_steps: int | tuple[StepCount, ...] = steps_seq(minimum=1, nonempty=True, scalar_ok=True)
+    warmup_steps: StepCount = steps()
+    decay_steps: StepCount = steps(minimum=1)
+    rewarmup_steps: StepCount = steps(0)
+    num_cycles: int | None = static(None, converter=static_int(1, optional=True))
+    init_value: Real = level(0.0)
+    end_value: Real = level(0.0)
+    warmup_shape: str = choice(WARMUP_SHAPES, "linear")
+    decay_shape: str = choice(DECAY_SHAPES, "linear")
 
     examples = (
         {"peak_value": 1e-3, "cycle_steps": [1000, 500, 500], "warmup_steps": 100,
@@ -221,61 +213,33 @@ class WarmupStableDecayCycles(Schedule, name="warmup_stable_decay_cycles"):
     )
 
     def __check_init__(self) -> None:
-        if isinstance(self.cycle_steps, list | tuple):
-            if self.num_cycles is not None:
-                raise v.ScheduleArgumentError("num_cycles", "only with a single cycle length",
-                                              self.num_cycles)
-            lengths = tuple(v.steps(f"cycle_steps[{i}]", x, minimum=1)
-                            for i, x in enumerate(self.cycle_steps))
-            if not lengths:
-                raise v.ScheduleArgumentError("cycle_steps", "must not be empty", [])
-        else:
-            n = v.integer("num_cycles", self.num_cycles if self.num_cycles is not None else 1,
-                          minimum=1)
-            lengths = (v.steps("cycle_steps", self.cycle_steps, minimum=1),) * n
+        if len(self.cycle_steps) == 1 and self.num_cycles is not None:
+            self._set("cycle_steps", self.cycle_steps * self.num_cycles)
             self._set("num_cycles", None)
-        self._set("cycle_steps", lengths)
-        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
-        self._set("rewarmup_steps", v.steps("rewarmup_steps", self.rewarmup_steps))
-        self._set("decay_steps", v.steps("decay_steps", self.decay_steps, minimum=1))
-        for i, L in enumerate(lengths):
+        elif self.num_cycles is not None:
+            raise v.ScheduleArgumentError("num_cycles", "only with a single cycle length", self.num_cycles)
+        for i, L in enumerate(self.cycle_steps):
             W = self.warmup_steps if i == 0 else self.rewarmup_steps
-            v.less("warmup_steps" if i == 0 else "rewarmup_steps", W + self.decay_steps,
-                   f"cycle_steps[{i}]", L, equal_ok=True)
-        for i in range(len(lengths)):
-            self._cycle(i)  # validates values and shapes via the native WSD
+            if known(W, self.decay_steps, L):
+                v.less("warmup_steps" if i == 0 else "rewarmup_steps", W + self.decay_steps,
+                       f"cycle_steps[{i}]", L, equal_ok=True)
+        if known(*self.cycle_steps[:-1]) and sum(self.cycle_steps[:-1]) > MAX_STEP:
+            raise v.ScheduleArgumentError("cycle_steps", "start a cycle past the last step 2**31 - 1",
+                                          list(self.cycle_steps))
 
-    def _cycle(self, i: int, make: Any = WarmupStableDecay) -> WarmupStableDecay:
-        """Cycle ``i`` as a native WSD (``make``: the class, or its ``_unchecked`` in formulas)."""
-        return make(
-            peak_value=self.peak_value,
-            warmup_steps=self.warmup_steps if i == 0 else self.rewarmup_steps,
-            total_steps=self.cycle_steps[i], decay_steps=self.decay_steps,
-            init_value=self.init_value if i == 0 else self.end_value, end_value=self.end_value,
-            warmup_shape=self.warmup_shape, decay_shape=self.decay_shape)
-
-    def _starts(self) -> list[int]:
-        out, b = [], 0
-        for L in self.cycle_steps:
-            out.append(b)
-            b += L
-        return out
-
-    def _key_steps(self) -> list[Any]:
-        return [b + k for i, b in enumerate(self._starts())
-                for k in self._cycle(i, WarmupStableDecay._unchecked).key_steps()]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        xp = bk.xp
-        out = None
-        for i, b in enumerate(self._starts()):
-            piece = self._cycle(i, WarmupStableDecay._unchecked)
-            if out is None:
-                out = piece.evaluate(bk, t)
-            else:
-                start = bk.count(b)
-                out = xp.where(t.ge(start), piece.evaluate(bk, t.shifted(start, b)), out)
-        return out
+    def lower(self) -> Schedule:
+        cycles, starts, b = [], [], 0
+        for i, L in enumerate(self.cycle_steps):
+            cycles.append(WarmupStableDecay(
+                peak_value=self.peak_value,
+                warmup_steps=self.warmup_steps if i == 0 else self.rewarmup_steps,
+                total_steps=L, decay_steps=self.decay_steps,
+                init_value=self.init_value if i == 0 else self.end_value, end_value=self.end_value,
+                warmup_shape=self.warmup_shape, decay_shape=self.decay_shape))
+            if i:
+                starts.append(b)
+            b = b + L
+        return join(cycles, starts)
 
 
 class PowerScheduler(Schedule, name="power_scheduler"):
@@ -311,22 +275,14 @@ class PowerScheduler(Schedule, name="power_scheduler"):
       [0.02, 0.02, 0.005565]
     """
 
-    peak_value: Any
-    batch_size: Any
-    seq_length: Any
-    a: Any = 4.6
-    b: Any = -0.51
-    warmup_steps: Any = 0
+    peak_value: Real = level()
+    batch_size: Real = value(minimum=0.0, min_open=True)
+    seq_length: Real = value(minimum=0.0, min_open=True)
+    a: Real = value(4.6, minimum=0.0, min_open=True)
+    b: Real = value(-0.51, maximum=0.0, max_open=True)
+    warmup_steps: StepCount = steps(0)
 
     examples = ({"peak_value": 0.02, "batch_size": 1024, "seq_length": 4096, "warmup_steps": 500},)
-
-    def __check_init__(self) -> None:
-        v.nonnegative("peak_value", self.peak_value)
-        v.positive("batch_size", self.batch_size)
-        v.positive("seq_length", self.seq_length)
-        v.positive("a", self.a)
-        v.value("b", self.b, maximum=0.0, max_strict=True)
-        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps]
@@ -339,10 +295,8 @@ class PowerScheduler(Schedule, name="power_scheduler"):
         log = xp.log(bs * bk.value(self.a)) + bk.value(self.b) * (
             xp.log(k) + xp.log(bs) + xp.log(bk.value(self.seq_length)))
         raw = xp.exp(xp.minimum(log, math.log(3e38)))
-        from jaxsched._numerics import is_concrete
-
         consts = (self.batch_size, self.a, self.b, self.seq_length)
-        if all(is_concrete(c) and not xp.ndim(c) for c in consts):
+        if all(bk.plain(c) is not None for c in consts):
             # Concrete constants: A * k**b with A = bs * a * (bs l)**b on the host in float64. pow is
             # accurate to an ulp; the float32 sum of logs above is not (1.6e-6 at 2e9 steps).
             bs_, a_, b_, l_ = (float(c) for c in consts)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from jaxsched import _validate as v
 from jaxsched._core import Schedule
+from jaxsched._fields import Real, StepCount, level, steps, value
 from jaxsched._numerics import Array, Backend, Steps
-from jaxsched.schedules._warmup import check_warmup, linear_warmup
+from jaxsched._shapes import linear_warmup
 
 
 class InverseSqrt(Schedule, name="inverse_sqrt"):
@@ -35,18 +35,13 @@ class InverseSqrt(Schedule, name="inverse_sqrt"):
       (0.5, 1.0, 0.5)
     """
 
-    peak_value: Any
-    warmup_steps: Any
-    timescale: Any = None
-    init_value: Any = 0.0
+    peak_value: Real = level()
+    warmup_steps: StepCount = steps()
+    timescale: Real | None = value(None, minimum=0.0, min_open=True)
+    init_value: Real = level(0.0)
 
     examples = ({"peak_value": 1e-3, "warmup_steps": 100},
                 {"peak_value": 1e-3, "warmup_steps": 100, "timescale": 1000, "init_value": 1e-5})
-
-    def __check_init__(self) -> None:
-        self._set("warmup_steps", check_warmup(self.init_value, self.peak_value, self.warmup_steps))
-        if self.timescale is not None:
-            v.positive("timescale", self.timescale)
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps]
@@ -86,16 +81,11 @@ class Noam(Schedule, name="noam"):
       0.00069877
     """
 
-    model_size: Any
-    warmup_steps: Any
-    scale: Any = 1.0
+    model_size: Real = value(minimum=0.0, min_open=True)
+    warmup_steps: StepCount = steps(minimum=1)
+    scale: Real = level(1.0)
 
     examples = ({"model_size": 512, "warmup_steps": 4000},)
-
-    def __check_init__(self) -> None:
-        v.positive("model_size", self.model_size)
-        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps, minimum=1))
-        v.number("scale", self.scale)
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps - 1]

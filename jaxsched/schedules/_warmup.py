@@ -5,29 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from jaxsched import _validate as v
-from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, safe_div
+from jaxsched._core import Schedule
+from jaxsched._fields import Real, Span, StepCount, flag, known, level, steps, value
+from jaxsched._numerics import Array, Backend, Steps
+from jaxsched._shapes import linear_warmup, phase_length
 from jaxsched.schedules._basic import ExponentialDecay
-
-
-def linear_warmup(bk: Backend, t: Steps, init: Array, peak: Array, warmup: Array, rest: Array) -> Array:
-    """``init -> peak`` linearly over ``warmup`` steps (reaching ``peak`` at ``warmup``), then ``rest``."""
-    ramp = init + (peak - init) * safe_div(bk, t.value(), warmup)
-    return bk.xp.where(t.ge(warmup), rest, ramp)
-
-
-def phase_length(bk: Backend, begin: Any, end: Any) -> Array:
-    """``end - begin`` as a step count; from the Python values when concrete, so the difference is exact
-    even when ``end`` is beyond the integer range of the backend."""
-    if isinstance(begin, int) and isinstance(end, int):
-        return bk.count(end - begin)
-    return bk.count(end) - bk.count(begin)
-
-
-def check_warmup(init_value: Any, peak_value: Any, warmup_steps: Any) -> Any:
-    v.number("init_value", init_value)
-    v.number("peak_value", peak_value)
-    return v.steps("warmup_steps", warmup_steps)
 
 
 class WarmupConstant(Schedule, name="warmup_constant"):
@@ -53,14 +35,11 @@ class WarmupConstant(Schedule, name="warmup_constant"):
       [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
 
-    init_value: Any
-    peak_value: Any
-    warmup_steps: Any
+    init_value: Real = level()
+    peak_value: Real = level()
+    warmup_steps: StepCount = steps()
 
     examples = ({"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100},)
-
-    def __check_init__(self) -> None:
-        self._set("warmup_steps", check_warmup(self.init_value, self.peak_value, self.warmup_steps))
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps]
@@ -96,19 +75,16 @@ class WarmupLinearDecay(Schedule, name="warmup_linear_decay"):
       [0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
     """
 
-    init_value: Any
-    peak_value: Any
-    warmup_steps: Any
-    decay_steps: Any
-    end_value: Any = 0.0
+    init_value: Real = level()
+    peak_value: Real = level()
+    warmup_steps: StepCount = steps()
+    decay_steps: StepCount = steps(minimum=1)
+    end_value: Real = level(0.0)
 
     examples = ({"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},)
 
     def __check_init__(self) -> None:
-        self._set("warmup_steps", check_warmup(self.init_value, self.peak_value, self.warmup_steps))
-        self._set("decay_steps", v.steps("decay_steps", self.decay_steps, minimum=1))
         v.less("warmup_steps", self.warmup_steps, "decay_steps", self.decay_steps)
-        v.number("end_value", self.end_value)
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps, self.decay_steps]
@@ -119,7 +95,7 @@ class WarmupLinearDecay(Schedule, name="warmup_linear_decay"):
         length = phase_length(bk, self.warmup_steps, self.decay_steps)
         peak, end = bk.value(self.peak_value), bk.value(self.end_value)
         span = bk.to_float(length)
-        decay = end + (peak - end) * (xp.clip(t.left_in(W, length, self.warmup_steps), 0.0, span) / span)
+        decay = end + (peak - end) * (xp.clip(t.left_in(W, length, nonneg=True), 0.0, span) / span)
         return linear_warmup(bk, t, bk.value(self.init_value), peak, W, decay)
 
 
@@ -152,14 +128,14 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
       [0.0, 0.5, 1.0, 0.5, 0.25]
     """
 
-    init_value: Any
-    peak_value: Any
-    warmup_steps: Any
-    transition_steps: Any
-    decay_rate: Any
-    transition_begin: Any = 0
-    staircase: bool = static(default=False)
-    end_value: Any = None
+    init_value: Real = level()
+    peak_value: Real = level()
+    warmup_steps: StepCount = steps()
+    transition_steps: Span = steps(minimum=1, fractional=True)
+    decay_rate: Real = value(minimum=0.0, min_open=True)
+    transition_begin: StepCount = steps(0)
+    staircase: bool = flag(False)
+    end_value: Real | None = level(None)
 
     examples = (
         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "transition_steps": 100,
@@ -167,20 +143,23 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
     )
 
     def __check_init__(self) -> None:
-        self._set("warmup_steps", check_warmup(self.init_value, self.peak_value, self.warmup_steps))
-        decay = ExponentialDecay(self.peak_value, self.transition_steps, self.decay_rate,
-                                 self.transition_begin, self.staircase, self.end_value)
-        self._set("transition_steps", decay.transition_steps)
-        self._set("transition_begin", decay.transition_begin)
+        if self.end_value is None and known(self.decay_rate) and self.decay_rate > 1:
+            raise v.ScheduleArgumentError(
+                "decay_rate", "> 1 grows without bound: give end_value as its ceiling", self.decay_rate)
+
+    def _decay(self) -> ExponentialDecay:
+        """The decay after warmup, counted from the end of warmup (fields already checked)."""
+        cached = self.__dict__.get("_decay_cache")
+        if cached is None:
+            cached = ExponentialDecay(self.peak_value, self.transition_steps, self.decay_rate,
+                                      self.transition_begin, self.staircase, self.end_value)
+            object.__setattr__(self, "_decay_cache", cached)
+        return cached  # type: ignore[no-any-return]
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps, self.warmup_steps + self.transition_begin]
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         W = bk.count(self.warmup_steps)
-        decay = ExponentialDecay._unchecked(
-            init_value=self.peak_value, transition_steps=self.transition_steps,
-            decay_rate=self.decay_rate, transition_begin=self.transition_begin,
-            staircase=self.staircase, end_value=self.end_value,
-        ).evaluate(bk, t.shifted(W, self.warmup_steps))
+        decay = self._decay().evaluate(bk, t.shifted(W, nonneg=True))
         return linear_warmup(bk, t, bk.value(self.init_value), bk.value(self.peak_value), W, decay)

@@ -5,35 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from jaxsched import _validate as v
-from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, half_cosine, safe_div
-
-WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
-DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "exponential")
-
-
-def rise(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Array) -> Array:
-    """A 0 -> 1 ramp of the given shape over ``length`` steps (``elapsed + remaining == length``)."""
-    xp = bk.xp
-    p = safe_div(bk, elapsed, length)
-    if shape == "linear":
-        return p
-    if shape == "cosine":
-        return half_cosine(bk, remaining, elapsed, length)
-    # 1 - sqrt(1 - p), written without cancellation for small p.
-    return p / (1.0 + xp.sqrt(xp.maximum(safe_div(bk, remaining, length), 0.0)))
-
-
-def fall(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Array) -> Array:
-    """A 1 -> 0 ramp of the given shape (``linear``, ``cosine`` or ``1-sqrt``)."""
-    xp = bk.xp
-    q = safe_div(bk, remaining, length)
-    if shape == "linear":
-        return q
-    if shape == "cosine":
-        return half_cosine(bk, elapsed, remaining, length)
-    # 1 - sqrt(p) with p = 1 - q, exact near the end where it matters.
-    return q / (1.0 + xp.sqrt(safe_div(bk, elapsed, length)))
+from jaxsched._core import Schedule
+from jaxsched._fields import Real, Span, StepCount, choice, known, level, steps
+from jaxsched._numerics import Array, Backend, Steps
+from jaxsched._shapes import DECAY_SHAPES, WARMUP_SHAPES, fall, rise
 
 
 class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
@@ -74,14 +49,14 @@ class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
       [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0]
     """
 
-    peak_value: Any
-    warmup_steps: Any
-    total_steps: Any
-    decay_steps: Any
-    init_value: Any = 0.0
-    end_value: Any = 0.0
-    warmup_shape: str = static(default="linear")
-    decay_shape: str = static(default="linear")
+    peak_value: Real = level()
+    warmup_steps: StepCount = steps()
+    total_steps: StepCount = steps(minimum=1)
+    decay_steps: Span = steps(minimum=0, fractional=True)
+    init_value: Real = level(0.0)
+    end_value: Real = level(0.0)
+    warmup_shape: str = choice(WARMUP_SHAPES, "linear")
+    decay_shape: str = choice(DECAY_SHAPES, "linear")
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 100, "total_steps": 1000, "decay_steps": 0.2},
@@ -92,26 +67,29 @@ class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
     )
 
     def __check_init__(self) -> None:
-        v.number("peak_value", self.peak_value)
-        v.number("init_value", self.init_value)
-        v.number("end_value", self.end_value)
-        v.choice("warmup_shape", self.warmup_shape, WARMUP_SHAPES)
-        v.choice("decay_shape", self.decay_shape, DECAY_SHAPES)
-        self._set("warmup_steps", v.steps("warmup_steps", self.warmup_steps))
-        self._set("total_steps", v.steps("total_steps", self.total_steps, minimum=1))
         d = self.decay_steps
-        if isinstance(d, float) and 0 < d < 1:
-            if not isinstance(self.total_steps, int):
+        if isinstance(d, float) and 0 < d < 1:  # a fraction of total_steps, rounded once, here
+            if not known(self.total_steps):
                 raise v.ScheduleArgumentError(
                     "decay_steps", "can be a fraction only with a concrete total_steps", d)
             d = max(1, round(d * self.total_steps))
-        self._set("decay_steps", v.steps("decay_steps", d, minimum=1))
-        if isinstance(self.total_steps, int) and isinstance(self.decay_steps, int):
+        elif isinstance(d, float):
+            raise v.ScheduleArgumentError(
+                "decay_steps", "must be a whole number of steps >= 1, or a fraction in (0, 1)", d)
+        elif known(d) and d < 1:
+            raise v.ScheduleArgumentError("decay_steps", "must be >= 1", d)
+        self._set("decay_steps", d)
+        if known(self.total_steps, self.decay_steps):
             v.less("warmup_steps", self.warmup_steps,
                    "total_steps - decay_steps", self.total_steps - self.decay_steps, equal_ok=True)
+            if self.decay_steps > self.total_steps:
+                raise v.ScheduleArgumentError(
+                    "decay_steps", f"must be <= total_steps ({self.total_steps})", self.decay_steps)
         if self.decay_shape == "exponential":
-            v.positive("peak_value", self.peak_value)
-            v.positive("end_value", self.end_value)
+            for name in ("peak_value", "end_value"):
+                val = getattr(self, name)
+                if known(val) and val <= 0:
+                    raise v.ScheduleArgumentError(name, "must be > 0 for the exponential decay shape", val)
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps, self.total_steps - self.decay_steps, self.total_steps]

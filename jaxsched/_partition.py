@@ -1,57 +1,8 @@
-r"""Per-module schedules: rules on parameter paths turned into per-group learning rates, weight decays and
-frozen parameters, for optax (:func:`partition`) and for torch param groups (``torch_bridge.param_groups``
-and ``torch_bridge.partition_schedulers``) with equal values.
-
-Rules
------
-A rule is a regular expression on a parameter's *path*, and what its group gets. The path of a JAX leaf
-is its keys joined by ``/`` (``{"params": {"Dense_0": {"kernel": ...}}}`` gives ``params/Dense_0/kernel``;
-list indices and attribute names count as keys); a torch parameter's path is its ``named_parameters``
-name with ``.`` replaced by ``/`` (``encoder.0.weight`` gives ``encoder/0/weight``). A pattern matches when
-``re.search`` finds it in the path (anchor it with ``^`` and ``$`` as needed); the first matching rule
-wins, and parameters matched by none form the group ``default_group`` (``"default"``) with the base
-values. Shorthands for ``(pattern, what)``:
-
-- ``(pattern, schedule)``: the group's learning rate is that schedule (absolute);
-- ``(pattern, 0.1)``: the group's learning rate is the base schedule times 0.1 (a multiplier);
-- ``(pattern, "frozen")``: the group does not move (optax: ``set_to_zero``; torch: left out of the
-  optimizer and ``requires_grad_(False)``);
-- ``(pattern, {...})`` or a :class:`Rule`: any of the fields of :class:`Rule`.
-
-Per group :math:`g` with base learning rate :math:`\eta(k)` and base weight decay :math:`\lambda(k)`:
-
-.. math::
-
-    \eta_g(k) = \begin{cases} s_g(k) & \text{rule with learning\_rate } s_g \\
-                              m_g\,\eta(k) & \text{rule with lr\_multiplier } m_g \text{ (default 1)}
-                \end{cases}
-    \qquad
-    \lambda_g(k) = \begin{cases} w_g(k) & \text{rule with weight\_decay } w_g \\
-                                 d_g\,\lambda(k) & \text{rule with weight\_decay\_multiplier } d_g
-                                 \text{ (default 1)} \end{cases}
-
-(multipliers may be schedules too: :math:`m_g(k)\,\eta(k)`). Steps follow the optimizer's update count,
-as for any schedule.
-
-Config schema
--------------
-:func:`partition_from_config` reads a dict, or a ``.json``/``.yaml`` file holding one::
-
-    learning_rate: {name: warmup_cosine_decay, init_value: 0.0, peak_value: 1e-3,
-                    warmup_steps: "2%", decay_steps: 10000}   # a schedule config, or a number
-    weight_decay: 0.1                # optional: a number or a schedule config
-    default_group: default           # optional: the group of unmatched parameters
-    strict: true                     # optional: a rule that matches no parameter is an error
-    units: {total_steps: 10000}      # optional: units for every schedule (see jaxsched.from_config)
-    rules:                           # in order; the first match wins
-      - {pattern: "^embed/", lr_multiplier: 0.1}
-      - {pattern: "(bias|scale)$", weight_decay_multiplier: 0.0, name: no_decay}
-      - {pattern: "^encoder/", frozen: true}
-      - {pattern: "^head/", learning_rate: {name: constant, value: 3e-4}}
-      - ["^adapter/", 2.0]           # the shorthand: [pattern, multiplier | "frozen" | schedule]
-
-Schedules are read with :func:`jaxsched.from_config` (units resolved against ``units`` and the keyword
-arguments); a rule's group is named by ``name`` (default: its pattern).
+"""Per-module schedules: rules on parameter paths turned into per-group learning rates, weight decays and
+frozen parameters, for optax (:func:`partition`, :class:`Partition`) and for torch param groups
+(``torch_bridge.param_groups`` and ``torch_bridge.partition_schedulers``) with equal values. The rules and
+their formulas are documented on :class:`Partition`, the config schema on :func:`partition_from_config`.
+(The module is private because ``jaxsched.partition`` is the function.)
 """
 
 from __future__ import annotations
@@ -64,17 +15,18 @@ import os
 import re
 import reprlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import jax
 import numpy as np
-import optax
 
 from jaxsched._config import ConfigError, from_config
 from jaxsched._core import Schedule
 from jaxsched._validate import ScheduleArgumentError, ScheduleArgumentTypeError
-from jaxsched.optax_utils import current
 from jaxsched.schedules._basic import Constant
+
+if TYPE_CHECKING:  # JAX and optax load where they are used: rules, groups and configs work without them
+    import jax
+    import optax
 
 __all__ = [
     "Group",
@@ -117,7 +69,7 @@ class Rule:
     ``learning_rate``/``weight_decay`` are constant schedules.
 
     Example:
-      >>> from jaxsched.partition import Rule
+      >>> from jaxsched._partition import Rule
       >>> Rule("bias$", weight_decay_multiplier=0.0).name
       'bias$'
     """
@@ -229,7 +181,7 @@ def path_of(keypath: Sequence[Any]) -> str:
 
     Example:
       >>> import jax
-      >>> from jaxsched.partition import path_of
+      >>> from jaxsched._partition import path_of
       >>> [path_of(p) for p, _ in jax.tree_util.tree_flatten_with_path({"a": [1, {"b": 2}]})[0]]
       ['a/0', 'a/1/b']
     """
@@ -248,7 +200,34 @@ def path_of(keypath: Sequence[Any]) -> str:
 class Partition:
     r"""Rules plus the base schedules: the per-group values of a model, for optax and for torch.
 
-    See :mod:`jaxsched.partition` for the rules, the formulas and the config schema.
+    A rule is a regular expression on a parameter's *path*, and what its group gets. The path of a JAX
+    leaf is its keys joined by ``/`` (``{"params": {"Dense_0": {"kernel": ...}}}`` gives
+    ``params/Dense_0/kernel``; list indices and attribute names count as keys); a torch parameter's path
+    is its ``named_parameters`` name with ``.`` replaced by ``/`` (``encoder.0.weight`` gives
+    ``encoder/0/weight``). A pattern matches when ``re.search`` finds it in the path (anchor it with ``^``
+    and ``$`` as needed); the first matching rule wins, and parameters matched by none form the group
+    ``default_group`` (``"default"``) with the base values. Shorthands for ``(pattern, what)``:
+
+    - ``(pattern, schedule)``: the group's learning rate is that schedule (absolute);
+    - ``(pattern, 0.1)``: the group's learning rate is the base schedule times 0.1 (a multiplier);
+    - ``(pattern, "frozen")``: the group does not move (optax: ``set_to_zero``; torch: left out of the
+      optimizer and ``requires_grad_(False)``);
+    - ``(pattern, {...})`` or a :class:`Rule`: any of the fields of :class:`Rule`.
+
+    Per group :math:`g` with base learning rate :math:`\eta(k)` and base weight decay :math:`\lambda(k)`:
+
+    .. math::
+
+        \eta_g(k) = \begin{cases} s_g(k) & \text{rule with learning\_rate } s_g \\
+                                  m_g\,\eta(k) & \text{rule with lr\_multiplier } m_g \text{ (default 1)}
+                    \end{cases}
+        \qquad
+        \lambda_g(k) = \begin{cases} w_g(k) & \text{rule with weight\_decay } w_g \\
+                                     d_g\,\lambda(k) & \text{rule with weight\_decay\_multiplier } d_g
+                                     \text{ (default 1)} \end{cases}
+
+    (multipliers may be schedules too: :math:`m_g(k)\,\eta(k)`). Steps follow the optimizer's update count,
+    as for any schedule.
 
     Args:
       rules: :class:`Rule` objects or shorthands, in order (the first match wins).
@@ -260,7 +239,7 @@ class Partition:
 
     Example:
       >>> import jaxsched
-      >>> from jaxsched.partition import Partition
+      >>> from jaxsched._partition import Partition
       >>> p = Partition([("^embed/", 0.1), ("bias$", {"weight_decay_multiplier": 0.0}),
       ...                ("^frozen/", "frozen")], learning_rate=jaxsched.linear(1.0, 0.0, 10),
       ...               weight_decay=0.01)
@@ -353,6 +332,8 @@ class Partition:
 
     def labels(self, params: optax.Params) -> Any:
         """The pytree of group names of ``params`` (optax's ``param_labels``)."""
+        import jax
+
         leaves, treedef = jax.tree_util.tree_flatten_with_path(params)
         labels = self.assign(path_of(p) for p, _ in leaves)
         return jax.tree_util.tree_unflatten(treedef, labels)
@@ -368,6 +349,8 @@ class Partition:
         preceded by ``optax.add_decayed_weights``, the L2 term torch's ``SGD`` and ``Adam`` add to the
         gradient. Pair the optimizers accordingly for equal trajectories.
         """
+        import optax
+
         for key in ("learning_rate", "weight_decay"):
             if key in optimizer_kwargs:
                 raise ScheduleArgumentError(key, "belongs to the partition (its base value), not to "
@@ -414,6 +397,8 @@ def _with_l2(optimizer: Callable[..., optax.GradientTransformation]
     """``optimizer`` preceded by ``add_decayed_weights``: the L2 term torch's SGD and Adam add."""
 
     def factory(learning_rate: Any, weight_decay: Any, **kwargs: Any) -> optax.GradientTransformation:
+        import optax
+
         return optax.chain(optax.add_decayed_weights(weight_decay),
                            optimizer(learning_rate=learning_rate, **kwargs))
 
@@ -441,12 +426,12 @@ def partition(rules: Sequence[RuleLike], optimizer: Callable[..., optax.Gradient
     ``partition(rules, optax.adamw, learning_rate=s, weight_decay=0.1, b2=0.95)`` is
     ``Partition(rules, s, 0.1).optax(optax.adamw, b2=0.95)``: each group :math:`g` gets
     ``inject_hyperparams(optax.adamw)(learning_rate=`` :math:`\eta_g` ``, weight_decay=`` :math:`\lambda_g`
-    ``, b2=0.95)`` (formulas in :mod:`jaxsched.partition`), frozen groups get ``optax.set_to_zero()``,
+    ``, b2=0.95)`` (formulas in :class:`Partition`), frozen groups get ``optax.set_to_zero()``,
     and ``optax.multi_transform`` routes each parameter by its path. :func:`current_by_group` reads the
     values the last update used, per group (or ``jaxsched.current(state.inner_states[group])``).
 
     Args:
-      rules: rules or shorthands (see :mod:`jaxsched.partition`).
+      rules: rules or shorthands (see :class:`Partition`).
       optimizer: an optax optimizer factory taking ``learning_rate`` (and ``weight_decay`` when one is
         set), e.g. ``optax.adamw``.
       learning_rate: the base learning rate.
@@ -495,6 +480,11 @@ def current_by_group(opt_state: optax.OptState, name: str = "learning_rate") -> 
       >>> {k: round(float(v), 6) for k, v in jaxsched.current_by_group(state).items()}
       {'^a$': 0.05, 'default': 0.1}
     """
+    import jax
+    import optax
+
+    from jaxsched.optax_utils import current
+
     found = []
     leaves, _ = jax.tree_util.tree_flatten_with_path(
         opt_state, is_leaf=lambda x: isinstance(x, optax.MultiTransformState))
@@ -553,11 +543,27 @@ def _load(config: Mapping[str, Any] | str | os.PathLike[str]) -> tuple[Mapping[s
 def partition_from_config(config: Mapping[str, Any] | str | os.PathLike[str], *,
                           total_steps: float | None = None, steps_per_epoch: float | None = None,
                           tokens_per_step: float | None = None) -> Partition:
-    """A :class:`Partition` from a dict or a ``.json``/``.yaml`` file (schema in :mod:`jaxsched.partition`).
+    """A :class:`Partition` from a dict or a ``.json``/``.yaml`` file.
 
-    Schedule parts are built by :func:`jaxsched.from_config` with the config's ``units`` (each schedule's
-    own ``units`` and then the keyword arguments take precedence). Errors are
-    :class:`jaxsched.ConfigError` naming the place (``rules[1].lr_multiplier: ...``).
+    The schema (rules as in :class:`Partition`)::
+
+        learning_rate: {name: warmup_cosine_decay, init_value: 0.0, peak_value: 1e-3,
+                        warmup_steps: "2%", decay_steps: 10000}   # a schedule config, or a number
+        weight_decay: 0.1                # optional: a number or a schedule config
+        default_group: default           # optional: the group of unmatched parameters
+        strict: true                     # optional: a rule that matches no parameter is an error
+        units: {total_steps: 10000}      # optional: units for every schedule (see jaxsched.from_config)
+        rules:                           # in order; the first match wins
+          - {pattern: "^embed/", lr_multiplier: 0.1}
+          - {pattern: "(bias|scale)$", weight_decay_multiplier: 0.0, name: no_decay}
+          - {pattern: "^encoder/", frozen: true}
+          - {pattern: "^head/", learning_rate: {name: constant, value: 3e-4}}
+          - ["^adapter/", 2.0]           # the shorthand: [pattern, multiplier | "frozen" | schedule]
+
+    A rule's group is named by ``name`` (default: its pattern). Schedule parts are built by
+    :func:`jaxsched.from_config` with the config's ``units`` (each schedule's own ``units`` and then the
+    keyword arguments take precedence). Errors are :class:`jaxsched.ConfigError` naming the place
+    (``rules[1].lr_multiplier: ...``).
 
     Example:
       >>> import jaxsched
