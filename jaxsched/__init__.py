@@ -19,8 +19,13 @@ from jaxsched._config import save_config as save_config
 from jaxsched._core import Schedule as Schedule
 from jaxsched._core import registry as registry
 from jaxsched._numerics import MAX_STEP as MAX_STEP
+from jaxsched._partition import Partition as Partition
+from jaxsched._partition import Rule as Rule
+from jaxsched._partition import partition_from_config as partition_from_config
 from jaxsched._validate import ScheduleArgumentError as ScheduleArgumentError
 from jaxsched._validate import ScheduleArgumentTypeError as ScheduleArgumentTypeError
+from jaxsched.clock import batch_size_rampup as batch_size_rampup
+from jaxsched.clock import batch_size_schedule as batch_size_schedule
 from jaxsched.plot import plot as plot
 from jaxsched.schedules._basic import Constant as constant
 from jaxsched.schedules._basic import ExponentialDecay as exponential_decay
@@ -49,12 +54,18 @@ from jaxsched.schedules._warmup import WarmupLinearDecay as warmup_linear_decay
 from jaxsched.schedules._wsd import WarmupStableDecay as warmup_stable_decay
 
 if TYPE_CHECKING:  # the names below load JAX/optax or matplotlib, so they are imported on first use
+    from jaxsched._partition import current_by_group as current_by_group
+    from jaxsched._partition import partition as partition
     from jaxsched._plateau import PlateauState as PlateauState
     from jaxsched._plateau import reduce_on_plateau as reduce_on_plateau
+    from jaxsched.clock import on_tokens as on_tokens
     from jaxsched.optax_utils import current as current
 
 _LAZY = {
     "current": ("jaxsched.optax_utils", "current"),
+    "on_tokens": ("jaxsched.clock", "on_tokens"),
+    "partition": ("jaxsched._partition", "partition"),
+    "current_by_group": ("jaxsched._partition", "current_by_group"),
     "reduce_on_plateau": ("jaxsched._plateau", "reduce_on_plateau"),
     "PlateauState": ("jaxsched._plateau", "PlateauState"),
 }

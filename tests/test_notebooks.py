@@ -21,7 +21,7 @@ pytest.importorskip("nbclient", reason="the notebooks need nbclient (test extra)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["quickstart", "porting_pytorch", "gallery", "sweep"]
+NAMES = ["quickstart", "porting_pytorch", "gallery", "sweep", "token_clock_and_partition"]
 MAX_NOTEBOOK_BYTES = 300_000
 MAX_IMAGE_BYTES = 150_000
 

@@ -11,6 +11,9 @@
   ``build_NoamLike_LRSched``, OpenKiwi ``get_noam_decay_schedule``, pytorch-accelerated
   ``CosineLrScheduler``/``WSDLrScheduler``, noether schedules) and pytorch_warmup's warmups with
   ``dampening()``.
+- :class:`TokenScheduleLR`: a ``ScheduleLR`` stepped by consumed tokens (the twin of ``jaxsched.on_tokens``).
+- :func:`param_groups` / :func:`partition_schedulers`: a ``jaxsched.Partition`` (per-module rules) as param
+  groups and one ``ScheduleLR`` per field (the twin of ``jaxsched.partition``).
 """
 
 from torch_bridge._classes import CosineLrScheduler as CosineLrScheduler
@@ -19,11 +22,14 @@ from torch_bridge._classes import WSDLrScheduler as WSDLrScheduler
 from torch_bridge._classes import build_NoamLike_LRSched as build_NoamLike_LRSched
 from torch_bridge._classes import get_noam_decay_schedule as get_noam_decay_schedule
 from torch_bridge._classes import noether_schedule as noether_schedule
+from torch_bridge._clock import TokenScheduleLR as TokenScheduleLR
 from torch_bridge._convert import ConversionError as ConversionError
 from torch_bridge._convert import ScheduleLambda as ScheduleLambda
 from torch_bridge._convert import as_lambda as as_lambda
 from torch_bridge._convert import from_torch as from_torch
 from torch_bridge._convert import to_torch as to_torch
+from torch_bridge._partition import param_groups as param_groups
+from torch_bridge._partition import partition_schedulers as partition_schedulers
 from torch_bridge._plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from torch_bridge._scheduler import ScheduleLR as ScheduleLR
 from torch_bridge._warmup import BaseWarmup as BaseWarmup
