@@ -48,7 +48,7 @@ class Join(Schedule, name="join"):
 
     schedules: tuple[Schedule, ...] = nested_seq()
     boundaries: tuple[StepCount, ...] = steps_seq()
-    continuous: bool = flag(False)
+    continuous: bool = flag(default=False)
 
     examples = (
         {"schedules": [{"name": "linear", "init_value": 0.0, "end_value": 1e-3,
@@ -240,8 +240,8 @@ class Clip(Schedule, name="clip"):
     """
 
     schedule: Schedule = nested()
-    min_value: Real | None = level(None)
-    max_value: Real | None = level(None)
+    min_value: Real | None = level(default=None)
+    max_value: Real | None = level(default=None)
 
     examples = (
         {"schedule": {"name": "exponential_decay", "init_value": 1e-3, "transition_steps": 100,

@@ -66,10 +66,10 @@ class Branch(Schedule, name="branch"):
 
     schedule: Schedule = nested()
     at: StepCount = steps()
-    decay_steps: StepCount | None = steps(None, minimum=1)
-    end_value: Real = level(0.0)
-    decay_shape: str = choice(DECAY_SHAPES, "linear")
-    until: StepCount | None = steps(None, minimum=1)
+    decay_steps: StepCount | None = steps(default=None, minimum=1)
+    end_value: Real = level(default=0.0)
+    decay_shape: str = choice(DECAY_SHAPES, default="linear")
+    until: StepCount | None = steps(default=None, minimum=1)
 
     examples = (
         {"schedule": {"name": "warmup_constant", "init_value": 0.0, "peak_value": 1e-3,
@@ -143,7 +143,7 @@ class Stretch(Schedule, name="stretch"):
     schedule: Schedule = nested()
     at: StepCount = steps()
     total_steps: StepCount = steps(minimum=1)
-    old_total_steps: StepCount | None = steps(None, minimum=1)
+    old_total_steps: StepCount | None = steps(default=None, minimum=1)
 
     examples = (
         {"schedule": {"name": "warmup_cosine_decay", "init_value": 0.0, "peak_value": 1e-3,

@@ -85,7 +85,7 @@ class Polynomial(Schedule, name="polynomial"):
     end_value: Real = level()
     power: Real = value(minimum=0.0, min_open=True)
     transition_steps: Span = steps(minimum=1, fractional=True)
-    transition_begin: StepCount = steps(0)
+    transition_begin: StepCount = steps(default=0)
 
     examples = (
         {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100,
@@ -150,8 +150,8 @@ class Linear(Polynomial, name="linear"):
     init_value: Real = level()
     end_value: Real = level()
     transition_steps: Span = steps(minimum=1, fractional=True)
-    transition_begin: StepCount = steps(0)
-    power: float = static(1.0, init=False)
+    transition_begin: StepCount = steps(default=0)
+    power: float = static(default=1.0, init=False)
 
     examples = ({"init_value": 1.0, "end_value": 0.0, "transition_steps": 100},)
 
@@ -188,9 +188,9 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
     init_value: Real = level()
     transition_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0, min_open=True)
-    transition_begin: StepCount = steps(0)
-    staircase: bool = flag(False)
-    end_value: Real | None = level(None)
+    transition_begin: StepCount = steps(default=0)
+    staircase: bool = flag(default=False)
+    end_value: Real | None = level(default=None)
 
     examples = (
         {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5},
@@ -262,7 +262,7 @@ class InverseTimeDecay(Schedule, name="inverse_time_decay"):
     init_value: Real = level()
     decay_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0)
-    staircase: bool = flag(False)
+    staircase: bool = flag(default=False)
 
     examples = ({"init_value": 0.1, "decay_steps": 100, "decay_rate": 0.5},)
 
@@ -378,7 +378,7 @@ class PiecewiseConstant(_Pieces, name="piecewise_constant"):
     """
 
     init_value: Real = level()
-    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(None)
+    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(default=None)
 
     examples = ({"init_value": 0.1, "boundaries_and_scales": {100: 0.5, 200: 0.2}},)
 
@@ -419,7 +419,7 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
 
     interpolate_type: str = choice(("linear", "cosine"))
     init_value: Real = level()
-    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(None)
+    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(default=None)
 
     examples = (
         {"interpolate_type": "linear", "init_value": 200.0,

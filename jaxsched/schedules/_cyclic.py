@@ -48,9 +48,9 @@ class Cyclic(Schedule, name="cyclic"):
     base_value: Real = level()
     max_value: Real = level()
     step_size_up: Span = steps(minimum=1, fractional=True)
-    step_size_down: Span | None = steps(None, minimum=0, fractional=True)
-    mode: str = choice(CYCLIC_MODES, "triangular")
-    gamma: Real = value(1.0, minimum=0.0, maximum=1.0, min_open=True)
+    step_size_down: Span | None = steps(default=None, minimum=0, fractional=True)
+    mode: str = choice(CYCLIC_MODES, default="triangular")
+    gamma: Real = value(default=1.0, minimum=0.0, maximum=1.0, min_open=True)
 
     examples = (
         {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 200},
@@ -183,11 +183,11 @@ class OneCycle(Schedule, name="one_cycle"):
 
     transition_steps: StepCount = steps(minimum=2)
     peak_value: Real = level()
-    pct_start: Real = value(0.3, minimum=0.0, maximum=1.0)
-    div_factor: Real = value(25.0, minimum=0.0, min_open=True)
-    final_div_factor: Real = value(1e4, minimum=0.0, min_open=True)
-    anneal: str = choice(ANNEAL, "cos")
-    three_phase: bool = flag(False)
+    pct_start: Real = value(default=0.3, minimum=0.0, maximum=1.0)
+    div_factor: Real = value(default=25.0, minimum=0.0, min_open=True)
+    final_div_factor: Real = value(default=1e4, minimum=0.0, min_open=True)
+    anneal: str = choice(ANNEAL, default="cos")
+    three_phase: bool = flag(default=False)
 
     examples = (
         {"transition_steps": 1000, "peak_value": 1e-2},

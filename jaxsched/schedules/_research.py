@@ -70,8 +70,8 @@ class TriStage(Composite, name="tri_stage"):
     warmup_steps: StepCount = steps()
     hold_steps: StepCount = steps()
     decay_steps: StepCount = steps(minimum=1)
-    init_lr_scale: Real = level(0.01)
-    final_lr_scale: Real = value(0.01, minimum=0.0, min_open=True)
+    init_lr_scale: Real = level(default=0.01)
+    final_lr_scale: Real = value(default=0.01, minimum=0.0, min_open=True)
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 100, "hold_steps": 400, "decay_steps": 500},
@@ -135,7 +135,7 @@ class InverseSqrtCooldown(Composite, name="inverse_sqrt_cooldown"):
     warmup_steps: StepCount = steps()
     total_steps: StepCount = steps(minimum=1)
     cooldown_steps: StepCount = steps(minimum=1)
-    timescale: Real = value(10_000.0, minimum=0.0, min_open=True)
+    timescale: Real = value(default=10_000.0, minimum=0.0, min_open=True)
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 1000, "total_steps": 100_000, "cooldown_steps": 10_000},
@@ -198,12 +198,12 @@ class WarmupStableDecayCycles(Composite, name="warmup_stable_decay_cycles"):
     cycle_steps: int | tuple[StepCount, ...] = steps_seq(minimum=1, nonempty=True, scalar_ok=True)
     warmup_steps: StepCount = steps()
     decay_steps: StepCount = steps(minimum=1)
-    rewarmup_steps: StepCount = steps(0)
-    num_cycles: int | None = static(None, converter=static_int(1, optional=True))
-    init_value: Real = level(0.0)
-    end_value: Real = level(0.0)
-    warmup_shape: str = choice(WARMUP_SHAPES, "linear")
-    decay_shape: str = choice(DECAY_SHAPES, "linear")
+    rewarmup_steps: StepCount = steps(default=0)
+    num_cycles: int | None = static(default=None, converter=static_int(1, optional=True))
+    init_value: Real = level(default=0.0)
+    end_value: Real = level(default=0.0)
+    warmup_shape: str = choice(WARMUP_SHAPES, default="linear")
+    decay_shape: str = choice(DECAY_SHAPES, default="linear")
 
     examples = (
         {"peak_value": 1e-3, "cycle_steps": [1000, 500, 500], "warmup_steps": 100,
@@ -278,9 +278,9 @@ class PowerScheduler(Schedule, name="power_scheduler"):
     peak_value: Real = level()
     batch_size: Real = value(minimum=0.0, min_open=True)
     seq_length: Real = value(minimum=0.0, min_open=True)
-    a: Real = value(4.6, minimum=0.0, min_open=True)
-    b: Real = value(-0.51, maximum=0.0, max_open=True)
-    warmup_steps: StepCount = steps(0)
+    a: Real = value(default=4.6, minimum=0.0, min_open=True)
+    b: Real = value(default=-0.51, maximum=0.0, max_open=True)
+    warmup_steps: StepCount = steps(default=0)
 
     examples = ({"peak_value": 0.02, "batch_size": 1024, "seq_length": 4096, "warmup_steps": 500},)
 

@@ -79,7 +79,7 @@ class WarmupLinearDecay(Schedule, name="warmup_linear_decay"):
     peak_value: Real = level()
     warmup_steps: StepCount = steps()
     decay_steps: StepCount = steps(minimum=1)
-    end_value: Real = level(0.0)
+    end_value: Real = level(default=0.0)
 
     examples = ({"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},)
 
@@ -133,9 +133,9 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
     warmup_steps: StepCount = steps()
     transition_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0, min_open=True)
-    transition_begin: StepCount = steps(0)
-    staircase: bool = flag(False)
-    end_value: Real | None = level(None)
+    transition_begin: StepCount = steps(default=0)
+    staircase: bool = flag(default=False)
+    end_value: Real | None = level(default=None)
 
     examples = (
         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "transition_steps": 100,

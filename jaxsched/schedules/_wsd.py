@@ -53,10 +53,10 @@ class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
     warmup_steps: StepCount = steps()
     total_steps: StepCount = steps(minimum=1)
     decay_steps: Span = steps(minimum=0, fractional=True)
-    init_value: Real = level(0.0)
-    end_value: Real = level(0.0)
-    warmup_shape: str = choice(WARMUP_SHAPES, "linear")
-    decay_shape: str = choice(DECAY_SHAPES, "linear")
+    init_value: Real = level(default=0.0)
+    end_value: Real = level(default=0.0)
+    warmup_shape: str = choice(WARMUP_SHAPES, default="linear")
+    decay_shape: str = choice(DECAY_SHAPES, default="linear")
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 100, "total_steps": 1000, "decay_steps": 0.2},
