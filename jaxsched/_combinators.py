@@ -3,6 +3,7 @@ around (join, shift, repeat, per_epoch) or combine values (multiply, clip)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,7 +67,7 @@ class Join(Schedule, name="join"):
         if len(self.boundaries) != n - 1:
             raise v.ScheduleArgumentError(
                 "boundaries", f"must have len(schedules) - 1 = {n - 1} entries", list(self.boundaries))
-        if known(*self.boundaries) and any(b < a for a, b in zip(self.boundaries, self.boundaries[1:])):
+        if known(*self.boundaries) and any(b < a for a, b in itertools.pairwise(self.boundaries)):
             raise v.ScheduleArgumentError("boundaries", "must be sorted in increasing order",
                                           list(self.boundaries))
         if self.continuous:
@@ -338,7 +339,7 @@ class PerEpoch(Schedule, name="per_epoch"):
 def join(schedules: Sequence[Schedule | float], boundaries: Sequence[StepCount], *,
          continuous: bool = False) -> Schedule:
     """Schedules one after another, as ``optax.join_schedules``: see :class:`Join`."""
-    return Join(schedules, boundaries, continuous)
+    return Join(tuple(schedules), tuple(boundaries), continuous)  # type: ignore[arg-type]  # converted
 
 
 def multiply(*factors: Schedule | float, schedules: Sequence[Schedule | float] | None = None) -> Schedule:
@@ -353,10 +354,10 @@ def multiply(*factors: Schedule | float, schedules: Sequence[Schedule | float] |
     if schedules is not None:
         if factors:
             raise TypeError("multiply() takes the factors positionally or as schedules=, not both")
-        return Multiply(schedules)
+        return Multiply(tuple(schedules))  # type: ignore[arg-type]  # numbers become constants
     if len(factors) == 1 and isinstance(factors[0], list | tuple):
         factors = tuple(factors[0])
-    return Multiply(factors)
+    return Multiply(factors)  # type: ignore[arg-type]
 
 
 def shift(schedule: Schedule, steps: StepCount) -> Schedule:
@@ -444,7 +445,7 @@ def _gather_values(bk: Backend, vals: list[Any], pos: Array) -> Any:
     if plain:
         host = np.asarray(vals, np.float64)
         if x64:
-            parts = [host, np.zeros_like(host), np.zeros_like(host)]
+            parts: list[np.ndarray] = [host, np.zeros_like(host), np.zeros_like(host)]
         else:
             hi = host.astype(np.float32)
             mid = (host - hi).astype(np.float32)

@@ -95,7 +95,8 @@ class Branch(Schedule, name="branch"):
                     f"step {self.at} and end_value is {self.end_value!r}", self.decay_shape)
 
     def _key_steps(self) -> list[Any]:
-        return [*[k for k in self.schedule.key_steps() if k < self.at], self.at, self.at + self.decay_steps]
+        end: Any = self.decay_steps  # set by __check_init__ from until when it was not given
+        return [*[k for k in self.schedule.key_steps() if k < self.at], self.at, self.at + end]
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp

@@ -96,7 +96,8 @@ def test_extend_lengthens_the_stable_phase():
     s = RUNS["wsd"]  # decay over the last 2,000 of 10,000 steps
     e = jaxsched.extend(s, at=5_000, steps=3_000)
     k = np.arange(0, 14_000, 250)
-    want = np.where(k < 5_000, s.numpy(k), np.where(k < 8_000, s.numpy(5_000), s.numpy(np.maximum(k - 3_000, 0))))
+    later = s.numpy(np.maximum(k - 3_000, 0))
+    want = np.where(k < 5_000, s.numpy(k), np.where(k < 8_000, s.numpy(5_000), later))
     np.testing.assert_allclose(e.numpy(k), want, rtol=1e-12)
     hand = jaxsched.warmup_stable_decay(1e-3, 100, 13_000, 2_000, end_value=1e-5)
     np.testing.assert_allclose(e.numpy(k), hand.numpy(k), rtol=1e-12)
@@ -140,4 +141,5 @@ def test_surgery_round_trips_through_config():
                jaxsched.extend(s, 3_000, 100), jaxsched.rewarmup(s, 10_000, 10, s)):
         back = jaxsched.from_config(op.to_config())
         assert back == op
-        np.testing.assert_array_equal(back.numpy([0, 3_000, 5_000, 20_000]), op.numpy([0, 3_000, 5_000, 20_000]))
+        k = [0, 3_000, 5_000, 20_000]
+        np.testing.assert_array_equal(back.numpy(k), op.numpy(k))

@@ -7,7 +7,19 @@ from typing import Any
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
-from jaxsched._fields import FLOAT32_MAX, Real, Span, StepCount, known, level, static, static_float, static_int, steps, value
+from jaxsched._fields import (
+    FLOAT32_MAX,
+    Real,
+    Span,
+    StepCount,
+    known,
+    level,
+    static,
+    static_float,
+    static_int,
+    steps,
+    value,
+)
 from jaxsched._numerics import Array, Backend, Steps, power
 from jaxsched._shapes import cosine_factor, geometric_cycles, half_cosine, linear_warmup, phase_length
 
@@ -186,7 +198,9 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
                     "peak_decay", f"overflows within max_cycles={self.max_cycles}", self.peak_decay)
 
     def _key_steps(self) -> list[Any]:
-        out, start, length = [], 0, self.first_period
+        out: list[Any] = []
+        start: Any = 0
+        length: Any = self.first_period
         for _ in range(self.max_cycles or 4):
             out += [start, start + self.warmup_steps]
             start, length = start + length, length * self.period_mult

@@ -69,7 +69,8 @@ class Cyclic(Schedule, name="cyclic"):
                     f"exact at every step (round it, e.g. to {round(size * _UNITS) / _UNITS})", size)
         up, down = self.step_size_up, self.step_size_down
         total = up + (up if down is None else down) if known(up) and (down is None or known(down)) else None
-        if total is not None and isinstance(total, float) and not total.is_integer() and total > _MAX_FRACTIONAL:
+        fractional = isinstance(total, float) and not total.is_integer()
+        if total is not None and fractional and total > _MAX_FRACTIONAL:
             raise v.ScheduleArgumentError(
                 "step_size_up", f"a cycle with a fractional length must be <= 2**23 steps, got {total}", up)
 
@@ -83,7 +84,8 @@ class Cyclic(Schedule, name="cyclic"):
         up = bk.span(self.step_size_up)
         down = up if self.step_size_down is None else bk.span(self.step_size_down)
         c, e, r = _cycle_position(bk, t, up, down)
-        x = xp.where(e <= bk.to_float(up), safe_div(bk, e, bk.to_float(up)), safe_div(bk, r, bk.to_float(down)))
+        rising = e <= bk.to_float(up)
+        x = xp.where(rising, safe_div(bk, e, bk.to_float(up)), safe_div(bk, r, bk.to_float(down)))
         base, top = bk.value(self.base_value), bk.value(self.max_value)
         if self.mode == "triangular2":
             x = x * 0.5 ** bk.to_float(c)
@@ -97,7 +99,8 @@ _UNITS = 256
 _MAX_FRACTIONAL = 2**23
 
 
-def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Count) -> tuple[Array, Array, Array]:
+def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Count
+                    ) -> tuple[Array, Array, Array]:
     """The cycle index ``c``, the steps ``e`` since the cycle's start and ``r`` to its end, for cycles of
     ``up + down`` steps; exact at every step up to 2**31 - 1.
 
@@ -115,7 +118,8 @@ def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Coun
     un, uf = bk.nf(up)
     dn, df = bk.nf(down)
     # Units of 1/256 step in the fraction (exact for the sizes __check_init__ accepts).
-    m = xp.round((0.0 if uf is None else uf) * _UNITS + (0.0 if df is None else df) * _UNITS).astype(bk.int_dtype)
+    units = (0.0 if uf is None else uf) * _UNITS + (0.0 if df is None else df) * _UNITS
+    m = xp.round(units).astype(bk.int_dtype)
     n = un + dn + m // _UNITS
     m = m % _UNITS
     total_f = bk.to_float(n) + bk.to_float(m) / _UNITS

@@ -22,7 +22,18 @@ from typing import Any
 from jaxsched import _validate as v
 from jaxsched._combinators import join, multiply
 from jaxsched._core import Composite, Schedule
-from jaxsched._fields import Real, StepCount, choice, known, level, static, static_int, steps, steps_seq, value
+from jaxsched._fields import (
+    Real,
+    StepCount,
+    choice,
+    known,
+    level,
+    static,
+    static_int,
+    steps,
+    steps_seq,
+    value,
+)
 from jaxsched._numerics import MAX_STEP, Array, Backend, Steps
 from jaxsched._shapes import DECAY_SHAPES, WARMUP_SHAPES, linear_warmup
 from jaxsched.schedules._basic import ExponentialDecay, Linear
@@ -212,24 +223,32 @@ class WarmupStableDecayCycles(Composite, name="warmup_stable_decay_cycles"):
          "decay_steps": 80, "decay_shape": "1-sqrt"},
     )
 
+    def _lengths(self) -> tuple[Any, ...]:
+        """The cycle lengths (the field accepts one length with ``num_cycles`` too)."""
+        lengths: tuple[Any, ...] = self.cycle_steps  # type: ignore[assignment]
+        return lengths
+
     def __check_init__(self) -> None:
-        if len(self.cycle_steps) == 1 and self.num_cycles is not None:
-            self._set("cycle_steps", self.cycle_steps * self.num_cycles)
+        if len(self._lengths()) == 1 and self.num_cycles is not None:
+            self._set("cycle_steps", self._lengths() * self.num_cycles)
             self._set("num_cycles", None)
         elif self.num_cycles is not None:
             raise v.ScheduleArgumentError("num_cycles", "only with a single cycle length", self.num_cycles)
-        for i, L in enumerate(self.cycle_steps):
+        for i, L in enumerate(self._lengths()):
             W = self.warmup_steps if i == 0 else self.rewarmup_steps
             if known(W, self.decay_steps, L):
                 v.less("warmup_steps" if i == 0 else "rewarmup_steps", W + self.decay_steps,
                        f"cycle_steps[{i}]", L, equal_ok=True)
-        if known(*self.cycle_steps[:-1]) and sum(self.cycle_steps[:-1]) > MAX_STEP:
+        lengths = self._lengths()
+        if known(*lengths[:-1]) and sum(lengths[:-1]) > MAX_STEP:
             raise v.ScheduleArgumentError("cycle_steps", "start a cycle past the last step 2**31 - 1",
-                                          list(self.cycle_steps))
+                                          list(lengths))
 
     def lower(self) -> Schedule:
-        cycles, starts, b = [], [], 0
-        for i, L in enumerate(self.cycle_steps):
+        cycles: list[Schedule] = []
+        starts: list[Any] = []
+        b: Any = 0
+        for i, L in enumerate(self._lengths()):
             cycles.append(WarmupStableDecay(
                 peak_value=self.peak_value,
                 warmup_steps=self.warmup_steps if i == 0 else self.rewarmup_steps,

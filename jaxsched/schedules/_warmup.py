@@ -149,12 +149,12 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
 
     def _decay(self) -> ExponentialDecay:
         """The decay after warmup, counted from the end of warmup (fields already checked)."""
-        cached = self.__dict__.get("_decay_cache")
+        cached: ExponentialDecay | None = self.__dict__.get("_decay_cache")
         if cached is None:
             cached = ExponentialDecay(self.peak_value, self.transition_steps, self.decay_rate,
                                       self.transition_begin, self.staircase, self.end_value)
             object.__setattr__(self, "_decay_cache", cached)
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps, self.warmup_steps + self.transition_begin]
