@@ -750,8 +750,11 @@ def cmd_port(args: argparse.Namespace) -> int:
         for note in notes:
             sys.stderr.write(f"jaxsched: {note}\n")
     else:
-        import yaml
-
+        try:
+            import yaml
+        except ImportError:
+            raise UsageError("YAML output needs PyYAML (pip install 'jaxsched[config]'); or use "
+                             "--format json") from None
         print("\n".join(f"# {n}" for n in notes))
         print(yaml.safe_dump(doc, sort_keys=False).rstrip())
     if len(configs) == 1 and not args.quiet:
