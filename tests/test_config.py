@@ -526,8 +526,9 @@ def _nested_join(depth: int) -> dict:
 
 def test_nesting_is_bounded_with_a_clear_error(tmp_path):
     # Issue 12.14: a join nested 250 deep raised RecursionError.
-    assert from_config(_nested_join(_config.MAX_NESTING - 1)).to_config() == \
-        _nested_join(_config.MAX_NESTING - 1)
+    deepest = from_config(_nested_join(_config.MAX_NESTING - 1))  # the most that is accepted
+    assert from_config(deepest.to_config()) == deepest
+    assert float(deepest.numpy(5)) == 1.0
     with pytest.raises(ConfigError, match=r"^schedules\[0\]\.schedules\[0\]\.\.\.\(\d+ more\)\.\.\."
                                           r"schedules\[0\]: schedules nested deeper than 32 levels$"):
         from_config(_nested_join(250))
