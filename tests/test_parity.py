@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pytest
 
 import jaxsched
 from jaxsched import _config, _parity
+from jaxsched import _fields as fl
 from jaxsched._core import Schedule
 from jaxsched._numerics import Array, Backend, Steps
 from jaxsched._references import _REFERENCES, Reference
@@ -77,12 +78,11 @@ def test_horizon_is_the_whole_schedule():
 
 # -- mismatch detection ----------------------------------------------------------------------------------
 
-class Skewed(Schedule):
+class Skewed(Schedule, name="test_parity.skewed"):
     """A test schedule whose JAX values differ from its NumPy values by a relative ``skew``."""
 
-    config_name: ClassVar[str] = "test_parity.skewed"
-    value: Any
-    skew: Any = 0.0
+    value: Any = fl.value()
+    skew: Any = fl.value(0.0)
 
     def _key_steps(self) -> list[Any]:
         return [50]
@@ -211,10 +211,8 @@ def test_original_not_recorded_is_not_a_mismatch(monkeypatch):
     assert r.paths["original"].note == "fake: no fake golden curve recorded for this configuration"
 
 
-class LongSkewed(Skewed):
+class LongSkewed(Skewed, name="test_parity.long_skewed"):
     """Skewed, with its last key step at 100,000 (a horizon of 125,008 steps)."""
-
-    config_name: ClassVar[str] = "test_parity.long_skewed"
 
     def _key_steps(self) -> list[Any]:
         return [100_000]
