@@ -274,7 +274,7 @@ def test_ports_lower_to_catalog_schedules():
 
     def walk(x):
         names.add(x.config_name)
-        for name, role in type(x)._roles:
+        for name, _ in type(x)._roles:
             child = getattr(x, name)
             for c in child if isinstance(child, tuple) else (child,):
                 if isinstance(c, jaxsched.Schedule):
