@@ -62,7 +62,7 @@ import math
 import os
 import pkgutil
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -168,6 +168,16 @@ def lookup(name: str) -> type[Schedule]:
     if name not in _REGISTRY:
         raise KeyError(name)
     return _REGISTRY[name]
+
+
+_READERS: dict[str, Callable[[dict[str, Any], int | None, int | None], Schedule]] = {}
+
+
+def register_reader(key: str, reader: Callable[[dict[str, Any], int | None, int | None], Schedule]
+                    ) -> None:
+    """Read configs marked by ``key`` instead of ``name`` (noether's ``kind``) with ``reader(config,
+    total_steps, steps_per_epoch)``. A port module registers itself on import: this module imports none."""
+    _READERS[key] = reader
 
 
 def import_all_ports() -> dict[str, str]:
@@ -1001,15 +1011,15 @@ def _build_noether(cfg: Mapping[str, Any], path: str, units: Units, loc: _Where)
         raise ConfigError(_prefix(loc.at(cfg, "kind"), path or kind,
                                   "a noether config needs total_steps (pass total_steps= to "
                                   "from_config, or set units: {total_steps: ...} in the config)"))
-    try:
-        from jaxsched.compat.noether import from_noether_config
-    except ImportError as err:
-        raise ConfigError(_prefix(loc.at(cfg, "kind"), path or kind,
-                                  f"noether configs are not supported here: {err}")) from None
+    if "kind" not in _READERS:
+        failed = import_all_ports()  # the port module registers its reader on import
+        if "kind" not in _READERS:
+            raise ConfigError(_prefix(loc.at(cfg, "kind"), path or kind,
+                                      f"noether configs are not supported here: {failed}"))
     total = _round_half_up(units.total_steps / units.scale)
     per_epoch = None if units.steps_per_epoch is None else _round_half_up(units.steps_per_epoch)
     try:
-        return from_noether_config(dict(cfg), total, updates_per_epoch=per_epoch)
+        return _READERS["kind"](dict(cfg), total, per_epoch)
     except (ValueError, TypeError, KeyError, ArithmeticError) as err:
         raise ConfigError(_prefix(loc.at(cfg), path or kind,
                                   brief(str(err).strip("'\""), 200))) from None
