@@ -16,9 +16,13 @@ from hypothesis import strategies as st
 import jaxsched
 from jaxsched._references.torch import torch_curve
 from jaxsched.compat import torch as tp
-from torch_bridge import ConversionError, ScheduleLR, as_lambda, from_torch, to_torch
+from torch_bridge import ConversionError, ScheduleLR, ScheduleOverrideWarning, as_lambda, from_torch, to_torch
 
 LS = torch.optim.lr_scheduler
+
+# Most tests drive absolute values on an optimizer configured otherwise, on purpose; the warning about it
+# is tested in test_absolute_mode_warns_when_the_configured_value_is_replaced.
+pytestmark = pytest.mark.filterwarnings("ignore::torch_bridge.ScheduleOverrideWarning")
 
 SCHEDULES = [
     jaxsched.warmup_cosine_decay(0.0, 1e-3, warmup_steps=10, decay_steps=100, end_value=1e-5),
@@ -242,6 +246,155 @@ def test_no_memory_growth() -> None:
     tracemalloc.stop()
     assert end - start < 16 * 1024, end - start
     assert peak < 1024 * 1024, peak  # about two blocks of 1024 rows
+
+
+# -- issue 13.5: absolute by default, but never silently --------------------------------------------------
+
+
+@pytest.mark.filterwarnings("error::torch_bridge.ScheduleOverrideWarning")
+def test_absolute_mode_warns_when_the_configured_value_is_replaced() -> None:
+    """AdamW(lr=3e-4) with a schedule peaking at 1.0 runs at 1.0: that is said at construction, with how to
+    silence it; a schedule that starts or peaks at the configured value, and multiplier mode, are quiet."""
+    wcd = jaxsched.warmup_cosine_decay(0.0, 1.0, warmup_steps=10, decay_steps=100)
+    opt = torch.optim.AdamW(_params(1), lr=3e-4)
+    message = (r"\['lr'\] = 0\.0003 \(the schedule starts at 0 and peaks at 1\).*multiplier=True"
+               r".*warn_on_override=False")
+    with pytest.warns(ScheduleOverrideWarning, match=message):
+        ScheduleLR(opt, wcd)
+    assert lr0(opt) == 0.0  # the absolute value s(0), as documented
+    ScheduleLR(torch.optim.AdamW(_params(1), lr=1.0), wcd)  # the peak: quiet
+    ScheduleLR(torch.optim.AdamW(_params(1), lr=1e-3), jaxsched.cosine_decay(1e-3, 100))  # s(0): quiet
+    ScheduleLR(torch.optim.AdamW(_params(1), lr=3e-4), wcd, warn_on_override=False)
+    opt = torch.optim.AdamW(_params(1), lr=3e-4)
+    sched = ScheduleLR(opt, wcd, multiplier=True)
+    for _ in range(10):
+        opt.step()
+        sched.step()
+    assert lr0(opt) == 3e-4  # the peak of the schedule times the configured LR
+    with pytest.warns(ScheduleOverrideWarning, match=r"\['weight_decay'\] = 0\.01"):
+        ScheduleLR(torch.optim.AdamW(_params(1), lr=3e-4), wcd * 0.1, field="weight_decay")
+
+
+# -- issue 12.2: load_state_dict refuses a state that does not fit -------------------------------------------
+
+
+def _state(**kw: Any) -> dict[str, Any]:
+    lrs = kw.pop("lrs", (0.1,))
+    opt = torch.optim.SGD([{"params": _params(1), "lr": lr, "weight_decay": 0.01} for lr in lrs])
+    sched = ScheduleLR(opt, SCHEDULES[0], **kw)
+    opt.step()
+    sched.step()
+    return sched.state_dict()
+
+
+@pytest.mark.parametrize(("saved", "built", "message"), [
+    ({"field": "weight_decay"}, {}, "it drives 'weight_decay', this scheduler drives 'lr'"),
+    ({}, {"field": "weight_decay"}, "it drives 'lr', this scheduler drives 'weight_decay'"),
+    ({"multiplier": True}, {}, "it has multiplier=True, this scheduler multiplier=False"),
+    ({"lrs": (0.1, 0.2)}, {}, "it has 2 param groups, this optimizer has 1"),
+    ({}, {"lrs": (0.1, 0.2)}, "it has 1 param groups, this optimizer has 2"),
+    ({"multiplier": True}, {"multiplier": True, "lrs": (0.3,)}, r"base values .* are \[0\.1\], this "
+                                                                  r"scheduler's are \[0\.3\]"),
+])
+def test_load_state_dict_refuses_a_state_that_does_not_fit(saved: dict[str, Any], built: dict[str, Any],
+                                                           message: str) -> None:
+    sd = _state(**saved)
+    lrs = built.pop("lrs", (0.1,))
+    opt = torch.optim.SGD([{"params": _params(1), "lr": lr, "weight_decay": 0.01} for lr in lrs])
+    sched = ScheduleLR(opt, SCHEDULES[0], **built)
+    before = dict(sched.__dict__)
+    with pytest.raises(ValueError, match=message):
+        sched.load_state_dict(sd)
+    assert sched.field == before["field"] and sched.multiplier == before["multiplier"]
+    assert sched.last_epoch == before["last_epoch"]  # nothing was half-loaded
+
+
+def test_load_state_dict_accepts_what_fits_and_refuses_other_states() -> None:
+    sd = _state()
+    opt = _sgd((0.3,))  # absolute mode: the base value does not enter the values, so it may differ
+    sched = ScheduleLR(opt, SCHEDULES[0])
+    sched.load_state_dict(sd)
+    assert sched.last_epoch == 1
+    opt.step()
+    sched.step()
+    assert lr0(opt) == float(SCHEDULES[0].numpy(2))
+    with pytest.warns(UserWarning, match="schedule 0 differs from the saved one"):
+        ScheduleLR(_sgd(), SCHEDULES[1]).load_state_dict(sd)
+    with pytest.raises(ValueError, match="not a ScheduleLR state"):
+        ScheduleLR(_sgd(), SCHEDULES[0]).load_state_dict(LS.StepLR(_sgd(), 3).state_dict())
+
+
+# -- issue 12.11: param groups added after construction -----------------------------------------------------
+
+
+@pytest.mark.parametrize("mult", [False, True])
+def test_a_group_added_later_follows_the_shared_schedule(mult: bool) -> None:
+    s = SCHEDULES[0]
+    opt = _sgd((0.1,))
+    sched = ScheduleLR(opt, s, multiplier=mult)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    opt.add_param_group({"params": _params(1), "lr": 0.5})
+    for k in range(4, 8):
+        opt.step()
+        sched.step()
+        want = s.numpy(k)
+        assert [g["lr"] for g in opt.param_groups] == ([0.1 * want, 0.5 * want] if mult else [want, want])
+    assert sched.get_last_lr() == [g["lr"] for g in opt.param_groups]
+    assert len(sched.state_dict()["base_values"]) == 2
+    assert from_torch(sched) == ([s * 0.1, s * 0.5] if mult else s)
+
+
+def test_a_group_added_later_without_a_schedule_is_refused_clearly() -> None:
+    opt = _sgd((0.1, 0.2))
+    sched = ScheduleLR(opt, [SCHEDULES[0], SCHEDULES[1]])
+    opt.step()
+    sched.step()
+    opt.add_param_group({"params": _params(1), "lr": 0.5})
+    message = "3 param groups, but this scheduler was built with 2 schedules, one per group"
+    with pytest.raises(ValueError, match=message):
+        sched.step()
+    with pytest.raises(ConversionError, match=message):
+        from_torch(sched)
+    # torch's own classes keep no base LR for an added group: refused by name, not an IndexError
+    opt = _sgd((0.1,))
+    step_lr = LS.StepLR(opt, 3)
+    opt.add_param_group({"params": _params(1), "lr": 0.5})
+    with pytest.raises(ConversionError, match=r"param_groups\[1\] was added after the scheduler"):
+        from_torch(step_lr)
+
+
+# -- issue 12.12: step(epoch) with NumPy and torch scalars ---------------------------------------------------
+
+
+@pytest.mark.parametrize("epoch", [np.int64(10), np.int32(10), torch.tensor(10), np.float64(10.0), 10.0,
+                                   torch.tensor([10])])
+def test_step_epoch_keeps_last_epoch_a_python_int(epoch: Any) -> None:
+    opt = _sgd()
+    sched = ScheduleLR(opt, SCHEDULES[0])
+    opt.step()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch's deprecation of step(epoch)
+        sched.step(epoch)
+    assert type(sched.last_epoch) is int and sched.last_epoch == 10
+    assert lr0(opt) == float(SCHEDULES[0].numpy(10))
+    buf = io.BytesIO()
+    torch.save(sched.state_dict(), buf)
+    buf.seek(0)
+    sd = torch.load(buf, weights_only=True)
+    assert sd["last_epoch"] == 10
+    sched.step()  # the per-step fast path: a cached row, read by a Python int
+    assert sched._cache_start <= 11 < sched._cache_start + len(sched._rows)
+    assert lr0(opt) == float(SCHEDULES[0].numpy(11))
+
+
+@pytest.mark.parametrize(("epoch", "error"), [(True, TypeError), ("3", TypeError), (-2, ValueError),
+                                               (float("nan"), ValueError), (torch.ones(2), TypeError)])
+def test_step_epoch_refuses_what_is_not_an_epoch(epoch: Any, error: type[Exception]) -> None:
+    sched = ScheduleLR(_sgd(), SCHEDULES[0])
+    with pytest.raises(error, match="epoch"):
+        sched.step(epoch)
 
 
 # -- to_torch / from_torch -----------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from torch_bridge._plateau import GreedyLR as GreedyLR
 from torch_bridge._plateau import PlateauLRScheduler as PlateauLRScheduler
 from torch_bridge._plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from torch_bridge._scheduler import ScheduleLR as ScheduleLR
+from torch_bridge._scheduler import ScheduleOverrideWarning as ScheduleOverrideWarning
 from torch_bridge._warmup import BaseWarmup as BaseWarmup
 from torch_bridge._warmup import ExponentialWarmup as ExponentialWarmup
 from torch_bridge._warmup import LinearWarmup as LinearWarmup

@@ -87,7 +87,7 @@ class NoamLR(ScheduleLR):
             num_groups=len(optimizer.param_groups),
         )
         self.ports = ports
-        super().__init__(optimizer, ports, last_epoch=last_epoch)
+        super().__init__(optimizer, ports, last_epoch=last_epoch, warn_on_override=False)
 
     def __len__(self) -> int:
         return max(len(p) for p in self.ports)
@@ -239,7 +239,8 @@ class CosineLrScheduler(_Accelerated):
             for base in _bases(optimizer, param_group_field)
         ]
         self.param_group_field = param_group_field
-        super().__init__(optimizer, ports, field=param_group_field, last_epoch=last_epoch)
+        super().__init__(optimizer, ports, field=param_group_field, last_epoch=last_epoch,
+                         warn_on_override=False)
 
 
 class WSDLrScheduler(_Accelerated):
@@ -300,7 +301,8 @@ class WSDLrScheduler(_Accelerated):
             raise ValueError("warmup_starting_lr should not exceed maximum base learning rate")
         self.param_group_field = param_group_field
         self.ports = ports
-        super().__init__(optimizer, ports, field=param_group_field, last_epoch=last_epoch)
+        super().__init__(optimizer, ports, field=param_group_field, last_epoch=last_epoch,
+                         warn_on_override=False)
 
     def get_checkpoint_steps(self) -> list[int]:
         """The steps at which checkpoints occur (as the original)."""
@@ -337,4 +339,4 @@ def noether_schedule(
     """
     _check_optimizer(optimizer)
     port = _noether.from_noether_config(config, total_steps, updates_per_epoch=updates_per_epoch)
-    return ScheduleLR(optimizer, port, field=field)
+    return ScheduleLR(optimizer, port, field=field, warn_on_override=False)

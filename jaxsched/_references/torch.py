@@ -19,7 +19,7 @@ from jaxsched._references import register
 _NAMES = (
     "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
     "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR",
-    "SequentialLR", "ChainedScheduler",
+    "SequentialLR", "ChainedScheduler", "SWALR",
 )
 
 
