@@ -221,7 +221,7 @@ def torch_bridge_values(schedule: Schedule, n: int) -> np.ndarray:
 
     param = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([param], lr=1.0)
-    sched = ScheduleLR(opt, schedule)
+    sched = ScheduleLR(opt, schedule, warn_on_override=False)
     out = np.empty(n, dtype=np.float64)
     out[0] = opt.param_groups[0]["lr"]
     with warnings.catch_warnings():
