@@ -348,6 +348,38 @@ def test_swalr_port_equals_torch_and_round_trips(epochs: int, strategy: str) -> 
     assert type(lowered).__name__ in {"WarmupCosineDecay", "Linear", "Constant"}
 
 
+# torch's own SWALR cases (test/optim/test_lrscheduler.py: test_swalr_no_anneal,
+# test_swalr_cosine_anneal_after_multiplicative, test_swalr_linear_anneal_after_multiplicative): two param
+# groups at 0.05 and 0.5, MultiplicativeLR(0.9) (or nothing) for epochs up to swa_start, SWALR after.
+# The expected values are torch's published formulas, transcribed as data.
+TORCH_SWALR_CASES = [
+    # (mult_factor or None, swa_lrs, anneal_epochs, strategy, swa_start, epochs)
+    (None, [0.01, 0.01], 1, "cos", 5, 10),
+    (0.9, [0.01, 0.01], 5, "cos", 5, 15),
+    (0.9, [0.01, 0.02], 4, "linear", 5, 15),
+]
+
+
+@pytest.mark.parametrize("case", TORCH_SWALR_CASES)
+def test_swalr_torchs_published_cases(case: tuple[Any, ...]) -> None:
+    mult, swa_lrs, anneal, strategy, swa_start, epochs = case
+    for lr, swa_lr in zip((0.05, 0.5), swa_lrs, strict=True):
+        before = [lr * (mult or 1.0) ** i for i in range(swa_start + 1)]
+
+        def coef(t: int) -> float:  # torch's anneal_coef: the weight left on the starting LR
+            if t + 1 >= anneal:
+                return 0.0
+            if strategy == "cos":
+                return (1 + np.cos(np.pi * (t + 1) / anneal)) / 2
+            return 1 - (t + 1) / anneal
+
+        after = [before[-1] * coef(t) + swa_lr * (1 - coef(t)) for t in range(epochs - swa_start - 1)]
+        head = tp.MultiplicativeLR(lr, mult) if mult else jaxsched.constant(lr)
+        port = tp.SWALR(before[-1], swa_lr=swa_lr, anneal_epochs=anneal, anneal_strategy=strategy)
+        composed = jaxsched.join([head, port], [swa_start])
+        np.testing.assert_allclose(composed.numpy(np.arange(epochs)), before + after, rtol=1e-12)
+
+
 @pytest.mark.parametrize(("kwargs", "argument"), [
     ({"anneal_strategy": "exp"}, "anneal_strategy"), ({"anneal_epochs": -1}, "anneal_epochs"),
     ({"anneal_epochs": 2.5}, "anneal_epochs"), ({"swa_lr": -0.1}, "swa_lr"),
