@@ -309,6 +309,48 @@ def test_load_state_dict_refuses_a_state_that_does_not_fit(saved: dict[str, Any]
     assert sched.last_epoch == before["last_epoch"]  # nothing was half-loaded
 
 
+scheduler_setups = st.fixed_dictionaries({
+    "field": st.sampled_from(["lr", "weight_decay", "momentum"]),
+    "multiplier": st.booleans(),
+    "lrs": st.lists(st.sampled_from([0.1, 0.3]), min_size=1, max_size=3).map(tuple),
+})
+
+
+def _built(setup: dict[str, Any]) -> ScheduleLR:
+    opt = torch.optim.SGD([{"params": _params(1), "lr": lr, "weight_decay": lr / 10} for lr in setup["lrs"]],
+                          momentum=0.9)
+    return ScheduleLR(opt, SCHEDULES[0], field=setup["field"], multiplier=setup["multiplier"])
+
+
+@given(saved=scheduler_setups, built=scheduler_setups, steps=st.integers(0, 5))
+def test_load_state_dict_accepts_exactly_the_states_that_fit(saved: dict[str, Any], built: dict[str, Any],
+                                                             steps: int) -> None:
+    """A state loads iff field, multiplier mode, number of groups and (in multiplier mode) the base values
+    agree; otherwise ValueError names every difference and nothing is loaded."""
+    a = _built(saved)
+    for _ in range(steps):
+        a.optimizer.step()
+        a.step()
+    b = _built(built)
+    def bases(setup: dict[str, Any]) -> list[float]:  # each group's initial value of the field
+        return [{"lr": lr, "weight_decay": lr / 10, "momentum": 0.9}[setup["field"]] for lr in setup["lrs"]]
+
+    fits = (saved["field"] == built["field"] and saved["multiplier"] == built["multiplier"]
+            and len(saved["lrs"]) == len(built["lrs"])
+            and (not built["multiplier"] or bases(saved) == bases(built)))
+    if fits:
+        b.load_state_dict(a.state_dict())
+        assert b.last_epoch == a.last_epoch and b.get_last_value() == a.get_last_value()
+        return
+    with pytest.raises(ValueError, match="does not fit") as err:
+        b.load_state_dict(a.state_dict())
+    text = str(err.value)
+    assert (saved["field"] != built["field"]) == (f"drives {saved['field']!r}" in text)
+    assert (saved["multiplier"] != built["multiplier"]) == ("multiplier=" in text)
+    assert (len(saved["lrs"]) != len(built["lrs"])) == ("param groups" in text)
+    assert b.last_epoch == 0
+
+
 def test_load_state_dict_accepts_what_fits_and_refuses_other_states() -> None:
     sd = _state()
     opt = _sgd((0.3,))  # absolute mode: the base value does not enter the values, so it may differ
@@ -479,3 +521,23 @@ def test_from_torch_refuses_what_has_no_formula() -> None:
     with pytest.raises(ConversionError, match="Custom"):
         from_torch(Custom(_sgd()))
     assert issubclass(ConversionError, TypeError)
+
+
+# -- the docstring examples of torch_bridge's modules (tests/test_doctests.py collects the package only) ----
+
+
+@pytest.mark.parametrize("name", ["torch_bridge._scheduler", "torch_bridge._convert", "torch_bridge._plateau",
+                                  "torch_bridge._classes", "torch_bridge._warmup"])
+def test_torch_bridge_docstring_examples(name: str) -> None:
+    import doctest
+    import importlib
+
+    module = importlib.import_module(name)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = doctest.DocTestFinder(exclude_empty=True).find(module, name, globs={"jaxsched": jaxsched})
+    assert sum(len(t.examples) for t in tests) > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch's step-order notes in the short examples
+        for test in tests:
+            runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
