@@ -541,3 +541,46 @@ def test_torch_bridge_docstring_examples(name: str) -> None:
         for test in tests:
             runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+# -- the siblings of issue 12.2/12.12 in torch_bridge's other stateful classes ------------------------------
+
+
+def test_other_classes_keep_plain_counters_and_refuse_states_that_do_not_fit() -> None:
+    import torch_bridge
+
+    # warmups: dampen(step) with a NumPy/torch integer; a state of another number of groups
+    opt = _sgd((0.1, 0.2))
+    warm = torch_bridge.LinearWarmup(opt, warmup_period=5)
+    warm.dampen(np.int64(3))
+    warm.dampen(torch.tensor(4))
+    assert type(warm.last_step) is int and warm.last_step == 4
+    buf = io.BytesIO()
+    torch.save(warm.state_dict(), buf)
+    buf.seek(0)
+    state = torch.load(buf, weights_only=True)
+    other = torch_bridge.LinearWarmup(_sgd((0.1,)), warmup_period=5)
+    with pytest.raises(ValueError, match="the state has 2 param groups, this warmup 1"):
+        other.load_state_dict(state)
+    with pytest.warns(UserWarning, match="factors differ"):
+        torch_bridge.LinearWarmup(_sgd((0.1, 0.2)), warmup_period=7).load_state_dict(state)
+    with pytest.raises(ValueError, match="step"):
+        warm.dampen(2.5)
+    # plateau classes: an explicit epoch stays a Python int
+    plateau = torch_bridge.ReduceLROnPlateau(_sgd((0.1, 0.2)))
+    with pytest.warns(UserWarning, match="epoch"):
+        plateau.step(1.0, epoch=np.int64(7))
+    assert type(plateau.last_epoch) is int and plateau.last_epoch == 7
+    greedy = torch_bridge.GreedyLR(_sgd((0.1, 0.2)))
+    greedy.step(1.0, epoch=torch.tensor(3))
+    assert type(greedy.last_epoch) is int
+    sd = plateau.state_dict()
+    with pytest.raises(ValueError, match="2 min_lrs"):
+        torch_bridge.ReduceLROnPlateau(_sgd((0.1,)), min_lr=[0.0]).load_state_dict(
+            sd | {"min_lrs": [0.0, 0.0], "default_min_lr": None})
+    # pytorch-accelerated's stateless step_update(num_updates)
+    pa = torch_bridge.CosineLrScheduler(_sgd(), total_num_epochs=5, num_update_steps_per_epoch=4)
+    pa.step_update(np.int64(3))
+    assert pa.last_epoch == 4 and type(pa.last_epoch) is int
+    with pytest.raises(ValueError, match="num_updates"):
+        pa.step_update(2.5)

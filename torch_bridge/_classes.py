@@ -13,7 +13,7 @@ run continues where it stopped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from torch.optim import Optimizer
@@ -22,7 +22,7 @@ from jaxsched.compat import chemprop as _chemprop
 from jaxsched.compat import kiwi as _kiwi
 from jaxsched.compat import noether as _noether
 from jaxsched.compat import pytorch_accelerated as _pa
-from torch_bridge._scheduler import ScheduleLR, parse_field, read_field, write_field
+from torch_bridge._scheduler import ScheduleLR, as_epoch, parse_field, read_field, write_field
 
 __all__ = [
     "CosineLrScheduler",
@@ -181,8 +181,9 @@ class _Accelerated(ScheduleLR):
     def step_update(self, num_updates: int) -> None:
         """Write the values for ``num_updates`` (the original's stateless API): the port's update
         ``num_updates + 1``."""
+        n = cast(int, as_epoch(num_updates, "num_updates", whole=True))
         self._step_count += 1
-        self._update_lr(int(num_updates) + 1)
+        self._update_lr(n + 1)
 
 
 class CosineLrScheduler(_Accelerated):

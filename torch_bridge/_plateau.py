@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import torch
@@ -22,7 +22,7 @@ from torch.optim import lr_scheduler as tls
 
 from jaxsched import _validate as v
 from jaxsched._plateau import GreedyPlateau, TimmPlateau, TorchPlateau, TorchState, check_window
-from torch_bridge._scheduler import parse_field, read_field, write_field
+from torch_bridge._scheduler import as_epoch, parse_field, read_field, write_field
 
 __all__ = ["GreedyLR", "PlateauLRScheduler", "ReduceLROnPlateau"]
 
@@ -111,7 +111,7 @@ class ReduceLROnPlateau(tls.ReduceLROnPlateau):
             warnings.warn(tls.EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
         if value is None:
             return
-        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
+        self.last_epoch = self.last_epoch + 1 if epoch is None else cast(int, as_epoch(epoch))
         groups = self.optimizer.param_groups
         if len(groups) != len(self.min_lrs):
             if self.default_min_lr is None:
@@ -139,7 +139,13 @@ class ReduceLROnPlateau(tls.ReduceLROnPlateau):
             if key in state_dict and state_dict[key] != getattr(self, key):
                 raise ValueError(f"ReduceLROnPlateau.load_state_dict: the state has {key}="
                                  f"{state_dict[key]!r}, this scheduler {key}={getattr(self, key)!r}")
+        groups = len(self.optimizer.param_groups)
+        lows = state_dict.get("min_lrs")
+        if lows is not None and len(lows) != groups and state_dict.get("default_min_lr") is None:
+            raise ValueError(f"ReduceLROnPlateau.load_state_dict: the state has {len(lows)} min_lrs (one per "
+                             f"param group), this optimizer {groups} param groups")
         super().load_state_dict(state_dict)
+        self.last_epoch = cast(int, as_epoch(self.last_epoch))
 
 
 class PlateauLRScheduler:
@@ -346,7 +352,7 @@ class GreedyLR:
         value = _accumulate(self, _metric(metrics))
         if value is None:
             return
-        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
+        self.last_epoch = self.last_epoch + 1 if epoch is None else cast(int, as_epoch(epoch))
         machine = self._machine()
         groups = self.optimizer.param_groups
         old = np.asarray(_floats(g["lr"] for g in groups), dtype=np.float64)

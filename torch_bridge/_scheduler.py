@@ -69,29 +69,31 @@ class ScheduleOverrideWarning(UserWarning):
     """A :class:`ScheduleLR` in absolute mode replaces a value the optimizer was configured with."""
 
 
-def as_epoch(epoch: Any) -> int | float:
-    """``step(epoch)``'s argument as a Python ``int`` (or a Python ``float`` for a fractional epoch).
+def as_epoch(epoch: Any, name: str = "epoch", *, whole: bool = False) -> int | float:
+    """A step/epoch argument as a Python ``int`` (or a Python ``float`` for a fractional epoch).
 
     Python, NumPy and one-element torch scalars are accepted, so ``last_epoch`` stays a plain number (which
-    ``torch.load(weights_only=True)`` reads back and the per-step fast path expects); bools, NaN, infinities
-    and negative epochs are refused, naming ``epoch``.
+    ``torch.load(weights_only=True)`` reads back and the per-step fast path expects); bools, NaN, infinities,
+    negative values (and fractions, with ``whole=True``) are refused, naming the argument.
     """
     value = epoch
     if isinstance(value, torch.Tensor):
         if value.numel() != 1:
-            raise TypeError(f"epoch: must be a scalar, got a tensor of shape {tuple(value.shape)}")
+            raise TypeError(f"{name}: must be a scalar, got a tensor of shape {tuple(value.shape)}")
         value = value.item()
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise TypeError(f"epoch: must be an int, got {type(epoch).__name__} {epoch!r}")
+        raise TypeError(f"{name}: must be an int, got {type(epoch).__name__} {epoch!r}")
     if isinstance(value, numbers.Integral):
         out: int | float = int(value)
     else:
         f = float(value)
         if not math.isfinite(f):
-            raise ValueError(f"epoch: must be finite, got {epoch!r}")
+            raise ValueError(f"{name}: must be finite, got {epoch!r}")
         out = int(f) if f.is_integer() else f
+    if whole and not isinstance(out, int):
+        raise ValueError(f"{name}: must be a whole number, got {epoch!r}")
     if out < 0:
-        raise ValueError(f"epoch: must be >= 0, got {epoch!r}")
+        raise ValueError(f"{name}: must be >= 0, got {epoch!r}")
     return out
 
 
