@@ -10,6 +10,7 @@ real torch scheduler a ``jaxsched.compat.torch`` port describes.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import math
@@ -543,7 +544,8 @@ def _convert_timm(s: Any, i: int, where: str) -> Schedule:
             f"{where}: this timm {name} adds LR noise drawn from torch's generator; "
             f"jaxsched.compat.timm.{name} draws the same distribution from another stream, so the curves "
             "differ (convert the scheduler with noise_range_t=None)")
-    fields = [f for f in port._data_fields + port._meta_fields if f not in ("lr", "updates_per_epoch")]
+    skip = ("lr", "updates_per_epoch")
+    fields = [f.name for f in dataclasses.fields(cast(Any, port)) if f.init and f.name not in skip]
     missing = [f for f in fields if not hasattr(s, f)]
     if missing:
         raise ConversionError(f"{where}: this timm {name} lacks {missing} (another timm version?)")
