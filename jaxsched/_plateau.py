@@ -479,9 +479,11 @@ def reduce_on_plateau(lr: float = 1.0, *, mode: str = "min", factor: float = 0.1
 
     After ``e`` steps of the rule, ``state.lr`` equals torch's ``get_last_lr()[0]`` after ``e``
     ``step(metric)`` calls with the same (window-mean) metrics: exactly under ``jax_enable_x64``, in float32
-    otherwise. Use it after an optimizer with ``learning_rate=lr`` and pass that value as ``lr`` (then
-    ``state.lr`` is the effective LR), or keep ``lr=1.0`` after any optimizer (then ``state.lr`` is the
-    factor). :func:`jaxsched.current` multiplies an injected learning rate by ``state.scale``.
+    otherwise (XLA flushes subnormal values to zero, so an LR below the smallest normal float, which only a
+    factor near 1e-300 or ``eps=0`` can reach, is 0 here). Use it after an optimizer with
+    ``learning_rate=lr`` and pass that value as ``lr`` (then ``state.lr`` is the effective LR), or keep
+    ``lr=1.0`` after any optimizer (then ``state.lr`` is the factor). :func:`jaxsched.current` multiplies
+    an injected learning rate by ``state.scale``.
 
     Args:
       lr: the initial LR :math:`\mathrm{lr}_0 > 0` (1.0: the state holds a factor).
