@@ -342,7 +342,7 @@ def torch_bridge_stream(schedule: Schedule, n: int, block: int = BLOCK) -> Itera
 
     param = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([param], lr=1.0)
-    sched = ScheduleLR(opt, schedule, block_size=min(block, 1 << 14))
+    sched = ScheduleLR(opt, schedule, block_size=min(block, 1 << 14), warn_on_override=False)
     opt.step()
     group = opt.param_groups[0]
     done = 0

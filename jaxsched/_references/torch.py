@@ -21,7 +21,7 @@ from jaxsched._references import BLOCK, register_stream
 _NAMES = (
     "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
     "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR",
-    "SequentialLR", "ChainedScheduler",
+    "SequentialLR", "ChainedScheduler", "SWALR",
 )
 
 

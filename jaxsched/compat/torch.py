@@ -1354,3 +1354,80 @@ def _factor(s: Schedule) -> Schedule:
         return SequentialLR._unchecked(schedulers=tuple(_factor(c) for c in s.schedulers),
                                        milestones=s.milestones)
     return with_lr(s, 1.0)
+
+
+# -- torch.optim.swa_utils.SWALR ----------------------------------------------------------------------------
+
+
+class SWALR(Schedule, name="compat.torch.SWALR"):
+    r"""``torch.optim.swa_utils.SWALR``: anneal from the LR in use when it starts to ``swa_lr``, then hold.
+
+    With :math:`A` = ``anneal_epochs`` and :math:`L` = ``lr``, after :math:`k` calls of ``step()``
+
+    .. math:: s(k) = L + (\text{swa\_lr} - L)\,\alpha\!\left(\min(k/A, 1)\right), \qquad
+              \alpha(t) = \tfrac12(1 - \cos \pi t)\ (\texttt{"cos"}) \ \text{or}\ t\ (\texttt{"linear"})
+
+    and ``swa_lr`` from the start when :math:`A = 0`. torch computes it recursively from the current
+    ``group["lr"]`` (it inverts the last step to recover :math:`L`), so :math:`L` is the LR the optimizer
+    holds when ``SWALR`` is built, or, in torch's documented pattern (another scheduler stepped until
+    ``swa_start``, then ``SWALR``), the LR that scheduler left: compose with ``jaxsched.join([decay,
+    SWALR(decay(swa_start), swa_lr)], [swa_start])``. The lowering is one catalog schedule
+    (:meth:`lower`): ``warmup_cosine_decay`` from :math:`L` to ``swa_lr`` over :math:`A` steps (no warmup),
+    ``linear``, or ``constant``.
+
+    Args:
+      lr: the LR :math:`L` the annealing starts from.
+      swa_lr: the LR annealed to and held.
+      anneal_epochs: :math:`A >= 0`, the ``step()`` calls the annealing takes.
+      anneal_strategy: ``"cos"`` or ``"linear"``.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> from jaxsched.compat import torch as tp
+      >>> s = tp.SWALR(0.1, swa_lr=0.05, anneal_epochs=4, anneal_strategy="linear")
+      >>> [round(float(s(k)), 6) for k in range(6)]
+      [0.1, 0.0875, 0.075, 0.0625, 0.05, 0.05]
+    """
+
+    lr: Any
+    swa_lr: Any
+    anneal_epochs: int = static(default=10)
+    anneal_strategy: str = static(default="cos")
+
+    examples = (
+        {"lr": 0.1, "swa_lr": 0.05, "anneal_epochs": 10},
+        {"lr": 0.1, "swa_lr": 0.01, "anneal_epochs": 5, "anneal_strategy": "linear"},
+    )
+
+    def __check_init__(self) -> None:
+        v.nonnegative("lr", self.lr)
+        v.nonnegative("swa_lr", self.swa_lr)
+        if self.anneal_strategy not in ("cos", "linear"):
+            raise _torch_error("anneal_strategy", "anneal_strategy must be one of 'cos' or 'linear', instead "
+                               f"got {self.anneal_strategy}", self.anneal_strategy)
+        epochs = self.anneal_epochs
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+            raise _torch_error("anneal_epochs",
+                               f"anneal_epochs must be equal or greater than 0, got {epochs}", epochs)
+        self._set("anneal_epochs", int(epochs))
+
+    def lower(self) -> Schedule:
+        """The catalog schedule this port is."""
+        from jaxsched.schedules._cosine import WarmupCosineDecay
+
+        if self.anneal_epochs == 0:
+            return Constant(self.swa_lr)
+        if self.anneal_strategy == "linear":
+            return Linear(self.lr, self.swa_lr, self.anneal_epochs)
+        return WarmupCosineDecay(self.lr, self.lr, 0, self.anneal_epochs, end_value=self.swa_lr)
+
+    def _key_steps(self) -> list[Any]:
+        return [self.anneal_epochs]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        return self.lower().evaluate(bk, t)
+
+
+__all__ += ["SWALR"]
