@@ -11,7 +11,7 @@ import numpy as np
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
-from jaxsched._fields import Real, StepCount, flag, known, level, nested, nested_seq, steps, steps_seq
+from jaxsched._fields import Real, Span, StepCount, flag, known, level, nested, nested_seq, steps, steps_seq
 from jaxsched._numerics import MAX_STEP, Array, Backend, Split, Steps
 
 
@@ -24,7 +24,8 @@ class Join(Schedule, name="join"):
     .. math:: s(k) = s_i(k - b_i) \quad\text{for } b_i \le k < b_{i+1}
 
     Unlike optax, the number of boundaries must be one less than the number of schedules and they must be
-    sorted (optax silently truncates with ``zip``).
+    sorted (optax silently truncates with ``zip``). A boundary may be fractional (a warmup of 22.5 steps):
+    the piece is used from the first step at or after it and sees the exact, fractional, steps since it.
 
     With ``continuous=True`` each piece is rescaled to start where the previous one ended:
     :math:`s_i \to c_i s_i` with :math:`c_0 = 1` and :math:`c_i = c_{i-1} s_{i-1}(b_i - b_{i-1}) / s_i(0)`
@@ -48,7 +49,7 @@ class Join(Schedule, name="join"):
     """
 
     schedules: tuple[Schedule, ...] = nested_seq()
-    boundaries: tuple[StepCount, ...] = steps_seq()
+    boundaries: tuple[Span, ...] = steps_seq(fractional=True)
     continuous: bool = flag(default=False)
 
     examples = (
@@ -70,6 +71,12 @@ class Join(Schedule, name="join"):
         if known(*self.boundaries) and any(b < a for a, b in itertools.pairwise(self.boundaries)):
             raise v.ScheduleArgumentError("boundaries", "must be sorted in increasing order",
                                           list(self.boundaries))
+        for i, b in enumerate(self.boundaries):
+            if known(b) and b > MAX_STEP:
+                raise v.ScheduleArgumentError(f"boundaries[{i}]", "must be <= 2**31 - 1 (the last step)", b)
+            if self.continuous and isinstance(b, float):
+                raise v.ScheduleArgumentError(
+                    f"boundaries[{i}]", "must be a whole number of steps in a continuous join", b)
         if self.continuous:
             for i, piece in enumerate(self.schedules[1:], 1):
                 if piece._is_plain() and float(piece.numpy(0)) == 0:
@@ -105,10 +112,10 @@ class Join(Schedule, name="join"):
                 start = bk.count(b)
                 out = xp.where(t.ge(start), c * bk.value(s.evaluate(bk, t.shifted(start, nonneg=True))), out)
             return out
-        if len(self.schedules) <= _CHAIN:
+        if len(self.schedules) <= _CHAIN or not all(map(_int_like, self.boundaries)):
             out = self.schedules[0].evaluate(bk, t)
             for s, b in zip(self.schedules[1:], self.boundaries, strict=True):
-                start = bk.count(b)
+                start = bk.span(b)  # a fractional boundary as an exact Count
                 out = xp.where(t.ge(start), s.evaluate(bk, t.shifted(start, nonneg=True)), out)
             return out
         # Many pieces: one search over the boundaries, then one evaluation per group of pieces of the
@@ -373,7 +380,7 @@ class Quantize(Schedule, name="quantize"):
         return self.schedule.evaluate(bk, Steps(bk, bk.quotient(t.n, n) * n))
 
 
-def join(schedules: Sequence[Schedule | float], boundaries: Sequence[StepCount], *,
+def join(schedules: Sequence[Schedule | float], boundaries: Sequence[Span], *,
          continuous: bool = False) -> Schedule:
     """Schedules one after another, as ``optax.join_schedules``: see :class:`Join`."""
     return Join(tuple(schedules), tuple(boundaries), continuous)  # type: ignore[arg-type]  # converted

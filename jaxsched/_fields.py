@@ -87,8 +87,28 @@ class Role:
     kind: ClassVar[str] = "leaf"
     is_steps: ClassVar[bool] = False
     """True for durations in steps: the config layer resolves units (``"10%"``, ``"2ep"``) for them."""
+    refusal: type[ScheduleArgumentError] = ScheduleArgumentError
+    """The class a refused value is raised as (a port's original raises, say, ``AssertionError`` for it:
+    :class:`~jaxsched._validate.ScheduleArgumentAssertionError`)."""
+    text_error: Callable[..., Exception] = ScheduleArgumentTypeError
+    """The class raised for a string (a port whose original calls ``float()`` on it raises
+    :class:`~jaxsched._validate.ScheduleArgumentTypeValueError`)."""
 
     def convert(self, name: str, x: Any) -> Any:
+        """The normalised value of argument ``name`` (refusals raised as :attr:`refusal` and
+        :attr:`text_error` where set)."""
+        try:
+            return self._convert(name, x)
+        except ScheduleArgumentError as err:
+            if isinstance(err, self.refusal):
+                raise
+            raise self.refusal(err.argument, err.reason, err.value) from None
+        except ScheduleArgumentTypeError as err:
+            if not isinstance(x, str | bytes) or self.text_error is type(err):
+                raise
+            raise self.text_error(err.argument, err.expected, err.value) from None
+
+    def _convert(self, name: str, x: Any) -> Any:
         return x
 
     def flatten(self, x: Any) -> Any:
@@ -169,7 +189,7 @@ class Value(Role):
         self.min_open, self.max_open = min_open, max_open
         self.optional = optional
 
-    def convert(self, name: str, x: Any) -> Any:
+    def _convert(self, name: str, x: Any) -> Any:
         if x is None and self.optional:
             return None
         if isinstance(x, Split) or not is_concrete(x):
@@ -226,7 +246,7 @@ class Duration(Role):
         if static:
             self.kind = "static"  # type: ignore[misc]
 
-    def convert(self, name: str, x: Any) -> Any:
+    def _convert(self, name: str, x: Any) -> Any:
         if x is None and self.optional:
             return None
         if isinstance(x, Split) or not is_concrete(x):
@@ -496,32 +516,49 @@ def as_schedule(name: str, x: Any) -> Schedule:
 # -- field specifiers (what class bodies use) -----------------------------------------------------------
 
 
-def _field(role: Role, default: Any, init: bool = True) -> Any:
+Refusal = type[ScheduleArgumentError]
+TextError = Callable[..., Exception]
+
+
+def _field(role: Role, default: Any, init: bool = True, refusal: Refusal = ScheduleArgumentError,
+           text_error: TextError = ScheduleArgumentTypeError) -> Any:
+    role.refusal, role.text_error = refusal, text_error
     return dataclasses.field(default=default, init=init, metadata={_ROLE: role})
 
 
 def value(default: Any = dataclasses.MISSING, *, minimum: float | None = None,
           maximum: float | None = None, min_open: bool = False, max_open: bool = False,
-          optional: bool = False) -> Any:
-    """A real hyperparameter (float leaf), optionally bounded; ``optional`` allows ``None``."""
+          optional: bool = False, refusal: Refusal = ScheduleArgumentError,
+          text_error: TextError = ScheduleArgumentTypeError) -> Any:
+    """A real hyperparameter (float leaf), optionally bounded; ``optional`` allows ``None``. A port raises its
+    original's exception classes: ``refusal`` for a refused value (e.g.
+    :class:`~jaxsched._validate.ScheduleArgumentAssertionError` where the original asserts), ``text_error``
+    for a string (:class:`~jaxsched._validate.ScheduleArgumentTypeValueError` where it calls ``float()``)."""
     return _field(Value(minimum=minimum, maximum=maximum, min_open=min_open, max_open=max_open,
-                        optional=optional or default is None), default)
+                        optional=optional or default is None), default, refusal=refusal,
+                  text_error=text_error)
 
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def level(default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
+def level(default: Any = dataclasses.MISSING, *, optional: bool = False,
+          refusal: Refusal = ScheduleArgumentError, text_error: TextError = ScheduleArgumentTypeError) -> Any:
     """A value the schedule outputs or interpolates (an LR, a factor): a real number in
-    ``[0, 3.4e38]`` (finite in float32, so the value is exact on every path)."""
-    return _field(Value(minimum=0.0, maximum=FLOAT32_MAX, optional=optional or default is None), default)
+    ``[0, 3.4e38]`` (finite in float32, so the value is exact on every path). ``refusal``, ``text_error``:
+    as :func:`value`."""
+    return _field(Value(minimum=0.0, maximum=FLOAT32_MAX, optional=optional or default is None), default,
+                  refusal=refusal, text_error=text_error)
 
 
 def steps(default: Any = dataclasses.MISSING, *, minimum: int = 0, fractional: bool = False,
-          static: bool = False, optional: bool = False) -> Any:
-    """A number of steps (integer leaf, or static with ``static=True``)."""
+          static: bool = False, optional: bool = False, refusal: Refusal = ScheduleArgumentError,
+          text_error: TextError = ScheduleArgumentTypeError) -> Any:
+    """A number of steps (integer leaf, or static with ``static=True``). ``refusal``, ``text_error``: as
+    :func:`value`."""
     return _field(Duration(minimum=minimum, fractional=fractional, static=static,
-                        optional=optional or default is None), default)
+                        optional=optional or default is None), default, refusal=refusal,
+                  text_error=text_error)
 
 
 def choice(options: Sequence[str], default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:

@@ -26,10 +26,13 @@ def constant(value: float) -> Ref:
     return lambda k: value
 
 
-def polynomial(init_value, end_value, power, transition_steps, transition_begin=0) -> Ref:
+def polynomial(init_value, end_value, power, transition_steps, transition_begin=0, k_decay=1.0) -> Ref:
     def f(k):
         t = min(max(k - transition_begin, 0), transition_steps)
-        return (init_value - end_value) * (1 - t / transition_steps) ** power + end_value
+        if k_decay == 1.0:
+            return (init_value - end_value) * (1 - t / transition_steps) ** power + end_value
+        left = 1 - (mpmath.mpf(t) / transition_steps) ** k_decay
+        return end_value + (init_value - end_value) * float(left**power)
 
     return f
 
@@ -131,7 +134,9 @@ def warmup_constant(init_value, peak_value, warmup_steps) -> Ref:
 
 
 def warmup_cosine_decay(init_value, peak_value, warmup_steps, decay_steps, end_value=0.0,
-                        exponent=1.0, k_decay=1.0) -> Ref:
+                        exponent=1.0, k_decay=1.0, end_needs_peak=False) -> Ref:
+    if end_needs_peak and peak_value == 0:  # optax's alpha = end / peak, 0 for a zero peak
+        end_value = 0.0
     def f(k):
         if k < warmup_steps:
             return init_value + (peak_value - init_value) * k / warmup_steps
@@ -352,6 +357,81 @@ def fraction_step_decay(init_value, decay_rate, total_steps, interval=None, frac
             x = progress / interval
             j = int(x if digits is None else round(x, digits))
         return end_value + (init_value - end_value) * decay_rate**j
+
+
+def restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, end_value=0.0, max_cycles=None,
+             shape="cosine", k_decay=1.0, power=1.0, lower=-7.0, upper=3.0) -> Ref:
+    # timm's _get_lr (cosine_lr.py, tanh_lr.py, poly_lr.py), with the cycle found by walking the float64
+    # starts T0 (1 - m**i) / (1 - m) (timm's own expression) instead of timm's float log, in 40 digits.
+    def start(i):
+        if period_mult == 1:
+            return i * first_period
+        return (1 - period_mult**i) / (1 - period_mult) * first_period
+
+    def f(k):
+        i = k // first_period if period_mult == 1 else 0
+        while k >= start(i + 1):
+            i += 1
+        if max_cycles is not None and i >= max_cycles:
+            return end_value
+        length = first_period * period_mult**i
+        x = (mpmath.mpf(k) - mpmath.mpf(start(i))) / mpmath.mpf(length)
+        if shape == "cosine":
+            g = (1 + mpmath.cos(mpmath.pi * x**k_decay)) / 2
+        elif shape == "tanh":
+            g = (1 - mpmath.tanh(lower * (1 - x) + upper * x)) / 2
+        else:
+            g = (1 - x**k_decay) ** power
+        peak = mpmath.mpf(init_value) * mpmath.mpf(peak_decay) ** i
+        return float(end_value + (peak - end_value) * g)
+
+    return f
+
+
+def cosine_cycles(init_value, decay_steps, num_cycles=0.5, end_value=0.0, restart=False, offset=0) -> Ref:
+    # transformers' _get_cosine_schedule_with_warmup_lr_lambda (waves) and the hard-restarts lambda, with
+    # the progress in exact rational arithmetic and the cosine in 40 digits.
+    from fractions import Fraction
+
+    def f(k):
+        y = Fraction(num_cycles) * (k + Fraction(offset)) / Fraction(decay_steps)
+        y -= y.numerator // y.denominator
+        y = mpmath.mpf(y.numerator) / y.denominator
+        h = (1 + mpmath.cos(mpmath.pi * y)) / 2 if restart else (1 + mpmath.cos(2 * mpmath.pi * y)) / 2
+        return float(end_value + (init_value - end_value) * h)
+
+    return f
+
+
+def warmup_onto(schedule, warmup_steps, init_value=0.0) -> Ref:
+    inner = reference(schedule["name"], **{k: x for k, x in schedule.items() if k != "name"})
+
+    def f(k):
+        if k < warmup_steps:
+            return init_value + (inner(warmup_steps) - init_value) * k / warmup_steps
+        return inner(k)
+
+    return f
+
+
+def lr_noise(start=0, end=None, pct=0.67, std=1.0, seed=42) -> Ref:
+    # The documented draw: u from Wellons' lowbias32 hash of (seed, k), then the truncated normal's inverse
+    # CDF in 40 digits (the library's erfinv is a float32 polynomial, good to ~4e-7).
+    def mix(x):
+        x ^= x >> 16
+        x = (x * 0x7FEB352D) & 0xFFFFFFFF
+        x ^= x >> 15
+        x = (x * 0x846CA68B) & 0xFFFFFFFF
+        return x ^ (x >> 16)
+
+    key = mix(seed % 2**32)
+    edge = mpmath.erf(mpmath.mpf(pct) / (mpmath.sqrt(2) * std))
+
+    def f(k):
+        if k < start or (end is not None and k >= end):
+            return 1.0
+        u = ((mix((k & 0xFFFFFFFF) ^ key) >> 8) + mpmath.mpf(0.5)) * mpmath.mpf(2) ** -24
+        return float(1 + mpmath.sqrt(2) * std * mpmath.erfinv((2 * u - 1) * edge))
 
     return f
 

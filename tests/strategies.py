@@ -122,7 +122,7 @@ def _linear(draw: st.DrawFn) -> Kwargs:
 
 @st.composite
 def _polynomial(draw: st.DrawFn) -> Kwargs:
-    return {**draw(_linear()), "power": draw(exponents)}
+    return {**draw(_linear()), "power": draw(exponents), "k_decay": draw(st.one_of(st.just(1.0), exponents))}
 
 
 @st.composite
@@ -146,7 +146,7 @@ def _inverse_time_decay(draw: st.DrawFn) -> Kwargs:
 
 @st.composite
 def _step_decay(draw: st.DrawFn) -> Kwargs:
-    return {"init_value": draw(values), "step_size": draw(durations()), "decay_rate": draw(rates)}
+    return {"init_value": draw(values), "step_size": draw(float_durations()), "decay_rate": draw(rates)}
 
 
 @st.composite
@@ -184,7 +184,8 @@ def _warmup_cosine_decay(draw: st.DrawFn) -> Kwargs:
     # decay_steps past 2**31 - 1 with warmup_steps near it: see test_fuzz.test_phase_ending_past_int32
     w, d = draw(_warmup_then(huge=False))
     return {"init_value": draw(values), "peak_value": draw(values), "warmup_steps": w, "decay_steps": d,
-            "end_value": draw(values), "exponent": draw(exponents), "k_decay": draw(exponents)}
+            "end_value": draw(values), "exponent": draw(exponents), "k_decay": draw(exponents),
+            "end_needs_peak": draw(st.booleans())}
 
 
 @st.composite
@@ -241,6 +242,33 @@ def _cosine_restarts(draw: st.DrawFn) -> Kwargs:
             "peak_decay": draw(positive_rates), "end_value": draw(values),
             "max_cycles": draw(st.one_of(st.none(), st.integers(1, 40))),
             "warmup_steps": draw(st.one_of(st.just(0), st.integers(0, first - 1)))}
+
+
+@st.composite
+def _restarts(draw: st.DrawFn) -> Kwargs:
+    lower = draw(st.floats(-50.0, 49.0))
+    return {"init_value": draw(values), "first_period": draw(durations(1, huge=False)),
+            "period_mult": draw(st.one_of(st.sampled_from([1.0, 2.0, 3, 1.5, 1.05]), st.floats(1.05, 4.0))),
+            "peak_decay": draw(rates), "end_value": draw(values),
+            "max_cycles": draw(st.one_of(st.none(), st.integers(1, 40))),
+            "shape": draw(st.sampled_from(["cosine", "tanh", "polynomial"])), "k_decay": draw(exponents),
+            "power": draw(exponents), "lower": lower, "upper": draw(st.floats(lower + 0.5, 50.0))}
+
+
+@st.composite
+def _cosine_cycles(draw: st.DrawFn) -> Kwargs:
+    return {"init_value": draw(values), "decay_steps": draw(float_durations()),
+            "num_cycles": draw(st.one_of(st.sampled_from([0.0, 0.5, 1.0, 1.3, 3.0]), st.floats(0.0, 100.0))),
+            "end_value": draw(values), "restart": draw(st.booleans()),
+            "offset": draw(st.one_of(st.just(0), st.integers(0, MAX_STEP), st.floats(0.0, 1e9)))}
+
+
+@st.composite
+def _lr_noise(draw: st.DrawFn) -> Kwargs:
+    start = draw(begins)
+    return {"start": start, "end": draw(st.one_of(st.none(), st.integers(start, MAX_STEP))),
+            "pct": draw(st.floats(1e-3, 1.0)), "std": draw(positives),
+            "seed": draw(st.one_of(st.integers(-(2**40), 2**40), st.just(42)))}
 
 
 @st.composite
@@ -360,7 +388,8 @@ LEAF_BUILDERS: dict[str, Callable[[], st.SearchStrategy[Kwargs]]] = {
     "inverse_sqrt_cooldown": _inverse_sqrt_cooldown, "power_scheduler": _power_scheduler,
     "warmup_stable_decay_cycles": _warmup_stable_decay_cycles, "exponential_warmup": _exponential_warmup,
     "radam_warmup": _radam_warmup, "progress_interpolate": _progress_interpolate,
-    "fraction_step_decay": _fraction_step_decay,
+    "fraction_step_decay": _fraction_step_decay, "restarts": _restarts, "cosine_cycles": _cosine_cycles,
+    "lr_noise": _lr_noise,
 }
 
 
@@ -424,9 +453,15 @@ def _quantize(draw: st.DrawFn, depth: int = 1) -> Kwargs:
     return {"schedule": draw(children(depth)), "every": draw(durations())}
 
 
+@st.composite
+def _warmup_onto(draw: st.DrawFn, depth: int = 1) -> Kwargs:
+    return {"schedule": draw(children(depth)), "warmup_steps": draw(st.one_of(st.just(0), durations())),
+            "init_value": draw(values)}
+
+
 COMBINATOR_BUILDERS: dict[str, Callable[[int], st.SearchStrategy[Kwargs]]] = {
     "join": _join, "multiply": _multiply, "shift": _shift, "clip": _clip, "repeat": _repeat,
-    "per_epoch": _per_epoch, "quantize": _quantize,
+    "per_epoch": _per_epoch, "quantize": _quantize, "warmup_onto": _warmup_onto,
 }
 
 VALID: dict[str, st.SearchStrategy[Kwargs]] = {
@@ -462,12 +497,14 @@ BAD: dict[str, list[Any]] = {
     "shift": [1.5, NAN, INF, "3", None, True],
     "schedule": ["abc", None, True, object(), [1.0]],
     "schedules": [[], "abc", 5, None, [object()], [None], ["abc"]],
-    "boundaries": [5, "abc", None, [-1], [1.5], [NAN]],  # (lengths are checked in CROSS)
+    "boundaries": [5, "abc", None, [-1], [-0.5], [NAN], [2**31]],  # (lengths are checked in CROSS)
     "steps0?": [-1, -(2**40), 2.5, NAN, INF, "3", True],  # whole number >= 0, or None
     "beta2": [0.6, 0.5, 1.0, 1.5, NAN, INF, "0.9", None, True],  # in (0.6, 1)
     "fraction?": [0.0, 1.0, -0.5, NAN, "0.3", True],  # in (0, 1), or None
     "fractions": [[], [0.0], [1.0], [NAN], "0.5", 5, True],
     "digits": [-1, 1.5, "10", True],
+    "steps0f": [-1, -0.5, NAN, INF, "3", None, True],  # >= 0, fractions allowed
+    "int": ["1", 1.5, None, True, NAN],
 }
 
 
@@ -486,22 +523,22 @@ FIELDS: dict[str, dict[str, str]] = {
     "linear": {"init_value": "value", "end_value": "value", "transition_steps": "steps1f",
                "transition_begin": "steps0"},
     "polynomial": {"init_value": "value", "end_value": "value", "power": "positive",
-                   "transition_steps": "steps1f", "transition_begin": "steps0"},
+                   "transition_steps": "steps1f", "transition_begin": "steps0", "k_decay": "positive"},
     "exponential_decay": {"init_value": "value", "transition_steps": "steps1f", "decay_rate": "positive",
                           "transition_begin": "steps0", "staircase": "bool", "end_value": "value?"},
     "inverse_time_decay": {"init_value": "value", "decay_steps": "steps1f", "decay_rate": "nonneg",
                            "staircase": "bool"},
-    "step_decay": {"init_value": "value", "step_size": "steps1", "decay_rate": "nonneg"},
+    "step_decay": {"init_value": "value", "step_size": "steps1f", "decay_rate": "nonneg"},
     "multistep_decay": {"init_value": "value", "milestones": "steps_list", "decay_rate": "nonneg"},
     "piecewise_constant": {"init_value": "value", "boundaries_and_scales": "bs"},
     "piecewise_interpolate": {"interpolate_type": mode("linear", "cosine"), "init_value": "value",
                               "boundaries_and_scales": "bs"},
     "cosine_decay": {"init_value": "value", "decay_steps": "steps1f", "alpha": "value",
-                     "exponent": "positive", "k_decay": "positive"},
+                     "exponent": "nonneg", "k_decay": "positive"},
     "warmup_constant": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0"},
     "warmup_cosine_decay": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0",
-                            "decay_steps": "steps1", "end_value": "value", "exponent": "positive",
-                            "k_decay": "positive"},
+                            "decay_steps": "steps1", "end_value": "value", "exponent": "nonneg",
+                            "k_decay": "positive", "end_needs_peak": "bool"},
     "warmup_linear_decay": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0",
                             "decay_steps": "steps1", "end_value": "value"},
     "warmup_exponential_decay": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0",
@@ -544,6 +581,14 @@ FIELDS: dict[str, dict[str, str]] = {
         "rewarmup_steps": "steps0", "num_cycles": "count?", "init_value": "value", "end_value": "value",
         "warmup_shape": mode("linear", "cosine", "1-sqrt"),
         "decay_shape": mode("linear", "cosine", "1-sqrt", "exponential")},
+    "restarts": {"init_value": "value", "first_period": "steps1", "period_mult": "mult",
+                 "peak_decay": "nonneg", "end_value": "value", "max_cycles": "count?",
+                 "shape": mode("cosine", "tanh", "polynomial"), "k_decay": "positive", "power": "positive",
+                 "lower": "value", "upper": "value"},
+    "cosine_cycles": {"init_value": "value", "decay_steps": "steps1f", "num_cycles": "nonneg",
+                      "end_value": "value", "restart": "bool", "offset": "steps0f"},
+    "lr_noise": {"start": "steps0", "end": "steps0?", "pct": "rate01", "std": "positive", "seed": "int"},
+    "warmup_onto": {"schedule": "schedule", "warmup_steps": "steps0", "init_value": "value"},
     "join": {"schedules": "schedules", "boundaries": "boundaries"},
     "multiply": {"schedules": "schedules"},
     "shift": {"schedule": "schedule", "steps": "shift"},
@@ -594,6 +639,11 @@ CROSS: dict[str, list[tuple[Kwargs, str]]] = {
           "rewarmup_steps": 11}, "rewarmup_steps"),
         ({"peak_value": 1.0, "cycle_steps": [100], "num_cycles": 2, "warmup_steps": 0, "decay_steps": 1},
          "num_cycles"),
+    ],
+    "restarts": [
+        ({"init_value": 1.0, "first_period": 10, "lower": 3.0, "upper": 3.0}, "lower"),
+        ({"init_value": 1.0, "first_period": 10, "peak_decay": 1.5}, "peak_decay"),
+        ({"init_value": 1.0, "first_period": 1, "period_mult": 1.00001}, "period_mult"),
     ],
     "tanh_decay": [
         ({"init_value": 1.0, "decay_steps": 10, "lower": 3.0, "upper": 3.0}, "lower"),

@@ -11,15 +11,18 @@ from jaxsched.schedules import (
     _basic,
     _cosine,
     _cyclic,
+    _noise,
     _progress,
     _research,
+    _restarts,
     _transformer,
     _warmup,
     _warmup_factors,
     _wsd,
 )
 
-_FAMILIES = (_basic, _cosine, _cyclic, _progress, _research, _transformer, _warmup, _warmup_factors, _wsd,
+_FAMILIES = (_basic, _cosine, _cyclic, _noise, _progress, _research, _restarts, _transformer, _warmup,
+             _warmup_factors, _wsd,
              _combinators, _surgery)
 
 # Every registered class of the catalog modules, by class name (generated: no second export list).

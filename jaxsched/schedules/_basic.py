@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
 from jaxsched._fields import (
+    FLOAT32_MAX,
     Real,
     Span,
     StepCount,
@@ -22,7 +23,7 @@ from jaxsched._fields import (
     value,
 )
 from jaxsched._numerics import Array, Backend, Steps, floor_div, power
-from jaxsched._shapes import half_cosine
+from jaxsched._shapes import half_cosine, warped
 
 
 class Constant(Schedule, name="constant"):
@@ -53,13 +54,15 @@ class Constant(Schedule, name="constant"):
 class Polynomial(Schedule, name="polynomial"):
     r"""Polynomial interpolation from ``init_value`` to ``end_value``, as ``optax.polynomial_schedule``.
 
-    With :math:`B` = ``transition_begin``, :math:`T` = ``transition_steps`` and
-    :math:`r(k) = \operatorname{clip}(B + T - k, 0, T)` the steps left,
+    With :math:`B` = ``transition_begin``, :math:`T` = ``transition_steps``,
+    :math:`r(k) = \operatorname{clip}(B + T - k, 0, T)` the steps left and :math:`e(k) = T - r(k)`,
 
-    .. math:: s(k) = E + (I - E) \left(\frac{r(k)}{T}\right)^{p}
+    .. math:: s(k) = E + (I - E) \left(1 - \left(\frac{e(k)}{T}\right)^{\kappa}\right)^{p}
 
-    so ``s(k) = I`` for ``k <= B`` and ``s(k) = E`` for ``k >= B + T``. The remaining steps are an exact
-    integer difference, so the tail keeps full float32 precision at any horizon.
+    so ``s(k) = I`` for ``k <= B`` and ``s(k) = E`` for ``k >= B + T``; with :math:`\kappa = 1` (the
+    default) the factor is :math:`(r(k)/T)^p`. The remaining steps are an exact integer difference, so the
+    tail keeps full float32 precision at any horizon (with :math:`\kappa \ne 1`, :math:`1 - (e/T)^\kappa`
+    is taken from the steps left near the end, ``expm1``/``log1p``).
 
     Args:
       init_value: value up to ``transition_begin``.
@@ -68,6 +71,8 @@ class Polynomial(Schedule, name="polynomial"):
       transition_steps: length :math:`T > 0` of the transition (optax falls back to a constant for
         ``T <= 0``; here that is an error).
       transition_begin: steps :math:`B >= 0` to hold ``init_value`` first.
+      k_decay: :math:`\kappa > 0`, timm's time warp of the progress (arXiv 2004.05909, timm's
+        ``PolyLRScheduler``).
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -84,10 +89,13 @@ class Polynomial(Schedule, name="polynomial"):
     power: Real = value(minimum=0.0, min_open=True)
     transition_steps: Span = steps(minimum=1, fractional=True)
     transition_begin: StepCount = steps(default=0)
+    k_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
 
-    examples = (
+    examples: ClassVar[tuple[dict[str, Any], ...]] = (
         {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100,
          "transition_begin": 5},
+        {"init_value": 1.0, "end_value": 0.01, "power": 0.5, "transition_steps": 100, "k_decay": 2.0},
+        {"init_value": 0.01, "end_value": 1.0, "power": 2.0, "transition_steps": 100, "k_decay": 0.7},
     )
 
     def _key_steps(self) -> list[Any]:
@@ -103,14 +111,16 @@ class Polynomial(Schedule, name="polynomial"):
         # Counted from the end value when it is the smaller one (a decay), from the initial value
         # when it is the larger one (a rise): the small end never comes out of a cancellation.
         left = t.left_in(B, T, nonneg=True)  # exact, even when B + T is past the last step
-        frac = xp.clip(left, 0.0, length) / length
+        # The (warped) progress from the start and what is left of it, each exact at its own end.
+        progress, frac = warped(bk, xp.clip(t.since(B), 0.0, length), xp.clip(left, 0.0, length), length,
+                                self.k_decay)
         fall = last + (init - last) * (frac if linear else frac ** bk.value(self.power))
         grows = bk.larger(self.end_value, self.init_value)
         if grows is False:
             return fall
         # "Finished" is decided on integers: a float ratio T/T may round below 1 in vectorised XLA.
         finished = left <= 0
-        done = xp.where(finished, 1.0, xp.clip(t.since(B), 0.0, length) / length)
+        done = xp.where(finished, 1.0, progress)
         if not linear:
             # 1 - (1 - done)**p: from the start through expm1/log1p (no cancellation for small done),
             # near the end from the exact steps left (1 - frac**p, where frac**p is small).
@@ -150,6 +160,7 @@ class Linear(Polynomial, name="linear"):
     transition_steps: Span = steps(minimum=1, fractional=True)
     transition_begin: StepCount = steps(default=0)
     power: float = static(default=1.0, init=False)
+    k_decay: float = static(default=1.0, init=False)
 
     examples = ({"init_value": 1.0, "end_value": 0.0, "transition_steps": 100},)
 
@@ -279,7 +290,7 @@ class StepDecay(Schedule, name="step_decay"):
 
     Args:
       init_value: value for the first ``step_size`` steps.
-      step_size: :math:`n >= 1`.
+      step_size: :math:`n >= 1`; may be fractional (timm's ``StepLRScheduler`` takes ``decay_t=2.5``).
       decay_rate: :math:`\gamma >= 0`.
 
     Returns:
@@ -293,7 +304,7 @@ class StepDecay(Schedule, name="step_decay"):
     """
 
     init_value: Real = level()
-    step_size: StepCount = steps(minimum=1)
+    step_size: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0, maximum=1.0)
 
     examples = ({"init_value": 0.1, "step_size": 30, "decay_rate": 0.1},)
@@ -364,7 +375,8 @@ class PiecewiseConstant(_Pieces, name="piecewise_constant"):
     .. math:: s(k) = I \prod_{b_i \le k} c_i
 
     Args:
-      init_value: value before the first boundary.
+      init_value: value before the first boundary; it may be negative (the scales multiply it, so the
+        schedule keeps its sign: optax's own test schedules -0.1).
       boundaries_and_scales: ``{boundary: scale}``; each scale :math:`c_i >= 0` multiplies the value from
         its boundary on (inclusive).
 
@@ -378,7 +390,7 @@ class PiecewiseConstant(_Pieces, name="piecewise_constant"):
       [0.1, 0.2, 0.1]
     """
 
-    init_value: Real = level()
+    init_value: Real = value(minimum=-FLOAT32_MAX, maximum=FLOAT32_MAX)
     boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(default=None)
 
     examples = ({"init_value": 0.1, "boundaries_and_scales": {100: 0.5, 200: 0.2}},)
@@ -441,7 +453,9 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
             nxt = value * bk.value(s)
             size = xp.maximum(bk.to_float(end - start) if bk.is_int(end) else end - start, 1.0)
             elapsed = t.since(start)
-            remaining = size - elapsed
+            # The steps left, exact from the end (size - elapsed loses them in float32 at long pieces); a
+            # piece of length 0 is never used.
+            remaining = t.until(end)
             if self.interpolate_type == "linear":
                 piece = xp.where(
                     elapsed <= remaining,
