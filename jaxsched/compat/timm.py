@@ -19,7 +19,13 @@ resamples a normal until ``|n_t| < noise_pct``. Here ``n_t`` has the same distri
 ``noise_std`` truncated to ``(-noise_pct, noise_pct)``) and is also a pure function of
 ``(noise_seed, t)``, but the random stream is a counter-based integer hash (the same bits in JAX and
 NumPy, so ``s(k)`` and ``s.numpy(k)`` agree) turned into a truncated normal by the inverse CDF: the
-individual draws differ from torch's. Goldens are therefore recorded with noise off.
+individual draws differ from torch's (:func:`jaxsched.lr_noise`). Goldens are therefore recorded with noise
+off. ``noise_pct`` must be at most 1 here (the factor stays positive).
+
+Every port lowers, once, to catalog pieces: the curve after the warmup (:func:`jaxsched.restarts` of a
+cosine, tanh or polynomial cycle shape; :func:`jaxsched.step_decay`; :func:`jaxsched.multistep_decay`;
+:func:`jaxsched.warmup_stable_decay`), joined after a linear warmup, times :func:`jaxsched.lr_noise`, with
+the constructor's value joined in front and :func:`jaxsched.per_epoch` around it all.
 
 ``param_group_field``, ``initialize`` and per-group ``lr_scale`` belong to the optimizer side and are
 dropped; the base learning rate is the explicit ``lr``.
@@ -36,82 +42,89 @@ WSD), ``get_curr_decay_steps(t)`` (multi-step), and the attributes ``base_values
 from __future__ import annotations
 
 import bisect
-import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
 from jaxsched import _validate as v
-from jaxsched._combinators import Join, Multiply
-from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, geometric_cycles, numpy_backend
-from jaxsched.schedules._basic import Linear, MultistepDecay
-from jaxsched.schedules._cosine import TanhDecay, cosine_factor
-from jaxsched.schedules._transformer import InverseSqrt
-from jaxsched.schedules._warmup import linear_warmup
-from jaxsched.schedules._wsd import WarmupStableDecay
+from jaxsched import (
+    clip,
+    constant,
+    inverse_sqrt,
+    join,
+    linear,
+    lr_noise,
+    multiply,
+    multistep_decay,
+    per_epoch,
+    restarts,
+    shift,
+    step_decay,
+    warmup_onto,
+    warmup_stable_decay,
+)
+from jaxsched._core import Port, Schedule
+from jaxsched._fields import (
+    MAX_STEP,
+    Real,
+    Span,
+    StepCount,
+    flag,
+    known,
+    level,
+    static,
+    static_float,
+    static_int,
+    steps,
+    steps_seq,
+    value,
+)
+from jaxsched._validate import ScheduleArgumentAssertionError as Asserted
+from jaxsched.schedules._cosine import check_peak_growth
+from jaxsched.schedules._noise import integer_seed, noise
+from jaxsched.schedules._restarts import cycles_end
 
 __all__ = ["CosineLRScheduler", "MultiStepLRScheduler", "PolyLRScheduler", "StepLRScheduler",
            "TanhLRScheduler", "WSDLRScheduler", "noise"]
 
-# -- noise: a counter-based hash both backends compute bit for bit ----------------------------------------
 
-_M1, _M2 = 0x7FEB352D, 0x846CA68B  # "lowbias32" multipliers (Wellons' integer hash)
-
-
-def _mix(bk: Backend, x: Array) -> Array:
-    xp = bk.xp
-    u32 = xp.uint32
-    x = x ^ (x >> u32(16))
-    x = x * u32(_M1)
-    x = x ^ (x >> u32(15))
-    x = x * u32(_M2)
-    return x ^ (x >> u32(16))
+# -- argument converters ------------------------------------------------------------------------------------
 
 
-def _erfinv(bk: Backend, x: Array) -> Array:
-    """Inverse error function on (-1, 1) (Giles 2010, single-precision coefficients, rel. error ~4e-7)."""
-    xp = bk.xp
-    w = -xp.log((1.0 - x) * (1.0 + x))
-    a = w - 2.5
-    p1 = 2.81022636e-08
-    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
-              -0.00417768164, 0.246640727, 1.50140941):
-        p1 = c + p1 * a
-    b = xp.sqrt(xp.maximum(w, 5.0)) - 3.0
-    p2 = -0.000200214257
-    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
-              0.00943887047, 1.00167406, 2.83297682):
-        p2 = c + p2 * b
-    return xp.where(w < 5.0, p1, p2) * x
+def _asserted(convert: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
+    """A static converter whose value refusals are timm's ``AssertionError`` (also a ``ValueError``)."""
+    return lambda name, x: v.asserted(convert, name, x)
 
 
-def noise(bk: Backend, t: Steps, seed: int, pct: float, std: float) -> Array:
-    r"""timm's LR noise :math:`n_t`: a normal(0, ``std``) truncated to ``(-pct, pct)``, pure in (seed, t).
+def _noise_range(name: str, x: Any) -> Any:
+    """``noise_range_t``: ``None``, a start, or ``[start, end)``; whole steps >= 0, as a tuple."""
+    if x is None:
+        return None
+    start = static_int(0)
+    if isinstance(x, list | tuple):
+        if len(x) != 2:
+            raise v.ScheduleArgumentError(name, "must be [start, end) or a start", list(x))
+        return tuple(start(f"{name}[{i}]", e) for i, e in enumerate(x))
+    return start(name, x)
 
-    A uniform :math:`u \in (0, 1)` comes from the 32-bit hash of ``(seed, t)`` (24 bits, exact in
-    float32), and :math:`n_t = \sqrt 2\,\sigma\,\operatorname{erfinv}\left((2u - 1)\,
-    \operatorname{erf}(\text{pct}/(\sqrt 2 \sigma))\right)`.
-    """
-    xp = bk.xp
-    with np.errstate(over="ignore"):
-        key = _mix(bk, xp.asarray(np.uint32(seed % 2**32)))
-        h = _mix(bk, xp.asarray(t.n).astype(xp.uint32) ^ key)
-    u = (bk.to_float(h >> xp.uint32(8)) + 0.5) * 2.0**-24
-    edge = math.erf(pct / (math.sqrt(2.0) * std))
-    return math.sqrt(2.0) * std * _erfinv(bk, (2.0 * u - 1.0) * edge)
+
+_PCT = static_float(minimum=0.0, maximum=1.0, min_open=True)
+_STD = static_float(minimum=0.0, min_open=True)
 
 
 # -- the common skeleton ------------------------------------------------------------------------------------
 
 
 class _Timm:
-    """Evaluation shared by the timm ports (a mixin before :class:`Schedule`): time unit, initial
-    value, warmup, noise, cycles."""
+    """A mixin in front of :class:`~jaxsched._core.Port`: what the timm ports share: the time unit, the
+    constructor's value at index 0, the warmup and the noise around each class's curve after the warmup
+    (:meth:`_main`, in ``t`` units)."""
 
-    if TYPE_CHECKING:  # the fields every port declares (cycle ones only on the cyclic ports)
+    noise_type: ClassVar[str] = "normal"
+    """timm's ``noise_type``: its schedulers always draw normal noise."""
+
+    if TYPE_CHECKING:  # the fields every timm port declares (in its own signature order)
         lr: Any
-        warmup_t: Any
+        warmup_t: int
         warmup_lr_init: Any
         warmup_prefix: bool
         t_in_epochs: bool
@@ -120,16 +133,6 @@ class _Timm:
         noise_std: float
         noise_seed: int
         updates_per_epoch: int | None
-        t_initial: Any
-        lr_min: Any
-        cycle_mul: float
-        cycle_decay: Any
-        cycle_limit: int
-
-        def _set(self, name: str, value: Any) -> None: ...
-
-    noise_type: ClassVar[str] = "normal"
-    """timm's ``noise_type``: its schedulers always draw normal noise."""
 
     @property
     def base_values(self) -> list[Any]:
@@ -137,125 +140,73 @@ class _Timm:
         return [self.lr]
 
     @property
-    def warmup_steps(self) -> list[float]:
+    def warmup_steps(self) -> list[Any]:
         """timm's ``warmup_steps``: the LR increment per ``t`` of the warmup (``[1]`` without one)."""
-        W = self.warmup_t
-        if not W:
+        if not self.warmup_t:
             return [1]
-        target = float(np.asarray(self._warm_target(numpy_backend())))
-        return [(target - float(self.warmup_lr_init)) / W]
+        return [(self._warm_target() - self.warmup_lr_init) / self.warmup_t]
 
-    def _check_common(self) -> None:
-        v.number("lr", self.lr)
-        self._set("warmup_t", v.steps("warmup_t", self.warmup_t))
-        v.nonnegative("warmup_lr_init", self.warmup_lr_init)
-        v.boolean("warmup_prefix", self.warmup_prefix)
-        v.boolean("t_in_epochs", self.t_in_epochs)
-        if self.updates_per_epoch is not None:
-            if not self.t_in_epochs:
-                raise v.ScheduleArgumentError(
-                    "updates_per_epoch", "only applies with t_in_epochs=True (t already counts "
-                    "updates)", self.updates_per_epoch)
-            self._set("updates_per_epoch",
-                      v.integer("updates_per_epoch", self.updates_per_epoch, minimum=1))
-        r = self.noise_range_t
-        if r is not None:
-            if isinstance(r, list | tuple):
-                r = tuple(v.integer(f"noise_range_t[{i}]", x, minimum=0) for i, x in enumerate(r))
-                if len(r) != 2:
-                    raise v.ScheduleArgumentError("noise_range_t", "must be [start, end) or a start",
-                                                  list(r))
-            else:
-                r = v.integer("noise_range_t", r, minimum=0)
-            self._set("noise_range_t", r)
-            self._set("noise_pct", v.finite_float("noise_pct", self.noise_pct))
-            self._set("noise_std", v.finite_float("noise_std", self.noise_std))
-            v.positive("noise_pct", self.noise_pct)
-            v.positive("noise_std", self.noise_std)
-            self._set("noise_seed", v.integer("noise_seed", self.noise_seed))
+    def __check_init__(self) -> None:
+        if self.updates_per_epoch is not None and not self.t_in_epochs:
+            raise v.ScheduleArgumentError(
+                "updates_per_epoch", "only applies with t_in_epochs=True (t already counts updates)",
+                self.updates_per_epoch)
 
-    def _epoch(self, bk: Backend, t: Steps) -> Steps:
-        if self.updates_per_epoch is None:
-            return t
-        return Steps(bk, t.n // self.updates_per_epoch)
-
-    def _main(self, bk: Backend, t: Steps) -> Array:
+    def _main(self) -> Schedule:
+        """The curve from the end of the warmup on (seeing ``t - warmup_t`` with a prefix warmup)."""
         raise NotImplementedError
 
-    def _warm_target(self, bk: Backend) -> Array:
-        return bk.value(self.lr)
+    def _warm_target(self) -> Any:
+        return self.lr
 
-    def _get_lr(self, bk: Backend, t: Steps) -> Array:
-        """timm's ``_get_lr(t)``: linear warmup, then the main curve (shifted with ``warmup_prefix``)."""
-        W = bk.count(self.warmup_t)
-        main = self._main(bk, t.shifted(W) if self.warmup_prefix else t)
-        return linear_warmup(bk, t, bk.value(self.warmup_lr_init), self._warm_target(bk), W, main)
+    def _warmed(self, main: Schedule) -> Schedule:
+        """A linear warmup to ``lr`` in front of the curve, or over it (it then jumps onto the curve)."""
+        warm = linear(self.warmup_lr_init, self.lr, self.warmup_t)
+        return join([warm, main if self.warmup_prefix else shift(main, -self.warmup_t)], [self.warmup_t])
 
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        xp = bk.xp
-        e = self._epoch(bk, t)
-        out = self._get_lr(bk, e)
+    def lower(self) -> Schedule:
+        main = self._main()
+        body = self._warmed(main) if self.warmup_t else main
         r = self.noise_range_t
         if r is not None:
-            lo, hi = (r[0], r[1]) if isinstance(r, tuple) else (r, None)
-            inside = e.ge(lo) if hi is None else e.ge(lo) & ~e.ge(hi)
-            n = noise(bk, e, self.noise_seed, self.noise_pct, self.noise_std)
-            out = xp.where(inside, out * (1.0 + n), out)
-        W = bk.count(self.warmup_t)
-        first = xp.where(W > 0, bk.value(self.warmup_lr_init), bk.value(self.lr))
-        return xp.where(e.n == 0, first, out)
-
-    def _cycles(self, bk: Backend, t: Steps) -> tuple[Array, Array, Array, Array, Array]:
-        """(peak of the cycle, elapsed, remaining, length, inside the cycle limit) at ``t``."""
-        i, e, r, L = geometric_cycles(bk, t, bk.count(self.t_initial), self.cycle_mul)
-        peak = bk.value(self.lr) * bk.value(self.cycle_decay) ** bk.to_float(i)
-        return peak, e, r, L, i < self.cycle_limit
-
-    def _check_cycles(self) -> None:
-        # timm asserts t_initial > 0 and lr_min >= 0: refused as an AssertionError (and ValueError) too.
-        v.asserted(v.value, "t_initial", self.t_initial, minimum=0, strict=True)
-        self._set("t_initial", v.steps("t_initial", self.t_initial, minimum=1))
-        v.asserted(v.nonnegative, "lr_min", self.lr_min)
-        mult = v.finite_float("cycle_mul", self.cycle_mul)
-        if mult < 1:
-            raise v.ScheduleArgumentError("cycle_mul", "must be >= 1 (timm's log fails below)",
-                                          self.cycle_mul)
-        self._set("cycle_mul", mult)
-        v.nonnegative("cycle_decay", self.cycle_decay)
-        self._set("cycle_limit", v.integer("cycle_limit", self.cycle_limit, minimum=0))
-
-    def _key_steps(self) -> list[Any]:
-        n = self.updates_per_epoch or 1
-        return [x * n for x in self._t_keys()]
-
-    def _t_keys(self) -> list[Any]:
-        return [self.warmup_t]
+            start, end = r if isinstance(r, tuple) else (r, None)
+            body = multiply(body, lr_noise(start, end, self.noise_pct, self.noise_std, self.noise_seed))
+        # Index 0 runs with what the constructor wrote (no noise, not _get_lr(0)).
+        first = constant(self.warmup_lr_init if self.warmup_t else self.lr)
+        out = join([first, shift(body, -1)], [1])
+        return out if self.updates_per_epoch is None else per_epoch(out, self.updates_per_epoch)
 
 
-class _CycleLength:
-    """timm's ``get_cycle_length`` of the cyclic schedulers (cosine, tanh, poly)."""
+class _Cycles(_Timm):  # (a mixin, as _Timm)
+    """The cyclic timm schedulers (cosine, tanh, poly): a cycle shape restarted by
+    :func:`jaxsched.restarts` with timm's ``cycle_mul``, ``cycle_decay`` and ``cycle_limit``."""
 
     if TYPE_CHECKING:
-        t_initial: Any
+        t_initial: int
+        lr_min: Any
         cycle_mul: float
+        cycle_decay: Any
         cycle_limit: int
-        warmup_t: Any
-        warmup_prefix: bool
+
+    def __check_init__(self) -> None:
+        if self.cycle_limit:
+            check_peak_growth(self.lr, self.cycle_decay, self.cycle_limit, ("cycle_decay", "cycle_limit"))
+
+    def _restarts(self, **kwargs: Any) -> Schedule:
+        """:func:`jaxsched.restarts` with timm's cycles and the class's shape (``kwargs``)."""
+        if not self.cycle_limit:  # timm: i < cycle_limit never holds, lr_min throughout
+            return constant(self.lr_min)
+        return restarts(self.lr, self.t_initial, self.cycle_mul, self.cycle_decay, self.lr_min,
+                        self.cycle_limit, **kwargs)
 
     def get_cycle_length(self, cycles: int = 0) -> int:
         """timm's ``get_cycle_length``: the ``t`` at which ``cycles`` cycles (default ``cycle_limit``, at
-        least 1) end, counting the warmup when it is a prefix. Computed as timm does (its ``floor`` of the
-        geometric sum with ``cycle_mul != 1``)."""
-        n = max(1, cycles or self.cycle_limit)
-        T = int(self.t_initial)
-        if self.cycle_mul == 1.0:
-            t = T * n
-        else:
-            t = math.floor(-T * (self.cycle_mul ** n - 1) / (1 - self.cycle_mul))
-        return t + int(self.warmup_t) if self.warmup_prefix else t
+        least 1) end, counting the warmup when it is a prefix (timm's ``floor`` of the geometric sum)."""
+        t = cycles_end(self.t_initial, self.cycle_mul, max(1, cycles or self.cycle_limit))
+        return t + self.warmup_t if self.warmup_prefix else t
 
 
-class CosineLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.CosineLRScheduler"):
+class CosineLRScheduler(_Cycles, Port, name="compat.timm.CosineLRScheduler"):
     r"""timm ``CosineLRScheduler``: cosine with restarts, warmup, cycle growth and decay, k-decay.
 
     Cycle :math:`i` has length :math:`T_i = T_0 m^i` and peak :math:`\text{lr}\,\delta^i`; at position
@@ -264,10 +215,12 @@ class CosineLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.CosineL
     .. math:: s = \text{lr\_min} + (\text{peak}_i - \text{lr\_min})\,
               \tfrac12\left(1 + \cos\left(\pi\,e^{k}/T_i^{k}\right)\right)
 
-    and ``lr_min`` from the ``cycle_limit``-th cycle on. A warmup (``warmup_t > 0``) rises linearly from
-    ``warmup_lr_init`` to ``lr``; without ``warmup_prefix`` it overlaps the curve, which then jumps to
-    the already-decayed value at ``warmup_t`` (timm's behaviour). See the module docstring for
-    ``t = 0``, units and noise.
+    and ``lr_min`` from the ``cycle_limit``-th cycle on (``cycle_limit=0``: ``lr_min`` throughout, as
+    timm). It lowers to :func:`jaxsched.restarts` with the cosine shape. A warmup
+    (``warmup_t > 0``) rises linearly from ``warmup_lr_init`` to ``lr``; without ``warmup_prefix`` it
+    overlaps the curve, which then jumps to the already-decayed value at ``warmup_t`` (timm's behaviour).
+    timm locates a cycle with a float ``log``, which can put an exact cycle start one cycle early; the port
+    locates cycles from their exact starts. See the module docstring for ``t = 0``, units and noise.
 
     Args:
       lr: the base learning rate.
@@ -276,14 +229,14 @@ class CosineLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.CosineL
       cycle_mul: :math:`m >= 1`.
       cycle_decay: :math:`\delta`.
       cycle_limit: number of cycles before holding ``lr_min``.
-      k_decay: :math:`k > 0` (arXiv 2004.05909).
       warmup_t: linear warmup length :math:`W` (in ``t`` units).
       warmup_lr_init: value at ``t = 0`` of the warmup.
       warmup_prefix: run the main curve after the warmup (``t - W``) instead of under it.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      k_decay: :math:`k > 0` (arXiv 2004.05909).
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -295,42 +248,36 @@ class CosineLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.CosineL
       [0.1, 0.55, 0.5, 0.1464, 0.0, 0.0]
     """
 
-    lr: Any
-    t_initial: Any
-    lr_min: Any = 0.0
-    cycle_mul: float = static(default=1.0)
-    cycle_decay: Any = 1.0
-    cycle_limit: int = static(default=1)
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    warmup_prefix: bool = static(default=False)
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    k_decay: Any = 1.0
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    t_initial: int = steps(minimum=1, static=True, refusal=Asserted)
+    lr_min: Real = level(default=0.0, refusal=Asserted)
+    cycle_mul: float = static(default=1.0, converter=static_float(minimum=1.0))
+    cycle_decay: Real = value(default=1.0, minimum=0.0)
+    cycle_limit: int = static(default=1, converter=static_int(0))
+    warmup_t: int = steps(default=0, static=True)
+    warmup_lr_init: Real = level(default=0.0)
+    warmup_prefix: bool = flag(default=False)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    k_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     examples = (
         {"lr": 0.1, "t_initial": 100, "lr_min": 1e-5, "warmup_t": 5, "warmup_lr_init": 1e-4},
         {"lr": 0.1, "t_initial": 30, "lr_min": 1e-4, "cycle_mul": 2.0, "cycle_decay": 0.5,
          "cycle_limit": 3, "warmup_t": 3, "warmup_prefix": True, "k_decay": 1.5},
+        {"lr": 0.1, "t_initial": 20, "cycle_mul": 1.5, "cycle_decay": 0.7, "cycle_limit": 4, "warmup_t": 4,
+         "warmup_prefix": False, "warmup_lr_init": 0.001},
     )
 
-    def __check_init__(self) -> None:
-        self._check_common()
-        self._check_cycles()
-        v.positive("k_decay", self.k_decay)
-
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        peak, e, r, L, on = self._cycles(bk, t)
-        low = bk.value(self.lr_min)
-        c = cosine_factor(bk, e, r, L, self.k_decay)
-        return bk.xp.where(on, low + (peak - low) * c, low)
+    def _main(self) -> Schedule:
+        return self._restarts(shape="cosine", k_decay=self.k_decay)
 
 
-class TanhLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.TanhLRScheduler"):
+class TanhLRScheduler(_Cycles, Port, name="compat.timm.TanhLRScheduler"):
     r"""timm ``TanhLRScheduler``: hyperbolic-tangent decay (arXiv 1806.01593) with cycles and warmup.
 
     With :math:`r = e/T_i` inside cycle :math:`i` (cycles as :class:`CosineLRScheduler`),
@@ -338,9 +285,11 @@ class TanhLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.TanhLRSch
     .. math:: s = \text{lr\_min} + (\text{peak}_i - \text{lr\_min})\,
               \tfrac12\left(1 - \tanh\left(lb\,(1 - r) + ub\,r\right)\right)
 
-    Unlike the cosine port, a non-prefix warmup rises to the curve's value at ``warmup_t`` (no jump), as
-    timm does. At ``t = 0`` without warmup timm applies ``lr`` itself (not the tanh curve's
-    :math:`\approx 0.999999\,\text{lr}`); so does this port.
+    It lowers to :func:`jaxsched.restarts` with the tanh shape. Unlike the cosine port,
+    a non-prefix warmup rises to the curve's value at ``warmup_t`` (no jump), as timm does
+    (:func:`jaxsched.warmup_onto`). At ``t = 0`` without warmup timm applies ``lr`` itself (not the tanh
+    curve's :math:`\approx 0.999999\,\text{lr}`); so does this port. timm asserts its arguments: the
+    port's refusals of them are ``AssertionError``\ s (and ``ValueError``\ s).
 
     Args:
       lr: the base learning rate.
@@ -355,9 +304,9 @@ class TanhLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.TanhLRSch
       warmup_lr_init: value at ``t = 0`` of the warmup.
       warmup_prefix: run the main curve after the warmup (``t - W``) instead of under it.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -369,23 +318,23 @@ class TanhLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.TanhLRSch
       [1.0, 1.0, 0.5, 0.0]
     """
 
-    lr: Any
-    t_initial: Any
-    lb: Any = -7.0
-    ub: Any = 3.0
-    lr_min: Any = 0.0
-    cycle_mul: float = static(default=1.0)
-    cycle_decay: Any = 1.0
-    cycle_limit: int = static(default=1)
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    warmup_prefix: bool = static(default=False)
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    t_initial: int = steps(minimum=1, static=True, refusal=Asserted)
+    lb: Real = value(default=-7.0, refusal=Asserted)
+    ub: Real = value(default=3.0, refusal=Asserted)
+    lr_min: Real = level(default=0.0, refusal=Asserted)
+    cycle_mul: float = static(default=1.0, converter=static_float(minimum=1.0))
+    cycle_decay: Real = value(default=1.0, minimum=0.0)
+    cycle_limit: int = static(default=1, converter=_asserted(static_int(0)))
+    warmup_t: int = steps(default=0, static=True, refusal=Asserted)
+    warmup_lr_init: Real = level(default=0.0, refusal=Asserted)
+    warmup_prefix: bool = flag(default=False)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     examples = (
         {"lr": 0.1, "t_initial": 100, "lr_min": 1e-5, "warmup_t": 5, "warmup_lr_init": 1e-4},
@@ -394,53 +343,47 @@ class TanhLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.TanhLRSch
     )
 
     def __check_init__(self) -> None:
-        # timm asserts these (AssertionError); the port's refusals of them are AssertionErrors too.
-        v.asserted(v.value, "warmup_t", self.warmup_t, minimum=0)
-        v.asserted(v.nonnegative, "warmup_lr_init", self.warmup_lr_init)
-        v.asserted(v.value, "cycle_limit", self.cycle_limit, minimum=0)
-        v.asserted(v.number, "lb", self.lb)
-        v.asserted(v.number, "ub", self.ub)
         v.asserted(v.less, "lb", self.lb, "ub", self.ub)
-        self._check_common()
-        self._check_cycles()
 
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        peak, e, _, L, on = self._cycles(bk, t)
-        curve = TanhDecay._unchecked(
-            init_value=peak, decay_steps=1.0, end_value=self.lr_min, lower=self.lb, upper=self.ub,
-        ).evaluate(bk, Steps.from_float(bk, e / L))
-        return bk.xp.where(on, curve, bk.value(self.lr_min))
+    def _main(self) -> Schedule:
+        return self._restarts(shape="tanh", lower=self.lb, upper=self.ub)
 
-    def _warm_target(self, bk: Backend) -> Array:
+    def _warm_target(self) -> Any:
         if self.warmup_prefix:
-            return bk.value(self.lr)
-        W = bk.count(self.warmup_t)
-        return self._main(bk, Steps(bk, bk.xp.asarray(W)))
+            return self.lr
+        return float(self._main().numpy(self.warmup_t))  # timm's _get_lr(warmup_t)
+
+    def _warmed(self, main: Schedule) -> Schedule:
+        if self.warmup_prefix:
+            return super()._warmed(main)
+        return warmup_onto(main, self.warmup_t, self.warmup_lr_init)
 
 
-class PolyLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.PolyLRScheduler"):
+class PolyLRScheduler(_Cycles, Port, name="compat.timm.PolyLRScheduler"):
     r"""timm ``PolyLRScheduler``: polynomial decay with cycles, warmup and k-decay.
 
     .. math:: s = \text{lr\_min} + (\text{peak}_i - \text{lr\_min})\left(1 - e^{k}/T_i^{k}\right)^{p}
 
-    inside cycle :math:`i` (cycles, warmup, ``t = 0``, units and noise as :class:`CosineLRScheduler`).
+    inside cycle :math:`i` (cycles, warmup, ``t = 0``, units and noise as :class:`CosineLRScheduler`). It
+    lowers to :func:`jaxsched.restarts` with the polynomial shape. ``power = 0`` (timm: ``lr`` for the
+    whole cycle) is refused: the catalog's polynomial fall needs :math:`p > 0`.
 
     Args:
       lr: the base learning rate.
       t_initial: :math:`T_0 >= 1`.
-      power: :math:`p >= 0` (timm's default 0.5).
+      power: :math:`p > 0` (timm's default 0.5).
       lr_min: the floor.
       cycle_mul: :math:`m >= 1`.
       cycle_decay: peak factor per cycle.
       cycle_limit: number of cycles before holding ``lr_min``.
-      k_decay: :math:`k > 0`.
       warmup_t: linear warmup length :math:`W` (in ``t`` units).
       warmup_lr_init: value at ``t = 0`` of the warmup.
       warmup_prefix: run the main curve after the warmup (``t - W``) instead of under it.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      k_decay: :math:`k > 0`.
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -452,23 +395,23 @@ class PolyLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.PolyLRSch
       [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
     """
 
-    lr: Any
-    t_initial: Any
-    power: Any = 0.5
-    lr_min: Any = 0.0
-    cycle_mul: float = static(default=1.0)
-    cycle_decay: Any = 1.0
-    cycle_limit: int = static(default=1)
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    warmup_prefix: bool = static(default=False)
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    k_decay: Any = 1.0
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    t_initial: int = steps(minimum=1, static=True, refusal=Asserted)
+    power: Real = value(default=0.5, minimum=0.0, min_open=True)
+    lr_min: Real = level(default=0.0, refusal=Asserted)
+    cycle_mul: float = static(default=1.0, converter=static_float(minimum=1.0))
+    cycle_decay: Real = value(default=1.0, minimum=0.0)
+    cycle_limit: int = static(default=1, converter=static_int(0))
+    warmup_t: int = steps(default=0, static=True)
+    warmup_lr_init: Real = level(default=0.0)
+    warmup_prefix: bool = flag(default=False)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    k_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     examples = (
         {"lr": 0.1, "t_initial": 100, "power": 0.5, "lr_min": 1e-5, "warmup_t": 5},
@@ -476,43 +419,29 @@ class PolyLRScheduler(_CycleLength, _Timm, Schedule, name="compat.timm.PolyLRSch
          "k_decay": 0.7},
     )
 
-    def __check_init__(self) -> None:
-        self._check_common()
-        self._check_cycles()
-        v.nonnegative("power", self.power)
-        v.positive("k_decay", self.k_decay)
-
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        xp = bk.xp
-        peak, _, r, L, on = self._cycles(bk, t)
-        q = r / bk.to_float(L)
-        if isinstance(self.k_decay, int | float) and float(self.k_decay) == 1.0:
-            left = q
-        else:  # 1 - (e/L)**k = 1 - (1 - q)**k, accurate near the end of the cycle
-            inside = xp.where(q >= 1.0, 0.0, q)
-            left = xp.where(q >= 1.0, 1.0, -xp.expm1(bk.value(self.k_decay) * xp.log1p(-inside)))
-        low = bk.value(self.lr_min)
-        return xp.where(on, low + (peak - low) * left ** bk.value(self.power), low)
+    def _main(self) -> Schedule:
+        return self._restarts(shape="polynomial", power=self.power, k_decay=self.k_decay)
 
 
-class StepLRScheduler(_Timm, Schedule, name="compat.timm.StepLRScheduler"):
+class StepLRScheduler(_Timm, Port, name="compat.timm.StepLRScheduler"):
     r"""timm ``StepLRScheduler``: decay by ``decay_rate`` every ``decay_t``.
 
     .. math:: s = \text{lr}\cdot\text{decay\_rate}^{\lfloor t'/\text{decay\_t} \rfloor}
 
-    with :math:`t' = t - W` (``warmup_prefix=True`` is timm's default here) or :math:`t`.
+    with :math:`t' = t - W` (``warmup_prefix=True`` is timm's default here) or :math:`t`. It lowers to
+    :func:`jaxsched.step_decay`. A ``decay_rate`` above 1 (a value growing without bound) is refused.
 
     Args:
       lr: the base learning rate.
-      decay_t: the period (may be fractional, as timm's ``float`` annotation).
-      decay_rate: the factor.
+      decay_t: the period :math:`\ge 1` (may be fractional, as timm's ``float`` annotation).
+      decay_rate: the factor, in ``[0, 1]``.
       warmup_t: linear warmup length :math:`W` (in ``t`` units).
       warmup_lr_init: value at ``t = 0`` of the warmup.
       warmup_prefix: run the main curve after the warmup (``t - W``) instead of under it.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -524,42 +453,33 @@ class StepLRScheduler(_Timm, Schedule, name="compat.timm.StepLRScheduler"):
       [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     """
 
-    lr: Any
-    decay_t: Any
-    decay_rate: Any = 1.0
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    warmup_prefix: bool = static(default=True)
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    decay_t: Span = steps(minimum=1, fractional=True)
+    decay_rate: Real = value(default=1.0, minimum=0.0, maximum=1.0)
+    warmup_t: int = steps(default=0, static=True)
+    warmup_lr_init: Real = level(default=0.0)
+    warmup_prefix: bool = flag(default=True)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     examples = ({"lr": 0.1, "decay_t": 30, "decay_rate": 0.1, "warmup_t": 3, "warmup_lr_init": 1e-3},)
 
-    def __check_init__(self) -> None:
-        self._check_common()
-        v.positive("decay_t", self.decay_t)
-        if isinstance(self.decay_t, float) and self.decay_t.is_integer():
-            self._set("decay_t", int(self.decay_t))
-        v.nonnegative("decay_rate", self.decay_rate)
-
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        d = bk.count(self.decay_t)
-        k = bk.to_float(t.n // d) if bk.is_int(d) else bk.xp.floor(t.value() / d)
-        return bk.value(self.lr) * bk.value(self.decay_rate) ** k
+    def _main(self) -> Schedule:
+        return step_decay(self.lr, self.decay_t, self.decay_rate)
 
 
-class MultiStepLRScheduler(_Timm, Schedule, name="compat.timm.MultiStepLRScheduler"):
+class MultiStepLRScheduler(_Timm, Port, name="compat.timm.MultiStepLRScheduler"):
     r"""timm ``MultiStepLRScheduler``: decay by ``decay_rate`` at each milestone, one step early.
 
     .. math:: s = \text{lr}\cdot\text{decay\_rate}^{\#\{m \in \text{decay\_t}:\ m \le t' + 1\}}
 
     timm counts with ``bisect_right(decay_t, t + 1)``, so milestone :math:`m` applies from
-    :math:`t' = m - 1` (one earlier than torch's ``MultiStepLR``), on purpose (timm #2745). ``decay_t``
-    must be sorted, as timm assumes.
+    :math:`t' = m - 1` (one earlier than torch's ``MultiStepLR``), on purpose (timm #2745): the port is
+    :func:`jaxsched.multistep_decay` shifted one step earlier. ``decay_t`` must be sorted, as timm assumes.
 
     Args:
       lr: the base learning rate.
@@ -569,9 +489,9 @@ class MultiStepLRScheduler(_Timm, Schedule, name="compat.timm.MultiStepLRSchedul
       warmup_lr_init: value at ``t = 0`` of the warmup.
       warmup_prefix: run the main curve after the warmup (``t - W``) instead of under it.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -583,42 +503,31 @@ class MultiStepLRScheduler(_Timm, Schedule, name="compat.timm.MultiStepLRSchedul
       [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     """
 
-    lr: Any
-    decay_t: Any
-    decay_rate: Any = 1.0
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    warmup_prefix: bool = static(default=True)
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    decay_t: tuple[StepCount, ...] = steps_seq()
+    decay_rate: Real = value(default=1.0, minimum=0.0)
+    warmup_t: int = steps(default=0, static=True)
+    warmup_lr_init: Real = level(default=0.0)
+    warmup_prefix: bool = flag(default=True)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     examples = ({"lr": 0.1, "decay_t": [30, 60, 80], "decay_rate": 0.1, "warmup_t": 2},)
 
     def __check_init__(self) -> None:
-        self._check_common()
-        ms = v.sequence("decay_t", self.decay_t)
-        ms = tuple(v.steps(f"decay_t[{i}]", m) for i, m in enumerate(ms))
-        v.sorted_steps("decay_t", ms)
-        self._set("decay_t", ms)
-        v.nonnegative("decay_rate", self.decay_rate)
-
-    def _t_keys(self) -> list[Any]:
-        return [self.warmup_t, *(self.warmup_t * self.warmup_prefix + m - 1 for m in self.decay_t)]
+        v.sorted_steps("decay_t", self.decay_t)
 
     def get_curr_decay_steps(self, t: int) -> int:
         """timm's ``get_curr_decay_steps``: how many milestones apply at (post-warmup) ``t``, i.e. those
         ``<= t + 1``."""
         return bisect.bisect_right(self.decay_t, t + 1)
 
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        return MultistepDecay._unchecked(
-            init_value=self.lr, milestones=tuple(max(m - 1, 0) for m in self.decay_t),
-            decay_rate=self.decay_rate,
-        ).evaluate(bk, t)
+    def _main(self) -> Schedule:
+        return shift(multistep_decay(self.lr, self.decay_t, self.decay_rate), -1)
 
 
 _STABLE_FNS = ("constant", "rsqrt", "power")
@@ -630,7 +539,31 @@ def _timm_error(argument: str, message: str, value: Any) -> v.ScheduleArgumentEr
     return v.ScheduleArgumentError(argument, message, value, show_value=False)
 
 
-class WSDLRScheduler(_Timm, Schedule, name="compat.timm.WSDLRScheduler"):
+def _one_of(options: tuple[str, ...], extra: str = "") -> Callable[[str, Any], Any]:
+    """A static converter to one of ``options`` with timm's message (a ``ValueError``; a callable
+    ``decay_fn`` is a ``TypeError``: no formula JAX can trace)."""
+
+    def convert(name: str, x: Any) -> Any:
+        if callable(x):
+            raise v.ScheduleArgumentTypeError(
+                name, f"one of {list(options[:4])} (an arbitrary Python function has no formula that JAX "
+                "can trace)", x)
+        if not isinstance(x, str) or x not in options:
+            raise _timm_error(name, f"Invalid {name} ({x}), must be one of {options}{extra}.", x)
+        return x
+
+    return convert
+
+
+def _positive_float(name: str, x: Any) -> Any:
+    """A static power ``> 0`` with timm's message."""
+    f = static_float()(name, x)
+    if f <= 0:
+        raise _timm_error(name, f"Invalid {name} ({f}), must be > 0.", f)
+    return f
+
+
+class WSDLRScheduler(_Timm, Port, name="compat.timm.WSDLRScheduler"):
     r"""timm ``WSDLRScheduler`` (timm >= 1.0.31): warmup, a stable phase, then a decay to ``lr_min``.
 
     With :math:`W` = ``warmup_t``, :math:`T` = ``t_initial`` (stable + decay, after the warmup, which is
@@ -648,12 +581,13 @@ class WSDLRScheduler(_Timm, Schedule, name="compat.timm.WSDLRScheduler"):
     :math:`\tfrac12(1 + \cos \pi f)` (``"cosine"``); ``"power"`` with ``stable_power``/``decay_power``
     0.5 or 1 is the same as those. ``lr_min`` is reached at :math:`t = W + T` (``get_cycle_length()``)
     and held. The port lowers to catalog pieces: a linear warmup joined with
-    :func:`jaxsched.warmup_stable_decay` (times :func:`jaxsched.inverse_sqrt` for ``"rsqrt"``).
+    :func:`jaxsched.warmup_stable_decay` (kept at or above ``lr_min`` by :func:`jaxsched.clip`, as timm
+    keeps the stable value there), or, for ``"rsqrt"``, its product with :func:`jaxsched.inverse_sqrt`.
 
     Refused (no catalog piece yet; timm accepts them): ``decay_fn="exp"`` and other ``decay_power``
     values, other ``stable_power`` values, ``"rsqrt"`` with ``lr_min > 0``, and a callable ``decay_fn``.
     Index 0, units, ``updates_per_epoch`` and noise are as in the module docstring; timm's checks
-    (``ValueError``) are reproduced at construction.
+    (``ValueError``, timm's messages) are reproduced at construction.
 
     Args:
       lr: the base learning rate (>= 0).
@@ -669,9 +603,9 @@ class WSDLRScheduler(_Timm, Schedule, name="compat.timm.WSDLRScheduler"):
       warmup_t: linear warmup length :math:`W >= 0` (in ``t`` units), a prefix.
       warmup_lr_init: value at ``t = 0`` of the warmup.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -685,24 +619,24 @@ class WSDLRScheduler(_Timm, Schedule, name="compat.timm.WSDLRScheduler"):
       10
     """
 
-    lr: Any
-    t_initial: Any
-    decay_t: Any
-    lr_min: Any = 0.0
-    stable_fn: str = static(default="constant")
-    stable_timescale: Any = None
-    stable_power: float = static(default=0.5)
-    decay_fn: str = static(default="1-sqrt")
-    decay_power: float = static(default=0.5)
-    decay_ratio: Any = 0.1
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    t_initial: StepCount = steps(minimum=-MAX_STEP)
+    decay_t: StepCount = steps(minimum=-MAX_STEP)
+    lr_min: Real = value(default=0.0)
+    stable_fn: str = static(default="constant", converter=_one_of(_STABLE_FNS))
+    stable_timescale: Real | None = value(default=None)
+    stable_power: float = static(default=0.5, converter=_positive_float)
+    decay_fn: str = static(default="1-sqrt", converter=_one_of(_DECAY_FNS, " or a callable"))
+    decay_power: float = static(default=0.5, converter=_positive_float)
+    decay_ratio: Real = value(default=0.1)
+    warmup_t: int = steps(default=0, static=True)
+    warmup_lr_init: Real = level(default=0.0)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     warmup_prefix: bool = static(default=True, init=False)
     """timm's WSD warmup is always a prefix of ``t_initial`` (not an argument)."""
@@ -715,43 +649,22 @@ class WSDLRScheduler(_Timm, Schedule, name="compat.timm.WSDLRScheduler"):
     )
 
     def __check_init__(self) -> None:
-        self._check_common()
-        v.nonnegative("lr", self.lr)
-        self._set("t_initial", v.steps("t_initial", self.t_initial, minimum=0))
-        T = self.t_initial
-        if isinstance(T, int) and T <= 0:
+        T, D = self.t_initial, self.decay_t
+        if known(T) and T <= 0:
             raise _timm_error("t_initial", f"Invalid t_initial ({T}), must be > 0.", T)
-        self._set("decay_t", v.steps("decay_t", self.decay_t, minimum=0))
-        D = self.decay_t
-        if isinstance(T, int) and isinstance(D, int) and not 0 < D <= T:
+        if known(T, D) and not 0 < D <= T:
             raise _timm_error("decay_t", f"Invalid decay_t ({D}), must be in (0, t_initial] w/ "
                               f"t_initial={T}.", D)
-        v.nonnegative("lr_min", self.lr_min)
-        if callable(self.decay_fn):
-            raise v.ScheduleArgumentTypeError(
-                "decay_fn", f"one of {list(_DECAY_FNS[:4])} (an arbitrary Python function has no formula "
-                "that JAX can trace)", self.decay_fn)
-        if self.stable_fn not in _STABLE_FNS:
-            raise _timm_error("stable_fn", f"Invalid stable_fn ({self.stable_fn}), must be one of "
-                              f"{_STABLE_FNS}.", self.stable_fn)
-        if self.decay_fn not in _DECAY_FNS:
-            raise _timm_error("decay_fn", f"Invalid decay_fn ({self.decay_fn}), must be one of "
-                              f"{_DECAY_FNS} or a callable.", self.decay_fn)
-        ratio = v.number("decay_ratio", self.decay_ratio)
-        if ratio is not None and not np.all((ratio > 0) & (ratio < 1)):
-            raise _timm_error("decay_ratio", f"Invalid decay_ratio ({self.decay_ratio}), must be in "
-                              "(0, 1).", self.decay_ratio)
-        for name in ("decay_power", "stable_power"):
-            x = v.finite_float(name, getattr(self, name))
-            if x <= 0:
-                raise _timm_error(name, f"Invalid {name} ({x}), must be > 0.", x)
-            self._set(name, x)
+        if known(self.lr_min) and self.lr_min < 0:
+            raise _timm_error("lr_min", f"Invalid lr_min ({self.lr_min}), must be >= 0.", self.lr_min)
+        ratio = self.decay_ratio
+        if known(ratio) and not 0 < ratio < 1:
+            raise _timm_error("decay_ratio", f"Invalid decay_ratio ({ratio}), must be in (0, 1).", ratio)
         if self.stable_fn != "constant":
             if self.stable_timescale is None:  # timm's default, stored as timm stores it
-                self._set("stable_timescale", self.warmup_t)
+                self._set("stable_timescale", float(self.warmup_t))
             tau = self.stable_timescale
-            arr = v.number("stable_timescale", tau)
-            if arr is not None and not np.all(arr > 0):
+            if tau is not None and known(tau) and tau <= 0:
                 raise _timm_error(
                     "stable_timescale", f"stable_fn={self.stable_fn} requires a positive stable_timescale, "
                     f"it defaults to warmup_t ({self.warmup_t}), set it explicitly when there is no warmup.",
@@ -768,12 +681,10 @@ class WSDLRScheduler(_Timm, Schedule, name="compat.timm.WSDLRScheduler"):
             raise v.ScheduleArgumentError(
                 "stable_power", "stable_fn='power' is ported only with stable_power=0.5 (= 'rsqrt'; no "
                 "catalog piece for other exponents yet)", self.stable_power)
-        if self.stable_fn != "constant":
-            floor = v.number("lr_min", self.lr_min)
-            if floor is not None and np.any(floor != 0):
-                raise v.ScheduleArgumentError(
-                    "lr_min", f"stable_fn={self.stable_fn!r} is ported only with lr_min=0 (its floor and "
-                    "affine decay have no catalog piece yet)", self.lr_min)
+        if self.stable_fn != "constant" and not (known(self.lr_min) and self.lr_min == 0):
+            raise v.ScheduleArgumentError(
+                "lr_min", f"stable_fn={self.stable_fn!r} is ported only with lr_min=0 (its floor and affine "
+                "decay have no catalog piece yet)", self.lr_min)
 
     def _decay_shape(self) -> str | None:
         if self.decay_fn in ("linear", "1-sqrt", "cosine"):
@@ -788,32 +699,18 @@ class WSDLRScheduler(_Timm, Schedule, name="compat.timm.WSDLRScheduler"):
         del cycles
         return int(self.warmup_t) + int(self.t_initial)
 
-    def _t_keys(self) -> list[Any]:
-        W, T, D = self.warmup_t, self.t_initial, self.decay_t
-        return [W, W + T - D, W + T]
-
-    def _lowered(self, bk: Backend) -> Schedule:
-        """The catalog pieces: a linear warmup joined with the stable-decay part (``t - W`` inside)."""
+    def _main(self) -> Schedule:
         shape = self._decay_shape()
-        assert shape is not None  # refused at construction
-        W, T, D = self.warmup_t, self.t_initial, self.decay_t
-        if self.stable_fn == "constant":
-            peak = bk.xp.maximum(bk.value(self.lr), bk.value(self.lr_min))  # timm's floor at lr_min
-            rest: Schedule = WarmupStableDecay._unchecked(
-                peak_value=peak, warmup_steps=0, total_steps=T, decay_steps=D, init_value=peak,
-                end_value=self.lr_min, decay_shape=shape)
-        else:
-            tau = self.stable_timescale
-            rest = Multiply._unchecked(schedules=(
-                InverseSqrt._unchecked(peak_value=self.lr, warmup_steps=0, timescale=tau, init_value=0.0),
-                WarmupStableDecay._unchecked(peak_value=1.0, warmup_steps=0, total_steps=T, decay_steps=D,
-                                             init_value=1.0, end_value=0.0, decay_shape=shape)))
-        warm = Linear._unchecked(init_value=self.warmup_lr_init, end_value=self.lr, transition_steps=W,
-                                 transition_begin=0)
-        return Join._unchecked(schedules=(warm, rest), boundaries=(W,))
+        assert shape is not None  # the others are refused at construction
+        T, D = self.t_initial, self.decay_t
+        if self.stable_fn == "constant":  # timm keeps the stable value at or above lr_min
+            wsd = warmup_stable_decay(self.lr, 0, T, D, init_value=self.lr, end_value=self.lr_min,
+                                      decay_shape=shape)
+            return clip(wsd, min_value=self.lr_min)
+        factor = warmup_stable_decay(1.0, 0, T, D, init_value=1.0, end_value=0.0, decay_shape=shape)
+        return multiply(inverse_sqrt(self.lr, 0, timescale=self.stable_timescale), factor)
 
-    def _get_lr(self, bk: Backend, t: Steps) -> Array:
-        return self._lowered(bk).evaluate(bk, t)
+
 # -- metric-driven: PlateauLRScheduler (an optax transformation, not a Schedule) ---------------------------
 
 
