@@ -18,7 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-MODULES = ("scheduler", "cosine_lr", "tanh_lr", "poly_lr", "step_lr", "multistep_lr", "wsd_lr")
+MODULES = ("scheduler", "cosine_lr", "tanh_lr", "poly_lr", "step_lr", "multistep_lr", "wsd_lr", "plateau_lr",
+           "scheduler_factory")
 
 
 def timm_location() -> Path | None:
@@ -50,7 +51,7 @@ def timm_schedulers() -> dict[str, Any] | None:
     try:
         import timm.scheduler as real
 
-        return {n: getattr(real, n) for n in dir(real) if n.endswith("LRScheduler")}
+        return {n: getattr(real, n) for n in dir(real) if _wanted(n)}
     except Exception:
         for k in set(sys.modules) - before:  # the timm modules the failed import left half-initialised
             if k == "timm" or k.startswith("timm."):
@@ -67,12 +68,16 @@ def timm_schedulers() -> dict[str, Any] | None:
         for mod in MODULES:
             if (root / "scheduler" / f"{mod}.py").exists():
                 m = importlib.import_module(f"timm.scheduler.{mod}")
-                out.update({n: getattr(m, n) for n in dir(m) if n.endswith("LRScheduler")})
+                out.update({n: getattr(m, n) for n in dir(m) if _wanted(n)})
         return out
     finally:
         for k in [k for k in sys.modules if k == "timm" or k.startswith("timm.")]:
             del sys.modules[k]
         sys.modules.update(saved)
+
+
+def _wanted(name: str) -> bool:
+    return name.endswith("LRScheduler") or name == "create_scheduler_v2"
 
 
 def timm_class(name: str) -> Any:

@@ -777,3 +777,159 @@ def PlateauLRScheduler(lr: float, decay_rate: float = 0.1, patience_t: int = 10,
 
 
 __all__ += ["PlateauLRScheduler"]
+
+
+# -- timm's factory -----------------------------------------------------------------------------------------
+
+
+class EpochClockWarning(UserWarning):
+    """A timm schedule built to count epochs, where optax's step (and ``jaxsched.current``) counts updates."""
+
+
+def create_scheduler_v2(
+    lr: float,
+    sched: str = "cosine",
+    num_epochs: int = 300,
+    decay_epochs: float | None = None,
+    decay_milestones: tuple[int, ...] | list[int] = (90, 180, 270),
+    cooldown_epochs: int = 0,
+    patience_epochs: int = 10,
+    decay_rate: float = 0.1,
+    min_lr: float = 0.0,
+    warmup_lr: float = 1e-5,
+    warmup_epochs: int = 0,
+    warmup_prefix: bool = False,
+    noise: float | list[float] | None = None,
+    noise_pct: float = 0.67,
+    noise_std: float = 1.0,
+    noise_seed: int = 42,
+    cycle_mul: float = 1.0,
+    cycle_decay: float = 0.1,
+    cycle_limit: int = 1,
+    k_decay: float = 1.0,
+    decay_fn: str | None = None,
+    stable_timescale: float | None = None,
+    plateau_mode: str = "max",
+    step_on_epochs: bool = True,
+    updates_per_epoch: int = 0,
+) -> tuple[Any, int]:
+    r"""Per-update schedules from timm's ``create_scheduler_v2`` arguments: ``(schedule, num_epochs)``.
+
+    The same arguments as timm's factory (the optimizer replaced by its base ``lr``), building the same
+    scheduler class with the same values, and timm's total ``num_epochs`` (cycles, warmup prefix and
+    cooldown included). What differs is the clock: an optax step counts **updates**, so give
+    ``updates_per_epoch`` (the number of batches per epoch). Then:
+
+    - ``step_on_epochs=True`` (timm's default): the value changes once per epoch, as in timm's epoch loop,
+      and ``s(k)`` holds the value of epoch :math:`\lfloor k / \text{updates\_per\_epoch} \rfloor` during
+      its updates;
+    - ``step_on_epochs=False``: timm's per-update schedule: every length is multiplied by
+      ``updates_per_epoch`` (as timm does) and ``s(k)`` is the value of update ``k``.
+
+    With ``updates_per_epoch=0`` and ``step_on_epochs=True`` the schedule counts epochs, as timm's class
+    does: an :class:`EpochClockWarning` says so (feeding it optax's update count would run a 300-epoch
+    recipe over 300 updates). ``sched="plateau"`` gives the metric-driven :func:`PlateauLRScheduler` (an
+    optax transformation), ``sched="none"`` gives ``None``.
+
+    Args:
+      lr: the base learning rate (timm's optimizer LR).
+      sched, num_epochs, decay_epochs, decay_milestones, cooldown_epochs, patience_epochs, decay_rate,
+        min_lr, warmup_lr, warmup_epochs, warmup_prefix, noise, noise_pct, noise_std, noise_seed, cycle_mul,
+        cycle_decay, cycle_limit, k_decay, decay_fn, stable_timescale, plateau_mode, step_on_epochs,
+        updates_per_epoch: as timm's ``create_scheduler_v2``.
+
+    Returns:
+      ``(schedule, num_epochs)``: a :class:`~jaxsched.Schedule` counting updates (see above), and the number
+      of epochs to train.
+
+    Example:
+      >>> from jaxsched.compat import timm
+      >>> s, epochs = timm.create_scheduler_v2(0.1, "cosine", num_epochs=300, warmup_epochs=5,
+      ...                                      updates_per_epoch=100)
+      >>> epochs, round(float(s.numpy(300 * 100 - 1)), 8), round(float(s.numpy(150 * 100)), 6)
+      (300, 1.074e-05, 0.051309)
+    """
+    import warnings
+
+    if decay_epochs is None:
+        decay_epochs = 0.2 if sched in ("wsd", "rsqrt") else 90
+    if updates_per_epoch < 0 or isinstance(updates_per_epoch, bool):
+        raise v.ScheduleArgumentError("updates_per_epoch", "must be >= 0", updates_per_epoch)
+    if not step_on_epochs and updates_per_epoch <= 0:
+        raise v.ScheduleArgumentAssertionError(
+            "updates_per_epoch", "must be set to the number of batches per epoch with step_on_epochs=False",
+            updates_per_epoch)
+    n = updates_per_epoch
+    scale = 1 if step_on_epochs else n
+    t_initial, warmup_t, decay_t, cooldown_t = (num_epochs * scale, warmup_epochs * scale,
+                                                decay_epochs * scale, cooldown_epochs * scale)
+    milestones = [d * scale for d in decay_milestones]
+    timescale_t = None if stable_timescale is None else stable_timescale * scale
+    clock: dict[str, Any] = {"t_in_epochs": step_on_epochs}
+    if step_on_epochs and n:
+        clock["updates_per_epoch"] = n
+    elif step_on_epochs and sched not in ("none", "plateau"):
+        warnings.warn(
+            "create_scheduler_v2: with step_on_epochs=True and no updates_per_epoch the schedule counts "
+            "epochs, but optax's step counts updates: pass updates_per_epoch=<batches per epoch>",
+            EpochClockWarning, stacklevel=2)
+    if noise is None:
+        noise_range = None
+    elif isinstance(noise, list | tuple):
+        noise_range = [x * t_initial for x in noise]
+        noise_range = noise_range[0] if len(noise_range) == 1 else noise_range
+    else:
+        noise_range = noise * t_initial
+    warm = {"warmup_lr_init": warmup_lr, "warmup_t": warmup_t, "warmup_prefix": warmup_prefix}
+    noisy = {"noise_range_t": noise_range, "noise_pct": noise_pct, "noise_std": noise_std,
+             "noise_seed": noise_seed}
+    cycles = {"cycle_mul": cycle_mul, "cycle_decay": cycle_decay, "cycle_limit": cycle_limit}
+    out: Any
+    if sched == "cosine":
+        out = CosineLRScheduler(lr, t_initial, lr_min=min_lr, **cycles, **warm, **noisy, k_decay=k_decay,
+                                **clock)
+    elif sched == "tanh":
+        out = TanhLRScheduler(lr, t_initial, lr_min=min_lr, **cycles, **warm, **noisy, **clock)
+    elif sched in ("step", "constant"):
+        size, rate = (decay_t, decay_rate) if sched == "step" else (1, 1.0)
+        out = StepLRScheduler(lr, size, decay_rate=rate, **warm, **noisy, **clock)
+    elif sched == "multistep":
+        out = MultiStepLRScheduler(lr, milestones, decay_rate=decay_rate, **warm, **noisy, **clock)
+    elif sched == "plateau":
+        if not step_on_epochs:
+            raise v.ScheduleArgumentAssertionError(
+                "step_on_epochs", "Plateau LR only supports step per epoch", step_on_epochs)
+        out = PlateauLRScheduler(lr, decay_rate=decay_rate, patience_t=patience_epochs, cooldown_t=0,
+                                 warmup_t=warmup_t, warmup_lr_init=warmup_lr, lr_min=min_lr,
+                                 mode=plateau_mode, steps_per_epoch=n or None)
+    elif sched == "poly":
+        out = PolyLRScheduler(lr, t_initial, power=decay_rate, lr_min=min_lr, k_decay=k_decay, **cycles,
+                              **warm, **noisy, **clock)
+    elif sched in ("wsd", "rsqrt"):
+        t_sched = t_initial if warmup_prefix else t_initial - warmup_t
+        if 0 < decay_epochs < 1:
+            decay_t = decay_epochs * t_sched
+        decay_t = int(round(decay_t))
+        if not 0 < decay_t <= t_sched:
+            raise v.ScheduleArgumentError(
+                "decay_epochs", f"{sched} needs 0 < decay_epochs <= epochs"
+                f"{'' if warmup_prefix else ' - warmup_epochs'} (decay {decay_t}, stable + decay {t_sched})",
+                decay_epochs)
+        out = WSDLRScheduler(lr, t_sched, decay_t, lr_min=min_lr,
+                             stable_fn="rsqrt" if sched == "rsqrt" else "constant",
+                             stable_timescale=timescale_t,
+                             decay_fn=decay_fn or ("linear" if sched == "rsqrt" else "1-sqrt"),
+                             warmup_t=warmup_t, warmup_lr_init=warmup_lr, **noisy, **clock)
+    elif sched == "none":
+        out = None
+    else:
+        raise v.ScheduleArgumentError("sched", "unknown scheduler", sched)
+    if hasattr(out, "get_cycle_length"):
+        total = out.get_cycle_length() + cooldown_t
+        num_epochs = total if step_on_epochs else total // n
+    elif warmup_prefix:
+        num_epochs += warmup_epochs
+    return out, num_epochs
+
+
+__all__ += ["EpochClockWarning", "create_scheduler_v2"]
