@@ -37,10 +37,15 @@ from jaxsched.schedules._cosine import TanhDecay as tanh_decay
 from jaxsched.schedules._cosine import WarmupCosineDecay as warmup_cosine_decay
 from jaxsched.schedules._cyclic import Cyclic as cyclic
 from jaxsched.schedules._cyclic import OneCycle as one_cycle
+from jaxsched.schedules._points import PiecewiseConstantPoints as piecewise_constant_points
+from jaxsched.schedules._points import PiecewiseCosine as piecewise_cosine
+from jaxsched.schedules._points import PiecewiseLinear as piecewise_linear
+from jaxsched.schedules._ramp import LinearFrom as linear_from
 from jaxsched.schedules._research import InverseSqrtCooldown as inverse_sqrt_cooldown
 from jaxsched.schedules._research import PowerScheduler as power_scheduler
 from jaxsched.schedules._research import TriStage as tri_stage
 from jaxsched.schedules._research import WarmupStableDecayCycles as warmup_stable_decay_cycles
+from jaxsched.schedules._rsqrt import RsqrtDecay as rsqrt_decay
 from jaxsched.schedules._transformer import InverseSqrt as inverse_sqrt
 from jaxsched.schedules._transformer import Noam as noam
 from jaxsched.schedules._warmup import WarmupConstant as warmup_constant

@@ -7,6 +7,7 @@ deliberately naive: no shared code with the library, so a bug in a library helpe
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -291,6 +292,74 @@ def tanh_decay(init_value, decay_steps, end_value=0.0, lower=-7.0, upper=3.0) ->
         r = min(k, decay_steps) / decay_steps
         x = lower * (1 - mpmath.mpf(r)) + upper * mpmath.mpf(r)
         return end_value + (init_value - end_value) * float((1 - mpmath.tanh(x)) / 2)
+
+    return f
+
+
+def _sorted_points(points) -> list[tuple[float, float]]:
+    items = points.items() if isinstance(points, dict) else points
+    return sorted((float(b), float(v)) for b, v in items)
+
+
+def piecewise_linear(points) -> Ref:
+    pts = _sorted_points(points)
+
+    def f(k):
+        if k <= pts[0][0]:
+            return pts[0][1]
+        for (b0, v0), (b1, v1) in itertools.pairwise(pts):
+            if b0 <= k < b1:
+                p = (mpmath.mpf(k) - b0) / (mpmath.mpf(b1) - b0)
+                return float(mpmath.mpf(v0) + (mpmath.mpf(v1) - v0) * p)
+        return pts[-1][1]
+
+    return f
+
+
+def piecewise_cosine(points) -> Ref:
+    pts = _sorted_points(points)
+
+    def f(k):
+        if k <= pts[0][0]:
+            return pts[0][1]
+        for (b0, v0), (b1, v1) in itertools.pairwise(pts):
+            if b0 <= k < b1:
+                c = (1 + mpmath.cos(mpmath.pi * (mpmath.mpf(k) - b0) / (mpmath.mpf(b1) - b0))) / 2
+                return float(mpmath.mpf(v1) + (mpmath.mpf(v0) - v1) * c)
+        return pts[-1][1]
+
+    return f
+
+
+def piecewise_constant_points(points) -> Ref:
+    pts = _sorted_points(points)
+
+    def f(k):
+        out = pts[0][1]
+        for b, v in pts:
+            if k >= b:
+                out = v
+        return out
+
+    return f
+
+
+def rsqrt_decay(peak_value, timescale=1.0, begin=0, min_steps=1.0) -> Ref:
+    def f(k):
+        x = max(mpmath.mpf(k) - mpmath.mpf(begin), mpmath.mpf(min_steps))
+        return float(peak_value * mpmath.sqrt(mpmath.mpf(timescale) / x))
+
+    return f
+
+
+def linear_from(schedule, at_step, end_value, transition_steps) -> Ref:
+    """``schedule`` is the config of a catalog schedule with a reference here."""
+    cfg = dict(schedule)
+    start = reference(cfg.pop("name"), **cfg)(at_step)
+
+    def f(k):
+        p = min(k, transition_steps) / mpmath.mpf(transition_steps)
+        return float(end_value + (start - end_value) * (1 - p))
 
     return f
 
