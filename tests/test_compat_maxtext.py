@@ -44,8 +44,14 @@ mp.mp.dps = 40
 def exact(cfg: dict[str, Any]):
     """``f(k) -> (value, phase)``: MaxText's schedule at step ``k`` in 40-digit arithmetic, and the cosine
     phase (radians) MaxText evaluates there (0 outside a cosine piece)."""
-    c = {"lr_schedule_type": "cosine", "learning_rate_final_fraction": 0.1, "wsd_decay_steps_fraction": 0.1,
-         "wsd_decay_style": "linear", "warmup_steps_fraction": 0.1, **cfg}
+    c = {
+        "lr_schedule_type": "cosine",
+        "learning_rate_final_fraction": 0.1,
+        "wsd_decay_steps_fraction": 0.1,
+        "wsd_decay_style": "linear",
+        "warmup_steps_fraction": 0.1,
+        **cfg,
+    }
     L, steps = c["learning_rate_schedule_steps"], c["steps"]
     lr = mp.mpf(c["learning_rate"])
     final = mp.mpf(c["learning_rate"] * c["learning_rate_final_fraction"])  # a Python float, as MaxText
@@ -106,8 +112,10 @@ def test_goldens_record_their_source() -> None:
     assert GOLDEN["repo"] == "https://github.com/AI-Hypercomputer/maxtext"
     assert len(GOLDEN["commit"]) == 40 and GOLDEN["x64"] is True
     assert len(GOLDEN["cases"]) >= 100
-    kinds = {(c["kwargs"].get("lr_schedule_type", "cosine"), c["kwargs"].get("wsd_decay_style", "linear"))
-             for c in GOLDEN["cases"]}
+    kinds = {
+        (c["kwargs"].get("lr_schedule_type", "cosine"), c["kwargs"].get("wsd_decay_style", "linear"))
+        for c in GOLDEN["cases"]
+    }
     assert kinds == {("cosine", "linear"), ("wsd", "linear"), ("wsd", "cosine")}
     assert any(c["kwargs"]["steps"] > c["kwargs"]["learning_rate_schedule_steps"] for c in GOLDEN["cases"])
     assert any(c["kwargs"]["steps"] < c["kwargs"]["learning_rate_schedule_steps"] for c in GOLDEN["cases"])
@@ -141,8 +149,9 @@ def test_examples_are_recorded_for_the_parity_job() -> None:
         s = maxtext.LearningRateSchedule(**ex)
         values = ref.run(s, 1500)
         assert len(values) >= min(1500, int(1.25 * s.learning_rate_schedule_steps)), ex
-        np.testing.assert_allclose(s.numpy(np.arange(len(values))), values, rtol=1e-12,
-                                   atol=1e-15 * float(np.max(values)))
+        np.testing.assert_allclose(
+            s.numpy(np.arange(len(values))), values, rtol=1e-12, atol=1e-15 * float(np.max(values))
+        )
     with pytest.raises(KeyError):
         ref.run(maxtext.LearningRateSchedule(1.0, steps=77), 10)
 
@@ -151,16 +160,27 @@ def test_examples_are_recorded_for_the_parity_job() -> None:
 
 
 def test_truncated_fractions_and_early_ends() -> None:
-    s = maxtext.LearningRateSchedule(1.0, steps=100, learning_rate_schedule_steps=100,
-                                     warmup_steps_fraction=0.29, learning_rate_final_fraction=0.0)
+    s = maxtext.LearningRateSchedule(
+        1.0,
+        steps=100,
+        learning_rate_schedule_steps=100,
+        warmup_steps_fraction=0.29,
+        learning_rate_final_fraction=0.0,
+    )
     assert s.key_steps()[:2] == [0, 28]  # int(100 * 0.29) == 28
     assert s.numpy(27) < 1.0 and s.numpy(28) == 1.0
     assert s.numpy(99) == 0.0 and s.numpy(98) > 0  # the cosine reaches its end at L - 1
     wave = s.numpy([99, 99 + 71, 99 + 2 * 71])  # no zero tail: the cosine goes on as a wave
     np.testing.assert_allclose(wave, [0.0, 1.0, 0.0], atol=1e-15)
-    one_step = maxtext.LearningRateSchedule(1.0, steps=20, learning_rate_schedule_steps=20,
-                                            lr_schedule_type="wsd", warmup_steps_fraction=0.1,
-                                            wsd_decay_steps_fraction=0.05, learning_rate_final_fraction=0.1)
+    one_step = maxtext.LearningRateSchedule(
+        1.0,
+        steps=20,
+        learning_rate_schedule_steps=20,
+        lr_schedule_type="wsd",
+        warmup_steps_fraction=0.1,
+        wsd_decay_steps_fraction=0.05,
+        learning_rate_final_fraction=0.1,
+    )
     assert one_step.numpy(19) == 1.0  # a one-step linear decay is optax's constant: lr, not the final value
     assert one_step.replace(wsd_decay_style="cosine").numpy(19) == pytest.approx(0.1, rel=1e-15)
     tail = maxtext.LearningRateSchedule(1.0, steps=30, learning_rate_schedule_steps=20)
@@ -176,9 +196,14 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     steps = draw(st.one_of(st.just(total), st.integers(1, MAX_STEP)))
     kind = draw(st.sampled_from(["cosine", "wsd"]))
     fw = draw(st.one_of(st.sampled_from([0.0, 0.01, 0.1, 0.29, 0.5, 1.0]), st.floats(0, 1)))
-    cfg = {"learning_rate": draw(st.floats(0, 10)), "steps": steps, "learning_rate_schedule_steps": total,
-           "lr_schedule_type": kind, "warmup_steps_fraction": fw,
-           "learning_rate_final_fraction": draw(st.one_of(st.just(0.0), st.floats(0, 3)))}
+    cfg = {
+        "learning_rate": draw(st.floats(0, 10)),
+        "steps": steps,
+        "learning_rate_schedule_steps": total,
+        "lr_schedule_type": kind,
+        "warmup_steps_fraction": fw,
+        "learning_rate_final_fraction": draw(st.one_of(st.just(0.0), st.floats(0, 3))),
+    }
     if kind == "wsd":
         cfg["wsd_decay_steps_fraction"] = draw(st.floats(0, 1 - fw))
         cfg["wsd_decay_style"] = draw(st.sampled_from(["linear", "cosine"]))
@@ -192,8 +217,9 @@ def test_random_configurations_against_transcription(cfg: dict[str, Any], extra:
     f = exact(cfg)
     ex = np.array([float(f(int(k))[0]) for k in steps])
     np.testing.assert_allclose(s.numpy(steps), ex, rtol=1e-12, atol=1e-300, err_msg=repr(s))
-    np.testing.assert_allclose(np.asarray(s(steps.astype(np.int32)), np.float64), ex, rtol=1e-6, atol=1e-30,
-                               err_msg=repr(s))
+    np.testing.assert_allclose(
+        np.asarray(s(steps.astype(np.int32)), np.float64), ex, rtol=1e-6, atol=1e-30, err_msg=repr(s)
+    )
 
 
 # -- from_maxtext_config --------------------------------------------------------------------------------
@@ -209,32 +235,44 @@ def test_from_maxtext_config_defaults_and_minus_one() -> None:
     assert s == maxtext.LearningRateSchedule(3e-5, 150_001, "cosine", 0.1, 0.1, "linear", 0.1, 150_001)
     assert maxtext.from_maxtext_config({"steps": -1, "learning_rate_schedule_steps": 500}).steps == 500
     assert maxtext.from_maxtext_config({"steps": 800}).learning_rate_schedule_steps == 800
-    obj = types.SimpleNamespace(learning_rate=1e-3, steps=100, learning_rate_schedule_steps=80,
-                                lr_schedule_type=_Kind.WSD, wsd_decay_style=_Kind.COSINE,
-                                warmup_steps_fraction=0.05, wsd_decay_steps_fraction=0.25,
-                                learning_rate_final_fraction=0.0, unrelated_key=7)
+    obj = types.SimpleNamespace(
+        learning_rate=1e-3,
+        steps=100,
+        learning_rate_schedule_steps=80,
+        lr_schedule_type=_Kind.WSD,
+        wsd_decay_style=_Kind.COSINE,
+        warmup_steps_fraction=0.05,
+        wsd_decay_steps_fraction=0.25,
+        learning_rate_final_fraction=0.0,
+        unrelated_key=7,
+    )
     s = maxtext.create_learning_rate_schedule(obj)
     assert (s.lr_schedule_type, s.wsd_decay_style, s.steps) == ("wsd", "cosine", 100)
     assert jaxsched.from_config(s.to_config()) == s
     assert pickle.loads(pickle.dumps(s)) == s
 
 
-@pytest.mark.parametrize("kwargs, argument", [
-    ({"warmup_steps_fraction": 1.5}, "warmup_steps_fraction"),
-    ({"warmup_steps_fraction": -0.1}, "warmup_steps_fraction"),
-    ({"wsd_decay_steps_fraction": 1.01}, "wsd_decay_steps_fraction"),
-    ({"lr_schedule_type": "wsd", "warmup_steps_fraction": 0.6, "wsd_decay_steps_fraction": 0.5},
-     "warmup_steps_fraction"),
-    ({"learning_rate_final_fraction": -0.1}, "learning_rate_final_fraction"),
-    ({"learning_rate": -1e-3}, "learning_rate"),
-    ({"steps": -1, "learning_rate_schedule_steps": -1}, "learning_rate_schedule_steps"),
-    ({"steps": 0, "learning_rate_schedule_steps": -1}, "learning_rate_schedule_steps"),
-    ({"steps": -2}, "steps"),
-    ({"learning_rate_schedule_steps": 2**31}, "learning_rate_schedule_steps"),
-    ({"lr_schedule_type": "linear"}, "lr_schedule_type"),
-    ({"wsd_decay_style": "exponential"}, "wsd_decay_style"),
-    ({"steps": 10.5}, "steps"),
-])
+@pytest.mark.parametrize(
+    "kwargs, argument",
+    [
+        ({"warmup_steps_fraction": 1.5}, "warmup_steps_fraction"),
+        ({"warmup_steps_fraction": -0.1}, "warmup_steps_fraction"),
+        ({"wsd_decay_steps_fraction": 1.01}, "wsd_decay_steps_fraction"),
+        (
+            {"lr_schedule_type": "wsd", "warmup_steps_fraction": 0.6, "wsd_decay_steps_fraction": 0.5},
+            "warmup_steps_fraction",
+        ),
+        ({"learning_rate_final_fraction": -0.1}, "learning_rate_final_fraction"),
+        ({"learning_rate": -1e-3}, "learning_rate"),
+        ({"steps": -1, "learning_rate_schedule_steps": -1}, "learning_rate_schedule_steps"),
+        ({"steps": 0, "learning_rate_schedule_steps": -1}, "learning_rate_schedule_steps"),
+        ({"steps": -2}, "steps"),
+        ({"learning_rate_schedule_steps": 2**31}, "learning_rate_schedule_steps"),
+        ({"lr_schedule_type": "linear"}, "lr_schedule_type"),
+        ({"wsd_decay_style": "exponential"}, "wsd_decay_style"),
+        ({"steps": 10.5}, "steps"),
+    ],
+)
 def test_bad_input_names_the_argument(kwargs: dict[str, Any], argument: str) -> None:
     with pytest.raises((ValueError, TypeError)) as info:
         maxtext.from_maxtext_config({"steps": 1000, **kwargs})

@@ -19,13 +19,23 @@ def test_examples_match_reference() -> None:
         assert_matches(jaxsched.from_config({"name": "linear_from", **ex}), reference("linear_from", **ex))
 
 
-@given(levels, st.integers(1, 10**6), levels, st.integers(0, 2 * 10**6), levels,
-       st.one_of(st.integers(1, 10**6), st.floats(1, 1e9)))
+@given(
+    levels,
+    st.integers(1, 10**6),
+    levels,
+    st.integers(0, 2 * 10**6),
+    levels,
+    st.one_of(st.integers(1, 10**6), st.floats(1, 1e9)),
+)
 def test_random_against_reference(peak, decay, alpha, at, end, T) -> None:
     child = {"name": "cosine_decay", "init_value": peak, "decay_steps": decay, "alpha": alpha}
     s = jaxsched.linear_from(jaxsched.from_config(child), at, end, T)
-    assert_matches(s, reference("linear_from", schedule=child, at_step=at, end_value=end, transition_steps=T),
-                   rtol64=1e-12, rtol32=4e-6)
+    assert_matches(
+        s,
+        reference("linear_from", schedule=child, at_step=at, end_value=end, transition_steps=T),
+        rtol64=1e-12,
+        rtol32=4e-6,
+    )
 
 
 def test_a_rewarmup_continues_from_where_the_decay_ended() -> None:
@@ -36,12 +46,18 @@ def test_a_rewarmup_continues_from_where_the_decay_ended() -> None:
     np.testing.assert_allclose(v[2] - v[1], (1.0 - v[1]) / 4, rtol=1e-14)
 
 
-@pytest.mark.parametrize("kwargs, argument", [
-    ({"at_step": -1}, "at_step"), ({"transition_steps": 0}, "transition_steps"),
-    ({"end_value": -1.0}, "end_value"), ({"schedule": "x"}, "schedule"),
-])
+@pytest.mark.parametrize(
+    "kwargs, argument",
+    [
+        ({"at_step": -1}, "at_step"),
+        ({"transition_steps": 0}, "transition_steps"),
+        ({"end_value": -1.0}, "end_value"),
+        ({"schedule": "x"}, "schedule"),
+    ],
+)
 def test_validation(kwargs: dict, argument: str) -> None:
     with pytest.raises((ValueError, TypeError)) as info:
-        jaxsched.linear_from(**{"schedule": 1.0, "at_step": 3, "end_value": 0.5, "transition_steps": 5,
-                                **kwargs})
+        jaxsched.linear_from(
+            **{"schedule": 1.0, "at_step": 3, "end_value": 0.5, "transition_steps": 5, **kwargs}
+        )
     assert str(info.value).startswith(argument), str(info.value)

@@ -30,18 +30,23 @@ def golden(lib: str) -> dict[str, Any]:
     return doc
 
 
-def recorded(lib: str, build: Callable[[dict[str, Any]], Schedule], schedule: Schedule, n: int) -> np.ndarray:
-    """The original's values at ``0..n-1`` (at most the recorded dense length) for ``schedule``."""
+def recorded(lib: str, build: Callable[[dict[str, Any]], Schedule], schedule: Schedule, n: int,
+             applied: Callable[[dict[str, Any]], int] | None = None) -> np.ndarray:
+    """The original's values at ``0..n-1`` for ``schedule``: at most the recorded dense length, and at most
+    the ``applied(case)`` updates the original trains with (when given)."""
     for case in golden(lib)["cases"]:
         if build(case) == schedule:
-            return np.asarray(case["values"][: min(n, case["dense"])], dtype=np.float64)
+            m = min(n, case["dense"], applied(case) if applied is not None else n)
+            return np.asarray(case["values"][:m], dtype=np.float64)
     raise KeyError(f"no {lib} golden curve recorded for {schedule.to_config()}")
 
 
-def register_golden(config_name: str, lib: str, build: Callable[[dict[str, Any]], Schedule]) -> None:
-    """Register the golden runner of ``config_name`` (``build(case)`` makes the port of a recorded case)."""
+def register_golden(config_name: str, lib: str, build: Callable[[dict[str, Any]], Schedule],
+                    applied: Callable[[dict[str, Any]], int] | None = None) -> None:
+    """Register the golden runner of ``config_name`` (``build(case)`` makes the port of a recorded case;
+    ``applied(case)``, when given, is the number of updates the original applies values at)."""
 
     def run(schedule: Schedule, n: int) -> np.ndarray:
-        return recorded(lib, build, schedule, n)
+        return recorded(lib, build, schedule, n, applied)
 
     register(config_name, f"golden:{lib}")(run)

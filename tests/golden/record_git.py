@@ -32,8 +32,9 @@ FAR = (10**4, 10**5, 10**6, 10**7, 2**24 - 1, 2**24 + 1, 10**8, 10**9, 2**31 - 2
 
 def git_source(repo: str, commit: str, path: str) -> str:
     """The text of ``path`` at ``commit`` in the git repository (or bare mirror) ``repo``."""
-    out = subprocess.run(["git", "-C", repo, "show", f"{commit}:{path}"], check=True, capture_output=True,
-                         text=True)
+    out = subprocess.run(
+        ["git", "-C", repo, "show", f"{commit}:{path}"], check=True, capture_output=True, text=True
+    )
     return out.stdout
 
 
@@ -41,12 +42,13 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-_KEEP_IMPORTS = ("jax", "optax", "numpy", "math", "typing", "dataclasses", "functools", "abc", "re",
-                 "warnings", "enum", "collections")
+_KEEP_MODULES = ("jax", "jax.numpy", "optax", "numpy")
+_KEEP_STDLIB = ("math", "typing", "dataclasses", "functools", "abc", "re", "warnings", "enum", "collections")
 
 
-def load(source: str, filename: str, names: Sequence[str], stubs: dict[str, Any] | None = None
-         ) -> dict[str, Any]:
+def load(
+    source: str, filename: str, names: Sequence[str], stubs: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Execute the imports of jax/optax/numpy/stdlib and the named top-level definitions of ``source``.
 
     ``stubs`` pre-populates the namespace (stand-ins for the original's own modules, which are not
@@ -56,8 +58,8 @@ def load(source: str, filename: str, names: Sequence[str], stubs: dict[str, Any]
     keep: list[ast.stmt] = []
     for node in tree.body:
         if isinstance(node, ast.Import | ast.ImportFrom):
-            mod = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
-            if (mod or "").split(".")[0] in _KEEP_IMPORTS:
+            mod = (node.module if isinstance(node, ast.ImportFrom) else node.names[0].name) or ""
+            if mod in _KEEP_MODULES or mod.split(".")[0] in _KEEP_STDLIB:
                 keep.append(node)
         elif isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in names:
             keep.append(node)
@@ -100,20 +102,32 @@ def evaluate(fn: Callable[[Any], Any], steps: Sequence[int], x64: bool) -> list[
     return [float(x) for x in out]
 
 
-def float32_error(values32: Sequence[float], values64: Sequence[float],
-                  steps: Sequence[int]) -> dict[str, Any]:
-    """The original's float32 run against its float64 run: largest relative error (floor 1e-6 of the peak)."""
+def float32_error(
+    values32: Sequence[float], values64: Sequence[float], steps: Sequence[int], trained: int | None = None
+) -> dict[str, Any]:
+    """The original's float32 run against its float64 run: the largest relative error (floor 1e-6 of the
+    peak) and its step, over every recorded step and (``trained``) over the steps a training run of that
+    many updates applies (``0..trained-1``)."""
     import numpy as np
 
-    a, b = np.asarray(values32), np.asarray(values64)
-    scale = float(np.max(np.abs(b))) if b.size else 0.0
-    den = np.maximum(np.abs(b), 1e-6 * scale if scale else 1e-300)
-    err = np.abs(a - b) / np.where(den > 0, den, 1.0)
-    if not np.all(np.isfinite(a)):
-        i = int(np.argmax(~np.isfinite(a)))
-        return {"max_rel": "non-finite", "at_step": int(steps[i]), "value": repr(float(a[i]))}
-    i = int(np.argmax(err))
-    return {"max_rel": float(err[i]), "at_step": int(steps[i])}
+    def worst(mask: np.ndarray) -> dict[str, Any]:
+        a, b, k = np.asarray(values32)[mask], np.asarray(values64)[mask], np.asarray(steps)[mask]
+        if not a.size:
+            return {"max_rel": 0.0, "at_step": None}
+        if not np.all(np.isfinite(a)):
+            i = int(np.argmax(~np.isfinite(a)))
+            return {"max_rel": "non-finite", "at_step": int(k[i]), "value": repr(float(a[i]))}
+        scale = float(np.max(np.abs(b)))
+        den = np.maximum(np.abs(b), 1e-6 * scale if scale else 1e-300)
+        err = np.abs(a - b) / np.where(den > 0, den, 1.0)
+        i = int(np.argmax(err))
+        return {"max_rel": float(err[i]), "at_step": int(k[i])}
+
+    everywhere = np.ones(len(steps), bool)
+    out = worst(everywhere)
+    if trained is not None:
+        out["trained"] = worst(np.asarray(steps) < trained)
+    return out
 
 
 def write(name: str, header: dict[str, Any], cases: list[dict[str, Any]]) -> Path:
@@ -132,5 +146,9 @@ def versions() -> dict[str, str]:
     import numpy
     import optax
 
-    return {"jax": jax.__version__, "optax": optax.__version__, "numpy": numpy.__version__,
-            "python": sys.version.split()[0]}
+    return {
+        "jax": jax.__version__,
+        "optax": optax.__version__,
+        "numpy": numpy.__version__,
+        "python": sys.version.split()[0],
+    }

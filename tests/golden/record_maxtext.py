@@ -39,16 +39,41 @@ TYPES = "src/maxtext/configs/types.py"
 
 HAND: list[dict[str, Any]] = [
     # the port's examples
-    {"learning_rate": 3e-4, "steps": 1000, "learning_rate_schedule_steps": 1000,
-     "warmup_steps_fraction": 0.05, "learning_rate_final_fraction": 0.1},
-    {"learning_rate": 1e-3, "steps": 1200, "learning_rate_schedule_steps": 1000, "lr_schedule_type": "wsd",
-     "warmup_steps_fraction": 0.1, "wsd_decay_steps_fraction": 0.2, "wsd_decay_style": "cosine",
-     "learning_rate_final_fraction": 0.0},
-    {"learning_rate": 2e-4, "steps": 400, "learning_rate_schedule_steps": 600, "lr_schedule_type": "wsd",
-     "warmup_steps_fraction": 0.29, "wsd_decay_steps_fraction": 0.5},
+    {
+        "learning_rate": 3e-4,
+        "steps": 1000,
+        "learning_rate_schedule_steps": 1000,
+        "warmup_steps_fraction": 0.05,
+        "learning_rate_final_fraction": 0.1,
+    },
+    {
+        "learning_rate": 1e-3,
+        "steps": 1200,
+        "learning_rate_schedule_steps": 1000,
+        "lr_schedule_type": "wsd",
+        "warmup_steps_fraction": 0.1,
+        "wsd_decay_steps_fraction": 0.2,
+        "wsd_decay_style": "cosine",
+        "learning_rate_final_fraction": 0.0,
+    },
+    {
+        "learning_rate": 2e-4,
+        "steps": 400,
+        "learning_rate_schedule_steps": 600,
+        "lr_schedule_type": "wsd",
+        "warmup_steps_fraction": 0.29,
+        "wsd_decay_steps_fraction": 0.5,
+    },
     # the docstring example
-    {"learning_rate": 1.0, "steps": 12, "learning_rate_schedule_steps": 10, "warmup_steps_fraction": 0.2,
-     "learning_rate_final_fraction": 0.0, "lr_schedule_type": "wsd", "wsd_decay_steps_fraction": 0.3},
+    {
+        "learning_rate": 1.0,
+        "steps": 12,
+        "learning_rate_schedule_steps": 10,
+        "warmup_steps_fraction": 0.2,
+        "learning_rate_final_fraction": 0.0,
+        "lr_schedule_type": "wsd",
+        "wsd_decay_steps_fraction": 0.3,
+    },
     # MaxText's defaults with a short run
     {"learning_rate": 3e-5, "steps": 300, "learning_rate_schedule_steps": 300},
     # truncation: 100 * 0.29 = 28.999999999999996 -> 28 warmup steps
@@ -61,38 +86,112 @@ HAND: list[dict[str, Any]] = [
     {"learning_rate": 0.5, "steps": 20, "learning_rate_schedule_steps": 20, "warmup_steps_fraction": 1.0},
     {"learning_rate": 0.5, "steps": 30, "learning_rate_schedule_steps": 20, "warmup_steps_fraction": 1.0},
     # no warmup; cosine wave past the end (steps <= L); a shorter run (steps < L)
-    {"learning_rate": 2.0, "steps": 50, "learning_rate_schedule_steps": 50, "warmup_steps_fraction": 0.0,
-     "learning_rate_final_fraction": 0.25},
-    {"learning_rate": 2.0, "steps": 30, "learning_rate_schedule_steps": 50, "warmup_steps_fraction": 0.1,
-     "learning_rate_final_fraction": 0.0},
+    {
+        "learning_rate": 2.0,
+        "steps": 50,
+        "learning_rate_schedule_steps": 50,
+        "warmup_steps_fraction": 0.0,
+        "learning_rate_final_fraction": 0.25,
+    },
+    {
+        "learning_rate": 2.0,
+        "steps": 30,
+        "learning_rate_schedule_steps": 50,
+        "warmup_steps_fraction": 0.1,
+        "learning_rate_final_fraction": 0.0,
+    },
     # final fraction above 1 (a rise), and 0
-    {"learning_rate": 1.0, "steps": 60, "learning_rate_schedule_steps": 40,
-     "learning_rate_final_fraction": 1.5},
+    {
+        "learning_rate": 1.0,
+        "steps": 60,
+        "learning_rate_schedule_steps": 40,
+        "learning_rate_final_fraction": 1.5,
+    },
     # WSD: one-step linear decay (a constant), one-step cosine decay, no decay, no stable phase, decay only
-    {"learning_rate": 1.0, "steps": 20, "learning_rate_schedule_steps": 20, "lr_schedule_type": "wsd",
-     "warmup_steps_fraction": 0.1, "wsd_decay_steps_fraction": 0.05},
-    {"learning_rate": 1.0, "steps": 25, "learning_rate_schedule_steps": 20, "lr_schedule_type": "wsd",
-     "warmup_steps_fraction": 0.1, "wsd_decay_steps_fraction": 0.05, "wsd_decay_style": "cosine"},
-    {"learning_rate": 1.0, "steps": 40, "learning_rate_schedule_steps": 30, "lr_schedule_type": "wsd",
-     "warmup_steps_fraction": 0.2, "wsd_decay_steps_fraction": 0.0},
-    {"learning_rate": 1.0, "steps": 30, "learning_rate_schedule_steps": 30, "lr_schedule_type": "wsd",
-     "warmup_steps_fraction": 0.4, "wsd_decay_steps_fraction": 0.6, "wsd_decay_style": "cosine"},
-    {"learning_rate": 1.0, "steps": 36, "learning_rate_schedule_steps": 30, "lr_schedule_type": "wsd",
-     "warmup_steps_fraction": 0.0, "wsd_decay_steps_fraction": 1.0},
-    {"learning_rate": 1.0, "steps": 16, "learning_rate_schedule_steps": 16, "lr_schedule_type": "wsd",
-     "warmup_steps_fraction": 0.0, "wsd_decay_steps_fraction": 1.0, "wsd_decay_style": "cosine",
-     "learning_rate_final_fraction": 0.3},
+    {
+        "learning_rate": 1.0,
+        "steps": 20,
+        "learning_rate_schedule_steps": 20,
+        "lr_schedule_type": "wsd",
+        "warmup_steps_fraction": 0.1,
+        "wsd_decay_steps_fraction": 0.05,
+    },
+    {
+        "learning_rate": 1.0,
+        "steps": 25,
+        "learning_rate_schedule_steps": 20,
+        "lr_schedule_type": "wsd",
+        "warmup_steps_fraction": 0.1,
+        "wsd_decay_steps_fraction": 0.05,
+        "wsd_decay_style": "cosine",
+    },
+    {
+        "learning_rate": 1.0,
+        "steps": 40,
+        "learning_rate_schedule_steps": 30,
+        "lr_schedule_type": "wsd",
+        "warmup_steps_fraction": 0.2,
+        "wsd_decay_steps_fraction": 0.0,
+    },
+    {
+        "learning_rate": 1.0,
+        "steps": 30,
+        "learning_rate_schedule_steps": 30,
+        "lr_schedule_type": "wsd",
+        "warmup_steps_fraction": 0.4,
+        "wsd_decay_steps_fraction": 0.6,
+        "wsd_decay_style": "cosine",
+    },
+    {
+        "learning_rate": 1.0,
+        "steps": 36,
+        "learning_rate_schedule_steps": 30,
+        "lr_schedule_type": "wsd",
+        "warmup_steps_fraction": 0.0,
+        "wsd_decay_steps_fraction": 1.0,
+    },
+    {
+        "learning_rate": 1.0,
+        "steps": 16,
+        "learning_rate_schedule_steps": 16,
+        "lr_schedule_type": "wsd",
+        "warmup_steps_fraction": 0.0,
+        "wsd_decay_steps_fraction": 1.0,
+        "wsd_decay_style": "cosine",
+        "learning_rate_final_fraction": 0.3,
+    },
     # long schedules (far steps inside the decay and past it)
-    {"learning_rate": 3e-4, "steps": 1_000_000, "learning_rate_schedule_steps": 1_000_000,
-     "warmup_steps_fraction": 0.002},
-    {"learning_rate": 3e-4, "steps": 2_000_000_000, "learning_rate_schedule_steps": 1_500_000_000,
-     "lr_schedule_type": "wsd", "warmup_steps_fraction": 0.001, "wsd_decay_steps_fraction": 0.2,
-     "wsd_decay_style": "cosine", "learning_rate_final_fraction": 0.01},
-    {"learning_rate": 3e-4, "steps": 100_000, "learning_rate_schedule_steps": 100_000,
-     "lr_schedule_type": "wsd", "warmup_steps_fraction": 0.01, "wsd_decay_steps_fraction": 0.1},
+    {
+        "learning_rate": 3e-4,
+        "steps": 1_000_000,
+        "learning_rate_schedule_steps": 1_000_000,
+        "warmup_steps_fraction": 0.002,
+    },
+    {
+        "learning_rate": 3e-4,
+        "steps": 2_000_000_000,
+        "learning_rate_schedule_steps": 1_500_000_000,
+        "lr_schedule_type": "wsd",
+        "warmup_steps_fraction": 0.001,
+        "wsd_decay_steps_fraction": 0.2,
+        "wsd_decay_style": "cosine",
+        "learning_rate_final_fraction": 0.01,
+    },
+    {
+        "learning_rate": 3e-4,
+        "steps": 100_000,
+        "learning_rate_schedule_steps": 100_000,
+        "lr_schedule_type": "wsd",
+        "warmup_steps_fraction": 0.01,
+        "wsd_decay_steps_fraction": 0.1,
+    },
     # MLPerf GPT-3 style: warmup_steps_fraction = warmup_steps / decay_end_step
-    {"learning_rate": 2e-5, "steps": 2000, "learning_rate_schedule_steps": 1791,
-     "warmup_steps_fraction": 265 / 1791},
+    {
+        "learning_rate": 2e-5,
+        "steps": 2000,
+        "learning_rate_schedule_steps": 1791,
+        "warmup_steps_fraction": 265 / 1791,
+    },
 ]
 
 
@@ -105,11 +204,14 @@ def random_configs(n: int, seed: int = 0) -> list[dict[str, Any]]:
         steps = rng.choice([total, total, max(1, total - rng.randint(0, total)), total + rng.randint(1, 60)])
         kind = rng.choice(["cosine", "wsd"])
         fw = rng.choice([rng.choice(fracs), round(rng.random(), rng.randint(1, 4))])
-        cfg: dict[str, Any] = {"learning_rate": rng.choice([1.0, 3e-4, 10 ** rng.uniform(-6, 0)]),
-                               "steps": steps, "learning_rate_schedule_steps": total,
-                               "lr_schedule_type": kind, "warmup_steps_fraction": fw,
-                               "learning_rate_final_fraction": rng.choice(
-                                   [0.0, 0.1, rng.random(), rng.uniform(0, 2)])}
+        cfg: dict[str, Any] = {
+            "learning_rate": rng.choice([1.0, 3e-4, 10 ** rng.uniform(-6, 0)]),
+            "steps": steps,
+            "learning_rate_schedule_steps": total,
+            "lr_schedule_type": kind,
+            "warmup_steps_fraction": fw,
+            "learning_rate_final_fraction": rng.choice([0.0, 0.1, rng.random(), rng.uniform(0, 2)]),
+        }
         if kind == "wsd":
             fd = rng.choice([rng.choice(fracs), round(rng.random(), rng.randint(1, 4))])
             if fw + fd > 1.0:
@@ -125,16 +227,22 @@ def random_configs(n: int, seed: int = 0) -> list[dict[str, Any]]:
 def main(repo: str, commit: str) -> None:
     utils_src, types_src = git_source(repo, commit, UTILS), git_source(repo, commit, TYPES)
     enums = load(types_src, TYPES, ["LearningRateScheduleType", "WsdDecayStyle"])
-    mt_types = pytypes.SimpleNamespace(LearningRateScheduleType=enums["LearningRateScheduleType"],
-                                       WsdDecayStyle=enums["WsdDecayStyle"])
+    mt_types = pytypes.SimpleNamespace(
+        LearningRateScheduleType=enums["LearningRateScheduleType"], WsdDecayStyle=enums["WsdDecayStyle"]
+    )
     ns = load(utils_src, UTILS, ["create_learning_rate_schedule"], stubs={"types": mt_types})
     create = ns["create_learning_rate_schedule"]
 
     cases = []
     for i, cfg in enumerate(HAND + random_configs(90)):
-        full = {"lr_schedule_type": "cosine", "learning_rate_final_fraction": 0.1,
-                "wsd_decay_steps_fraction": 0.1, "wsd_decay_style": "linear", "warmup_steps_fraction": 0.1,
-                **cfg}
+        full = {
+            "lr_schedule_type": "cosine",
+            "learning_rate_final_fraction": 0.1,
+            "wsd_decay_steps_fraction": 0.1,
+            "wsd_decay_style": "linear",
+            "warmup_steps_fraction": 0.1,
+            **cfg,
+        }
         conf = pytypes.SimpleNamespace(**full)
         conf.lr_schedule_type = enums["LearningRateScheduleType"](full["lr_schedule_type"])
         conf.wsd_decay_style = enums["WsdDecayStyle"](full["wsd_decay_style"])
@@ -148,12 +256,25 @@ def main(repo: str, commit: str) -> None:
         sched = create(conf)
         values = evaluate(sched, steps, x64=True)
         values32 = evaluate(create(conf), steps, x64=False)
-        cases.append({"kwargs": cfg, "dense": dense, "extra": steps[dense:], "values": values,
-                      "float32": float32_error(values32, values, steps)})
-    header = {"library": "maxtext", "repo": REPO, "commit": commit,
-              "source": {UTILS: sha256(utils_src), TYPES: sha256(types_src)},
-              "function": "create_learning_rate_schedule(config)", "x64": True, **versions(),
-              "note": "values: the original under jax_enable_x64 at int64 steps 0..dense-1, then extra"}
+        cases.append(
+            {
+                "kwargs": cfg,
+                "dense": dense,
+                "extra": steps[dense:],
+                "values": values,
+                "float32": float32_error(values32, values, steps, full["steps"]),
+            }
+        )
+    header = {
+        "library": "maxtext",
+        "repo": REPO,
+        "commit": commit,
+        "source": {UTILS: sha256(utils_src), TYPES: sha256(types_src)},
+        "function": "create_learning_rate_schedule(config)",
+        "x64": True,
+        **versions(),
+        "note": "values: the original under jax_enable_x64 at int64 steps 0..dense-1, then extra",
+    }
     print(f"wrote {write('maxtext', header, cases)} ({len(cases)} cases)")
 
 
