@@ -12,7 +12,7 @@ from jaxsched._numerics import MAX_STEP, Array, Backend, Steps
 
 
 class RsqrtDecay(Schedule, name="rsqrt_decay"):
-    r"""Inverse square-root decay :math:`P\sqrt{\tau / \max(k - b, m)}`, with an offset and a floor.
+    r"""Inverse square-root decay with an offset and a floor (big_vision's ``rsqrt``, t5x's ``rsqrt_decay``).
 
     .. math:: s(k) = P \sqrt{\frac{\tau}{\max(k - b,\ m)}}
 
