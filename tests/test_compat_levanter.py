@@ -274,8 +274,8 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     elif shape == "inv_sqrt_decay":
         cfg["decay_constant"] = draw(st.floats(0.1, 100))
     elif shape == "power":
-        # b around the paper's -0.51: the catalog's float32 k**b is exp(b log k), whose error grows as
-        # 6e-8 |b| log k (1.2e-6 at b = -1, k = 1e9): a limit of power_scheduler, not of this port
+        # b near the paper's -0.51: power_scheduler rounds b to float32 and k**b multiplies that rounding by
+        # log k (up to 6e-8 |b| log k: 1e-6 at b = -1.87, k = 2**31): a limit of the catalog family
         cfg.update(
             batch_size=draw(st.integers(1, 512)),
             seq_length=draw(st.integers(1, 8192)),
