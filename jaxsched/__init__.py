@@ -51,11 +51,16 @@ from jaxsched.schedules._cyclic import OneCycle as one_cycle
 from jaxsched.schedules._noise import LrNoise as lr_noise
 from jaxsched.schedules._progress import FractionStepDecay as fraction_step_decay
 from jaxsched.schedules._progress import ProgressInterpolate as progress_interpolate
+from jaxsched.schedules._points import PiecewiseConstantPoints as piecewise_constant_points
+from jaxsched.schedules._points import PiecewiseCosine as piecewise_cosine
+from jaxsched.schedules._points import PiecewiseLinear as piecewise_linear
+from jaxsched.schedules._ramp import LinearFrom as linear_from
 from jaxsched.schedules._research import InverseSqrtCooldown as inverse_sqrt_cooldown
 from jaxsched.schedules._research import PowerScheduler as power_scheduler
 from jaxsched.schedules._research import TriStage as tri_stage
 from jaxsched.schedules._research import WarmupStableDecayCycles as warmup_stable_decay_cycles
 from jaxsched.schedules._restarts import Restarts as restarts
+from jaxsched.schedules._rsqrt import RsqrtDecay as rsqrt_decay
 from jaxsched.schedules._transformer import InverseSqrt as inverse_sqrt
 from jaxsched.schedules._transformer import Noam as noam
 from jaxsched.schedules._warmup import WarmupConstant as warmup_constant

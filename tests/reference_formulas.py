@@ -7,6 +7,7 @@ deliberately naive: no shared code with the library, so a bug in a library helpe
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -322,6 +323,24 @@ def radam_warmup(beta2=0.999) -> Ref:
             return 0.0
         return float(mpmath.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)))
 
+
+def _sorted_points(points) -> list[tuple[float, float]]:
+    items = points.items() if isinstance(points, dict) else points
+    return sorted((float(b), float(v)) for b, v in items)
+
+
+def piecewise_linear(points) -> Ref:
+    pts = _sorted_points(points)
+
+    def f(k):
+        if k <= pts[0][0]:
+            return pts[0][1]
+        for (b0, v0), (b1, v1) in itertools.pairwise(pts):
+            if b0 <= k < b1:
+                p = (mpmath.mpf(k) - b0) / (mpmath.mpf(b1) - b0)
+                return float(mpmath.mpf(v0) + (mpmath.mpf(v1) - v0) * p)
+        return pts[-1][1]
+
     return f
 
 
@@ -341,6 +360,19 @@ def progress_interpolate(start_value, end_value, total_steps, shape="linear", po
         else:  # a fractional power past the end: the end value
             x = 1
         return max(0.0, float(start_value + x * (end_value - start_value)))
+
+
+def piecewise_cosine(points) -> Ref:
+    pts = _sorted_points(points)
+
+    def f(k):
+        if k <= pts[0][0]:
+            return pts[0][1]
+        for (b0, v0), (b1, v1) in itertools.pairwise(pts):
+            if b0 <= k < b1:
+                c = (1 + mpmath.cos(mpmath.pi * (mpmath.mpf(k) - b0) / (mpmath.mpf(b1) - b0))) / 2
+                return float(mpmath.mpf(v1) + (mpmath.mpf(v0) - v1) * c)
+        return pts[-1][1]
 
     return f
 
@@ -385,6 +417,17 @@ def restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, end_valu
         peak = mpmath.mpf(init_value) * mpmath.mpf(peak_decay) ** i
         return float(end_value + (peak - end_value) * g)
 
+
+def piecewise_constant_points(points) -> Ref:
+    pts = _sorted_points(points)
+
+    def f(k):
+        out = pts[0][1]
+        for b, v in pts:
+            if k >= b:
+                out = v
+        return out
+
     return f
 
 
@@ -399,6 +442,12 @@ def cosine_cycles(init_value, decay_steps, num_cycles=0.5, end_value=0.0, restar
         y = mpmath.mpf(y.numerator) / y.denominator
         h = (1 + mpmath.cos(mpmath.pi * y)) / 2 if restart else (1 + mpmath.cos(2 * mpmath.pi * y)) / 2
         return float(end_value + (init_value - end_value) * h)
+
+
+def rsqrt_decay(peak_value, timescale=1.0, begin=0, min_steps=1.0) -> Ref:
+    def f(k):
+        x = max(mpmath.mpf(k) - mpmath.mpf(begin), mpmath.mpf(min_steps))
+        return float(peak_value * mpmath.sqrt(mpmath.mpf(timescale) / x))
 
     return f
 
@@ -432,6 +481,16 @@ def lr_noise(start=0, end=None, pct=0.67, std=1.0, seed=42) -> Ref:
             return 1.0
         u = ((mix((k & 0xFFFFFFFF) ^ key) >> 8) + mpmath.mpf(0.5)) * mpmath.mpf(2) ** -24
         return float(1 + mpmath.sqrt(2) * std * mpmath.erfinv((2 * u - 1) * edge))
+
+
+def linear_from(schedule, at_step, end_value, transition_steps) -> Ref:
+    """``schedule`` is the config of a catalog schedule with a reference here."""
+    cfg = dict(schedule)
+    start = reference(cfg.pop("name"), **cfg)(at_step)
+
+    def f(k):
+        p = min(k, transition_steps) / mpmath.mpf(transition_steps)
+        return float(end_value + (start - end_value) * (1 - p))
 
     return f
 

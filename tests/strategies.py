@@ -375,6 +375,26 @@ def _fraction_step_decay(draw: st.DrawFn) -> Kwargs:
     return kw
 
 
+def _points() -> st.SearchStrategy[Any]:
+    keys = st.one_of(st.integers(0, 200), st.integers(0, MAX_STEP), st.floats(0.0, 1e6),
+                     st.sampled_from([0, MAX_STEP, 2**40, 2.5]))
+    return st.dictionaries(keys, values, min_size=1, max_size=6)
+
+
+@st.composite
+def _piecewise_points(draw: st.DrawFn) -> Kwargs:
+    pts = draw(_points())
+    return {"points": pts if draw(st.booleans()) else [[k, v] for k, v in pts.items()]}
+
+
+@st.composite
+def _rsqrt_decay(draw: st.DrawFn) -> Kwargs:
+    return {"peak_value": draw(values), "timescale": draw(positives),
+            "begin": draw(st.one_of(st.integers(-200, 200), st.integers(-MAX_STEP, MAX_STEP),
+                                    st.floats(-1e9, 1e9), st.sampled_from([0, -(2**40), 2**40, 0.5]))),
+            "min_steps": draw(st.one_of(positives, st.sampled_from([1.0, 1e9])))}
+
+
 LEAF_BUILDERS: dict[str, Callable[[], st.SearchStrategy[Kwargs]]] = {
     "constant": _constant, "linear": _linear, "polynomial": _polynomial,
     "exponential_decay": _exponential_decay, "inverse_time_decay": _inverse_time_decay,
@@ -390,6 +410,8 @@ LEAF_BUILDERS: dict[str, Callable[[], st.SearchStrategy[Kwargs]]] = {
     "radam_warmup": _radam_warmup, "progress_interpolate": _progress_interpolate,
     "fraction_step_decay": _fraction_step_decay, "restarts": _restarts, "cosine_cycles": _cosine_cycles,
     "lr_noise": _lr_noise,
+    "piecewise_linear": _piecewise_points, "piecewise_cosine": _piecewise_points,
+    "piecewise_constant_points": _piecewise_points, "rsqrt_decay": _rsqrt_decay,
 }
 
 
@@ -459,9 +481,16 @@ def _warmup_onto(draw: st.DrawFn, depth: int = 1) -> Kwargs:
             "init_value": draw(values)}
 
 
+@st.composite
+def _linear_from(draw: st.DrawFn, depth: int = 1) -> Kwargs:
+    return {"schedule": draw(children(depth)), "at_step": draw(begins), "end_value": draw(values),
+            "transition_steps": draw(float_durations())}
+
+
 COMBINATOR_BUILDERS: dict[str, Callable[[int], st.SearchStrategy[Kwargs]]] = {
     "join": _join, "multiply": _multiply, "shift": _shift, "clip": _clip, "repeat": _repeat,
     "per_epoch": _per_epoch, "quantize": _quantize, "warmup_onto": _warmup_onto,
+    "per_epoch": _per_epoch, "linear_from": _linear_from,
 }
 
 VALID: dict[str, st.SearchStrategy[Kwargs]] = {
@@ -505,6 +534,10 @@ BAD: dict[str, list[Any]] = {
     "digits": [-1, 1.5, "10", True],
     "steps0f": [-1, -0.5, NAN, INF, "3", None, True],  # >= 0, fractions allowed
     "int": ["1", 1.5, None, True, NAN],
+    "boundaries": [5, "abc", None, [-1], [1.5], [NAN]],  # (lengths are checked in CROSS)
+    "points": [{}, None, {-1: 0.5}, {5: -0.5}, {5: NAN}, {5: INF}, {NAN: 1.0}, {"x": 1.0}, {5: "a"},
+               [(5, 0.5), (5, 0.1)], [(5, 0.5, 1.0)], "abc", 5],
+    "begin": [NAN, INF, -INF, "3", None, True, 2**60],  # any real number of steps
 }
 
 
@@ -589,6 +622,13 @@ FIELDS: dict[str, dict[str, str]] = {
                       "end_value": "value", "restart": "bool", "offset": "steps0f"},
     "lr_noise": {"start": "steps0", "end": "steps0?", "pct": "rate01", "std": "positive", "seed": "int"},
     "warmup_onto": {"schedule": "schedule", "warmup_steps": "steps0", "init_value": "value"},
+    "piecewise_linear": {"points": "points"},
+    "piecewise_cosine": {"points": "points"},
+    "piecewise_constant_points": {"points": "points"},
+    "rsqrt_decay": {"peak_value": "value", "timescale": "positive", "begin": "begin",
+                    "min_steps": "positive"},
+    "linear_from": {"schedule": "schedule", "at_step": "steps0", "end_value": "value",
+                    "transition_steps": "steps1f"},
     "join": {"schedules": "schedules", "boundaries": "boundaries"},
     "multiply": {"schedules": "schedules"},
     "shift": {"schedule": "schedule", "steps": "shift"},

@@ -12,18 +12,20 @@ from jaxsched.schedules import (
     _cosine,
     _cyclic,
     _noise,
+    _points,
     _progress,
+    _ramp,
     _research,
     _restarts,
+    _rsqrt,
     _transformer,
     _warmup,
     _warmup_factors,
     _wsd,
 )
 
-_FAMILIES = (_basic, _cosine, _cyclic, _noise, _progress, _research, _restarts, _transformer, _warmup,
-             _warmup_factors, _wsd,
-             _combinators, _surgery)
+_FAMILIES = (_basic, _cosine, _cyclic, _noise, _points, _progress, _ramp, _research, _restarts, _rsqrt,
+             _transformer, _warmup, _warmup_factors, _wsd, _combinators, _surgery)
 
 # Every registered class of the catalog modules, by class name (generated: no second export list).
 globals().update({
