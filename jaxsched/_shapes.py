@@ -397,3 +397,12 @@ def table_cycles(bk: Backend, t: Steps, table: tuple[np.ndarray, ...]) -> tuple[
     if t.f is not None:
         elapsed, remaining = elapsed + t.f, remaining - t.f
     return i, elapsed, remaining, at(length, i)
+
+
+def value_at(bk: Backend, schedule: Any, step: Any, like: Steps) -> Array:
+    """``schedule(step)`` for a fixed ``step``, broadcast like the steps ``like``: the start of a phase that
+    continues from another schedule's value (the same computation as the schedule at that step, so the
+    join is continuous on every path)."""
+    xp = bk.xp
+    n = (xp.zeros_like(like.n) + bk.count(step)).astype(like.n.dtype)
+    return bk.value(schedule.evaluate(bk, Steps(bk, n)))

@@ -18,20 +18,15 @@ from __future__ import annotations
 from typing import Any
 
 from jaxsched import _validate as v
-from jaxsched._core import Schedule
+from jaxsched._combinators import join
+from jaxsched._core import Composite, Schedule
 from jaxsched._fields import Real, StepCount, choice, known, level, nested, steps
 from jaxsched._numerics import MAX_STEP, Array, Backend, Steps
-from jaxsched._shapes import DECAY_SHAPES, decay
+from jaxsched._shapes import DECAY_SHAPES, decay, value_at
+from jaxsched.schedules._ramp import LinearFrom
 
 
-def _value_at(bk: Backend, s: Schedule, at: Any, like: Steps) -> Array:
-    """``s(at)`` in the backend, broadcast like the steps (the same computation as ``s`` at that step)."""
-    xp = bk.xp
-    n = xp.zeros_like(like.n) + bk.count(at)
-    return bk.value(s.evaluate(bk, Steps(bk, n)))
-
-
-class Branch(Schedule, name="branch"):
+class Branch(Composite, name="branch"):
     r"""A running schedule with a new decay phase branched off at step ``at``.
 
     With :math:`v = s(a)` the value of the running schedule at ``at`` and :math:`f` the decay shape,
@@ -98,15 +93,9 @@ class Branch(Schedule, name="branch"):
         end: Any = self.decay_steps  # set by __check_init__ from until when it was not given
         return [*[k for k in self.schedule.key_steps() if k < self.at], self.at, self.at + end]
 
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        xp = bk.xp
-        a, D = bk.count(self.at), bk.count(self.decay_steps)
-        start = _value_at(bk, self.schedule, self.at, t)
-        length = bk.to_float(D)
-        elapsed = xp.clip(t.since(a), 0.0, length)
-        remaining = xp.clip(t.left_in(a, D, nonneg=True), 0.0, length)
-        tail = decay(bk, self.decay_shape, start, bk.value(self.end_value), elapsed, remaining, length)
-        return xp.where(t.ge(a), tail, bk.value(self.schedule.evaluate(bk, t)))
+    def lower(self) -> Schedule:
+        phase = LinearFrom(self.schedule, self.at, self.end_value, self.decay_steps, self.decay_shape)
+        return join([self.schedule, phase], [self.at])
 
 
 class Stretch(Schedule, name="stretch"):
@@ -226,7 +215,7 @@ class Extend(Schedule, name="extend"):
         a, n = bk.count(self.at), bk.count(self.steps)
         later = t.shifted(n, nonneg=True)
         held = xp.where(later.ge(a), bk.value(self.schedule.evaluate(bk, later)),
-                        _value_at(bk, self.schedule, self.at, t))
+                        value_at(bk, self.schedule, self.at, t))
         return xp.where(t.ge(a), held, bk.value(self.schedule.evaluate(bk, t)))
 
 
@@ -278,8 +267,8 @@ class Rewarmup(Schedule, name="rewarmup"):
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
         a, W = bk.count(self.at), bk.count(self.warmup_steps)
-        start = _value_at(bk, self.schedule, self.at, t)
-        first = _value_at(bk, self.then, 0, t)
+        start = value_at(bk, self.schedule, self.at, t)
+        first = value_at(bk, self.then, 0, t)
         length = bk.to_float(W)
         elapsed = xp.clip(t.since(a), 0.0, length)
         remaining = xp.clip(t.left_in(a, W, nonneg=True), 0.0, length)

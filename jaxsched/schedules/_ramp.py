@@ -1,13 +1,13 @@
-"""A linear ramp that starts where another schedule is at a given step: a continuous join."""
+"""A ramp that starts where another schedule is at a given step: a continuous join."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from jaxsched._core import Schedule
-from jaxsched._fields import Real, Span, StepCount, level, nested, steps
+from jaxsched._fields import Real, Span, StepCount, choice, level, nested, steps
 from jaxsched._numerics import Array, Backend, Steps
-from jaxsched._shapes import anneal
+from jaxsched._shapes import DECAY_SHAPES, decay, value_at
 
 
 class LinearFrom(Schedule, name="linear_from"):
@@ -16,6 +16,9 @@ class LinearFrom(Schedule, name="linear_from"):
     With :math:`v = g(a)` (``schedule`` :math:`g` at step :math:`a`) and :math:`T` = ``transition_steps``:
 
     .. math:: s(k) = v + (E - v)\,\frac{\min(k, T)}{T}
+
+    (with ``decay_shape`` other than ``"linear"``, the same phase with that shape, as in
+    :func:`jaxsched.warmup_stable_decay`: :math:`E + (v - E) f(\min(k, T)/T)`).
 
     It is ``optax.linear_schedule(g(a), end_value, T)`` with its start taken from another schedule, so a
     piece can continue from wherever the previous one ended, even when that value is itself a formula's
@@ -28,6 +31,7 @@ class LinearFrom(Schedule, name="linear_from"):
       at_step: :math:`a >= 0`, the step of :math:`g` read (in :math:`g`'s own steps).
       end_value: :math:`E >= 0`, reached at step :math:`T` and held after.
       transition_steps: :math:`T > 0` (whole or fractional).
+      decay_shape: ``"linear"`` (default), ``"cosine"``, ``"1-sqrt"`` or ``"exponential"``.
 
     Returns:
       A :class:`~jaxsched.Schedule`; ``s(k)`` is the value used by update ``k``, from 0.
@@ -44,6 +48,7 @@ class LinearFrom(Schedule, name="linear_from"):
     at_step: StepCount = steps()
     end_value: Real = level()
     transition_steps: Span = steps(minimum=1, fractional=True)
+    decay_shape: str = choice(DECAY_SHAPES, default="linear")
 
     examples = (
         {"schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 800, "alpha": 0.1},
@@ -59,13 +64,12 @@ class LinearFrom(Schedule, name="linear_from"):
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        at = xp.zeros_like(t.n) + bk.count(self.at_step)
-        start = bk.value(self.schedule.evaluate(bk, Steps(bk, at.astype(t.n.dtype))))
+        start = value_at(bk, self.schedule, self.at_step, t)
         T = bk.span(self.transition_steps)
         length = bk.to_float(T)
         elapsed = xp.clip(t.value(), 0.0, length)
         remaining = xp.clip(t.until(T), 0.0, length)
-        return anneal(bk, "linear", start, bk.value(self.end_value), elapsed, remaining, length)
+        return decay(bk, self.decay_shape, start, bk.value(self.end_value), elapsed, remaining, length)
 
 
 linear_from = LinearFrom
