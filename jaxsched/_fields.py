@@ -34,7 +34,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Union
 import numpy as np
 
 from jaxsched._numerics import MAX_STEP, Split, is_concrete
-from jaxsched._validate import ScheduleArgumentError, ScheduleArgumentTypeError
+from jaxsched._validate import (
+    ScheduleArgumentError,
+    ScheduleArgumentTypeError,
+    ScheduleArgumentTypeValueError,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import jax
@@ -163,16 +167,20 @@ class Value(Role):
     """A real hyperparameter: a float pytree leaf, carried exactly (see :class:`~jaxsched._numerics.Split`)."""
 
     def __init__(self, *, minimum: float | None = None, maximum: float | None = None,
-                 min_open: bool = False, max_open: bool = False, optional: bool = False) -> None:
+                 min_open: bool = False, max_open: bool = False, optional: bool = False,
+                 text_error: Callable[..., Exception] = ScheduleArgumentTypeError) -> None:
         self.minimum, self.maximum = minimum, maximum
         self.min_open, self.max_open = min_open, max_open
         self.optional = optional
+        self.text_error = text_error
 
     def convert(self, name: str, x: Any) -> Any:
         if x is None and self.optional:
             return None
         if isinstance(x, Split) or not is_concrete(x):
             return x  # carried from another schedule, or traced: nothing to check on the host
+        if isinstance(x, str | bytes):
+            raise self.text_error(name, "a real number", x)
         n = _scalar(name, x, "a real number")
         try:
             f = float(n)
@@ -215,13 +223,15 @@ class Duration(Role):
     is_steps = True
 
     def __init__(self, *, minimum: int = 0, fractional: bool = False, static: bool = False,
-                 optional: bool = False, maximum: int | None = None) -> None:
+                 optional: bool = False, maximum: int | None = None,
+                 text_error: Callable[..., Exception] = ScheduleArgumentTypeError) -> None:
         # A whole number of steps travels as int32, so it must fit; a fractional-capable one travels as a
         # float and may be as large as any float (a horizon beyond the last step, say).
         self.minimum = minimum
         self.maximum = maximum if maximum is not None else (None if fractional else MAX_STEP)
         self.fractional, self.optional = fractional, optional
         self.static = static
+        self.text_error = text_error
         if static:
             self.kind = "static"  # type: ignore[misc]
 
@@ -232,6 +242,8 @@ class Duration(Role):
             if self.static:
                 raise ScheduleArgumentTypeError(name, "a concrete number of steps (it is static)", x)
             return x
+        if isinstance(x, str | bytes):
+            raise self.text_error(name, "a number of steps", x)
         n = _scalar(name, x, "a number of steps")
         if isinstance(n, float):
             if not math.isfinite(n):
@@ -282,8 +294,8 @@ class Choice(Role):
     def convert(self, name: str, x: Any) -> Any:
         if x is None and self.optional:
             return None
-        if not isinstance(x, str):
-            raise ScheduleArgumentTypeError(name, f"one of {list(self.options)}", x)
+        if not isinstance(x, str):  # every original tests membership, so a wrong type is a ValueError too
+            raise ScheduleArgumentTypeValueError(name, f"one of {list(self.options)}", x)
         if x not in self.options:
             raise ScheduleArgumentError(name, f"must be one of {list(self.options)}", x)
         return x
@@ -384,6 +396,8 @@ class Seq(Role):
         self.nonempty = nonempty
         self.scalar_ok = scalar_ok
         self.is_steps = element.is_steps  # type: ignore[misc]
+        if element.kind == "static":  # a tuple of static steps (milestones that decide the structure)
+            self.kind = "static"  # type: ignore[misc]
 
     def convert(self, name: str, x: Any) -> Any:
         if isinstance(x, tuple) and any(isinstance(e, Split) or not is_concrete(e) for e in x):
@@ -496,26 +510,32 @@ def _field(role: Role, default: Any, init: bool = True) -> Any:
 
 def value(default: Any = dataclasses.MISSING, *, minimum: float | None = None,
           maximum: float | None = None, min_open: bool = False, max_open: bool = False,
-          optional: bool = False) -> Any:
-    """A real hyperparameter (float leaf), optionally bounded; ``optional`` allows ``None``."""
+          optional: bool = False, text_error: Callable[..., Exception] = ScheduleArgumentTypeError
+          ) -> Any:
+    """A real hyperparameter (float leaf), optionally bounded; ``optional`` allows ``None``. ``text_error``
+    is the class raised for a string (a port whose original calls ``float()`` on it raises
+    :class:`~jaxsched._validate.ScheduleArgumentTypeValueError`)."""
     return _field(Value(minimum=minimum, maximum=maximum, min_open=min_open, max_open=max_open,
-                        optional=optional or default is None), default)
+                        optional=optional or default is None, text_error=text_error), default)
 
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def level(default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
+def level(default: Any = dataclasses.MISSING, *, optional: bool = False,
+          text_error: Callable[..., Exception] = ScheduleArgumentTypeError) -> Any:
     """A value the schedule outputs or interpolates (an LR, a factor): a real number in
     ``[0, 3.4e38]`` (finite in float32, so the value is exact on every path)."""
-    return _field(Value(minimum=0.0, maximum=FLOAT32_MAX, optional=optional or default is None), default)
+    return _field(Value(minimum=0.0, maximum=FLOAT32_MAX, optional=optional or default is None,
+                        text_error=text_error), default)
 
 
 def steps(default: Any = dataclasses.MISSING, *, minimum: int = 0, fractional: bool = False,
-          static: bool = False, optional: bool = False) -> Any:
+          static: bool = False, optional: bool = False,
+          text_error: Callable[..., Exception] = ScheduleArgumentTypeError) -> Any:
     """A number of steps (integer leaf, or static with ``static=True``)."""
     return _field(Duration(minimum=minimum, fractional=fractional, static=static,
-                        optional=optional or default is None), default)
+                        optional=optional or default is None, text_error=text_error), default)
 
 
 def choice(options: Sequence[str], default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
@@ -545,9 +565,10 @@ def nested_seq(default: Any = dataclasses.MISSING, *, nonempty: bool = True) -> 
 
 
 def steps_seq(default: Any = dataclasses.MISSING, *, minimum: int = 0, fractional: bool = False,
-              nonempty: bool = False, scalar_ok: bool = False) -> Any:
-    """A tuple of step counts (milestones, boundaries); ``scalar_ok`` takes one number as a 1-tuple."""
-    return _field(Seq(Duration(minimum=minimum, fractional=fractional), nonempty=nonempty,
+              nonempty: bool = False, scalar_ok: bool = False, static: bool = False) -> Any:
+    """A tuple of step counts (milestones, boundaries); ``scalar_ok`` takes one number as a 1-tuple;
+    ``static=True`` makes them static metadata (milestones that decide the structure)."""
+    return _field(Seq(Duration(minimum=minimum, fractional=fractional, static=static), nonempty=nonempty,
                       scalar_ok=scalar_ok), default)
 
 
@@ -560,6 +581,150 @@ def value_seq(default: Any = dataclasses.MISSING, *, minimum: float | None = Non
 def pairs(default: Any = dataclasses.MISSING) -> Any:
     """``{boundary: value}`` with boundaries in steps and values >= 0, stored as sorted pairs."""
     return _field(Pairs(Duration(), Value(minimum=0.0)), default)
+
+
+class Table:
+    """An immutable 1-D array of float64 (or int64) values with value semantics: equal tables compare and
+    hash equal, pickle and turn into JSON lists. It is what a :func:`table` field holds (a precomputed
+    table of a schedule, static metadata of its pytree)."""
+
+    __slots__ = ("_hash", "array")
+
+    def __init__(self, values: Any, dtype: Any = np.float64) -> None:
+        arr = np.array(values, dtype=dtype)
+        if arr.ndim != 1:
+            raise ValueError(f"a table is 1-D, got shape {arr.shape}")
+        arr.setflags(write=False)
+        self.array = arr
+        self._hash: int | None = None
+
+    def __len__(self) -> int:
+        return int(self.array.shape[0])
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Table):
+            return NotImplemented
+        return (self.array.dtype == other.array.dtype and self.array.shape == other.array.shape
+                and self.array.tobytes() == other.array.tobytes())
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            import hashlib
+
+            digest = hashlib.blake2b(self.array.tobytes(), digest_size=16).digest()
+            self._hash = hash((self.array.dtype.str, self.array.shape, digest))
+        return self._hash
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Table, (self.array, self.array.dtype))
+
+    def __repr__(self) -> str:
+        if len(self) <= 8:
+            return repr(self.array.tolist())
+        return f"Table({len(self)} values)"
+
+    def tolist(self) -> list[Any]:
+        return self.array.tolist()  # type: ignore[no-any-return]
+
+
+class TableRole(Role):
+    """A 1-D table of finite numbers (:class:`Table`), static: a table a schedule computed on the host (its
+    length decides the structure). ``integer`` tables hold int64 values."""
+
+    kind = "static"
+
+    def __init__(self, *, minimum: float | None = None, integer: bool = False, optional: bool = False
+                 ) -> None:
+        self.minimum, self.integer, self.optional = minimum, integer, optional
+
+    def convert(self, name: str, x: Any) -> Any:
+        if x is None and self.optional:
+            return None
+        if isinstance(x, Table):
+            arr = x.array
+        else:
+            if isinstance(x, str | bytes | Mapping) or x is None or isinstance(x, bool) or (
+                    not isinstance(x, Iterable) and not hasattr(x, "shape")):
+                raise ScheduleArgumentTypeError(name, "a list of numbers", x)
+            if not is_concrete(x):
+                raise ScheduleArgumentTypeError(name, "a concrete list of numbers (it is static)", x)
+            try:
+                arr = np.asarray(x)
+            except Exception:
+                raise ScheduleArgumentTypeError(name, "a list of numbers", x) from None
+        if arr.ndim != 1:
+            raise ScheduleArgumentError(name, f"must be a 1-D list, got shape {arr.shape}", show_value=False)
+        if arr.size and (arr.dtype.kind not in "iuf" or arr.dtype == object):
+            raise ScheduleArgumentTypeError(name, "a list of numbers", x)
+        if self.integer:
+            if arr.size and arr.dtype.kind == "f" and not np.all(np.mod(arr, 1) == 0):
+                raise ScheduleArgumentError(name, "must hold whole numbers", show_value=False)
+            out = Table(arr, np.int64)
+        else:
+            out = Table(arr, np.float64)
+        vals = out.array
+        if vals.size and not np.all(np.isfinite(vals)):
+            raise ScheduleArgumentError(name, "must hold finite numbers", show_value=False)
+        if self.minimum is not None and vals.size and np.min(vals) < self.minimum:
+            i = int(np.argmin(vals))
+            raise ScheduleArgumentError(name, f"must hold values >= {self.minimum:g} (entry {i} is "
+                                        f"{vals[i]!r})", show_value=False)
+        return out
+
+    def key(self, x: Any) -> Any:
+        return x
+
+    def to_config(self, name: str, x: Any) -> Any:
+        return None if x is None else x.tolist()
+
+    def shown(self, x: Any) -> Any:
+        return x
+
+
+class StaticNested(Nested):
+    """A nested schedule held as static metadata: its values decide the structure of the computation (a
+    table computed from them on the host), so it must be concrete, and it is part of the pytree's
+    structure rather than its leaves."""
+
+    kind = "static"
+
+    def convert(self, name: str, x: Any) -> Any:
+        out = super().convert(name, x)
+        if out is not None and not out._is_plain():
+            raise ScheduleArgumentTypeError(name, "a schedule of concrete numbers (it is static)", x)
+        return out
+
+
+class StaticNestedSeq(NestedSeq):
+    """A tuple of schedules held as static metadata (see :class:`StaticNested`)."""
+
+    kind = "static"
+
+    def convert(self, name: str, x: Any) -> Any:
+        out = super().convert(name, x)
+        for i, s in enumerate(out):
+            if not s._is_plain():
+                raise ScheduleArgumentTypeError(f"{name}[{i}]", "a schedule of concrete numbers (it is "
+                                                "static)", s)
+        return out
+
+
+def table(default: Any = dataclasses.MISSING, *, minimum: float | None = None, integer: bool = False,
+          optional: bool = False) -> Any:
+    """A static 1-D table of finite numbers (a :class:`Table`), e.g. values a schedule precomputed."""
+    return _field(TableRole(minimum=minimum, integer=integer, optional=optional or default is None), default)
+
+
+def static_nested(default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
+    """A nested schedule held as static metadata (its values decide the computation's structure)."""
+    return _field(StaticNested(optional=optional or default is None), default)
+
+
+def static_nested_seq(default: Any = dataclasses.MISSING, *, nonempty: bool = True) -> Any:
+    """A tuple of schedules held as static metadata (their values decide the computation's structure)."""
+    return _field(StaticNestedSeq(nonempty=nonempty), default)
 
 
 def role_of(f: dataclasses.Field[Any]) -> Role:
