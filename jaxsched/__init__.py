@@ -42,6 +42,7 @@ from jaxsched.schedules._cosine import TanhDecay as tanh_decay
 from jaxsched.schedules._cosine import WarmupCosineDecay as warmup_cosine_decay
 from jaxsched.schedules._cyclic import Cyclic as cyclic
 from jaxsched.schedules._cyclic import OneCycle as one_cycle
+from jaxsched.schedules._recurrence import AffineRecurrence as affine_recurrence
 from jaxsched.schedules._research import InverseSqrtCooldown as inverse_sqrt_cooldown
 from jaxsched.schedules._research import PowerScheduler as power_scheduler
 from jaxsched.schedules._research import TriStage as tri_stage

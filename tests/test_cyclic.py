@@ -20,7 +20,7 @@ def test_examples_match_reference(name):
     cls = jaxsched.registry()[name]
     for ex in cls.examples:
         rtol32 = 1e-4 if ex.get("mode") == "exp_range" else 1e-5
-        assert_matches(cls(**ex), reference(name, **ex), rtol32=rtol32)
+        assert_matches(jaxsched.from_config({"name": name, **ex}), reference(name, **ex), rtol32=rtol32)
 
 
 @given(st.floats(1e-5, 1e-3), st.floats(2e-3, 1), st.integers(1, 500), st.none() | st.integers(1, 500),
