@@ -29,7 +29,9 @@ def torch_curve(schedule: Schedule, n: int, *, field: str = "lr", dtype: Any = N
     ``field`` is ``"lr"`` or ``"momentum"`` (what ``CyclicLR``/``OneCycleLR`` write alongside). ``dtype``
     (a torch dtype) makes the group's LR a Tensor of that dtype, so torch's recursion runs in it. Past
     ``OneCycleLR``'s last step (where torch raises) the value of update ``T - 1`` is repeated, which is
-    what the port holds.
+    what the port holds; at step ``T`` itself a negative LR (torch's linear extrapolation, which no update
+    of a ``T``-step run applies) is recorded as 0, the port's value (the port's tests check torch's sign
+    there separately).
     """
     import torch
 
@@ -66,6 +68,8 @@ def torch_curve(schedule: Schedule, n: int, *, field: str = "lr", dtype: Any = N
         opt.step()
         sched.step()
         out.append(read())
+        if limit is not None and k == limit:
+            out[-1] = max(out[-1], 0.0)
     return np.asarray(out[:n], dtype=np.float64)
 
 
