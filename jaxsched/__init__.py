@@ -22,6 +22,10 @@ from jaxsched._numerics import MAX_STEP as MAX_STEP
 from jaxsched._partition import Partition as Partition
 from jaxsched._partition import Rule as Rule
 from jaxsched._partition import partition_from_config as partition_from_config
+from jaxsched._surgery import branch as branch
+from jaxsched._surgery import extend as extend
+from jaxsched._surgery import rewarmup as rewarmup
+from jaxsched._surgery import stretch as stretch
 from jaxsched._validate import ScheduleArgumentError as ScheduleArgumentError
 from jaxsched._validate import ScheduleArgumentTypeError as ScheduleArgumentTypeError
 from jaxsched.clock import batch_size_rampup as batch_size_rampup

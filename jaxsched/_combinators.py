@@ -3,6 +3,7 @@ around (join, shift, repeat, per_epoch) or combine values (multiply, clip)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
-from jaxsched._fields import Real, StepCount, known, level, nested, nested_seq, steps, steps_seq
+from jaxsched._fields import Real, StepCount, flag, known, level, nested, nested_seq, steps, steps_seq
 from jaxsched._numerics import MAX_STEP, Array, Backend, Split, Steps
 
 
@@ -25,9 +26,15 @@ class Join(Schedule, name="join"):
     Unlike optax, the number of boundaries must be one less than the number of schedules and they must be
     sorted (optax silently truncates with ``zip``).
 
+    With ``continuous=True`` each piece is rescaled to start where the previous one ended:
+    :math:`s_i \to c_i s_i` with :math:`c_0 = 1` and :math:`c_i = c_{i-1} s_{i-1}(b_i - b_{i-1}) / s_i(0)`
+    (a decay that continues from wherever the previous phase left the value; every piece must start
+    above 0).
+
     Args:
       schedules: the pieces (numbers are taken as constants).
       boundaries: the absolute steps at which each next piece starts.
+      continuous: rescale each piece to continue from the previous one's value at its boundary.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -42,12 +49,17 @@ class Join(Schedule, name="join"):
 
     schedules: tuple[Schedule, ...] = nested_seq()
     boundaries: tuple[StepCount, ...] = steps_seq()
+    continuous: bool = flag(default=False)
 
     examples = (
         {"schedules": [{"name": "linear", "init_value": 0.0, "end_value": 1e-3,
                         "transition_steps": 100},
                        {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 900}],
          "boundaries": [100]},
+        {"schedules": [{"name": "exponential_decay", "init_value": 1e-3, "transition_steps": 100,
+                        "decay_rate": 0.5},
+                       {"name": "cosine_decay", "init_value": 1.0, "decay_steps": 500}],
+         "boundaries": [300], "continuous": True},
     )
 
     def __check_init__(self) -> None:
@@ -55,9 +67,15 @@ class Join(Schedule, name="join"):
         if len(self.boundaries) != n - 1:
             raise v.ScheduleArgumentError(
                 "boundaries", f"must have len(schedules) - 1 = {n - 1} entries", list(self.boundaries))
-        if known(*self.boundaries) and any(b < a for a, b in zip(self.boundaries, self.boundaries[1:])):
+        if known(*self.boundaries) and any(b < a for a, b in itertools.pairwise(self.boundaries)):
             raise v.ScheduleArgumentError("boundaries", "must be sorted in increasing order",
                                           list(self.boundaries))
+        if self.continuous:
+            for i, piece in enumerate(self.schedules[1:], 1):
+                if piece._is_plain() and float(piece.numpy(0)) == 0:
+                    raise v.ScheduleArgumentError(
+                        f"schedules[{i}]", "starts at 0: a continuous join rescales it, so it must start "
+                        "above 0", piece)
 
     def _key_steps(self) -> list[Any]:
         out: list[Any] = []
@@ -66,8 +84,27 @@ class Join(Schedule, name="join"):
             out += [b + k for k in s.key_steps()]
         return out
 
+    def _scales(self, bk: Backend, t: Steps) -> list[Array]:
+        """The factors of a continuous join: each piece continues from the previous one's end value."""
+        xp = bk.xp
+        zero = Steps(bk, xp.zeros_like(t.n))
+        scales = [xp.ones_like(bk.to_float(t.n))]
+        starts = [0, *self.boundaries]
+        for i in range(1, len(self.schedules)):
+            length = Steps(bk, zero.n + bk.count(starts[i]) - bk.count(starts[i - 1]))
+            end = scales[-1] * bk.value(self.schedules[i - 1].evaluate(bk, length))
+            scales.append(end / bk.value(self.schedules[i].evaluate(bk, zero)))
+        return scales
+
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
+        if self.continuous:
+            scales = self._scales(bk, t)
+            out = scales[0] * bk.value(self.schedules[0].evaluate(bk, t))
+            for s, b, c in zip(self.schedules[1:], self.boundaries, scales[1:], strict=True):
+                start = bk.count(b)
+                out = xp.where(t.ge(start), c * bk.value(s.evaluate(bk, t.shifted(start, nonneg=True))), out)
+            return out
         if len(self.schedules) <= _CHAIN:
             out = self.schedules[0].evaluate(bk, t)
             for s, b in zip(self.schedules[1:], self.boundaries, strict=True):
@@ -204,8 +241,8 @@ class Clip(Schedule, name="clip"):
     """
 
     schedule: Schedule = nested()
-    min_value: Real | None = level(None)
-    max_value: Real | None = level(None)
+    min_value: Real | None = level(default=None)
+    max_value: Real | None = level(default=None)
 
     examples = (
         {"schedule": {"name": "exponential_decay", "init_value": 1e-3, "transition_steps": 100,
@@ -299,9 +336,10 @@ class PerEpoch(Schedule, name="per_epoch"):
         return self.schedule.evaluate(bk, Steps(bk, t.n // bk.count(self.steps_per_epoch)))
 
 
-def join(schedules: Sequence[Schedule | float], boundaries: Sequence[StepCount]) -> Schedule:
+def join(schedules: Sequence[Schedule | float], boundaries: Sequence[StepCount], *,
+         continuous: bool = False) -> Schedule:
     """Schedules one after another, as ``optax.join_schedules``: see :class:`Join`."""
-    return Join(schedules, boundaries)
+    return Join(tuple(schedules), tuple(boundaries), continuous)  # type: ignore[arg-type]  # converted
 
 
 def multiply(*factors: Schedule | float, schedules: Sequence[Schedule | float] | None = None) -> Schedule:
@@ -316,10 +354,10 @@ def multiply(*factors: Schedule | float, schedules: Sequence[Schedule | float] |
     if schedules is not None:
         if factors:
             raise TypeError("multiply() takes the factors positionally or as schedules=, not both")
-        return Multiply(schedules)
+        return Multiply(tuple(schedules))  # type: ignore[arg-type]  # numbers become constants
     if len(factors) == 1 and isinstance(factors[0], list | tuple):
         factors = tuple(factors[0])
-    return Multiply(factors)
+    return Multiply(factors)  # type: ignore[arg-type]
 
 
 def shift(schedule: Schedule, steps: StepCount) -> Schedule:
@@ -407,7 +445,7 @@ def _gather_values(bk: Backend, vals: list[Any], pos: Array) -> Any:
     if plain:
         host = np.asarray(vals, np.float64)
         if x64:
-            parts = [host, np.zeros_like(host), np.zeros_like(host)]
+            parts: list[np.ndarray] = [host, np.zeros_like(host), np.zeros_like(host)]
         else:
             hi = host.astype(np.float32)
             mid = (host - hi).astype(np.float32)

@@ -11,7 +11,8 @@ decides, once for every class:
   JAX tracers pass through unchecked; anything else (a string, a bool for a number, an array where a
   scalar is expected, NaN, an integer beyond ``2**31 - 1`` steps) is refused naming the argument;
 - how the field crosses a JAX transformation (jit argument, ``device_put``, ``vmap``): a float leaf is
-  carried *exactly*, as three float32 parts ``hi + mid + lo`` (a :class:`~jaxsched._numerics.Split`), so a float64
+  carried *exactly*, as three float32 parts ``hi + mid + lo`` (a :class:`~jaxsched._numerics.Split`),
+  so a float64
   hyperparameter such as a decay rate of 0.9999 keeps every bit on the device, and formulas that need more
   than float32 (``power``) read the extra parts. Integer step counts travel as int32.
 
@@ -164,7 +165,7 @@ def _scalar(name: str, x: Any, what: str) -> Any:
 
 
 class Value(Role):
-    """A real hyperparameter: a float pytree leaf, carried exactly (see :class:`~jaxsched._numerics.Split`)."""
+    """A real hyperparameter: a float pytree leaf, carried exactly (a :class:`~jaxsched._numerics.Split`)."""
 
     def __init__(self, *, minimum: float | None = None, maximum: float | None = None,
                  min_open: bool = False, max_open: bool = False, optional: bool = False,
@@ -485,7 +486,7 @@ def sequence(name: str, x: Any) -> tuple[Any, ...]:
     """A list or tuple (a single number, a string or a mapping is refused), as a tuple."""
     if isinstance(x, str | bytes | Mapping) or not isinstance(x, Iterable):
         raise ScheduleArgumentTypeError(name, "a list", x)
-    if hasattr(x, "shape") and np.ndim(x) == 0:
+    if getattr(x, "shape", None) == ():  # a 0-d array is one number
         raise ScheduleArgumentTypeError(name, "a list", x)
     return tuple(x)
 

@@ -562,6 +562,11 @@ def power(bk: Backend, base: Any, *exponents: Array, scale: Any = None) -> Array
         return out
     sv = bk.value(scale)
     direct = sv * out
+    ps, pb = bk.plain(scale), bk.plain(base)
+    if ps is not None and pb is not None and (ps <= 1 or pb >= 1):
+        # b**k cannot underflow while scale * b**k does not (scale <= 1), and an overflowing growth is
+        # capped by its ceiling: the direct product is exact (0 * inf only for scale 0).
+        return xp.where(sv == 0, xp.zeros_like(direct), direct) if pb > 1 else direct
     # Where b**k alone under- or overflows, (scale * b**(k/2)) * b**(k/2): the middle value lies between
     # scale and the result (in logarithms), so it is representable whenever both are.
     half = xp.where(b > 0, b, xp.ones_like(b)) ** (total / 2)

@@ -7,7 +7,8 @@ at the end of a decay keeps full relative precision in float32 at any horizon.
 
 - :func:`half_cosine`, :func:`cosine_factor`: the cosine annealing factor (with timm's ``k_decay`` and an
   exponent);
-- :func:`rise`, :func:`fall`: 0 -> 1 and 1 -> 0 ramps (linear, cosine, 1-sqrt);
+- :func:`rise`, :func:`fall`: 0 -> 1 and 1 -> 0 ramps (linear, cosine, 1-sqrt); :func:`decay` between
+  two values with any of :data:`DECAY_SHAPES`;
 - :func:`anneal`: from one value to another by half cosine or linearly;
 - :func:`linear_warmup`: the linear warmup in front of a decay; :func:`phase_length`;
 - :func:`geometric_cycles`: the position inside cycles of geometrically growing length.
@@ -87,6 +88,38 @@ def fall(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Arra
         return half_cosine(bk, elapsed, remaining, length)
     # 1 - sqrt(p) with p = 1 - q, exact near the end where it matters.
     return q / (1.0 + xp.sqrt(safe_div(bk, elapsed, length)))
+
+
+def _fall_complement(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Array) -> Array:
+    """``1 - fall(...)`` without the subtraction."""
+    p = safe_div(bk, elapsed, length)
+    if shape == "linear":
+        return p
+    if shape == "cosine":
+        return half_cosine(bk, remaining, elapsed, length)
+    return bk.xp.sqrt(p)
+
+
+def decay(bk: Backend, shape: str, start: Array, end: Array, elapsed: Array, remaining: Array,
+          length: Array) -> Array:
+    """From ``start`` to ``end`` over ``length`` steps with one of :data:`DECAY_SHAPES`.
+
+    ``"exponential"`` is :math:`P (E/P)^{e/L}` (positive ends), evaluated from the nearer end so the value
+    near either end keeps full relative precision; the others are ``end + (start - end) * fall(...)``.
+    """
+    xp = bk.xp
+    if shape != "exponential":
+        # From the smaller end: a fall towards a small end, a rise from a small start (1 - fall exactly).
+        down = end + (start - end) * fall(bk, shape, elapsed, remaining, length)
+        up = start + (end - start) * _fall_complement(bk, shape, elapsed, remaining, length)
+        rising = bk.larger(end, start)
+        if rising is None:
+            return xp.where(end > start, up, down)
+        return up if rising else down
+    ratio = xp.log(safe_div(bk, end, start))
+    from_start = start * xp.exp(safe_div(bk, elapsed, length) * ratio)
+    from_end = end * xp.exp(-safe_div(bk, remaining, length) * ratio)
+    return xp.where(remaining <= 0, end, xp.where(elapsed <= remaining, from_start, from_end))
 
 
 def anneal(bk: Backend, kind: str, start: Array, end: Array, elapsed: Array, remaining: Array,

@@ -76,7 +76,7 @@ def test_split_holds_every_bit_of_a_float64():
 
 def test_huge_python_ints_are_refused_or_work_everywhere():
     # issue 11: fine in the closure, OverflowError as a jit argument or after device_put.
-    with pytest.raises(ValueError, match="warmup_steps.*2\\*\\*31 - 1"):
+    with pytest.raises(ValueError, match=r"warmup_steps.*2\*\*31 - 1"):
         jaxsched.warmup_constant(0.0, 1.0, 2**40)
     s = jaxsched.cosine_decay(1000.0, 10**10)  # a fractional-capable duration may be huge (optax's test)
     want = 1000.0 * 0.5 * (1 + np.cos(np.pi * 1e9 / 1e10))

@@ -5,11 +5,12 @@ behind them (and the combinators' classes) are reachable here by their class nam
 subclassing, e.g. ``jaxsched.schedules.CosineDecay``.
 """
 
-from jaxsched import _combinators
+from jaxsched import _combinators, _surgery
 from jaxsched._core import Schedule
 from jaxsched.schedules import _basic, _cosine, _cyclic, _recurrence, _research, _transformer, _warmup, _wsd
 
-_FAMILIES = (_basic, _cosine, _cyclic, _recurrence, _research, _transformer, _warmup, _wsd, _combinators)
+_FAMILIES = (_basic, _cosine, _cyclic, _recurrence, _research, _transformer, _warmup, _wsd, _combinators,
+             _surgery)
 
 # Every registered class of the catalog modules, by class name (generated: no second export list).
 globals().update({

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
 from jaxsched._fields import (
@@ -85,7 +83,7 @@ class Polynomial(Schedule, name="polynomial"):
     end_value: Real = level()
     power: Real = value(minimum=0.0, min_open=True)
     transition_steps: Span = steps(minimum=1, fractional=True)
-    transition_begin: StepCount = steps(0)
+    transition_begin: StepCount = steps(default=0)
 
     examples = (
         {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100,
@@ -150,8 +148,8 @@ class Linear(Polynomial, name="linear"):
     init_value: Real = level()
     end_value: Real = level()
     transition_steps: Span = steps(minimum=1, fractional=True)
-    transition_begin: StepCount = steps(0)
-    power: float = static(1.0, init=False)
+    transition_begin: StepCount = steps(default=0)
+    power: float = static(default=1.0, init=False)
 
     examples = ({"init_value": 1.0, "end_value": 0.0, "transition_steps": 100},)
 
@@ -188,9 +186,9 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
     init_value: Real = level()
     transition_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0, min_open=True)
-    transition_begin: StepCount = steps(0)
-    staircase: bool = flag(False)
-    end_value: Real | None = level(None)
+    transition_begin: StepCount = steps(default=0)
+    staircase: bool = flag(default=False)
+    end_value: Real | None = level(default=None)
 
     examples = (
         {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5},
@@ -226,7 +224,6 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
             exponents = [floor_div(bk, xp.maximum(d, 0.0), T)]
         else:
             exponents = [xp.maximum(d, 0.0) / bk.to_float(T)]
-        init = bk.value(self.init_value)
         out = power(bk, self.decay_rate, *exponents, scale=self.init_value)
         if self.end_value is not None:
             end, rate = bk.value(self.end_value), bk.plain(self.decay_rate)
@@ -262,12 +259,11 @@ class InverseTimeDecay(Schedule, name="inverse_time_decay"):
     init_value: Real = level()
     decay_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0)
-    staircase: bool = flag(False)
+    staircase: bool = flag(default=False)
 
     examples = ({"init_value": 0.1, "decay_steps": 100, "decay_rate": 0.5},)
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
-        xp = bk.xp
         T = bk.span(self.decay_steps)
         if self.staircase:
             p = bk.to_float(t.n // T) if bk.is_int(T) else floor_div(bk, t.value(), T)
@@ -353,8 +349,13 @@ class MultistepDecay(Schedule, name="multistep_decay"):
 class _Pieces(Schedule):
     """Shared bookkeeping of the ``boundaries_and_scales`` schedules (stored as sorted pairs)."""
 
+    def _pairs(self) -> tuple[tuple[Any, Any], ...]:
+        """The normalised ``(boundary, scale)`` pairs, sorted (the field accepts a mapping too)."""
+        pairs: tuple[tuple[Any, Any], ...] = self.boundaries_and_scales  # type: ignore[attr-defined]
+        return pairs
+
     def _key_steps(self) -> list[Any]:
-        return [b for b, _ in self.boundaries_and_scales]  # type: ignore[attr-defined]
+        return [b for b, _ in self._pairs()]
 
 
 class PiecewiseConstant(_Pieces, name="piecewise_constant"):
@@ -378,14 +379,14 @@ class PiecewiseConstant(_Pieces, name="piecewise_constant"):
     """
 
     init_value: Real = level()
-    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(None)
+    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(default=None)
 
     examples = ({"init_value": 0.1, "boundaries_and_scales": {100: 0.5, 200: 0.2}},)
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
         out = bk.value(self.init_value) + xp.zeros_like(bk.to_float(t.n))
-        for b, s in self.boundaries_and_scales:
+        for b, s in self._pairs():
             out = xp.where(t.ge(bk.count(b)), out * bk.value(s), out)
         return out
 
@@ -419,7 +420,7 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
 
     interpolate_type: str = choice(("linear", "cosine"))
     init_value: Real = level()
-    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(None)
+    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(default=None)
 
     examples = (
         {"interpolate_type": "linear", "init_value": 200.0,
@@ -435,7 +436,7 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
         out = value + xp.zeros_like(bk.to_float(t.n))
         start = bk.count(0)
         first = True
-        for b, s in self.boundaries_and_scales:
+        for b, s in self._pairs():
             end = bk.count(b)
             nxt = value * bk.value(s)
             size = xp.maximum(bk.to_float(end - start) if bk.is_int(end) else end - start, 1.0)

@@ -7,7 +7,19 @@ from typing import Any
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
-from jaxsched._fields import FLOAT32_MAX, Real, Span, StepCount, known, level, static, static_float, static_int, steps, value
+from jaxsched._fields import (
+    FLOAT32_MAX,
+    Real,
+    Span,
+    StepCount,
+    known,
+    level,
+    static,
+    static_float,
+    static_int,
+    steps,
+    value,
+)
 from jaxsched._numerics import Array, Backend, Steps, power
 from jaxsched._shapes import cosine_factor, geometric_cycles, half_cosine, linear_warmup, phase_length
 
@@ -42,9 +54,9 @@ class CosineDecay(Schedule, name="cosine_decay"):
 
     init_value: Real = level()
     decay_steps: Span = steps(minimum=1, fractional=True)
-    alpha: Real = value(0.0, minimum=0.0)
-    exponent: Real = value(1.0, minimum=0.0, min_open=True)
-    k_decay: Real = value(1.0, minimum=0.0, min_open=True)
+    alpha: Real = value(default=0.0, minimum=0.0)
+    exponent: Real = value(default=1.0, minimum=0.0, min_open=True)
+    k_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
 
     examples = (
         {"init_value": 1e-3, "decay_steps": 1000},
@@ -99,8 +111,8 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
     peak_value: Real = level()
     warmup_steps: StepCount = steps()
     decay_steps: StepCount = steps(minimum=1)
-    end_value: Real = level(0.0)
-    exponent: Real = value(1.0, minimum=0.0, min_open=True)
+    end_value: Real = level(default=0.0)
+    exponent: Real = value(default=1.0, minimum=0.0, min_open=True)
 
     examples = (
         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},
@@ -160,11 +172,11 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
 
     init_value: Real = level()
     first_period: StepCount = steps(minimum=1)
-    period_mult: float = static(1.0, converter=static_float(minimum=1.0))
-    peak_decay: Real = value(1.0, minimum=0.0, min_open=True)
-    end_value: Real = level(0.0)
-    max_cycles: int | None = static(None, converter=static_int(1, optional=True))
-    warmup_steps: StepCount = steps(0)
+    period_mult: float = static(default=1.0, converter=static_float(minimum=1.0))
+    peak_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
+    end_value: Real = level(default=0.0)
+    max_cycles: int | None = static(default=None, converter=static_int(1, optional=True))
+    warmup_steps: StepCount = steps(default=0)
 
     examples = (
         {"init_value": 1e-3, "first_period": 100, "period_mult": 2.0},
@@ -186,7 +198,9 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
                     "peak_decay", f"overflows within max_cycles={self.max_cycles}", self.peak_decay)
 
     def _key_steps(self) -> list[Any]:
-        out, start, length = [], 0, self.first_period
+        out: list[Any] = []
+        start: Any = 0
+        length: Any = self.first_period
         for _ in range(self.max_cycles or 4):
             out += [start, start + self.warmup_steps]
             start, length = start + length, length * self.period_mult
@@ -237,9 +251,9 @@ class TanhDecay(Schedule, name="tanh_decay"):
 
     init_value: Real = level()
     decay_steps: Span = steps(minimum=1, fractional=True)
-    end_value: Real = level(0.0)
-    lower: Real = value(-7.0)
-    upper: Real = value(3.0)
+    end_value: Real = level(default=0.0)
+    lower: Real = value(default=-7.0)
+    upper: Real = value(default=3.0)
 
     examples = ({"init_value": 1e-3, "decay_steps": 1000, "end_value": 1e-5},)
 

@@ -63,12 +63,12 @@ class Cyclic(Schedule, name="cyclic"):
     base_value: Real = level()
     max_value: Real = level()
     step_size_up: Span = steps(minimum=0, fractional=True)
-    step_size_down: Span | None = steps(None, minimum=0, fractional=True)
-    mode: str = choice(CYCLIC_MODES, "triangular")
-    gamma: Real = value(1.0, minimum=0.0, maximum=1.0, min_open=True)
-    shape: str = choice(CYCLIC_SHAPES, "linear")
-    scale: Schedule | None = nested(None)
-    scale_mode: str = choice(SCALE_MODES, "cycle")
+    step_size_down: Span | None = steps(default=None, minimum=0, fractional=True)
+    mode: str = choice(CYCLIC_MODES, default="triangular")
+    gamma: Real = value(default=1.0, minimum=0.0, maximum=1.0, min_open=True)
+    shape: str = choice(CYCLIC_SHAPES, default="linear")
+    scale: Schedule | None = nested(default=None)
+    scale_mode: str = choice(SCALE_MODES, default="cycle")
 
     examples = (
         {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 200},
@@ -97,7 +97,8 @@ class Cyclic(Schedule, name="cyclic"):
                     f"exact at every step (round it, e.g. to {round(size * _UNITS) / _UNITS})", size)
         up, down = self.step_size_up, self.step_size_down
         total = up + (up if down is None else down) if known(up) and (down is None or known(down)) else None
-        if total is not None and isinstance(total, float) and not total.is_integer() and total > _MAX_FRACTIONAL:
+        fractional = isinstance(total, float) and not total.is_integer()
+        if total is not None and fractional and total > _MAX_FRACTIONAL:
             raise v.ScheduleArgumentError(
                 "step_size_up", f"a cycle with a fractional length must be <= 2**23 steps, got {total}", up)
 
@@ -143,7 +144,8 @@ _UNITS = 256
 _MAX_FRACTIONAL = 2**23
 
 
-def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Count) -> tuple[Array, Array, Array]:
+def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Count
+                    ) -> tuple[Array, Array, Array]:
     """The cycle index ``c``, the steps ``e`` since the cycle's start and ``r`` to its end, for cycles of
     ``up + down`` steps; exact at every step up to 2**31 - 1.
 
@@ -161,7 +163,8 @@ def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Coun
     un, uf = bk.nf(up)
     dn, df = bk.nf(down)
     # Units of 1/256 step in the fraction (exact for the sizes __check_init__ accepts).
-    m = xp.round((0.0 if uf is None else uf) * _UNITS + (0.0 if df is None else df) * _UNITS).astype(bk.int_dtype)
+    units = (0.0 if uf is None else uf) * _UNITS + (0.0 if df is None else df) * _UNITS
+    m = xp.round(units).astype(bk.int_dtype)
     n = un + dn + m // _UNITS
     m = m % _UNITS
     total_f = bk.to_float(n) + bk.to_float(m) / _UNITS
@@ -241,15 +244,15 @@ class OneCycle(Schedule, name="one_cycle"):
 
     transition_steps: StepCount = steps(minimum=1)
     peak_value: Real = level()
-    pct_start: Real = value(0.3, minimum=0.0, maximum=1.0)
-    div_factor: Real = value(25.0, minimum=0.0, min_open=True)
-    final_div_factor: Real = value(1e4, minimum=0.0, min_open=True)
-    anneal: str = choice(ANNEAL, "cos")
-    three_phase: bool = flag(False)
-    after_end: str = choice(("hold", "extrapolate"), "hold")
-    short_rise: bool = flag(False)
-    initial_value: Real | None = level(None)
-    final_value: Real | None = level(None)
+    pct_start: Real = value(default=0.3, minimum=0.0, maximum=1.0)
+    div_factor: Real = value(default=25.0, minimum=0.0, min_open=True)
+    final_div_factor: Real = value(default=1e4, minimum=0.0, min_open=True)
+    anneal: str = choice(ANNEAL, default="cos")
+    three_phase: bool = flag(default=False)
+    after_end: str = choice(("hold", "extrapolate"), default="hold")
+    short_rise: bool = flag(default=False)
+    initial_value: Real | None = level(default=None)
+    final_value: Real | None = level(default=None)
 
     examples = (
         {"transition_steps": 1000, "peak_value": 1e-2},

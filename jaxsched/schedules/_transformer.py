@@ -37,8 +37,8 @@ class InverseSqrt(Schedule, name="inverse_sqrt"):
 
     peak_value: Real = level()
     warmup_steps: StepCount = steps()
-    timescale: Real | None = value(None, minimum=0.0, min_open=True)
-    init_value: Real = level(0.0)
+    timescale: Real | None = value(default=None, minimum=0.0, min_open=True)
+    init_value: Real = level(default=0.0)
 
     examples = ({"peak_value": 1e-3, "warmup_steps": 100},
                 {"peak_value": 1e-3, "warmup_steps": 100, "timescale": 1000, "init_value": 1e-5})
@@ -83,7 +83,7 @@ class Noam(Schedule, name="noam"):
 
     model_size: Real = value(minimum=0.0, min_open=True)
     warmup_steps: StepCount = steps(minimum=1)
-    scale: Real = level(1.0)
+    scale: Real = level(default=1.0)
 
     examples = ({"model_size": 512, "warmup_steps": 4000},)
 

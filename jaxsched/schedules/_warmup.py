@@ -79,7 +79,7 @@ class WarmupLinearDecay(Schedule, name="warmup_linear_decay"):
     peak_value: Real = level()
     warmup_steps: StepCount = steps()
     decay_steps: StepCount = steps(minimum=1)
-    end_value: Real = level(0.0)
+    end_value: Real = level(default=0.0)
 
     examples = ({"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},)
 
@@ -133,9 +133,9 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
     warmup_steps: StepCount = steps()
     transition_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0, min_open=True)
-    transition_begin: StepCount = steps(0)
-    staircase: bool = flag(False)
-    end_value: Real | None = level(None)
+    transition_begin: StepCount = steps(default=0)
+    staircase: bool = flag(default=False)
+    end_value: Real | None = level(default=None)
 
     examples = (
         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "transition_steps": 100,
@@ -149,12 +149,12 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
 
     def _decay(self) -> ExponentialDecay:
         """The decay after warmup, counted from the end of warmup (fields already checked)."""
-        cached = self.__dict__.get("_decay_cache")
+        cached: ExponentialDecay | None = self.__dict__.get("_decay_cache")
         if cached is None:
             cached = ExponentialDecay(self.peak_value, self.transition_steps, self.decay_rate,
                                       self.transition_begin, self.staircase, self.end_value)
             object.__setattr__(self, "_decay_cache", cached)
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps, self.warmup_steps + self.transition_begin]
