@@ -627,7 +627,8 @@ class Table:
         return f"Table({len(self)} values)"
 
     def tolist(self) -> list[Any]:
-        return self.array.tolist()  # type: ignore[no-any-return]
+        out: list[Any] = self.array.tolist()
+        return out
 
 
 class TableRole(Role):

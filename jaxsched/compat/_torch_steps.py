@@ -1,4 +1,4 @@
-"""torch's stepping of composed LR schedulers, for ``jaxsched.compat.torch.SequentialLR``/``ChainedScheduler``.
+"""torch's stepping of composed LR schedulers (``jaxsched.compat.torch.SequentialLR``, ``ChainedScheduler``).
 
 Every ``step()`` of every ``torch.optim.lr_scheduler`` class updates the optimizer's current LR :math:`x` in
 one of two ways:
@@ -79,10 +79,11 @@ class _Seq:
 
 def _node(s: Schedule, where: str, leaves: list[_Leaf]) -> Any:
     if isinstance(s, tp.ChainedScheduler):
-        return _Chain([_node(c, f"{where}.schedulers[{i}]", leaves) for i, c in enumerate(s.schedulers)], where)
+        kids = [_node(c, f"{where}.schedulers[{i}]", leaves) for i, c in enumerate(s.schedulers)]
+        return _Chain(kids, where)
     if isinstance(s, tp.SequentialLR):
         return _Seq([_node(c, f"{where}.schedulers[{i}]", leaves) for i, c in enumerate(s.schedulers)],
-                    s.milestones, where)
+                    tuple(s.milestones), where)
     if isinstance(s, tp.CyclicMomentum | tp.OneCycleMomentum):
         raise v.ScheduleArgumentTypeError(
             _arg(where), "a learning-rate scheduler (a momentum curve is not one: give the CyclicLR or "
@@ -94,6 +95,12 @@ def _node(s: Schedule, where: str, leaves: list[_Leaf]) -> Any:
     leaf = _Leaf(s, len(leaves), where)
     leaves.append(leaf)
     return leaf
+
+
+def _lr(s: Schedule) -> float | None:
+    """A port's base LR (``lr``), or None for a scheduler that has none."""
+    lr = getattr(s, "lr", None)
+    return None if lr is None else float(lr)
 
 
 def _arg(where: str) -> str:
@@ -116,7 +123,7 @@ class _Emulation:
     def __init__(self, port: Schedule) -> None:
         self.leaves: list[_Leaf] = []
         self.root = _node(port, "root", self.leaves)
-        lrs = [float(leaf.port.lr) for leaf in self.leaves if hasattr(leaf.port, "lr")]  # type: ignore[attr-defined]
+        lrs = [lr for leaf in self.leaves if (lr := _lr(leaf.port)) is not None]
         self.first_lr = lrs[0] if lrs else math.nan
         self.initial_lr: float | None = None
         self.onecycle: tp.OneCycleLR | None = None
@@ -147,24 +154,25 @@ class _Emulation:
 
     def _build_leaf(self, leaf: _Leaf) -> None:
         p = leaf.port
+        lr = _lr(p)
         if isinstance(p, tp.OneCycleLR):  # overwrites initial_lr (and the group's max_lr, min_lr)
-            self.initial_lr = p.max_lr / p.div_factor
+            self.initial_lr = float(p.max_lr) / float(p.div_factor)
             self.onecycle = p
         elif isinstance(p, tp.CyclicLR):  # sets group["lr"] = base_lr before torch's setdefault
             if self.initial_lr is None:
-                self.initial_lr = p.base_lr
-        elif not hasattr(p, "lr"):  # a jaxsched schedule (torch_bridge.ScheduleLR)
+                self.initial_lr = float(p.base_lr)
+        elif lr is None:  # a jaxsched schedule (torch_bridge.ScheduleLR)
             if self.initial_lr is None:
                 self.initial_lr = self.first_lr
         else:
             if self.initial_lr is None:
-                self.initial_lr = float(p.lr)  # type: ignore[attr-defined]
-            if float(p.lr) != self.initial_lr:  # type: ignore[attr-defined]
+                self.initial_lr = lr
+            if lr != self.initial_lr:
                 why = ("they share one optimizer's base LR" if self.onecycle is None else
                        "a OneCycleLR built before it set the optimizer's initial_lr to max_lr / div_factor")
                 raise v.ScheduleArgumentError(
-                    "schedulers", f"must all have the same lr ({why}): {_name(leaf)} has lr={p.lr!r}, "  # type: ignore[attr-defined]
-                    f"torch would use {self.initial_lr!r}", show_value=False)
+                    "schedulers", f"must all have the same lr ({why}): {_name(leaf)} has lr={lr!r}, torch "
+                    f"would use {self.initial_lr!r}", show_value=False)
         leaf.base = self._initial()
         leaf.epoch = 0
         self.ops0.append(("leaf", leaf, 0, INITIAL))
@@ -198,10 +206,10 @@ class _Emulation:
     @staticmethod
     def _reset_check(child: Any, seq: _Seq, idx: int) -> None:
         if not isinstance(child, _Leaf):
+            kind = "ChainedScheduler" if isinstance(child, _Chain) else "SequentialLR"
             raise v.ScheduleArgumentError(
-                _arg(f"{seq.where}.schedulers[{idx}]"), f"a {'ChainedScheduler' if isinstance(child, _Chain) else 'SequentialLR'}"
-                " cannot be reached at a milestone of a SequentialLR (torch raises NotImplementedError "
-                "there)", show_value=False)
+                _arg(f"{seq.where}.schedulers[{idx}]"), f"a {kind} cannot be reached at a milestone of a "
+                "SequentialLR (torch raises NotImplementedError there)", show_value=False)
         p = child.port
         if isinstance(p, tp.LinearLR | tp.PolynomialLR) and p.total_iters == 0:
             raise v.ScheduleArgumentZeroDivisionError(
@@ -250,8 +258,8 @@ class _Emulation:
                 continue
             _, leaf, e, mode = op
             a, c, d, setter = _leaf_ops(self, leaf, np.array([e]), np.array([mode]))
-            if setter[0]:
-                x = float(leaf.weight * float(leaf.source.numpy(max(e, 0))))  # type: ignore[union-attr]
+            if setter[0] and leaf.source is not None:
+                x = leaf.weight * float(leaf.source.numpy(max(e, 0)))
             else:
                 x = float(a[0]) * (x - float(c[0])) + float(c[0]) + float(d[0])
         return x
@@ -318,7 +326,7 @@ def _periodicity(leaf: _Leaf) -> tuple[int, int]:
     if isinstance(p, tp.StepLR):
         return 1, (1 if p.gamma == 1.0 else int(p.step_size))
     if isinstance(p, tp.MultiStepLR):
-        return (max(p.milestones) + 1 if p.milestones else 1), 1
+        return (int(max(p.milestones)) + 1 if p.milestones else 1), 1
     if isinstance(p, tp.ConstantLR | tp.LinearLR | tp.PolynomialLR):
         return int(p.total_iters) + 1, 1
     if isinstance(p, tp.CosineAnnealingLR):
@@ -339,7 +347,7 @@ def _setter_source(em: _Emulation, leaf: _Leaf) -> None:
         leaf.source = p.replace(max_lr=last.max_lr, div_factor=last.div_factor,
                                 final_div_factor=last.final_div_factor).lowered()
     elif isinstance(p, tp.CyclicLR | tp.CosineAnnealingWarmRestarts):
-        leaf.source = p.lowered()  # type: ignore[attr-defined]
+        leaf.source = p.lowered()
     else:  # a jaxsched schedule: torch_bridge.ScheduleLR sets its value
         leaf.source = p
 
@@ -543,8 +551,8 @@ def _recurrence(port: Schedule, horizon: int | None = None) -> Schedule:
     if S + L > MAX_TABLE_STEPS:
         long = ", ".join(f"{_name(leaf)}: {p}" for leaf, p in why) or "none"
         raise v.ScheduleArgumentError(
-            "schedulers", f"torch's recursion for {_describe(port)} repeats only after step {S} with a period "
-            f"of {L} steps (periods: {long}), which needs {S + L} steps of table; at most "
+            "schedulers", f"torch's recursion for {_describe(port)} repeats only after step {S} with a "
+            f"period of {L} steps (periods: {long}), which needs {S + L} steps of table; at most "
             f"{MAX_TABLE_STEPS} are computed", show_value=False)
     return _solve(x0, em.updates(S + L), start=S, period=L)
 

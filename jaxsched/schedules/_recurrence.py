@@ -88,15 +88,15 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
       array(9.09494702e-13)
     """
 
-    values: Table | Sequence[float] = table(minimum=0.0)
+    values: Table = table(minimum=0.0)
     start: int = static(converter=static_int(0))
     period: int = static(converter=static_int(1))
-    rates: tuple[Real, ...] = value_seq((), minimum=0.0, min_open=True)
-    counts: Table | Sequence[int] = table((), minimum=1, integer=True)
-    gains: Table | Sequence[float] | None = table(None, minimum=0.0)
-    offsets: Table | Sequence[float] | None = table(None, minimum=0.0)
-    delays: Table | Sequence[int] | None = table(None, minimum=0, integer=True)
-    source: Schedule | None = nested(None)
+    rates: Sequence[Real] = value_seq(default=(), minimum=0.0, min_open=True)
+    counts: Table = table(default=(), minimum=1, integer=True)
+    gains: Table | None = table(default=None, minimum=0.0)
+    offsets: Table | None = table(default=None, minimum=0.0)
+    delays: Table | None = table(default=None, minimum=0, integer=True)
+    source: Schedule | None = nested(default=None)
 
     examples = (
         {"values": [1.0, 0.9], "start": 1, "period": 1, "rates": [0.9], "counts": [1]},
@@ -153,7 +153,7 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
         j = xp.maximum(n - S, 0)
         q = bk.quotient(j, xp.asarray(L, j.dtype)) if L > 1 else j
         r = j - q * L
-        if self.gains is None:
+        if self.gains is None or self.offsets is None:
             base = vals[S + r]
         else:
             base = _array(bk, self.offsets)[r]
@@ -289,7 +289,7 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
 
 def _run(x: float, a: np.ndarray, c: np.ndarray, d: np.ndarray, fed: np.ndarray) -> np.ndarray:
     """The value after each update, in float64, in order: ``x = a (x - c) + c + d + fed``."""
-    out = []
+    out: list[float] = []
     push = out.append
     for aj, cj, dj, fj in zip(a.tolist(), c.tolist(), d.tolist(), fed.tolist(), strict=True):
         x = aj * (x - cj) + cj + dj + fj
