@@ -153,7 +153,8 @@ def test_one_cycle_torch_end_and_short_rise(T, peak, pct, anneal, three, level):
         assume(False)
         raise
     first, last = pct * T - 1, T - 1
-    shortest = min(abs(b - a) for a, b in zip([0.0, first, 2 * first], [first, 2 * first, last]) if b != a)
+    ends = [first, 2 * first, last]
+    shortest = min(abs(b - a) for a, b in zip([0.0, *ends[:2]], ends, strict=True) if b != a)
     # float32 rounds the phase ends (about T * 6e-8); a short phase amplifies that by T / its length.
     rtol32 = 5e-5 + 2 * 6e-8 * T / min(shortest, 1.0) ** 2
     assert_matches(s, reference("one_cycle", **kwargs), np.arange(0, T + 5), rtol64=1e-9, rtol32=rtol32)
