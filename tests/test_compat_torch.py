@@ -14,6 +14,7 @@ import warnings
 from typing import Any
 
 import jax
+import mpmath
 import numpy as np
 import pytest
 import torch
@@ -364,6 +365,105 @@ def test_chained_scheduler_reference_points() -> None:
         tp.ChainedScheduler([tp.StepLR(0.1, 2), tp.StepLR(0.2, 2)])
     with pytest.raises(TypeError, match="momentum"):
         tp.ChainedScheduler([tp.StepLR(0.1, 2), tp.CyclicLR(0.1, 1.0).momentum()])
+
+
+def _compound(name: str) -> jaxsched.Schedule:
+    """torch's test_compound_cosanneal_and_* chains (base LR 0.05), and chains with the other tails."""
+    cos = tp.CosineAnnealingLR(0.05, T_max=10, eta_min=1e-10)
+    return {
+        "step": tp.ChainedScheduler([cos, tp.StepLR(0.05, gamma=0.1, step_size=3)]),
+        "multistep": tp.ChainedScheduler([cos, tp.MultiStepLR(0.05, gamma=0.1, milestones=[2, 5, 9])]),
+        "linear": tp.ChainedScheduler([tp.LinearLR(0.05, start_factor=0.4, total_iters=4), cos]),
+        "exp": tp.ChainedScheduler([cos, tp.ExponentialLR(0.05, gamma=0.1)]),
+        # a scaling tail: after the nested SequentialLR's switch nothing resets the LR any more
+        "scaling": tp.ChainedScheduler([
+            tp.ExponentialLR(0.05, 0.99999),
+            tp.SequentialLR([tp.StepLR(0.05, 2, 0.5), tp.ExponentialLR(0.05, 0.999999)], [5])]),
+    }[name]
+
+
+def _exact(name: str, n: int) -> list[Any]:
+    """torch's recursion for the chains above in exact arithmetic (40 digits): each scheduler's get_lr,
+    transcribed, applied in turn to the current LR; the cosine's trough is exactly eta_min."""
+    mp = mpmath.mpf
+    B, eta, T = mp(0.05), mp(1e-10), 10
+
+    def cos_step(x: Any, e: int) -> Any:
+        if (e - 1 - T) % (2 * T) == 0:
+            return x + (B - eta) * (1 - mpmath.cos(mpmath.pi / T)) / 2
+        num = 0 if e % (2 * T) == T else 1 + mpmath.cos(mpmath.pi * e / T)
+        return num / (1 + mpmath.cos(mpmath.pi * (e - 1) / T)) * (x - eta) + eta
+
+    def other(x: Any, e: int) -> Any:
+        if name == "step":
+            return x * mp(0.1) if e % 3 == 0 else x
+        if name == "multistep":
+            return x * mp(0.1) if e in (2, 5, 9) else x
+        if name == "linear":  # LinearLR(0.4, 1.0, 4) comes first in this chain
+            return x * (1 + mp(0.6) / (4 * mp(0.4) + (e - 1) * mp(0.6))) if e <= 4 else x
+        return x * mp(0.1)
+
+    out = []
+    if name == "scaling":  # construction: Seq resets to 0.05 and StepLR's initial step leaves it
+        x = B
+        out.append(x)
+        for e in range(1, n):
+            x = x * mp(0.99999)
+            if e == 5:
+                x = B  # the nested SequentialLR's milestone: ExponentialLR's closed form at 0
+            elif e < 5:
+                x = x * mp(0.5) if e % 2 == 0 else x
+            else:
+                x = x * mp(0.999999)
+            out.append(x)
+        return out
+    x = B * (mp(0.4) if name == "linear" else 1)  # LinearLR's initial step; the others leave the LR
+    out.append(x)
+    for e in range(1, n):
+        if name == "linear":
+            x = cos_step(other(x, e), e)
+        else:
+            x = other(cos_step(x, e), e)
+        out.append(x)
+    return out
+
+
+FAR = np.array([10**6, 10**6 + 7, 10**9, 10**9 + 13, 2**31 - 2, 2**31 - 1], np.int64)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["step", "multistep", "linear", "exp", "scaling"])
+def test_compositions_at_far_steps(name: str) -> None:
+    """Far steps, where torch can only be reached by a long loop. The reference is torch's recursion in
+    exact arithmetic (``_exact``): the port within 1e-12 of it over the first 2000 steps, and torch's own
+    float64 loop within its drift (the rounding of its cosine argument pi k / T grows with k: about
+    1e-16 k relative) up to 20000 steps. At 1e6, 1e9 and 2**31 - 1: in exact arithmetic torch's recursion
+    repeats every period L once every scheduler's updates repeat (the cosine's 2 T_max, StepLR's
+    step_size), each period either resetting the LR (a cosine trough) or scaling it by the product of the
+    constant factors, so the exact value at k is the exact value at an early step k' = k - qL times that
+    product to the power q."""
+    s = _compound(name)
+    n_exact, n_torch = 2000, 20_000
+    exact = np.array([float(x) for x in _exact(name, n_exact)])
+    k = np.arange(n_exact)
+    _close(s.numpy(k), exact, RTOL64, FLOOR64, f"numpy {name} vs exact")
+    _close(np.asarray(s(k.astype(np.int32))), exact, RTOL32, FLOOR32, f"jax float32 {name} vs exact")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        torch64 = torch_curve(s, n_torch)
+    kt = np.arange(n_torch)
+    _close(torch64[:n_exact], exact, 1e-12 + 1e-15 * k, FLOOR64, f"torch {name} vs exact")
+    _close(s.numpy(kt), torch64, 1e-12 + 1e-15 * kt, FLOOR64, f"numpy {name} vs torch's loop")
+    period = {"step": 60, "multistep": 20, "linear": 20, "exp": 20, "scaling": 1}[name]
+    rate = mpmath.mpf(0.99999) * mpmath.mpf(0.999999) if name == "scaling" else mpmath.mpf(1)
+    start = 100  # past every scheduler's last milestone: its updates repeat from here on
+    early = start + (FAR - start) % period
+    q = (FAR - early) // period
+    ex = _exact(name, int(early.max()) + 1)
+    expect = [float(ex[int(b)] * rate ** int(m)) for b, m in zip(early, q, strict=True)]
+    np.testing.assert_allclose(s.numpy(FAR), expect, rtol=1e-12, atol=1e-300, err_msg=f"numpy {name}")
+    got32 = np.asarray(s(FAR.astype(np.int32)), np.float64)
+    np.testing.assert_allclose(got32, expect, rtol=RTOL32, atol=1e-37, err_msg=f"jax float32 {name}")
 
 
 # -- validation: torch's messages, at construction, naming the argument --------------------------------
