@@ -11,6 +11,7 @@ from jaxsched._combinators import clip as clip
 from jaxsched._combinators import join as join
 from jaxsched._combinators import multiply as multiply
 from jaxsched._combinators import per_epoch as per_epoch
+from jaxsched._combinators import quantize as quantize
 from jaxsched._combinators import repeat as repeat
 from jaxsched._combinators import shift as shift
 from jaxsched._config import ConfigError as ConfigError
@@ -46,6 +47,8 @@ from jaxsched.schedules._cosine import TanhDecay as tanh_decay
 from jaxsched.schedules._cosine import WarmupCosineDecay as warmup_cosine_decay
 from jaxsched.schedules._cyclic import Cyclic as cyclic
 from jaxsched.schedules._cyclic import OneCycle as one_cycle
+from jaxsched.schedules._progress import FractionStepDecay as fraction_step_decay
+from jaxsched.schedules._progress import ProgressInterpolate as progress_interpolate
 from jaxsched.schedules._recurrence import AffineRecurrence as affine_recurrence
 from jaxsched.schedules._research import InverseSqrtCooldown as inverse_sqrt_cooldown
 from jaxsched.schedules._research import PowerScheduler as power_scheduler
@@ -56,6 +59,8 @@ from jaxsched.schedules._transformer import Noam as noam
 from jaxsched.schedules._warmup import WarmupConstant as warmup_constant
 from jaxsched.schedules._warmup import WarmupExponentialDecay as warmup_exponential_decay
 from jaxsched.schedules._warmup import WarmupLinearDecay as warmup_linear_decay
+from jaxsched.schedules._warmup_factors import ExponentialWarmup as exponential_warmup
+from jaxsched.schedules._warmup_factors import RAdamWarmup as radam_warmup
 from jaxsched.schedules._wsd import WarmupStableDecay as warmup_stable_decay
 
 if TYPE_CHECKING:  # the names below load JAX/optax or matplotlib, so they are imported on first use

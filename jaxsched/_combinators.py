@@ -336,6 +336,43 @@ class PerEpoch(Schedule, name="per_epoch"):
         return self.schedule.evaluate(bk, Steps(bk, t.n // bk.count(self.steps_per_epoch)))
 
 
+class Quantize(Schedule, name="quantize"):
+    r"""A schedule sampled every ``every`` steps and held in between; unlike :class:`PerEpoch` it keeps
+    counting steps.
+
+    .. math:: s(k) = g\left(n \lfloor k / n \rfloor\right)
+
+    (the value of a per-update schedule applied once per epoch of :math:`n` updates).
+
+    Args:
+      schedule: the schedule :math:`g`, counting steps.
+      every: :math:`n >= 1` steps between samples.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`, constant on each block of :math:`n` steps.
+
+    Example:
+      >>> import jaxsched
+      >>> jaxsched.quantize(jaxsched.linear(1.0, 0.0, 4), every=2).numpy(range(5)).tolist()
+      [1.0, 1.0, 0.5, 0.5, 0.0]
+    """
+
+    schedule: Schedule = nested()
+    every: StepCount = steps(minimum=1)
+
+    examples = (
+        {"schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 1000}, "every": 100},
+    )
+
+    def _key_steps(self) -> list[Any]:
+        n = self.every
+        return [-(-k // n) * n for k in self.schedule.key_steps()]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        n = bk.count(self.every)
+        return self.schedule.evaluate(bk, Steps(bk, bk.quotient(t.n, n) * n))
+
+
 def join(schedules: Sequence[Schedule | float], boundaries: Sequence[StepCount], *,
          continuous: bool = False) -> Schedule:
     """Schedules one after another, as ``optax.join_schedules``: see :class:`Join`."""
@@ -378,6 +415,11 @@ def repeat(schedule: Schedule, period: StepCount) -> Schedule:
 def per_epoch(schedule: Schedule, steps_per_epoch: StepCount) -> Schedule:
     """A schedule over epochs, held constant within each epoch: see :class:`PerEpoch`."""
     return PerEpoch(schedule, steps_per_epoch)
+
+
+def quantize(schedule: Schedule, every: StepCount) -> Schedule:
+    """A schedule sampled every ``every`` steps and held in between: see :class:`Quantize`."""
+    return Quantize(schedule, every)
 
 
 # -- many-piece joins -------------------------------------------------------------------------------------

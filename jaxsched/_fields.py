@@ -147,7 +147,7 @@ def _scalar(name: str, x: Any, what: str) -> Any:
     if isinstance(x, bool) or x is None or isinstance(x, str | bytes | Mapping):
         raise ScheduleArgumentTypeError(name, what, x)
     if isinstance(x, int | float):
-        return x
+        return float(x) if isinstance(x, float) else int(x)  # np.float64 is a float subclass: unwrap it
     if isinstance(x, numbers.Number) and not isinstance(x, numbers.Real):
         raise ScheduleArgumentTypeError(name, what, x)
     if isinstance(x, list | tuple | Iterable) and not hasattr(x, "shape"):
@@ -333,6 +333,9 @@ class Static(Role):
     def key(self, x: Any) -> Any:
         return _hashable(_jsonable(x))
 
+    def shown(self, x: Any) -> Any:
+        return x  # already a host value; a tuple stays a tuple (not an array) in repr
+
 
 def _jsonable(x: Any) -> Any:
     if isinstance(x, tuple | list):
@@ -497,6 +500,8 @@ def as_schedule(name: str, x: Any) -> Schedule:
 
     if isinstance(x, Schedule):
         return x
+    if isinstance(x, Split):  # a value carried across JAX (a composite lowering its traced leaves)
+        return constant_schedule(x)
     if isinstance(x, bool) or not (isinstance(x, numbers.Real) or hasattr(x, "dtype")):
         raise ScheduleArgumentTypeError(name, "a jaxsched Schedule or a number", x)
     return constant_schedule(Value().convert(name, x))

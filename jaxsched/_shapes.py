@@ -11,7 +11,8 @@ at the end of a decay keeps full relative precision in float32 at any horizon.
   two values with any of :data:`DECAY_SHAPES`;
 - :func:`anneal`: from one value to another by half cosine or linearly;
 - :func:`linear_warmup`: the linear warmup in front of a decay; :func:`phase_length`;
-- :func:`geometric_cycles`: the position inside cycles of geometrically growing length.
+- :func:`geometric_cycles`: the position inside cycles of geometrically growing length;
+- :func:`power_rise`: the polynomial ramp ``1 - (1 - p)**w``, stable at both ends.
 """
 
 from __future__ import annotations
@@ -198,3 +199,14 @@ def geometric_cycles(
     length = xp.where(bump, length * mf, length)
     elapsed = tf - start
     return i_f.astype(bk.int_dtype), elapsed, length - elapsed, length
+
+
+def power_rise(bk: Backend, elapsed: Array, remaining: Array, length: Array, power: Any) -> Array:
+    """``1 - (1 - e/L)**w`` for ``elapsed + remaining == length`` (both >= 0), accurate at both ends: up to
+    the middle as ``-expm1(w log1p(-e/L))`` (no cancellation for small ``e``), past it from the exact steps
+    left, where ``(r/L)**w`` is small."""
+    xp = bk.xp
+    w = bk.value(power)
+    p = safe_div(bk, elapsed, length)
+    early = -xp.expm1(w * xp.log1p(-xp.minimum(p, 0.5)))
+    return xp.where(p <= 0.5, early, 1.0 - safe_div(bk, remaining, length) ** w)

@@ -131,12 +131,13 @@ def warmup_constant(init_value, peak_value, warmup_steps) -> Ref:
 
 
 def warmup_cosine_decay(init_value, peak_value, warmup_steps, decay_steps, end_value=0.0,
-                        exponent=1.0) -> Ref:
+                        exponent=1.0, k_decay=1.0) -> Ref:
     def f(k):
         if k < warmup_steps:
             return init_value + (peak_value - init_value) * k / warmup_steps
         t = min(k, decay_steps) - warmup_steps
-        c = _half_cos(t, decay_steps - warmup_steps)
+        x = (mpmath.mpf(t) / (decay_steps - warmup_steps)) ** k_decay
+        c = float((1 + mpmath.cos(mpmath.pi * x)) / 2)
         return end_value + (peak_value - end_value) * c**exponent
 
     return f
@@ -328,6 +329,66 @@ def tanh_decay(init_value, decay_steps, end_value=0.0, lower=-7.0, upper=3.0) ->
         r = min(k, decay_steps) / decay_steps
         x = lower * (1 - mpmath.mpf(r)) + upper * mpmath.mpf(r)
         return end_value + (init_value - end_value) * float((1 - mpmath.tanh(x)) / 2)
+
+    return f
+
+
+def exponential_warmup(timescale, peak_value=1.0, offset=1) -> Ref:
+    return lambda k: peak_value * float(-mpmath.expm1(-mpmath.mpf(k + offset) / timescale))
+
+
+def radam_warmup(beta2=0.999) -> Ref:
+    """RAdam's rectification term at t = k + offset, in 40-digit arithmetic; the offset as RAdam finds it
+    (float64 rho_t > 4)."""
+    rho_inf64 = 2.0 / (1.0 - beta2) - 1.0
+    offset = 1
+    while rho_inf64 - 2 * offset * beta2**offset / (1 - beta2**offset) <= 4:
+        offset += 1
+    b = mpmath.mpf(beta2)
+    rho_inf = 2 / (1 - b) - 1
+
+    def f(k):
+        t = k + offset
+        rho = rho_inf - 2 * t * b**t / (1 - b**t)
+        if rho <= 4:  # the float64 offset one step early (beta2 within ~1e-7 of 1): no real value, 0
+            return 0.0
+        return float(mpmath.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)))
+
+    return f
+
+
+def progress_interpolate(start_value, end_value, total_steps, shape="linear", power=1.0, offset=0,
+                         hold_from=None) -> Ref:
+    D = max(1, total_steps - 1)
+    N = D - offset if hold_from is None else hold_from
+
+    def f(k):
+        p = mpmath.mpf(min(k, N) + offset) / D
+        if shape == "linear":
+            x = p
+        elif shape == "cosine":
+            x = (1 - mpmath.cos(mpmath.pi * p)) / 2
+        elif p <= 1 or float(power).is_integer():
+            x = 1 - (1 - p) ** power
+        else:  # a fractional power past the end: the end value
+            x = 1
+        return max(0.0, float(start_value + x * (end_value - start_value)))
+
+    return f
+
+
+def fraction_step_decay(init_value, decay_rate, total_steps, interval=None, fractions=None, end_value=0.0,
+                        offset=0, hold_from=None, digits=10) -> Ref:
+    N = total_steps - offset if hold_from is None else hold_from
+
+    def f(k):
+        progress = (min(k, N) + offset) / total_steps
+        if fractions is not None:
+            j = sum(1 for x in fractions if x <= progress)
+        else:
+            x = progress / interval
+            j = int(x if digits is None else round(x, digits))
+        return end_value + (init_value - end_value) * decay_rate**j
 
     return f
 

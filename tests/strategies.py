@@ -184,7 +184,7 @@ def _warmup_cosine_decay(draw: st.DrawFn) -> Kwargs:
     # decay_steps past 2**31 - 1 with warmup_steps near it: see test_fuzz.test_phase_ending_past_int32
     w, d = draw(_warmup_then(huge=False))
     return {"init_value": draw(values), "peak_value": draw(values), "warmup_steps": w, "decay_steps": d,
-            "end_value": draw(values), "exponent": draw(exponents)}
+            "end_value": draw(values), "exponent": draw(exponents), "k_decay": draw(exponents)}
 
 
 @st.composite
@@ -211,7 +211,7 @@ def _inverse_sqrt(draw: st.DrawFn) -> Kwargs:
 @st.composite
 def _noam(draw: st.DrawFn) -> Kwargs:
     return {"model_size": draw(st.one_of(st.sampled_from([1, 512, 8192]), st.floats(1e-3, 1e5))),
-            "warmup_steps": draw(durations()), "scale": draw(values)}
+            "warmup_steps": draw(st.one_of(durations(), st.floats(1e-3, 1e7))), "scale": draw(values)}
 
 
 @st.composite
@@ -310,6 +310,43 @@ def _warmup_stable_decay_cycles(draw: st.DrawFn) -> Kwargs:
             "warmup_shape": draw(st.sampled_from(["linear", "cosine", "1-sqrt"])), "decay_shape": shape}
 
 
+@st.composite
+def _exponential_warmup(draw: st.DrawFn) -> Kwargs:
+    return {"timescale": draw(st.one_of(positives, st.floats(1e-3, 1e9))), "peak_value": draw(values),
+            "offset": draw(begins)}
+
+
+@st.composite
+def _radam_warmup(draw: st.DrawFn) -> Kwargs:
+    return {"beta2": draw(st.one_of(st.sampled_from([0.6000001, 0.7, 0.9, 0.999, 1 - 1e-9]),
+                                    st.floats(0.6, 1.0, exclude_min=True, exclude_max=True)))}
+
+
+@st.composite
+def _progress_interpolate(draw: st.DrawFn) -> Kwargs:
+    total = draw(st.one_of(st.integers(0, 1000), durations(0)))
+    D = max(1, total - 1)
+    offset = draw(st.integers(0, min(D, 1)))
+    hold = draw(st.one_of(st.none(), st.integers(0, D + 1 - offset), st.just(D + 1 - offset)))
+    return {"start_value": draw(values), "end_value": draw(values), "total_steps": total,
+            "shape": draw(st.sampled_from(["linear", "cosine", "polynomial"])),
+            "power": draw(st.sampled_from([0.5, 1.0, 2.0, 3.0, 1.7])), "offset": offset, "hold_from": hold}
+
+
+@st.composite
+def _fraction_step_decay(draw: st.DrawFn) -> Kwargs:
+    total = draw(st.one_of(st.integers(1, 1000), st.integers(1, MAX_STEP)))
+    kw: Kwargs = {"init_value": draw(values), "decay_rate": draw(rates), "total_steps": total,
+                  "end_value": draw(values), "offset": draw(st.integers(0, 1)),
+                  "hold_from": draw(st.one_of(st.none(), st.integers(0, total)))}
+    if draw(st.booleans()):
+        kw["interval"] = draw(st.one_of(st.sampled_from([0.1, 0.3, 1 / 3, 0.01]), st.floats(1e-4, 0.999)))
+        kw["digits"] = draw(st.sampled_from([None, 0, 10, 15]))
+    else:
+        kw["fractions"] = draw(st.lists(st.floats(0.001, 0.999), min_size=1, max_size=4))
+    return kw
+
+
 LEAF_BUILDERS: dict[str, Callable[[], st.SearchStrategy[Kwargs]]] = {
     "constant": _constant, "linear": _linear, "polynomial": _polynomial,
     "exponential_decay": _exponential_decay, "inverse_time_decay": _inverse_time_decay,
@@ -321,7 +358,9 @@ LEAF_BUILDERS: dict[str, Callable[[], st.SearchStrategy[Kwargs]]] = {
     "noam": _noam, "warmup_stable_decay": _warmup_stable_decay, "cosine_restarts": _cosine_restarts,
     "cyclic": _cyclic, "one_cycle": _one_cycle, "tanh_decay": _tanh_decay, "tri_stage": _tri_stage,
     "inverse_sqrt_cooldown": _inverse_sqrt_cooldown, "power_scheduler": _power_scheduler,
-    "warmup_stable_decay_cycles": _warmup_stable_decay_cycles,
+    "warmup_stable_decay_cycles": _warmup_stable_decay_cycles, "exponential_warmup": _exponential_warmup,
+    "radam_warmup": _radam_warmup, "progress_interpolate": _progress_interpolate,
+    "fraction_step_decay": _fraction_step_decay,
 }
 
 
@@ -380,9 +419,14 @@ def _per_epoch(draw: st.DrawFn, depth: int = 1) -> Kwargs:
     return {"schedule": draw(children(depth)), "steps_per_epoch": draw(durations())}
 
 
+@st.composite
+def _quantize(draw: st.DrawFn, depth: int = 1) -> Kwargs:
+    return {"schedule": draw(children(depth)), "every": draw(durations())}
+
+
 COMBINATOR_BUILDERS: dict[str, Callable[[int], st.SearchStrategy[Kwargs]]] = {
     "join": _join, "multiply": _multiply, "shift": _shift, "clip": _clip, "repeat": _repeat,
-    "per_epoch": _per_epoch,
+    "per_epoch": _per_epoch, "quantize": _quantize,
 }
 
 VALID: dict[str, st.SearchStrategy[Kwargs]] = {
@@ -419,6 +463,11 @@ BAD: dict[str, list[Any]] = {
     "schedule": ["abc", None, True, object(), [1.0]],
     "schedules": [[], "abc", 5, None, [object()], [None], ["abc"]],
     "boundaries": [5, "abc", None, [-1], [1.5], [NAN]],  # (lengths are checked in CROSS)
+    "steps0?": [-1, -(2**40), 2.5, NAN, INF, "3", True],  # whole number >= 0, or None
+    "beta2": [0.6, 0.5, 1.0, 1.5, NAN, INF, "0.9", None, True],  # in (0.6, 1)
+    "fraction?": [0.0, 1.0, -0.5, NAN, "0.3", True],  # in (0, 1), or None
+    "fractions": [[], [0.0], [1.0], [NAN], "0.5", 5, True],
+    "digits": [-1, 1.5, "10", True],
 }
 
 
@@ -451,7 +500,8 @@ FIELDS: dict[str, dict[str, str]] = {
                      "exponent": "positive", "k_decay": "positive"},
     "warmup_constant": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0"},
     "warmup_cosine_decay": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0",
-                            "decay_steps": "steps1", "end_value": "value", "exponent": "positive"},
+                            "decay_steps": "steps1", "end_value": "value", "exponent": "positive",
+                            "k_decay": "positive"},
     "warmup_linear_decay": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0",
                             "decay_steps": "steps1", "end_value": "value"},
     "warmup_exponential_decay": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0",
@@ -459,7 +509,15 @@ FIELDS: dict[str, dict[str, str]] = {
                                  "transition_begin": "steps0", "staircase": "bool", "end_value": "value?"},
     "inverse_sqrt": {"peak_value": "value", "warmup_steps": "steps0", "timescale": "positive?",
                      "init_value": "value"},
-    "noam": {"model_size": "positive", "warmup_steps": "steps1", "scale": "value"},
+    "noam": {"model_size": "positive", "warmup_steps": "positive", "scale": "value"},
+    "exponential_warmup": {"timescale": "positive", "peak_value": "value", "offset": "steps0"},
+    "radam_warmup": {"beta2": "beta2"},
+    "progress_interpolate": {"start_value": "value", "end_value": "value", "total_steps": "steps0",
+                             "shape": mode("linear", "cosine", "polynomial"), "power": "positive",
+                             "offset": "steps0", "hold_from": "steps0?"},
+    "fraction_step_decay": {"init_value": "value", "decay_rate": "nonneg", "total_steps": "steps1",
+                            "interval": "fraction?", "fractions": "fractions", "end_value": "value",
+                            "offset": "steps0", "hold_from": "steps0?", "digits": "digits"},
     "warmup_stable_decay": {"peak_value": "value", "warmup_steps": "steps0", "total_steps": "steps1",
                             "decay_steps": "steps1", "init_value": "value", "end_value": "value",
                             "warmup_shape": mode("linear", "cosine", "1-sqrt"),
@@ -492,6 +550,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "clip": {"schedule": "schedule", "min_value": "value?", "max_value": "value?"},
     "repeat": {"schedule": "schedule", "period": "steps1"},
     "per_epoch": {"schedule": "schedule", "steps_per_epoch": "steps1"},
+    "quantize": {"schedule": "schedule", "every": "steps1"},
 }
 """The kind of every argument of every native schedule (a key of :data:`BAD`, or ``mode:a,b``)."""
 

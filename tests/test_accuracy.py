@@ -71,7 +71,6 @@ _HF_PERIODIC = (
     "phase: float32 is off by 5x at 7e8 steps, float64 by 5e-9 (needs an exact integer phase)"
 )
 KNOWN_MISSES: dict[str, str] = {
-    "compat.pytorch_warmup.RAdamWarmup": "rho_t - 4 cancels in float32 at the first steps (5e-6)",
     "compat.timm.TanhLRScheduler[1]": "fractional cycle_mul: timm's float64 floor(log(.)/log(m)) puts "
     "the restart at t=50 one cycle late, float32 puts it on time (0.064 instead of 0.0002 at step 54)",
 }

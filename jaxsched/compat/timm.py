@@ -814,3 +814,69 @@ class WSDLRScheduler(_Timm, Schedule, name="compat.timm.WSDLRScheduler"):
 
     def _get_lr(self, bk: Backend, t: Steps) -> Array:
         return self._lowered(bk).evaluate(bk, t)
+# -- metric-driven: PlateauLRScheduler (an optax transformation, not a Schedule) ---------------------------
+
+
+def PlateauLRScheduler(lr: float, decay_rate: float = 0.1, patience_t: int = 10, threshold: float = 1e-4,
+                       cooldown_t: int = 0, warmup_t: int = 0, warmup_lr_init: float = 0.0,
+                       lr_min: float = 0.0,
+                       mode: str = "max", noise_range_t: Any = None, noise_type: str = "normal",
+                       noise_pct: float = 0.67, noise_std: float = 1.0, noise_seed: int | None = None,
+                       *, steps_per_epoch: int | None = None, accumulation_size: int = 1) -> Any:
+    r"""timm ``PlateauLRScheduler`` as an optax transformation (metric-driven, so not a Schedule).
+
+    timm's loop calls ``step(epoch + 1, metric)`` after each epoch. The :math:`e`-th step of the rule here
+    (``e = 1, 2, ...``) is that call with ``epoch = e``: for :math:`e \le` ``warmup_t`` the LR is
+
+    .. math:: \text{warmup\_lr\_init} + e\,\frac{\text{lr} - \text{warmup\_lr\_init}}{\text{warmup\_t}}
+
+    (the metric is ignored), after that torch's reduce-on-plateau rule with ``factor=decay_rate``,
+    ``patience=patience_t``, ``cooldown=cooldown_t``, ``min_lr=lr_min``, a relative ``threshold`` and
+    ``eps=1e-8`` (see :func:`jaxsched.reduce_on_plateau`). Before the first step the LR is
+    ``warmup_lr_init`` with a warmup, else ``lr``. Note timm's default ``mode="max"`` (an accuracy).
+
+    ``update(updates, state, params, value=metric)`` multiplies the updates by ``state.scale =
+    state.lr / lr``: chain it after an optimizer with ``learning_rate=lr``. With ``steps_per_epoch=n`` (the
+    way to use it with per-update ``update`` calls) the rule steps on the first update of each epoch after
+    the first, with the metric passed there (pass the last epoch's validation metric on every update); with
+    ``accumulation_size=n`` it steps with the mean of every ``n`` values. Without either, every ``update``
+    is one epoch. ``torch_bridge.PlateauLRScheduler`` is the torch side; both equal timm's class for the
+    same metrics. LR noise is refused (timm draws it from torch's generator).
+
+    Args:
+      lr: the base learning rate.
+      decay_rate, patience_t, threshold, cooldown_t, warmup_t, warmup_lr_init, lr_min, mode: as timm.
+      noise_range_t: must be ``None``; noise_type, noise_pct, noise_std, noise_seed: accepted, unused.
+      steps_per_epoch: gate the rule to epoch boundaries (see above).
+      accumulation_size: values averaged per step of the rule.
+
+    Returns:
+      An ``optax.GradientTransformationExtraArgs`` (state: :class:`jaxsched.PlateauState`).
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> from jaxsched.compat import timm
+      >>> tx = timm.PlateauLRScheduler(0.1, decay_rate=0.5, patience_t=0, warmup_t=2)
+      >>> state = tx.init(jnp.zeros(1))
+      >>> lrs = [round(float(state.lr), 6)]
+      >>> for acc in [0.5, 0.6, 0.7, 0.6]:
+      ...     _, state = tx.update(jnp.ones(1), state, value=acc)
+      ...     lrs.append(round(float(state.lr), 6))
+      >>> lrs
+      [0.0, 0.05, 0.1, 0.1, 0.05]
+    """
+    from jaxsched._plateau import timm_plateau
+
+    if noise_range_t is not None:
+        raise v.ScheduleArgumentError(
+            "noise_range_t", "LR noise is not reproduced by the plateau port (timm draws it from torch's "
+            "generator); leave it None", noise_range_t)
+    if noise_type not in ("normal", "uniform"):
+        raise v.ScheduleArgumentError("noise_type", "must be 'normal' or 'uniform'", noise_type)
+    return timm_plateau(lr, decay_rate=decay_rate, patience_t=patience_t, threshold=threshold,
+                        cooldown_t=cooldown_t, warmup_t=warmup_t, warmup_lr_init=warmup_lr_init,
+                        lr_min=lr_min, mode=mode, accumulation_size=accumulation_size,
+                        steps_per_epoch=steps_per_epoch)
+
+
+__all__ += ["PlateauLRScheduler"]

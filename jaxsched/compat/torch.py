@@ -75,6 +75,7 @@ __all__ = [
     "OneCycleMomentum",
     "SequentialLR",
     "ChainedScheduler",
+    "SWALR",
     "with_lr",
 ]
 
@@ -1124,3 +1125,72 @@ class ChainedScheduler(Port, name="compat.torch.ChainedScheduler"):
         from jaxsched.compat import _torch_steps
 
         return _torch_steps.lower_chained(self)
+
+
+# -- torch.optim.swa_utils.SWALR ----------------------------------------------------------------------------
+
+
+def _anneal_epochs(name: str, x: Any) -> int:
+    """torch's ``anneal_epochs`` check: an int >= 0 (its ValueError and message otherwise)."""
+    n = _integer(x)
+    if n is None or n < 0:
+        raise _torch_error(name, f"anneal_epochs must be equal or greater than 0, got {x}", x)
+    if n > MAX_STEP:
+        raise v.ScheduleArgumentError(name, f"must be <= {MAX_STEP} (the last step)", x)
+    return n
+
+
+class SWALR(_TorchPort, name="compat.torch.SWALR"):
+    r"""``torch.optim.swa_utils.SWALR``: anneal from the LR in use when it starts to ``swa_lr``, then hold.
+
+    With :math:`A` = ``anneal_epochs`` and :math:`L` = ``lr``, after :math:`k` calls of ``step()``
+
+    .. math:: s(k) = L + (\text{swa\_lr} - L)\,\alpha\!\left(\min(k/A, 1)\right), \qquad
+              \alpha(t) = \tfrac12(1 - \cos \pi t)\ (\texttt{"cos"}) \ \text{or}\ t\ (\texttt{"linear"})
+
+    and ``swa_lr`` from the start when :math:`A = 0`. torch computes it recursively from the current
+    ``group["lr"]`` (it inverts the last step to recover :math:`L`), so :math:`L` is the LR the optimizer
+    holds when ``SWALR`` is built, or, in torch's documented pattern (another scheduler stepped until
+    ``swa_start``, then ``SWALR``), the LR that scheduler left: compose with ``jaxsched.join([decay,
+    SWALR(decay(swa_start), swa_lr)], [swa_start])``. It lowers to one catalog schedule:
+    ``warmup_cosine_decay`` from :math:`L` to ``swa_lr`` over :math:`A` steps (no warmup), ``linear``, or
+    ``constant``. Inside ``ChainedScheduler``/``SequentialLR`` it is refused (its inversion of the current
+    LR is not emulated there; ``torch_bridge.from_torch`` refuses it there too). ``anneal_epochs`` and
+    ``anneal_strategy`` are static.
+
+    Args:
+      lr: the LR :math:`L` the annealing starts from.
+      swa_lr: the LR annealed to and held.
+      anneal_epochs: :math:`A >= 0`, the ``step()`` calls the annealing takes.
+      anneal_strategy: ``"cos"`` or ``"linear"``.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> from jaxsched.compat import torch as tp
+      >>> s = tp.SWALR(0.1, swa_lr=0.05, anneal_epochs=4, anneal_strategy="linear")
+      >>> [round(float(s(k)), 6) for k in range(6)]
+      [0.1, 0.0875, 0.075, 0.0625, 0.05, 0.05]
+    """
+
+    lr: Real = level()
+    swa_lr: Real = level()
+    anneal_epochs: int = static(default=10, converter=_anneal_epochs)
+    anneal_strategy: str = static(default="cos", converter=_static_str(
+        ("cos", "linear"), "anneal_strategy must be one of 'cos' or 'linear', instead got {}"))
+
+    examples: ClassVar[tuple[dict[str, Any], ...]] = (
+        {"lr": 0.1, "swa_lr": 0.05, "anneal_epochs": 10},
+        {"lr": 0.1, "swa_lr": 0.01, "anneal_epochs": 5, "anneal_strategy": "linear"},
+    )
+
+    def _key_steps(self) -> list[Any]:
+        return [self.anneal_epochs]
+
+    def lower(self) -> Schedule:
+        if self.anneal_epochs == 0:
+            return jaxsched.constant(self.swa_lr)
+        if self.anneal_strategy == "linear":
+            return jaxsched.linear(self.lr, self.swa_lr, self.anneal_epochs)
+        return jaxsched.warmup_cosine_decay(self.lr, self.lr, 0, self.anneal_epochs, end_value=self.swa_lr)

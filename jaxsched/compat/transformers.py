@@ -765,9 +765,9 @@ def get_scheduler(name: str, lr: Any, num_warmup_steps: int | None = None,
     As HF (transformers 5.x): ``constant`` ignores every other argument; ``constant_with_warmup`` ignores
     ``scheduler_specific_kwargs``; ``inverse_sqrt`` and ``warmup_stable_decay`` ignore
     ``num_training_steps`` unless it is needed (WSD uses it for its stable phase);
-    ``reduce_lr_on_plateau`` takes only ``scheduler_specific_kwargs``; the rest need both step counts.
-    A missing count raises ``ValueError`` naming it, as HF does. ``greedy`` (metric-driven, HF 5.x) has no
-    step-function counterpart and raises ``NotImplementedError``.
+    ``reduce_lr_on_plateau`` and ``greedy`` take only ``scheduler_specific_kwargs`` (both are metric-driven
+    and return optax transformations: :func:`get_reduce_on_plateau_schedule`, :func:`GreedyLR`); the rest
+    need both step counts. A missing count raises ``ValueError`` naming it, as HF does.
 
     Args:
       name: one of :data:`SCHEDULER_TYPES`.
@@ -777,7 +777,7 @@ def get_scheduler(name: str, lr: Any, num_warmup_steps: int | None = None,
       scheduler_specific_kwargs: extra keyword arguments for the schedule.
 
     Returns:
-      A :class:`~jaxsched.Schedule` (the plateau transformation for ``reduce_lr_on_plateau``).
+      A :class:`~jaxsched.Schedule` (an optax transformation for ``reduce_lr_on_plateau`` and ``greedy``).
 
     Example:
       >>> from jaxsched.compat import transformers as hf
@@ -794,7 +794,7 @@ def get_scheduler(name: str, lr: Any, num_warmup_steps: int | None = None,
     if name == "reduce_lr_on_plateau":
         return get_reduce_on_plateau_schedule(lr, **kwargs)
     if name == "greedy":
-        raise NotImplementedError("the 'greedy' scheduler is metric-driven; jaxsched has no port of it")
+        return GreedyLR(lr, **kwargs)
     if num_warmup_steps is None:
         raise v.ScheduleArgumentError("num_warmup_steps", f"{name} requires num_warmup_steps", None)
     if name == "constant_with_warmup":
@@ -830,3 +830,72 @@ _BY_NAME: dict[str, Any] = {
     "cosine_with_min_lr": CosineWithMinLrScheduleWithWarmup,
     "cosine_warmup_with_min_lr": CosineWithMinLrScheduleWithWarmupLrRate,
 }
+
+
+# -- metric-driven: GreedyLR (an optax transformation, not a Schedule) -------------------------------------
+
+
+def GreedyLR(lr: float, mode: str = "min", factor: float = 0.95, patience: int = 10, threshold: float = 1e-6,
+             threshold_mode: str = "abs", cooldown: int = 0, warmup: int = 0, min_lr: float = 1e-3,
+             max_lr: float = 1.0, eps: float = 1e-8, verbose: bool = False, smooth: bool = False,
+             window_size: int = 50, reset_start: int = 500, *, steps_per_epoch: int | None = None,
+             accumulation_size: int = 1) -> Any:
+    r"""HF ``GreedyLR`` (``get_scheduler("greedy")``, transformers >= 5.0) as an optax transformation.
+
+    Metric-driven, so not a Schedule. Each step of the rule with metric :math:`m` (the mean of the last
+    ``window_size`` metrics with ``smooth=True``), outside ``cooldown``/``warmup`` rests: an improvement
+    (beyond ``threshold``, ``threshold_mode`` as torch's plateau rule) counts a good step, anything else a
+    bad one; more than ``patience`` good steps in a row raise the LR,
+
+    .. math:: \mathrm{lr} \leftarrow \min(\mathrm{lr} / \text{factor}, \text{max\_lr})
+
+    (then ``warmup`` steps of rest), more than ``patience`` bad ones lower it,
+    :math:`\mathrm{lr} \leftarrow \max(\mathrm{lr} \cdot \text{factor}, \text{min\_lr})` (then ``cooldown``
+    steps of rest); changes of at most ``eps`` are skipped. After ``reset_start`` reductions at the floor
+    the LR, the best metric and the counters restart from the beginning.
+
+    ``update(updates, state, params, value=metric)`` multiplies the updates by ``state.scale =
+    state.lr / lr``: chain it after an optimizer with ``learning_rate=lr`` (``min_lr``/``max_lr`` are
+    absolute LRs, as in HF). Without windowing, every ``update`` is one ``step(metric)`` of HF's class;
+    ``steps_per_epoch`` and ``accumulation_size`` window the metrics as in
+    :func:`jaxsched.reduce_on_plateau`. ``torch_bridge.GreedyLR`` is the torch side; both equal HF's class
+    for the same metrics (``state.lr`` exactly under ``jax_enable_x64``).
+
+    Args:
+      lr: the optimizer's learning rate (HF's initial LR).
+      mode, factor, patience, threshold, threshold_mode, cooldown, warmup, min_lr, max_lr, eps, smooth,
+        window_size, reset_start: as HF's ``GreedyLR`` (``factor`` in ``(0, 1)``).
+      verbose: accepted; nothing is printed inside a traced update.
+      steps_per_epoch: step the rule only on the first update of each epoch.
+      accumulation_size: values averaged per step of the rule.
+
+    Returns:
+      An ``optax.GradientTransformationExtraArgs`` (state: :class:`jaxsched.PlateauState`).
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> from jaxsched.compat import transformers as hf
+      >>> tx = hf.GreedyLR(0.1, factor=0.5, patience=1, min_lr=0.01)
+      >>> state = tx.init(jnp.zeros(1))
+      >>> lrs = []
+      >>> for loss in [1.0, 0.9, 0.9, 0.9]:  # two improvements raise the LR, two plateaus lower it
+      ...     _, state = tx.update(jnp.ones(1), state, value=loss)
+      ...     lrs.append(round(float(state.lr), 6))
+      >>> lrs
+      [0.1, 0.2, 0.2, 0.1]
+    """
+    from jaxsched._plateau import greedy_lr
+
+    v.boolean("verbose", verbose)
+    return greedy_lr(lr, mode=mode, factor=factor, patience=patience, threshold=threshold,
+                     threshold_mode=threshold_mode, cooldown=cooldown, warmup=warmup, min_lr=min_lr,
+                     max_lr=max_lr, eps=eps, smooth=smooth, window_size=window_size, reset_start=reset_start,
+                     steps_per_epoch=steps_per_epoch, accumulation_size=accumulation_size)
+
+
+def get_greedy_schedule(lr: float, **kwargs: Any) -> Any:
+    """HF ``get_greedy_schedule``: :func:`GreedyLR` with HF's keyword arguments."""
+    return GreedyLR(lr, **kwargs)
+
+
+__all__ += ["GreedyLR", "get_greedy_schedule"]

@@ -7,10 +7,21 @@ subclassing, e.g. ``jaxsched.schedules.CosineDecay``.
 
 from jaxsched import _combinators, _surgery
 from jaxsched._core import Schedule
-from jaxsched.schedules import _basic, _cosine, _cyclic, _recurrence, _research, _transformer, _warmup, _wsd
+from jaxsched.schedules import (
+    _basic,
+    _cosine,
+    _cyclic,
+    _progress,
+    _recurrence,
+    _research,
+    _transformer,
+    _warmup,
+    _warmup_factors,
+    _wsd,
+)
 
-_FAMILIES = (_basic, _cosine, _cyclic, _recurrence, _research, _transformer, _warmup, _wsd, _combinators,
-             _surgery)
+_FAMILIES = (_basic, _cosine, _cyclic, _progress, _recurrence, _research, _transformer, _warmup, _warmup_factors,
+             _wsd, _combinators, _surgery)
 
 # Every registered class of the catalog modules, by class name (generated: no second export list).
 globals().update({

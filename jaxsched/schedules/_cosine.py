@@ -83,7 +83,7 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
     .. math::
         s(k) = \begin{cases} I + (P - I)\,k/W & k < W \\
         E + (P - E)\, c(k)^{q} & W \le k \end{cases}, \qquad
-        c(k) = \frac{1 + \cos\left(\pi\,\frac{\min(k, D) - W}{D - W}\right)}{2}
+        c(k) = \frac{1 + \cos\left(\pi\,\left(\frac{\min(k, D) - W}{D - W}\right)^{\kappa}\right)}{2}
 
     ``decay_steps`` includes the warmup, as in optax. Where optax is odd this does the expected thing:
     ``end_value`` is honoured when ``peak_value == 0`` (optax drops it), ``peak_value`` may be traced,
@@ -96,6 +96,7 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
       decay_steps: :math:`D > W`, the step at which ``end_value`` is reached.
       end_value: final value, held after ``decay_steps``.
       exponent: :math:`q > 0`.
+      k_decay: :math:`\kappa > 0`, timm's time warp of the cosine (1: plain cosine).
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -113,11 +114,14 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
     decay_steps: StepCount = steps(minimum=1)
     end_value: Real = level(default=0.0)
     exponent: Real = value(default=1.0, minimum=0.0, min_open=True)
+    k_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
 
     examples = (
         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},
         {"init_value": 1e-5, "peak_value": 1e-3, "warmup_steps": 50, "decay_steps": 500,
          "end_value": 1e-5, "exponent": 2.0},
+        {"init_value": 1e-3, "peak_value": 1e-3, "warmup_steps": 0, "decay_steps": 400,
+         "end_value": 1e-5, "k_decay": 1.5},
     )
 
     def __check_init__(self) -> None:
@@ -132,7 +136,7 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
         length = phase_length(bk, self.warmup_steps, self.decay_steps)
         elapsed = xp.clip(t.since(W), 0.0, bk.to_float(length))
         remaining = xp.clip(t.left_in(W, length, nonneg=True), 0.0, bk.to_float(length))
-        c = cosine_factor(bk, elapsed, remaining, length, 1.0, self.exponent)
+        c = cosine_factor(bk, elapsed, remaining, length, self.k_decay, self.exponent)
         peak, end = bk.value(self.peak_value), bk.value(self.end_value)
         return linear_warmup(bk, t, bk.value(self.init_value), peak, W, end + (peak - end) * c)
 
