@@ -385,6 +385,11 @@ def _compound(name: str) -> jaxsched.Schedule:
 def _exact(name: str, n: int) -> list[Any]:
     """torch's recursion for the chains above in exact arithmetic (40 digits): each scheduler's get_lr,
     transcribed, applied in turn to the current LR; the cosine's trough is exactly eta_min."""
+    with mpmath.workdps(40):
+        return _exact40(name, n)
+
+
+def _exact40(name: str, n: int) -> list[Any]:
     mp = mpmath.mpf
     B, eta, T = mp(0.05), mp(1e-10), 10
 
@@ -455,15 +460,45 @@ def test_compositions_at_far_steps(name: str) -> None:
     _close(torch64[:n_exact], exact, 1e-12 + 1e-15 * k, FLOOR64, f"torch {name} vs exact")
     _close(s.numpy(kt), torch64, 1e-12 + 1e-15 * kt, FLOOR64, f"numpy {name} vs torch's loop")
     period = {"step": 60, "multistep": 20, "linear": 20, "exp": 20, "scaling": 1}[name]
-    rate = mpmath.mpf(0.99999) * mpmath.mpf(0.999999) if name == "scaling" else mpmath.mpf(1)
     start = 100  # past every scheduler's last milestone: its updates repeat from here on
     early = start + (FAR - start) % period
     q = (FAR - early) // period
     ex = _exact(name, int(early.max()) + 1)
-    expect = [float(ex[int(b)] * rate ** int(m)) for b, m in zip(early, q, strict=True)]
+    with mpmath.workdps(40):
+        rate = mpmath.mpf(0.99999) * mpmath.mpf(0.999999) if name == "scaling" else mpmath.mpf(1)
+        expect = [float(ex[int(b)] * rate ** int(m)) for b, m in zip(early, q, strict=True)]
     np.testing.assert_allclose(s.numpy(FAR), expect, rtol=1e-12, atol=1e-300, err_msg=f"numpy {name}")
     got32 = np.asarray(s(FAR.astype(np.int32)), np.float64)
     np.testing.assert_allclose(got32, expect, rtol=RTOL32, atol=1e-37, err_msg=f"jax float32 {name}")
+
+
+def test_chain_with_a_long_cosine_needs_no_table_of_its_period() -> None:
+    """A warmup chained with a cosine of a million steps (eta_min != 0): after the warmup only the cosine
+    updates the LR, which is an affine function of the cosine's closed form up to its first trough and the
+    closed form after it. The port is a short table and two closed forms (no table of 2 T_max steps)."""
+    T, eta = 10**6, 1e-6
+    s = tp.ChainedScheduler([tp.LinearLR(0.1, 0.01, total_iters=1000), tp.CosineAnnealingLR(0.1, T, eta)])
+    low = s.lowered()
+    assert low.config_name == "join"
+    assert max(len(p.values) for p in low.schedules if p.config_name == "affine_recurrence") < 2000
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        want = torch_curve(s, 5000)
+    k = np.arange(5000)
+    _close(s.numpy(k), want, RTOL64, FLOOR64, "numpy vs torch")
+    _close(np.asarray(s(k.astype(np.int32))), want, RTOL32, FLOOR32, "jax float32 vs torch")
+    # After the first trough (step T) torch's recursion is the cosine's closed form from lr (exactly).
+    far = np.array([T + 1, 3 * T // 2, 10**9 + 3, 2**31 - 1], np.int64)
+    with mpmath.workdps(40):
+        exact = [float(eta + (mpmath.mpf(0.1) - eta) * (1 + mpmath.cos(mpmath.pi * int(x) / T)) / 2)
+                 for x in far]
+    np.testing.assert_allclose(s.numpy(far), exact, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(s(far.astype(np.int32))), exact, rtol=RTOL32)
+
+
+def test_long_compositions_are_refused_naming_their_schedulers() -> None:
+    with pytest.raises(ScheduleArgumentError, match=r"CosineAnnealingLR.*StepLR|StepLR.*CosineAnnealingLR"):
+        tp.ChainedScheduler([tp.CosineAnnealingLR(0.1, 10**6, 1e-3), tp.StepLR(0.1, 7, 0.5)])
 
 
 # -- validation: torch's messages, at construction, naming the argument --------------------------------

@@ -35,6 +35,7 @@ import numpy as np
 import jaxsched
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
+from jaxsched._fields import FLOAT32_MAX
 from jaxsched.compat import torch as tp
 from jaxsched.schedules._recurrence import MAX_TABLE_STEPS, AffineRecurrence
 
@@ -466,13 +467,66 @@ def lower_sequential(seq: tp.SequentialLR) -> Schedule:
     return _cached(seq, lambda: _lower_sequential(seq))
 
 
+_LONG = 2**16
+"""A table longer than this is avoided where a closed form after a short prefix exists."""
+
+
 def _lower_chained(chain: tp.ChainedScheduler) -> Schedule:
     if len(chain.schedulers) == 1:  # stepping one scheduler through a chain is stepping it
         return chain.schedulers[0]
     product = _product(chain)
     if product is not None:
         return product
+    S, L, _ = _Emulation(chain).period()
+    if S + 2 * L > _LONG:
+        free = _free_cosine(chain)
+        if free is not None:
+            return free
     return _recurrence(chain)
+
+
+def _free_cosine(chain: tp.ChainedScheduler) -> Schedule | None:
+    """Where every scheduler but one cosine stops changing the LR after a prefix, torch's recursion is,
+    from there, the cosine's alone: ``x_k = eta + (x_j - eta) c_k / c_j`` (``c`` the cosine factor) up to the
+    next trough, then the cosine's closed form (its restart adds exactly what the closed form needs). A
+    table of the prefix, then two closed forms: no table of a period of ``2 T_max`` steps."""
+    flat = _flat(chain)
+    if flat is None:
+        return None
+    cos = [i for i, s in enumerate(flat) if isinstance(s, tp.CosineAnnealingLR)]
+    if len(cos) != 1:
+        return None
+    j = cos[0]
+    settle = 1
+    for i, s in enumerate(flat):
+        if i == j:
+            continue
+        if not isinstance(s, _MULTIPLICATIVE) or not _steady(s):
+            return None
+        settle = max(settle, _periodicity(_Leaf(s, i, ""))[0])
+    c = flat[j]
+    T, eta = int(c.T_max), float(c.eta_min)  # type: ignore[attr-defined]
+    k1 = settle - 1  # from step k1 + 1 on only the cosine updates the LR
+    restart = (k1 + 1 - 1 - T) % (2 * T) == 0
+    if restart:  # the additive restart is not a ratio: take it into the table
+        k1 += 1
+    trough = k1 + 1 + (T - (k1 + 1)) % (2 * T)  # the first trough after k1
+    head = _recurrence(chain, horizon=k1 + 1)
+    x1 = float(head.numpy(k1))
+    factor = float(c.replace(lr=1.0, eta_min=0.0).numpy(k1))
+    if factor == 0.0 or not 0.0 <= eta + (x1 - eta) / factor <= FLOAT32_MAX:
+        return None
+    ratio = c.replace(lr=eta + (x1 - eta) / factor)  # eta + (x1 - eta) c_k / c_k1 is this cosine
+    return jaxsched.join([head, jaxsched.shift(ratio, -(k1 + 1)), jaxsched.shift(c, -(trough + 1))],
+                         [k1 + 1, trough + 1])
+
+
+def _steady(s: Schedule) -> bool:
+    """Whether a multiplicative scheduler stops changing the LR after some step (not a constant rate)."""
+    p = _periodicity(_Leaf(s, 0, ""))[1]
+    return p == 1 and not (
+        (isinstance(s, tp.ExponentialLR) and s.gamma != 1.0)
+        or (isinstance(s, tp.MultiplicativeLR) and s.constant_factor not in (None, 1.0)))
 
 
 def _flat(s: Schedule) -> list[Schedule] | None:
@@ -512,14 +566,9 @@ def _product(chain: tp.ChainedScheduler) -> Schedule | None:
         for i, s in enumerate(flat):
             if i == j:
                 continue
-            leaf = _Leaf(s, i, "")
-            e_star, p = _periodicity(leaf)
-            steady = p == 1 and not (
-                (isinstance(s, tp.ExponentialLR) and s.gamma != 1.0)
-                or (isinstance(s, tp.MultiplicativeLR) and s.constant_factor not in (None, 1.0)))
-            if not steady:
+            if not _steady(s):
                 return None
-            settle = max(settle, e_star)
+            settle = max(settle, _periodicity(_Leaf(s, i, ""))[0])
         restarts = np.arange(T + 1, settle + 2 * T + 2, 2 * T, dtype=np.int64)
         if restarts.size > MAX_TABLE_STEPS:
             return None

@@ -201,7 +201,10 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
         ``start + period - 1`` (give ``period=1``): the last value is held after it.
 
         The prefix costs ``start + period`` float64 values and one Python-level operation per update on
-        the host (about 0.2 microseconds each); ``start + period`` is limited to ``max_steps``.
+        the host (about 0.2 microseconds each); ``start + period`` is limited to ``max_steps``. A period that
+        resets the value to a constant costs one more period of table (from ``start + period`` on the
+        values repeat exactly); one that sets it from a source (or whose second period would pass
+        ``max_steps``) keeps per-phase gains and offsets instead (a second, slower pass over the period).
 
         Raises:
           ScheduleArgumentError: a prefix longer than ``max_steps``; a period that neither resets nor
@@ -281,6 +284,18 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
                 raise v.ScheduleArgumentError(
                     "multipliers", "the repeating updates grow the value every period without bound",
                     show_value=False)
+        elif np.all(src[inside] < 0) and max_steps >= N + L:
+            # Every period resets the value to a constant: from step S + L on it repeats exactly. One more
+            # period of table (the updates of S .. S + L - 1 again) and the scaling tail with no rate.
+            x_end = float(vals[-1])
+            again = _run(x_end, a[inside], c[inside], d[inside], np.zeros(int(np.sum(inside))))
+            idx2 = np.searchsorted(st[inside], np.arange(S, N), side="right") - 1
+            more = np.where(idx2 >= 0, again[np.maximum(idx2, 0)] if again.size else x_end, x_end)
+            if np.any(~np.isfinite(more) | (more < 0) | (more > FLOAT32_MAX)):
+                raise v.ScheduleArgumentError(
+                    "multipliers", "the recurrence leaves [0, 3.4e38] in its second period", show_value=False)
+            vals = np.concatenate([vals, more])
+            S += L
         else:
             kw = _reset_tail(st, a, c, d, src, w, sources, S, L)
         return cls(values=Table(vals), start=S, period=L, rates=tuple(rates),
