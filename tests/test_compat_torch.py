@@ -268,13 +268,16 @@ def _leaf(lr: float, long: int = 40) -> st.SearchStrategy[jaxsched.Schedule]:
     )
 
 
-def _composite(draw: Any, lr: float, depth: int) -> jaxsched.Schedule:
-    if depth == 0 or draw(st.integers(0, 2)) == 0:
+def _composite(draw: Any, lr: float, depth: int, leaf: bool = False) -> jaxsched.Schedule:
+    """A scheduler, or (``depth`` > 0, not ``leaf``) a chain or sequence of them. A SequentialLR's later
+    schedulers are leaves: torch raises NotImplementedError when a milestone reaches a composite."""
+    if leaf or depth == 0 or draw(st.integers(0, 2)) == 0:
         return draw(_leaf(lr))
-    children = [_composite(draw, lr, depth - 1) for _ in range(draw(st.integers(1, 3)))]
+    n = draw(st.integers(1, 3))
     if draw(st.booleans()):
-        return tp.ChainedScheduler(children)
-    ms = sorted(draw(st.lists(st.integers(0, 20), min_size=len(children) - 1, max_size=len(children) - 1)))
+        return tp.ChainedScheduler([_composite(draw, lr, depth - 1) for _ in range(n)])
+    children = [_composite(draw, lr, depth - 1, leaf=i > 0) for i in range(n)]
+    ms = sorted(draw(st.lists(st.integers(0, 20), min_size=n - 1, max_size=n - 1)))
     return tp.SequentialLR(children, ms)
 
 
@@ -289,9 +292,9 @@ def compositions(draw: Any, top: str | None = None) -> jaxsched.Schedule:
     lr = draw(st.sampled_from([0.1, 1.0]))
     n = draw(st.integers(1, 4))
     try:
-        children = [_composite(draw, lr, 1) for _ in range(n)]
         if (top or draw(st.sampled_from(["chain", "seq"]))) == "chain":
-            return tp.ChainedScheduler(children)
+            return tp.ChainedScheduler([_composite(draw, lr, 1) for _ in range(n)])
+        children = [_composite(draw, lr, 1, leaf=i > 0) for i in range(n)]
         ms = sorted(draw(st.lists(st.integers(0, 20), min_size=n - 1, max_size=n - 1)))
         return tp.SequentialLR(children, ms)
     except ScheduleArgumentError as err:

@@ -134,7 +134,7 @@ def test_hold() -> None:
 @pytest.mark.parametrize(("call", "match"), [
     (lambda: AR.solve(1.0, [1], [1.1], start=1, period=1), "grow"),
     (lambda: AR.solve(1.0, [1], [0.5], [0.2], start=1, period=1), "never reset"),
-    (lambda: AR.solve(1.0, [1], [0.0], [0.0], [-1.0], start=1, period=1), "reaches"),
+    (lambda: AR.solve(1.0, [1], [0.0], [0.0], [-1.0], start=1, period=1), "below 0 at step 1"),
     (lambda: AR.solve(1.0, [1], [0.5], start=1, period=10, max_steps=10), "exceed"),
     (lambda: AR.solve(1.0, [1, 2], [0.0, 0.0], sources=(SOURCE, SOURCE), source_index=[0, 1], start=1,
                       period=2), "more than one source"),

@@ -595,7 +595,7 @@ def _recurrence(port: Schedule, horizon: int | None = None) -> Schedule:
             raise v.ScheduleArgumentError(
                 "milestones", f"the first {n} steps of {_describe(port)} would be a table of as many "
                 f"values (torch's recursion); at most {MAX_TABLE_STEPS} are computed", show_value=False)
-        return _solve(x0, em.updates(n), start=n - 1, period=1, hold=True)
+        return _solve(port, x0, em.updates(n), start=n - 1, period=1, hold=True)
     S, L, why = em.period()
     if S + L > MAX_TABLE_STEPS:
         long = ", ".join(f"{_name(leaf)}: {p}" for leaf, p in why) or "none"
@@ -603,14 +603,22 @@ def _recurrence(port: Schedule, horizon: int | None = None) -> Schedule:
             "schedulers", f"torch's recursion for {_describe(port)} repeats only after step {S} with a "
             f"period of {L} steps (periods: {long}), which needs {S + L} steps of table; at most "
             f"{MAX_TABLE_STEPS} are computed", show_value=False)
-    return _solve(x0, em.updates(S + L), start=S, period=L)
+    return _solve(port, x0, em.updates(S + L), start=S, period=L)
 
 
-def _solve(x0: float, ups: dict[str, Any], *, start: int, period: int, hold: bool = False) -> Schedule:
-    return AffineRecurrence.solve(
-        x0, ups["steps"], ups["multipliers"], ups["anchors"], ups["increments"], sources=ups["sources"],
-        source_index=ups["source_index"], source_weight=ups["source_weight"], slots=ups["slots"],
-        start=start, period=period, hold=hold)
+def _solve(port: Schedule, x0: float, ups: dict[str, Any], *, start: int, period: int,
+           hold: bool = False) -> Schedule:
+    try:
+        return AffineRecurrence.solve(
+            x0, ups["steps"], ups["multipliers"], ups["anchors"], ups["increments"], sources=ups["sources"],
+            source_index=ups["source_index"], source_weight=ups["source_weight"], slots=ups["slots"],
+            start=start, period=period, hold=hold)
+    except v.ScheduleArgumentError as err:
+        text = err.reason.replace("the recurrence", f"torch's recursion for {_describe(port)}")
+        if "below 0" in text:
+            text += (": a negative LR (torch's affine cosine, r (lr - eta_min) + eta_min, once another "
+                     "scheduler has pushed the LR under eta_min)")
+        raise v.ScheduleArgumentError("schedulers", text, show_value=False) from None
 
 
 def _describe(port: Schedule) -> str:

@@ -253,12 +253,7 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
         after = _run(x, a, c, d, fed)
         idx = np.searchsorted(st, np.arange(N), side="right") - 1
         vals = np.where(idx >= 0, after[np.maximum(idx, 0)] if m else x, x)
-        bad = np.flatnonzero(~np.isfinite(vals) | (vals < 0) | (vals > FLOAT32_MAX))
-        if bad.size:
-            k = int(bad[0])
-            raise v.ScheduleArgumentError(
-                "multipliers", f"the recurrence reaches {vals[k]!r} at step {k} (values must be finite, "
-                f">= 0 and <= {FLOAT32_MAX:g})", show_value=False)
+        _check_range(vals, 0)
         inside = st >= S
         rates: list[float] = []
         counts: list[int] = []
@@ -291,15 +286,24 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
             again = _run(x_end, a[inside], c[inside], d[inside], np.zeros(int(np.sum(inside))))
             idx2 = np.searchsorted(st[inside], np.arange(S, N), side="right") - 1
             more = np.where(idx2 >= 0, again[np.maximum(idx2, 0)] if again.size else x_end, x_end)
-            if np.any(~np.isfinite(more) | (more < 0) | (more > FLOAT32_MAX)):
-                raise v.ScheduleArgumentError(
-                    "multipliers", "the recurrence leaves [0, 3.4e38] in its second period", show_value=False)
+            _check_range(more, N)
             vals = np.concatenate([vals, more])
             S += L
         else:
             kw = _reset_tail(st, a, c, d, src, w, sources, S, L)
         return cls(values=Table(vals), start=S, period=L, rates=tuple(rates),
                    counts=Table(counts, np.int64), **kw)
+
+
+def _check_range(vals: np.ndarray, first: int) -> None:
+    """Refuse a value below 0, beyond the float32 range or not finite (naming the first step)."""
+    bad = np.flatnonzero(~np.isfinite(vals) | (vals < 0) | (vals > FLOAT32_MAX))
+    if bad.size:
+        k = int(bad[0])
+        what = ("goes below 0" if vals[k] < 0 else "is not finite" if not np.isfinite(vals[k])
+                else f"goes beyond {FLOAT32_MAX:g} (the float32 range)")
+        raise v.ScheduleArgumentError("multipliers", f"the recurrence {what} at step {first + k} "
+                                      f"({float(vals[k])!r})", show_value=False)
 
 
 def _run(x: float, a: np.ndarray, c: np.ndarray, d: np.ndarray, fed: np.ndarray) -> np.ndarray:
