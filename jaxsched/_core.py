@@ -246,6 +246,12 @@ class Schedule:
         return hash((type(self).__qualname__, keys))
 
     def __repr__(self) -> str:
+        try:
+            return self._repr()
+        except RecursionError:  # a schedule nested hundreds deep: name the outer level only
+            return f"{self.config_name or type(self).__name__}(...)"
+
+    def _repr(self) -> str:
         roles = dict(self._roles)
         args = ", ".join(f"{name}={_repr_value(roles[name].shown(getattr(self, name)))}"
                          for name in self._init_fields)

@@ -766,6 +766,47 @@ def cmd_port(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- surgery ---------------------------------------------------------------------------------------
+
+
+def cmd_surgery(args: argparse.Namespace) -> int:
+    """``branch``/``stretch``/``extend``: a running schedule changed from step ``--at`` on; the new config."""
+    import jaxsched
+
+    s, _ = load(args.config, _units(args))
+    try:
+        if args.command == "branch":
+            if (args.steps is None) == (args.until is None):
+                raise UsageError("branch: give --steps N (the length of the new phase) or --until STEP")
+            new = jaxsched.branch(s, args.at, args.steps, args.end_value, args.decay, until=args.until)
+        elif args.command == "stretch":
+            new = jaxsched.stretch(s, args.at, args.to)
+        else:
+            new = jaxsched.extend(s, args.at, args.by)
+    except (ValueError, TypeError) as err:
+        raise UsageError(f"{args.command}: {err}") from None
+    cfg = new.to_config()
+    text = json.dumps(cfg, indent=2) if args.format == "json" or (args.output or "").endswith(".json") \
+        else None
+    if text is None:
+        try:
+            import yaml
+        except ImportError:
+            raise UsageError("YAML output needs PyYAML (pip install 'jaxsched[config]'); or use "
+                             "--format json") from None
+        text = yaml.safe_dump(cfg, sort_keys=False).rstrip()
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
+    at = args.at
+    before, after = float(s.numpy(at)), float(new.numpy(at))
+    sys.stderr.write(f"jaxsched: at step {at} the value is {after!r} (the running schedule's: {before!r})"
+                     + (f"; wrote {args.output}" if args.output else "") + "\n")
+    return 0
+
+
 # -- list and catalog ------------------------------------------------------------------------------
 
 _ROLE_RE = re.compile(r":(?:[a-z]+:)?[a-z]+:`~?(?:[^`<]*<)?([^`>]+)>?`")
@@ -1035,6 +1076,39 @@ def parser() -> argparse.ArgumentParser:
     po.add_argument("--format", choices=("yaml", "json"), default="yaml")
     po.add_argument("-q", "--quiet", action="store_true", help="no hint on stderr")
     po.set_defaults(func=cmd_port)
+
+    for name, summary, examples in (
+            ("branch", "branch a new decay phase off a running schedule at a step",
+             ("jaxsched branch run.yaml --at 40000 --steps 4000 --decay 1-sqrt -o cooldown.yaml",
+              "jaxsched branch run.yaml --at 40000 --until 45000 --end-value 1e-5")),
+            ("stretch", "give a running schedule a new horizon from a step on",
+             ("jaxsched stretch run.yaml --at 40000 --to 150000 -o longer.yaml",)),
+            ("extend", "hold a running schedule's value for more steps, then continue it",
+             ("jaxsched extend wsd.yaml --at 40000 --by 20000 -o longer.yaml",))):
+        sg = sub.add_parser(
+            name, help=summary, formatter_class=raw,
+            description=f"Schedule surgery: {summary}. The running schedule is unchanged before --at and "
+            "the new one continues from its value at --at (jaxsched." + name + "). Writes the new "
+            "config (YAML, or JSON with --format json or a .json file) to -o or stdout; for a running "
+            "torch job, pass the new schedule to ScheduleLR.swap() or to the constructor on resume.",
+            epilog=_epilog(*examples))
+        sg.add_argument("config", metavar="CONFIG")
+        sg.add_argument("--at", type=int, required=True, metavar="STEP", help="the step where it acts")
+        if name == "branch":
+            sg.add_argument("--steps", type=_positive_int, metavar="N", help="length of the new phase")
+            sg.add_argument("--until", type=int, metavar="STEP", help="step where the new phase ends")
+            sg.add_argument("--decay", default="linear", choices=("linear", "cosine", "1-sqrt", "exponential"),
+                            help="shape of the new phase (default linear)")
+            sg.add_argument("--end-value", type=float, default=0.0, help="value reached and held (default 0)")
+        elif name == "stretch":
+            sg.add_argument("--to", type=_positive_int, required=True, metavar="T",
+                            help="the new horizon (the step where the final value is reached)")
+        else:
+            sg.add_argument("--by", type=int, required=True, metavar="N", help="steps to add")
+        sg.add_argument("-o", "--output", metavar="FILE", help="write the new config here")
+        sg.add_argument("--format", choices=("yaml", "json"), default="yaml")
+        _add_units(sg)
+        sg.set_defaults(func=cmd_surgery)
 
     ls = sub.add_parser("list", help="registered schedule names", formatter_class=raw,
                         description="Registered schedule names (every one can be a CONFIG) with "

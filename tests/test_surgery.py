@@ -143,3 +143,42 @@ def test_surgery_round_trips_through_config():
         assert back == op
         k = [0, 3_000, 5_000, 20_000]
         np.testing.assert_array_equal(back.numpy(k), op.numpy(k))
+
+
+def test_resume_across_a_branch_in_a_fresh_process_on_both_sides(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parent / "_procs" / "surgery_resume.py"
+    k, n = 5_000, 30
+    for args in (["run", str(tmp_path), str(k)], ["branch", str(tmp_path), str(k), str(n)]):
+        subprocess.run([sys.executable, str(script), *args], check=True, timeout=600)
+    out = json.loads((tmp_path / "branched.json").read_text())
+    want = np.asarray(out["want"])
+    assert want[0] == out["running_at_k"] == 0.05  # the branch starts from the running value
+    np.testing.assert_allclose(out["torch"], want, rtol=1e-13)
+    np.testing.assert_allclose(out["jax"], want, rtol=2e-6)
+    assert want[-1] == 1e-4
+    (record,) = out["surgery"]
+    assert record["at"] == k and record["continuous"] and record["to"]["name"] == "branch"
+
+
+def test_cli_branch_writes_the_new_config(tmp_path):
+    import subprocess
+    import sys
+
+    run = jaxsched.warmup_stable_decay(1e-3, 100, 10_000, 2_000)
+    src = tmp_path / "run.json"
+    jaxsched.save_config(run, src)
+    out = tmp_path / "cool.json"
+    proc = subprocess.run([sys.executable, "-m", "jaxsched", "branch", str(src), "--at", "5000", "--steps",
+                           "1000", "--decay", "cosine", "--end-value", "1e-5", "-o", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "at step 5000 the value is 0.001" in proc.stderr
+    assert jaxsched.from_config(out) == jaxsched.branch(run, 5000, 1000, 1e-5, "cosine")
+    bad = subprocess.run([sys.executable, "-m", "jaxsched", "branch", str(src), "--at", "5000"],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "--steps" in bad.stderr

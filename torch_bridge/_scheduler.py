@@ -210,6 +210,7 @@ class ScheduleLR(LRScheduler):
         self._key = key
         self._index = index
         self._block_size = block_size
+        self._surgery: list[dict[str, Any]] = []
         self._init_key = "initial_lr" if field == "lr" else f"initial_{field}"
         self._drop_cache()
         fresh = last_epoch <= 0
@@ -371,6 +372,7 @@ class ScheduleLR(LRScheduler):
         sd["_last_value"] = [float(x) for x in self._last_value]
         sd["_last_lr"] = [_plain(x) for x in self._last_lr]
         sd["schedules"] = [_config_of(s) for s in self.schedules]
+        sd["surgery"] = [dict(e) for e in self._surgery]
         return sd
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -405,15 +407,15 @@ class ScheduleLR(LRScheduler):
         if problems:
             raise ValueError("ScheduleLR.load_state_dict: the state does not fit this scheduler: "
                              + "; ".join(problems))
+        last = state_dict["last_epoch"]
+        at = -1 if last == -1 else cast(int, as_epoch(last))
+        self._surgery = [dict(e) for e in state_dict.get("surgery", [])]
         configs = state_dict.get("schedules")
         if configs is not None and len(configs) == len(self.schedules):
             for i, (s, cfg) in enumerate(zip(self.schedules, configs, strict=True)):
                 if cfg is not None and _config_of(s) not in (None, cfg):
-                    name = cfg.get("name") if isinstance(cfg, dict) else cfg
-                    warnings.warn(f"ScheduleLR.load_state_dict: schedule {i} differs from the saved one "
-                                  f"({name!r}); keeping the constructed schedule", UserWarning, stacklevel=2)
-        last = state_dict["last_epoch"]
-        self.last_epoch = -1 if last == -1 else cast(int, as_epoch(last))
+                    self._note_swap(i, cfg, s, max(at, 0), on_load=True)
+        self.last_epoch = at
         for key in ("_step_count",):
             if key in state_dict:
                 setattr(self, key, int(state_dict[key]))
@@ -424,6 +426,55 @@ class ScheduleLR(LRScheduler):
         if "_last_lr" in state_dict and len(state_dict["_last_lr"]) == len(self.schedules):
             self._last_lr = list(state_dict["_last_lr"])
         self._drop_cache()
+
+
+    # -- surgery ------------------------------------------------------------------------------------------
+    def _note_swap(self, i: int, old: dict[str, Any] | Schedule, new: Schedule, at: int, *,
+                   on_load: bool) -> None:
+        """Record a change of schedule ``i`` at step ``at``; warn when the value there jumps."""
+        from jaxsched import from_config
+
+        before = old if isinstance(old, Schedule) else from_config(old)
+        v_old, v_new = float(before.numpy(at)), float(new.numpy(at))
+        continuous = v_old == v_new or abs(v_new - v_old) <= 1e-12 * max(abs(v_old), abs(v_new))
+        entry = {"group": i, "at": at, "from": _config_of(before), "to": _config_of(new),
+                 "value": v_new, "continuous": continuous}
+        self._surgery.append(entry)
+        if not continuous:
+            where = "the saved one" if on_load else "the running one"
+            warnings.warn(
+                f"ScheduleLR: schedule {i} changed at step {at}: {self.field} jumps from {v_old!r} "
+                f"({where}) to {v_new!r}; use jaxsched.branch/stretch/extend/rewarmup to continue from the "
+                f"running value", UserWarning, stacklevel=3)
+
+    def swap(self, schedule: Schedule | Sequence[Schedule]) -> None:
+        """Continue with another schedule from the current step (schedule surgery on a running job).
+
+        The new schedule is typically built from the running one with :func:`jaxsched.branch`,
+        :func:`jaxsched.stretch`, :func:`jaxsched.extend` or :func:`jaxsched.rewarmup` at
+        ``last_epoch``, so the field keeps its value; the change is recorded in ``state_dict()["surgery"]``
+        (step, old and new configs, and whether the value was continuous) and a jump warns. Resuming from
+        a saved state with the new schedule passed to the constructor records it the same way.
+        """
+        new = list(schedule) if isinstance(schedule, list | tuple) else [schedule] * len(self.schedules)
+        if len(new) != len(self.schedules):
+            raise ValueError(f"schedule: expected {len(self.schedules)} schedules (one per param group), "
+                             f"got {len(new)}")
+        for i, s in enumerate(new):
+            if not isinstance(s, Schedule):
+                raise TypeError(f"schedule[{i}]: must be a jaxsched Schedule, got {type(s).__name__}")
+        at = max(self.last_epoch, 0)
+        for i, (old, s) in enumerate(zip(self.schedules, new, strict=True)):
+            if s != old:
+                self._note_swap(i, old, s, at, on_load=False)
+        self.schedules = new
+        self._shared = None if isinstance(schedule, list | tuple) else schedule
+        self._drop_cache()
+
+    @property
+    def surgery(self) -> list[dict[str, Any]]:
+        """The schedule changes of this run (see :meth:`swap`), oldest first."""
+        return list(self._surgery)
 
 
 def _config_of(s: Schedule) -> dict[str, Any] | None:
