@@ -1069,8 +1069,11 @@ class ChainedScheduler(Port, name="compat.torch.ChainedScheduler"):
     period computed once on the host in float64 with torch's own operations (bit for bit what torch's loop
     computes in float64), and every later step exactly: each period either resets the LR (a cosine trough,
     a scheduler that sets it) or only scales it. That costs one float64 value and a fraction of a
-    microsecond of host time per step of prefix and period; a composition that needs more than
-    4194304 of them is refused, naming the schedulers that make it long. Nested ``ChainedScheduler`` and
+    microsecond of host time per step of prefix and period (two periods where the period resets to a
+    constant); a composition that needs more than 4194304 of them is refused, naming the schedulers that
+    make it long. Where one cosine is the only scheduler still changing the LR after the prefix (a warmup
+    chained with a long cosine), no period is tabled: from there the recursion is an affine function of the
+    cosine's closed form up to its next trough, and the closed form itself after it. Nested ``ChainedScheduler`` and
     ``SequentialLR`` children are stepped as torch steps them (a ``SequentialLR`` child sets the LR at its
     milestones, dropping the other schedulers' accumulated factors, as torch does).
 
@@ -1095,7 +1098,7 @@ class ChainedScheduler(Port, name="compat.torch.ChainedScheduler"):
       [0.005, 0.0045, 0.0405, 0.03645]
       >>> c = tp.ChainedScheduler([tp.CosineAnnealingLR(0.05, T_max=10, eta_min=1e-10),
       ...                         tp.StepLR(0.05, step_size=3)])
-      >>> [f"{x:.4g}" for x in c.numpy([0, 3, 9, 10, 11, 12, 31, 10**9])]  # torch's values (float64)
+      >>> [f"{x:.4g}" for x in c.numpy([0, 3, 9, 10, 11, 12, 31, 1_000_000_000])]  # torch's, float64
       ['0.05', '0.003969', '1.224e-06', '1e-10', '0.001224', '0.0004775', '0.001224', '5e-05']
     """
 
