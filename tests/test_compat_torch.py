@@ -362,12 +362,17 @@ def test_chained_scheduler_reference_points() -> None:
         [tp.SequentialLR([tp.StepLR(0.1, 2), tp.StepLR(0.1, 3)], [5]), tp.ExponentialLR(0.1, 0.9)],
         [tp.ExponentialLR(0.1, 0.9), tp.LambdaLR(0.1, jaxsched.linear(1.0, 0.5, 10))],
         [tp.StepLR(0.1, 3), jaxsched.warmup_cosine_decay(0.0, 0.1, 5, 30)],
+        # CyclicLR's initial step reads the group's initial_lr, set by the scheduler built before it
+        [tp.StepLR(0.1, 3), jaxsched.linear(0.1, 0.0, 30), tp.CyclicLR(0.01, 0.1, 4, mode="exp_range",
+                                                                        gamma=0.97)],
     ):
         check(tp.ChainedScheduler(members), 60, compounding=True)
     with pytest.raises(ScheduleArgumentError, match="same lr"):
         tp.ChainedScheduler([tp.StepLR(0.1, 2), tp.StepLR(0.2, 2)])
     with pytest.raises(TypeError, match="momentum"):
         tp.ChainedScheduler([tp.StepLR(0.1, 2), tp.CyclicLR(0.1, 1.0).momentum()])
+    with pytest.raises(ScheduleArgumentError, match="optimizer's own lr"):  # unknown to the port
+        tp.ChainedScheduler([jaxsched.linear(0.1, 0.0, 30), tp.CyclicLR(0.01, 0.1, 4)])
 
 
 def _compound(name: str) -> jaxsched.Schedule:

@@ -160,8 +160,20 @@ class _Emulation:
             self.initial_lr = float(p.max_lr) / float(p.div_factor)
             self.onecycle = p
         elif isinstance(p, tp.CyclicLR):  # sets group["lr"] = base_lr before torch's setdefault
+            # Its initial step reads base_lrs from the group's initial_lr (it puts its own base_lr back only
+            # after): where an earlier scheduler set initial_lr, the first value is that, not base_lr.
+            first = float(p.base_lr) if self.initial_lr is None else self.initial_lr
+            if math.isnan(first):
+                raise v.ScheduleArgumentError(
+                    "schedulers", f"{_name(leaf)} starts from the optimizer's initial_lr, which a jaxsched "
+                    "schedule built before it (torch_bridge.ScheduleLR) took from the optimizer's own lr: no "
+                    "scheduler here has an lr to say what it is (build the CyclicLR first, or a port with an "
+                    "lr before it)", show_value=False)
             if self.initial_lr is None:
-                self.initial_lr = float(p.base_lr)
+                self.initial_lr = first
+            leaf.base, leaf.epoch = self._initial(), 0
+            self.ops0.append(("set", first))
+            return
         elif lr is None:  # a jaxsched schedule (torch_bridge.ScheduleLR)
             if self.initial_lr is None:
                 self.initial_lr = self.first_lr

@@ -307,11 +307,12 @@ def _check_range(vals: np.ndarray, first: int) -> None:
 
 
 def _run(x: float, a: np.ndarray, c: np.ndarray, d: np.ndarray, fed: np.ndarray) -> np.ndarray:
-    """The value after each update, in float64, in order: ``x = a (x - c) + c + d + fed``."""
+    """The value after each update, in float64, in order: ``x = a (x - c) + c + d + fed`` (``c + d + fed``
+    for a set, ``a = 0``)."""
     out: list[float] = []
     push = out.append
     for aj, cj, dj, fj in zip(a.tolist(), c.tolist(), d.tolist(), fed.tolist(), strict=True):
-        x = aj * (x - cj) + cj + dj + fj
+        x = aj * (x - cj) + cj + dj + fj if aj else cj + dj + fj  # a set does not read x
         push(x)
     return np.asarray(out, dtype=np.float64)
 
