@@ -400,8 +400,6 @@ class Seq(Role):
         self.nonempty = nonempty
         self.scalar_ok = scalar_ok
         self.is_steps = element.is_steps  # type: ignore[misc]
-        if element.kind == "static":  # a tuple of static steps (milestones that decide the structure)
-            self.kind = "static"  # type: ignore[misc]
 
     def convert(self, name: str, x: Any) -> Any:
         if isinstance(x, tuple) and any(isinstance(e, Split) or not is_concrete(e) for e in x):
@@ -571,10 +569,9 @@ def nested_seq(default: Any = dataclasses.MISSING, *, nonempty: bool = True) -> 
 
 
 def steps_seq(default: Any = dataclasses.MISSING, *, minimum: int = 0, fractional: bool = False,
-              nonempty: bool = False, scalar_ok: bool = False, static: bool = False) -> Any:
-    """A tuple of step counts (milestones, boundaries); ``scalar_ok`` takes one number as a 1-tuple;
-    ``static=True`` makes them static metadata (milestones that decide the structure)."""
-    return _field(Seq(Duration(minimum=minimum, fractional=fractional, static=static), nonempty=nonempty,
+              nonempty: bool = False, scalar_ok: bool = False) -> Any:
+    """A tuple of step counts (milestones, boundaries); ``scalar_ok`` takes one number as a 1-tuple."""
+    return _field(Seq(Duration(minimum=minimum, fractional=fractional), nonempty=nonempty,
                       scalar_ok=scalar_ok), default)
 
 

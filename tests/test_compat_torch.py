@@ -260,7 +260,8 @@ def _leaf(lr: float, long: int = 40) -> st.SearchStrategy[jaxsched.Schedule]:
         st.builds(lambda n, m, e: tp.CosineAnnealingWarmRestarts(lr, n, m, e * lr), st.integers(1, 5),
                   st.integers(1, 2), st.floats(0, 0.5)),
         st.builds(lambda n: tp.MultiStepLR(lr, [n, n + 2], 0.5), st.integers(0, 5)),
-        st.builds(lambda u, d, m: tp.CyclicLR(lr, 2 * lr, u, d, m), st.integers(1, 5), st.integers(0, 5),
+        st.builds(lambda b, u, d, m: tp.CyclicLR(b * lr, 2 * lr, u, d, m), st.sampled_from([1.0, 0.5]),
+                  st.integers(1, 5), st.integers(0, 5),
                   st.sampled_from(["triangular", "triangular2", "exp_range"])),
         st.builds(lambda t, three: tp.OneCycleLR(25 * lr, total_steps=t, three_phase=three),
                   st.integers(long, 2 * long), st.booleans()),
@@ -281,9 +282,10 @@ def _composite(draw: Any, lr: float, depth: int, leaf: bool = False) -> jaxsched
     return tp.SequentialLR(children, ms)
 
 
-# What may be refused: where torch itself fails (NotImplementedError, ZeroDivisionError at a milestone), and
-# a value below 0 (torch's affine cosine after another scheduler pushed the LR under eta_min).
-_REFUSALS = ("NotImplementedError", "divides by zero", "total_iters=0", "below 0")
+# What may be refused: where torch itself fails (NotImplementedError, ZeroDivisionError at a milestone), a
+# value below 0 (torch's affine cosine after another scheduler pushed the LR under eta_min), and ports whose
+# lr is not the base LR torch would give them (a CyclicLR built first sets the group's initial_lr).
+_REFUSALS = ("NotImplementedError", "divides by zero", "total_iters=0", "below 0", "same lr")
 
 
 @st.composite
