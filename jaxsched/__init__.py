@@ -55,6 +55,7 @@ from jaxsched.schedules._points import PiecewiseConstantPoints as piecewise_cons
 from jaxsched.schedules._points import PiecewiseCosine as piecewise_cosine
 from jaxsched.schedules._points import PiecewiseLinear as piecewise_linear
 from jaxsched.schedules._ramp import LinearFrom as linear_from
+from jaxsched.schedules._recurrence import AffineRecurrence as affine_recurrence
 from jaxsched.schedules._research import InverseSqrtCooldown as inverse_sqrt_cooldown
 from jaxsched.schedules._research import PowerScheduler as power_scheduler
 from jaxsched.schedules._research import TriStage as tri_stage

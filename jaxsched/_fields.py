@@ -35,7 +35,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Union
 import numpy as np
 
 from jaxsched._numerics import MAX_STEP, Split, is_concrete
-from jaxsched._validate import ScheduleArgumentError, ScheduleArgumentTypeError
+from jaxsched._validate import (
+    ScheduleArgumentError,
+    ScheduleArgumentTypeError,
+    ScheduleArgumentTypeValueError,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import jax
@@ -303,8 +307,8 @@ class Choice(Role):
     def convert(self, name: str, x: Any) -> Any:
         if x is None and self.optional:
             return None
-        if not isinstance(x, str):
-            raise ScheduleArgumentTypeError(name, f"one of {list(self.options)}", x)
+        if not isinstance(x, str):  # every original tests membership, so a wrong type is a ValueError too
+            raise ScheduleArgumentTypeValueError(name, f"one of {list(self.options)}", x)
         if x not in self.options:
             raise ScheduleArgumentError(name, f"must be one of {list(self.options)}", x)
         return x
@@ -603,6 +607,151 @@ def value_seq(default: Any = dataclasses.MISSING, *, minimum: float | None = Non
 def pairs(default: Any = dataclasses.MISSING) -> Any:
     """``{boundary: value}`` with boundaries in steps and values >= 0, stored as sorted pairs."""
     return _field(Pairs(Duration(), Value(minimum=0.0)), default)
+
+
+class Table:
+    """An immutable 1-D array of float64 (or int64) values with value semantics: equal tables compare and
+    hash equal, pickle and turn into JSON lists. It is what a :func:`table` field holds (a precomputed
+    table of a schedule, static metadata of its pytree)."""
+
+    __slots__ = ("_hash", "array")
+
+    def __init__(self, values: Any, dtype: Any = np.float64) -> None:
+        arr = np.array(values, dtype=dtype)
+        if arr.ndim != 1:
+            raise ValueError(f"a table is 1-D, got shape {arr.shape}")
+        arr.setflags(write=False)
+        self.array = arr
+        self._hash: int | None = None
+
+    def __len__(self) -> int:
+        return int(self.array.shape[0])
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Table):
+            return NotImplemented
+        return (self.array.dtype == other.array.dtype and self.array.shape == other.array.shape
+                and self.array.tobytes() == other.array.tobytes())
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            import hashlib
+
+            digest = hashlib.blake2b(self.array.tobytes(), digest_size=16).digest()
+            self._hash = hash((self.array.dtype.str, self.array.shape, digest))
+        return self._hash
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Table, (self.array, self.array.dtype))
+
+    def __repr__(self) -> str:
+        if len(self) <= 8:
+            return repr(self.array.tolist())
+        return f"Table({len(self)} values)"
+
+    def tolist(self) -> list[Any]:
+        out: list[Any] = self.array.tolist()
+        return out
+
+
+class TableRole(Role):
+    """A 1-D table of finite numbers (:class:`Table`), static: a table a schedule computed on the host (its
+    length decides the structure). ``integer`` tables hold int64 values."""
+
+    kind = "static"
+
+    def __init__(self, *, minimum: float | None = None, integer: bool = False, optional: bool = False
+                 ) -> None:
+        self.minimum, self.integer, self.optional = minimum, integer, optional
+
+    def convert(self, name: str, x: Any) -> Any:
+        if x is None and self.optional:
+            return None
+        if isinstance(x, Table):
+            arr = x.array
+        else:
+            if isinstance(x, str | bytes | Mapping) or x is None or isinstance(x, bool) or (
+                    not isinstance(x, Iterable) and not hasattr(x, "shape")):
+                raise ScheduleArgumentTypeError(name, "a list of numbers", x)
+            if not is_concrete(x):
+                raise ScheduleArgumentTypeError(name, "a concrete list of numbers (it is static)", x)
+            try:
+                arr = np.asarray(x)
+            except Exception:
+                raise ScheduleArgumentTypeError(name, "a list of numbers", x) from None
+        if arr.ndim != 1:
+            raise ScheduleArgumentError(name, f"must be a 1-D list, got shape {arr.shape}", show_value=False)
+        if arr.size and (arr.dtype.kind not in "iuf" or arr.dtype == object):
+            raise ScheduleArgumentTypeError(name, "a list of numbers", x)
+        if self.integer:
+            if arr.size and arr.dtype.kind == "f" and not np.all(np.mod(arr, 1) == 0):
+                raise ScheduleArgumentError(name, "must hold whole numbers", show_value=False)
+            out = Table(arr, np.int64)
+        else:
+            out = Table(arr, np.float64)
+        vals = out.array
+        if vals.size and not np.all(np.isfinite(vals)):
+            raise ScheduleArgumentError(name, "must hold finite numbers", show_value=False)
+        if self.minimum is not None and vals.size and np.min(vals) < self.minimum:
+            i = int(np.argmin(vals))
+            raise ScheduleArgumentError(name, f"must hold values >= {self.minimum:g} (entry {i} is "
+                                        f"{vals[i]!r})", show_value=False)
+        return out
+
+    def key(self, x: Any) -> Any:
+        return x
+
+    def to_config(self, name: str, x: Any) -> Any:
+        return None if x is None else x.tolist()
+
+    def shown(self, x: Any) -> Any:
+        return x
+
+
+class StaticNested(Nested):
+    """A nested schedule held as static metadata: its values decide the structure of the computation (a
+    table computed from them on the host), so it must be concrete, and it is part of the pytree's
+    structure rather than its leaves."""
+
+    kind = "static"
+
+    def convert(self, name: str, x: Any) -> Any:
+        out = super().convert(name, x)
+        if out is not None and not out._is_plain():
+            raise ScheduleArgumentTypeError(name, "a schedule of concrete numbers (it is static)", x)
+        return out
+
+
+class StaticNestedSeq(NestedSeq):
+    """A tuple of schedules held as static metadata (see :class:`StaticNested`)."""
+
+    kind = "static"
+
+    def convert(self, name: str, x: Any) -> Any:
+        out = super().convert(name, x)
+        for i, s in enumerate(out):
+            if not s._is_plain():
+                raise ScheduleArgumentTypeError(f"{name}[{i}]", "a schedule of concrete numbers (it is "
+                                                "static)", s)
+        return out
+
+
+def table(default: Any = dataclasses.MISSING, *, minimum: float | None = None, integer: bool = False,
+          optional: bool = False) -> Any:
+    """A static 1-D table of finite numbers (a :class:`Table`), e.g. values a schedule precomputed."""
+    return _field(TableRole(minimum=minimum, integer=integer, optional=optional or default is None), default)
+
+
+def static_nested(default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
+    """A nested schedule held as static metadata (its values decide the computation's structure)."""
+    return _field(StaticNested(optional=optional or default is None), default)
+
+
+def static_nested_seq(default: Any = dataclasses.MISSING, *, nonempty: bool = True) -> Any:
+    """A tuple of schedules held as static metadata (their values decide the computation's structure)."""
+    return _field(StaticNestedSeq(nonempty=nonempty), default)
 
 
 def role_of(f: dataclasses.Field[Any]) -> Role:

@@ -238,37 +238,52 @@ def cosine_restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, e
     return f
 
 
+def _nested(x: Any) -> Ref:
+    """A nested schedule given as a config dict (as in the examples), by its own reference."""
+    return reference(x["name"], **{k: v for k, v in x.items() if k != "name"})
+
+
 def cyclic(base_value, max_value, step_size_up, step_size_down=None, mode="triangular",
-           gamma=1.0) -> Ref:
+           gamma=1.0, shape="linear", scale=None, scale_mode="cycle") -> Ref:
     # torch.optim.lr_scheduler.CyclicLR.get_lr, transcribed in exact rational arithmetic (torch's
-    # float version loses ~1e-9 relative at steps near 2**31).
+    # float version loses ~1e-9 relative at steps near 2**31); the cosine shape maps the ramp fraction p
+    # to (1 - cos(pi p)) / 2, at 40 digits.
     from fractions import Fraction
 
     down = step_size_down if step_size_down is not None else step_size_up
     total = Fraction(step_size_up) + Fraction(down)
     ratio = Fraction(step_size_up) / total
+    g_of = None if scale is None else _nested(scale)
 
     def f(k):
         cycle = math.floor(1 + k / total)
         x = 1 + k / total - cycle
-        scale = float(x / ratio if x <= ratio else (x - 1) / (ratio - 1))
-        if mode == "triangular":
-            g = 1.0
-        elif mode == "triangular2":
-            g = math.ldexp(1.0, -(cycle - 1)) if cycle < 1100 else 0.0
+        p = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
+        if shape == "cosine":
+            height = (1 - mpmath.cos(mpmath.pi * mpmath.mpf(p.numerator) / p.denominator)) / 2
         else:
-            g = float(mpmath.mpf(gamma) ** k)
-        return base_value + (max_value - base_value) * scale * g
+            height = mpmath.mpf(p.numerator) / p.denominator
+        if g_of is not None:
+            g = mpmath.mpf(g_of(cycle - 1 if scale_mode == "cycle" else k))
+        elif mode == "triangular":
+            g = mpmath.mpf(1)
+        elif mode == "triangular2":
+            g = mpmath.ldexp(1, -(cycle - 1))
+        else:
+            g = mpmath.mpf(gamma) ** k
+        return float(mpmath.mpf(base_value) + (mpmath.mpf(max_value) - base_value) * height * g)
 
     return f
 
 
 def one_cycle(transition_steps, peak_value, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
-              anneal="cos", three_phase=False) -> Ref:
-    # torch.optim.lr_scheduler.OneCycleLR.get_lr, transcribed, holding the value after T - 1.
+              anneal="cos", three_phase=False, after_end="hold", short_rise=False, initial_value=None,
+              final_value=None) -> Ref:
+    # torch.optim.lr_scheduler.OneCycleLR.get_lr, transcribed, holding the value after T - 1 (after T,
+    # having extrapolated the last phase at T, floored at 0, with after_end="extrapolate").
     T = transition_steps
-    initial = peak_value / div_factor
-    final = initial / final_div_factor
+    initial = peak_value / div_factor if initial_value is None else initial_value
+    final = initial / final_div_factor if final_value is None else final_value
     if three_phase:
         phases = [(pct_start * T - 1, initial, peak_value), (2 * pct_start * T - 2, peak_value, initial),
                   (T - 1, initial, final)]
@@ -281,14 +296,36 @@ def one_cycle(transition_steps, peak_value, pct_start=0.3, div_factor=25.0, fina
         return (b - a) * p + a
 
     def f(k):
-        if k >= T - 1:
+        if k > T or (k >= T - 1 and not (k == T and after_end == "extrapolate")):
             return final
         start = 0.0
         for i, (end, a, b) in enumerate(phases):
             if k <= end or i == len(phases) - 1:
-                return ann(a, b, (mpmath.mpf(k) - start) / (mpmath.mpf(end) - start))
+                return max(ann(a, b, (mpmath.mpf(k) - start) / (mpmath.mpf(end) - start)), 0.0)
             start = end
         raise AssertionError
+
+    return f
+
+
+def affine_recurrence(values, start, period, rates=(), counts=(), gains=None, offsets=None, delays=None,
+                      source=None) -> Ref:
+    # The documented rule: the table below start + period, then (prod rate**(q n)) * b_r at 40 digits.
+    N = start + period
+    g_of = None if source is None else _nested(source)
+
+    def f(k):
+        if k < N:
+            return values[k]
+        q, r = divmod(k - start, period)
+        if gains is None:
+            b = mpmath.mpf(values[start + r])
+        else:
+            g = 1.0 if g_of is None else g_of(max(k - (delays[r] if delays else 0), 0))
+            b = mpmath.mpf(gains[r]) * g + offsets[r]
+        for rate, n in zip(rates, counts, strict=True):
+            b *= mpmath.mpf(rate) ** (q * n)
+        return float(b)
 
     return f
 

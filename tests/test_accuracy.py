@@ -69,8 +69,6 @@ LOOSER: dict[str, tuple[float, str]] = {
 # Ports (owned elsewhere) that miss the target today, by registry name (every example) or "name[i]";
 # strict xfail, so a fix shows up as XPASS.
 KNOWN_MISSES: dict[str, str] = {
-    "compat.torch.MultiplicativeLR[1]": "a schedule-valued factor is a running float32 product over "
-    "the steps, as torch's recursion, and accumulates one rounding per step (~1.9e-5 at 1000 steps)",
 }
 
 mp.mp.dps = 40

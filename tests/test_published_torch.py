@@ -43,10 +43,6 @@ from tests.published import check_against_original, check_against_published
 
 SOURCE = ("pytorch/pytorch", "test/optim/test_lrscheduler.py", "01f9ef32eae5ef513002dd44902c23cbe6be3aae")
 ATOL = 1e-5  # torch's assertEqual(..., atol=1e-5, rtol=0) in every helper used below
-ISSUE_17_1 = (
-    "issue 17.1: torch's recursive CosineAnnealingLR with eta_min != 0 in a chain (an affine update) "
-    "is refused by the port"
-)
 
 
 # -- the configuration language ---------------------------------------------------------------------------
@@ -96,7 +92,6 @@ class Case:
     mode: str = "step"  # step: read, then step; last_lr: get_last_lr(), then step; epoch: step(k), read
     epochs: tuple[float, ...] = ()  # mode "epochs": step(e) at each listed e, then read
     legacy_state: bool = False  # OneCycleLR reloaded from a state dict without _anneal_func_type
-    xfail: str | None = None
 
 
 def _single(x: Sequence[float], scale: float = 10.0) -> tuple[Sequence[float], ...]:
@@ -527,25 +522,21 @@ CASES: list[Case] = [
         "test_compound_cosanneal_and_step_lr",
         (s("CosineAnnealingLR", T_max=10, eta_min=1e-10), s("StepLR", gamma=0.1, step_size=3)),
         _single([x * 0.1 ** (i // 3) for i, x in enumerate(_COS10)]),
-        xfail=ISSUE_17_1,
     ),
     Case(
         "test_compound_cosanneal_and_multistep_lr",
         (s("CosineAnnealingLR", T_max=10, eta_min=1e-10), s("MultiStepLR", gamma=0.1, milestones=[2, 5, 9])),
         _single([x * y for x, y in zip(_COS10, [1] * 2 + [0.1] * 3 + [0.01] * 4 + [0.001], strict=True)]),
-        xfail=ISSUE_17_1,
     ),
     Case(
         "test_compound_cosanneal_and_linearlr",
         (s("LinearLR", start_factor=0.4, total_iters=4), s("CosineAnnealingLR", T_max=10, eta_min=1e-10)),
         _single(_compound_cos_linear()),
-        xfail=ISSUE_17_1,
     ),
     Case(
         "test_compound_cosanneal_and_exp_lr",
         (s("CosineAnnealingLR", T_max=10, eta_min=1e-10), s("ExponentialLR", gamma=0.1)),
         _single([x * 0.1**i for i, x in enumerate(_COS10)]),
-        xfail=ISSUE_17_1,
     ),
     Case(
         "test_cycle_lr_triangular_mode_one_lr",
@@ -965,17 +956,9 @@ def _compounding(case: Case) -> bool:
     return any(w in text for w in ("ExponentialLR", "MultiplicativeLR", "Pow(", "exp_range"))
 
 
-def _params() -> list[Any]:
-    return [
-        pytest.param(c, id=c.name, marks=[pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else [])
-        for c in CASES
-    ]
-
-
 def test_case_count() -> None:
     """What this module holds (reported in issue 17's closing note)."""
     assert len(CASES) == 63
-    assert sum(c.xfail is not None for c in CASES) == 4
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
@@ -990,7 +973,7 @@ def test_torch_meets_its_published_values(case: Case) -> None:
             np.testing.assert_allclose(mom[g], want, rtol=0, atol=ATOL, err_msg=f"{case.name} momentum {g}")
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
 def test_port_meets_published_values_and_torch(case: Case) -> None:
     steps = _steps(case)
     lr, mom = run_torch(case, torch.float64)
@@ -1008,12 +991,3 @@ def test_port_meets_published_values_and_torch(case: Case) -> None:
         what = f"{case.name} momentum {g}"
         check_against_published(port, steps, want, atol=ATOL, rtol=0.0, what=what)
         check_against_original(port, steps, mom[g], what=what, compounding=_compounding(case))
-
-
-def test_xfail_cases_are_exactly_the_compound_cosine_chains() -> None:
-    """The strict xfails above are the port's known gap (issue 17.1), nothing else: these chains raise.
-    Delete this test together with the xfail marks once issue 17.1 is fixed."""
-    for case in CASES:
-        if case.xfail:
-            with pytest.raises(ValueError, match="eta_min"):
-                port_of(case.spec, 0, case.groups[0])

@@ -406,18 +406,19 @@ def test_swalr_inside_a_composite_is_refused() -> None:
 # -- issue 12.16: mixes the ports cannot compose raise ConversionError ------------------------------------
 
 
-def test_chained_mixes_raise_conversion_error_not_schedule_argument_error() -> None:
+def test_chained_mixes_with_schedulers_that_set_the_lr_convert_exactly() -> None:
+    """A ScheduleLR or LambdaLR sets the LR outright inside a chain; compat.torch reproduces torch's
+    recursion for such mixes (issue 17.1), so they convert and give torch's values."""
     opt = _opt((0.1,))
     chain = LS.ChainedScheduler([torch_bridge.ScheduleLR(opt, jaxsched.linear(0.1, 0.0, 10)),
                                  LS.ExponentialLR(opt, 0.9)])
-    with pytest.raises(ConversionError, match="ChainedScheduler has no jaxsched equivalent") as err:
-        from_torch(chain)
-    assert not isinstance(err.value, ValueError)
+    conv = from_torch(chain)
+    assert_curve(conv, _trace(opt, lambda k: chain.step(), 20))
     opt = _opt((0.1,))
     chain = LS.ChainedScheduler([LS.LambdaLR(opt, torch_bridge.as_lambda(jaxsched.linear(1.0, 0.5, 5))),
                                  LS.StepLR(opt, 3)])
-    with pytest.raises(ConversionError):
-        from_torch(chain)
+    conv = from_torch(chain)
+    assert_curve(conv, _trace(opt, lambda k: chain.step(), 20))
 
 
 def test_torch_compound_cosine_chains_convert_exactly_or_raise_conversion_error() -> None:

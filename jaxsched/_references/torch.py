@@ -32,7 +32,9 @@ def torch_stream(schedule: Schedule, n: int, block: int = BLOCK, *, field: str =
     ``field`` is ``"lr"`` or ``"momentum"`` (what ``CyclicLR``/``OneCycleLR`` write alongside). ``dtype``
     (a torch dtype) makes the group's LR a Tensor of that dtype, so torch's recursion runs in it. Past
     ``OneCycleLR``'s last step (where torch raises) the value of update ``T - 1`` is repeated, which is
-    what the port holds. ``optimizer.step()`` runs once, before the first ``scheduler.step()``.
+    what the port holds; at step ``T`` itself a negative LR (torch's linear extrapolation, which no update
+    of a ``T``-step run applies) is recorded as 0, the port's value (the port's tests check torch's sign
+    there separately). ``optimizer.step()`` runs once, before the first ``scheduler.step()``.
     """
     import torch
 
@@ -75,6 +77,8 @@ def torch_stream(schedule: Schedule, n: int, block: int = BLOCK, *, field: str =
                 out[j] = read()
                 if limit is not None and k == limit - 1:
                     held = out[j]
+                if limit is not None and k == limit:
+                    out[j] = max(out[j], 0.0)  # torch's linear extrapolation goes below 0: the port's 0
         done += m
         yield out
 

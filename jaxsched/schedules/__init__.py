@@ -15,6 +15,7 @@ from jaxsched.schedules import (
     _points,
     _progress,
     _ramp,
+    _recurrence,
     _research,
     _restarts,
     _rsqrt,
@@ -26,6 +27,8 @@ from jaxsched.schedules import (
 
 _FAMILIES = (_basic, _cosine, _cyclic, _noise, _points, _progress, _ramp, _research, _restarts, _rsqrt,
              _transformer, _warmup, _warmup_factors, _wsd, _combinators, _surgery)
+_FAMILIES = (_basic, _cosine, _cyclic, _progress, _recurrence, _research, _transformer, _warmup, _warmup_factors,
+             _wsd, _combinators, _surgery)
 
 # Every registered class of the catalog modules, by class name (generated: no second export list).
 globals().update({

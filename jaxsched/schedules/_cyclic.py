@@ -6,11 +6,13 @@ from typing import Any
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
-from jaxsched._fields import Real, Span, StepCount, choice, flag, known, level, steps, value
-from jaxsched._numerics import Array, Backend, Count, Steps, power, safe_div
-from jaxsched._shapes import ANNEAL, anneal
+from jaxsched._fields import Real, Span, StepCount, choice, flag, known, level, nested, steps, value
+from jaxsched._numerics import Array, Backend, Count, Steps, power
+from jaxsched._shapes import ANNEAL, anneal, fall
 
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
+CYCLIC_SHAPES = ("linear", "cosine")
+SCALE_MODES = ("cycle", "iterations")
 
 
 class Cyclic(Schedule, name="cyclic"):
@@ -23,17 +25,27 @@ class Cyclic(Schedule, name="cyclic"):
         x = \begin{cases} e/u & e \le u \\ (u + d - e)/d & e > u \end{cases}, \qquad
         s(k) = b + (m - b)\, x\, g
 
-    with :math:`g = 1` (``"triangular"``), :math:`g = 2^{-c}` (``"triangular2"``) or
-    :math:`g = \gamma^{k}` (``"exp_range"``). The cycle position is integer arithmetic, exact at any step.
+    with :math:`g = 1` (``"triangular"``), :math:`g = 2^{-c}` (``"triangular2"``),
+    :math:`g = \gamma^{k}` (``"exp_range"``), or a schedule ``scale`` evaluated at the cycle index
+    :math:`c` or at the step :math:`k` (``scale_mode``). With ``shape="cosine"`` the ramps are half cosines,
+    :math:`x = (1 - \cos(\pi e/u))/2` rising and :math:`(1 + \cos(\pi (e - u)/d))/2` falling; with
+    ``max_value < base_value`` the wave starts at its top (torch's ``CosineAnnealingLR`` is
+    ``cyclic(lr, eta_min, T, T, shape="cosine")``). The cycle position is integer arithmetic, exact at any
+    step, and the value is computed from whichever end of the ramp is nearer, so a wave whose low end is
+    near 0 keeps full float32 precision there.
 
     Args:
       base_value: the low end :math:`b`.
       max_value: the high end :math:`m` of the first cycle.
-      step_size_up: :math:`u \ge 1` steps; a fractional size must be a multiple of 1/256 (cycle positions
+      step_size_up: :math:`u > 0` steps; a fractional size must be a multiple of 1/256 (cycle positions
         stay exact at every step; torch's float64 arithmetic is what it is reproduced against).
       step_size_down: :math:`d \ge 0` steps (default :math:`u`); 0 draws a sawtooth, as torch does.
       mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``.
       gamma: :math:`\gamma` of ``"exp_range"``, in (0, 1].
+      shape: ``"linear"`` (a triangle) or ``"cosine"`` (half cosines).
+      scale: an optional schedule :math:`g` replacing the mode's factor (``mode`` stays ``"triangular"``).
+      scale_mode: ``"cycle"`` (``scale`` at the cycle index :math:`c`, from 0) or ``"iterations"`` (at
+        the step :math:`k`).
 
     Returns:
       A periodic :class:`~jaxsched.Schedule` (it keeps cycling).
@@ -43,17 +55,28 @@ class Cyclic(Schedule, name="cyclic"):
       >>> s = jaxsched.cyclic(0.1, 1.0, step_size_up=2, step_size_down=3, mode="triangular2")
       >>> [round(float(s(k)), 4) for k in range(8)]
       [0.1, 0.55, 1.0, 0.7, 0.4, 0.1, 0.325, 0.55]
+      >>> w = jaxsched.cyclic(1.0, 0.0, step_size_up=2, shape="cosine")  # starts at its top
+      >>> [round(float(w(k)), 4) for k in range(5)]
+      [1.0, 0.5, 0.0, 0.5, 1.0]
     """
 
     base_value: Real = level()
     max_value: Real = level()
-    step_size_up: Span = steps(minimum=1, fractional=True)
+    step_size_up: Span = steps(minimum=0, fractional=True)
     step_size_down: Span | None = steps(default=None, minimum=0, fractional=True)
     mode: str = choice(CYCLIC_MODES, default="triangular")
     gamma: Real = value(default=1.0, minimum=0.0, maximum=1.0, min_open=True)
+    shape: str = choice(CYCLIC_SHAPES, default="linear")
+    scale: Schedule | None = nested(default=None)
+    scale_mode: str = choice(SCALE_MODES, default="cycle")
 
     examples = (
         {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 200},
+        {"base_value": 1e-3, "max_value": 1e-5, "step_size_up": 500, "step_size_down": 500,
+         "shape": "cosine"},
+        {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 50, "step_size_down": 70,
+         "scale": {"name": "exponential_decay", "init_value": 1.0, "transition_steps": 1,
+                   "decay_rate": 0.9}},
         {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 100, "step_size_down": 300,
          "mode": "triangular2"},
         {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 100, "mode": "exp_range",
@@ -61,6 +84,11 @@ class Cyclic(Schedule, name="cyclic"):
     )
 
     def __check_init__(self) -> None:
+        if known(self.step_size_up) and self.step_size_up == 0:
+            raise v.ScheduleArgumentError("step_size_up", "must be > 0", self.step_size_up)
+        if self.scale is not None and self.mode != "triangular":
+            raise v.ScheduleArgumentError(
+                "mode", "scale replaces the mode's factor: leave mode at 'triangular'", self.mode)
         for name in ("step_size_up", "step_size_down"):
             size = getattr(self, name)
             if isinstance(size, float) and (size * _UNITS) % 1:
@@ -84,14 +112,31 @@ class Cyclic(Schedule, name="cyclic"):
         up = bk.span(self.step_size_up)
         down = up if self.step_size_down is None else bk.span(self.step_size_down)
         c, e, r = _cycle_position(bk, t, up, down)
-        rising = e <= bk.to_float(up)
-        x = xp.where(rising, safe_div(bk, e, bk.to_float(up)), safe_div(bk, r, bk.to_float(down)))
+        upf, downf = bk.to_float(up), bk.to_float(down)
+        rising = e <= upf
+        # The ramp holding the step: elapsed, remaining and length; `left` is the fraction of the ramp
+        # still ahead and `done` its complement, each computed from its own end (no cancellation).
+        el = xp.where(rising, e, e - upf)
+        rem = xp.where(rising, upf - e, r)
+        length = xp.where(rising, upf, downf)
+        left = fall(bk, self.shape, el, rem, length)
+        done = fall(bk, self.shape, rem, el, length)
+        x, y = xp.where(rising, done, left), xp.where(rising, left, done)  # x: height in [0, 1]; y = 1 - x
         base, top = bk.value(self.base_value), bk.value(self.max_value)
-        if self.mode == "triangular2":
-            x = x * 0.5 ** bk.to_float(c)
+        if self.scale is not None:
+            at = Steps(bk, c) if self.scale_mode == "cycle" else t
+            g = bk.value(self.scale.evaluate(bk, at))
+        elif self.mode == "triangular2":
+            g = 0.5 ** bk.to_float(c)
         elif self.mode == "exp_range":
-            x = x * power(bk, self.gamma, t.value())
-        return base + (top - base) * x
+            g = power(bk, self.gamma, t.value())
+        else:
+            g = None
+        amp = top - base if g is None else (top - base) * g
+        peak = top if g is None else base + amp
+        # From the nearer end: the low end b + amp x near the cycle's start, the top peak - amp y near the
+        # turn (a wave whose top is near 0, torch's cosine annealing, keeps its precision there).
+        return xp.where(x <= 0.5, base + amp * x, peak - amp * y)
 
 
 _UNITS = 256
@@ -163,17 +208,29 @@ class OneCycle(Schedule, name="one_cycle"):
     :math:`2 p_1`, and :math:`a \to z` up to :math:`T - 1`. ``anneal`` is a half cosine (``"cos"``) or a
     straight line (``"linear"``). Unlike torch, the value after the last step is held, never
     extrapolated (torch gives a reflected or negative value at step ``T``; use
-    ``jaxsched.compat.torch.OneCycleLR`` for that), and optax's ``cosine_onecycle_schedule`` puts the
-    phase ends one step later (``jaxsched.compat.optax`` reproduces it).
+    ``jaxsched.compat.torch.OneCycleLR`` for that, or ``after_end="extrapolate"``), and optax's
+    ``cosine_onecycle_schedule`` puts the phase ends one step later (``jaxsched.compat.optax`` reproduces it).
+
+    Two of torch's behaviours are parameters: ``after_end="extrapolate"`` continues the last phase up to
+    step :math:`T` (a reflected cosine, or a straight line that is floored at 0) and holds :math:`z` from
+    :math:`T + 1` on; ``short_rise=True`` accepts :math:`\text{pct\_start}\,T < 1`: the rise then ends
+    before step 0 and the curve starts inside the fall (only :math:`\text{pct\_start}\,T = 1`, a rise of
+    length 0, is refused). ``initial_value`` and ``final_value`` set :math:`a` and :math:`z` directly (a
+    momentum curve, say, which falls to its ``peak_value`` and rises back).
 
     Args:
-      transition_steps: :math:`T`, the number of updates of the cycle.
+      transition_steps: :math:`T`, the number of updates of the cycle (>= 2; 1 with ``short_rise``).
       peak_value: :math:`P`.
       pct_start: fraction of :math:`T` spent rising; needs :math:`\text{pct\_start}\,T > 1`.
       div_factor: :math:`P / a > 0`.
       final_div_factor: :math:`a / z > 0`.
       anneal: ``"cos"`` or ``"linear"``.
       three_phase: use the three-phase variant.
+      after_end: ``"hold"`` (:math:`z` from :math:`T - 1` on) or ``"extrapolate"`` (torch's step
+        :math:`T`).
+      short_rise: accept a rise that ends before step 0 (:math:`\text{pct\_start}\,T < 1`).
+      initial_value: :math:`a`, instead of ``peak_value / div_factor``.
+      final_value: :math:`z`, instead of :math:`a` / ``final_div_factor``.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -185,25 +242,36 @@ class OneCycle(Schedule, name="one_cycle"):
       (0.04, 1.0, 4e-06)
     """
 
-    transition_steps: StepCount = steps(minimum=2)
+    transition_steps: StepCount = steps(minimum=1)
     peak_value: Real = level()
     pct_start: Real = value(default=0.3, minimum=0.0, maximum=1.0)
     div_factor: Real = value(default=25.0, minimum=0.0, min_open=True)
     final_div_factor: Real = value(default=1e4, minimum=0.0, min_open=True)
     anneal: str = choice(ANNEAL, default="cos")
     three_phase: bool = flag(default=False)
+    after_end: str = choice(("hold", "extrapolate"), default="hold")
+    short_rise: bool = flag(default=False)
+    initial_value: Real | None = level(default=None)
+    final_value: Real | None = level(default=None)
 
     examples = (
         {"transition_steps": 1000, "peak_value": 1e-2},
         {"transition_steps": 1000, "peak_value": 1e-2, "pct_start": 0.25, "anneal": "linear",
          "three_phase": True},
+        {"transition_steps": 100, "peak_value": 0.85, "pct_start": 0.005, "initial_value": 0.95,
+         "final_value": 0.95, "after_end": "extrapolate", "short_rise": True},
     )
 
     def __check_init__(self) -> None:
+        if known(self.transition_steps) and self.transition_steps < 2 and not self.short_rise:
+            raise v.ScheduleArgumentError("transition_steps", "must be >= 2", self.transition_steps)
         if known(self.transition_steps, self.pct_start):
             first = float(self.pct_start) * self.transition_steps - 1
             last = self.transition_steps - 1
-            if not first > 0:
+            if first == 0 and self.short_rise:
+                raise v.ScheduleArgumentError(
+                    "pct_start", "gives the rise length 0 (pct_start * transition_steps = 1)", self.pct_start)
+            if first <= 0 and not self.short_rise:
                 raise v.ScheduleArgumentError(
                     "pct_start", f"leaves no rising phase (pct_start * transition_steps = "
                     f"{first + 1:g} must be > 1)", self.pct_start)
@@ -235,15 +303,27 @@ class OneCycle(Schedule, name="one_cycle"):
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
         peak = bk.value(self.peak_value)
-        low = peak / bk.value(self.div_factor)
-        final = low / bk.value(self.final_div_factor)
+        if self.initial_value is None:
+            low = peak / bk.value(self.div_factor)
+        else:
+            low = bk.value(self.initial_value)
+        if self.final_value is None:
+            final = low / bk.value(self.final_div_factor)
+        else:
+            final = bk.value(self.final_value)
         ends = self._phase_ends(bk)
         levels = [low, peak, low, final] if self.three_phase else [low, peak, final]
         starts: list[Any] = [bk.count(0), *ends[:-1]]
         out = final + xp.zeros_like(bk.to_float(t.n))
-        for start, end, a, b in reversed(list(zip(starts, ends, levels[:-1], levels[1:], strict=True))):
+        last = len(ends) - 1
+        for i, start, end, a, b in reversed(list(zip(range(len(ends)), starts, ends, levels[:-1], levels[1:],
+                                                      strict=True))):
             elapsed, remaining = t.since(start), t.until(end)
             length = bk.to_float(end) - bk.to_float(start)
             piece = anneal(bk, self.anneal, a, b, elapsed, remaining, length)
-            out = xp.where(remaining >= 0, piece, out)
+            if i == last and self.after_end == "extrapolate":
+                # One step past the end the last phase goes on (floored at 0), as torch computes it.
+                out = xp.where(remaining >= -1.0, xp.maximum(piece, 0.0), out)
+            else:
+                out = xp.where(remaining >= 0, piece, out)
         return out
