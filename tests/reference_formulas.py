@@ -360,6 +360,8 @@ def radam_warmup(beta2=0.999) -> Ref:
             return 0.0
         return float(mpmath.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)))
 
+    return f
+
 
 def _sorted_points(points) -> list[tuple[float, float]]:
     items = points.items() if isinstance(points, dict) else points
@@ -398,6 +400,8 @@ def progress_interpolate(start_value, end_value, total_steps, shape="linear", po
             x = 1
         return max(0.0, float(start_value + x * (end_value - start_value)))
 
+    return f
+
 
 def piecewise_cosine(points) -> Ref:
     pts = _sorted_points(points)
@@ -427,6 +431,8 @@ def fraction_step_decay(init_value, decay_rate, total_steps, interval=None, frac
             j = int(x if digits is None else round(x, digits))
         return end_value + (init_value - end_value) * decay_rate**j
 
+    return f
+
 
 def restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, end_value=0.0, max_cycles=None,
              shape="cosine", k_decay=1.0, power=1.0, lower=-7.0, upper=3.0) -> Ref:
@@ -454,6 +460,8 @@ def restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, end_valu
         peak = mpmath.mpf(init_value) * mpmath.mpf(peak_decay) ** i
         return float(end_value + (peak - end_value) * g)
 
+    return f
+
 
 def piecewise_constant_points(points) -> Ref:
     pts = _sorted_points(points)
@@ -479,6 +487,8 @@ def cosine_cycles(init_value, decay_steps, num_cycles=0.5, end_value=0.0, restar
         y = mpmath.mpf(y.numerator) / y.denominator
         h = (1 + mpmath.cos(mpmath.pi * y)) / 2 if restart else (1 + mpmath.cos(2 * mpmath.pi * y)) / 2
         return float(end_value + (init_value - end_value) * h)
+
+    return f
 
 
 def rsqrt_decay(peak_value, timescale=1.0, begin=0, min_steps=1.0) -> Ref:
@@ -518,6 +528,8 @@ def lr_noise(start=0, end=None, pct=0.67, std=1.0, seed=42) -> Ref:
             return 1.0
         u = ((mix((k & 0xFFFFFFFF) ^ key) >> 8) + mpmath.mpf(0.5)) * mpmath.mpf(2) ** -24
         return float(1 + mpmath.sqrt(2) * std * mpmath.erfinv((2 * u - 1) * edge))
+
+    return f
 
 
 def linear_from(schedule, at_step, end_value, transition_steps) -> Ref:
