@@ -70,6 +70,15 @@ class Split:
     def is_concrete(self) -> bool:
         return is_concrete(self.hi) and is_concrete(self.mid) and is_concrete(self.lo)
 
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the value (of a stacked hyperparameter, say), that of each part."""
+        return tuple(np.shape(self.hi))
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
     def host(self) -> Any:
         """The value in float64 on the host (a Python float for a scalar, else an array)."""
         out = (np.asarray(self.hi, np.float64) + np.asarray(self.mid, np.float64)

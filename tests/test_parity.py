@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import jaxsched
+from jaxsched import _core
 from jaxsched import _config, _parity
 from jaxsched import _fields as fl
 from jaxsched._core import Schedule
@@ -90,6 +91,20 @@ class Skewed(Schedule, name="test_parity.skewed"):
     def _formula(self, bk: Backend, t: Steps) -> Array:
         base = bk.value(self.value) / (1.0 + t.value())
         return base if bk.is_numpy else base * (1.0 + bk.value(self.skew))
+
+
+# The fixtures above are registered while this module's tests run only: registry-wide tests elsewhere
+# (the contract, the docs, the config round trips) see the library's classes, not these.
+_FIXTURES = {"test_parity.skewed": Skewed}
+_core._REGISTRY.pop("test_parity.skewed", None)
+
+
+@pytest.fixture(autouse=True)
+def _registered_fixtures():
+    _core._REGISTRY.update(_FIXTURES)
+    yield
+    for name in _FIXTURES:
+        _core._REGISTRY.pop(name, None)
 
 
 def _one(s: Schedule, paths=_parity.PATHS) -> _parity.Result:
@@ -216,6 +231,10 @@ class LongSkewed(Skewed, name="test_parity.long_skewed"):
 
     def _key_steps(self) -> list[Any]:
         return [100_000]
+
+
+_FIXTURES["test_parity.long_skewed"] = LongSkewed
+_core._REGISTRY.pop("test_parity.long_skewed", None)
 
 
 @pytest.mark.parametrize("streaming", [False, True])

@@ -360,7 +360,7 @@ def test_load_state_dict_accepts_what_fits_and_refuses_other_states() -> None:
     opt.step()
     sched.step()
     assert lr0(opt) == float(SCHEDULES[0].numpy(2))
-    with pytest.warns(UserWarning, match="schedule 0 differs from the saved one"):
+    with pytest.warns(UserWarning, match="schedule 0 changed at step 1: lr jumps"):
         ScheduleLR(_sgd(), SCHEDULES[1]).load_state_dict(sd)
     with pytest.raises(ValueError, match="not a ScheduleLR state"):
         ScheduleLR(_sgd(), SCHEDULES[0]).load_state_dict(LS.StepLR(_sgd(), 3).state_dict())

@@ -212,7 +212,7 @@ class _Progress(NoetherSchedule):
     def __check_init__(self) -> None:
         first, last = self._ends()
         if self._increasing:
-            v.less("start_value", first, "max_value", last, equal_ok=True)
+            v.asserted(v.less, "start_value", first, "max_value", last, equal_ok=True)  # noether asserts
         elif fl.known(first, last) and last > first:
             raise v.ScheduleArgumentError("end_value", "end_value must be less than or equal to max_value",
                                           last)

@@ -97,10 +97,11 @@ class CosineLrScheduler(Port, name="compat.pytorch_accelerated.CosineLrScheduler
     """
 
     lr: Real = level()
-    total_num_epochs: int = steps(static=True, minimum=1)
-    num_update_steps_per_epoch: int = steps(static=True, minimum=1)
+    # The original asserts these (AssertionError, also a ValueError here).
+    total_num_epochs: int = steps(static=True, minimum=1, refusal=v.ScheduleArgumentAssertionError)
+    num_update_steps_per_epoch: int = steps(static=True, minimum=1, refusal=v.ScheduleArgumentAssertionError)
     k_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
-    lr_min: Real = level(default=1e-6)
+    lr_min: Real = level(default=1e-6, refusal=v.ScheduleArgumentAssertionError)
     min_lr_ratio: Real | None = level(default=None)
     num_warmup_epochs: int = steps(default=0, static=True)
     warmup_starting_lr: Real = level(default=1e-6)
@@ -192,6 +193,14 @@ def _periods(total_steps: int, num_checkpoints: int, ratio: float) -> tuple[tupl
     return tuple(out)
 
 
+def _checkpoints(name: str, x: Any) -> int:
+    """The original's ``num_checkpoints``: a fraction fails in ``range()`` (TypeError), a count below 1 its
+    ``assert``."""
+    if isinstance(x, float) and not x.is_integer():
+        raise v.ScheduleArgumentTypeError(name, "an integer", x)
+    return int(v.asserted(static_int(1), name, x))
+
+
 class WSDLrScheduler(Port, name="compat.pytorch_accelerated.WSDLrScheduler"):
     r"""``pytorch_accelerated.schedulers.WSDLrScheduler`` (warmup-stable-decay with checkpoints), one
     group.
@@ -262,13 +271,13 @@ class WSDLrScheduler(Port, name="compat.pytorch_accelerated.WSDLrScheduler"):
     lr: Real = level()
     num_epochs: int | None = steps(default=None, static=True, minimum=1)
     num_update_steps_per_epoch: int | None = steps(default=None, static=True, minimum=1)
-    total_steps: int | None = steps(default=None, static=True, minimum=1)
+    total_steps: int | None = steps(default=None, static=True, minimum=1, refusal=v.ScheduleArgumentAssertionError)
     num_warmup_steps: int | None = steps(default=0, static=True, optional=True)
     decay_phase_ratio: float = static(default=0.1, converter=static_float())
-    lr_min: Real = level(default=1e-6)
+    lr_min: Real = level(default=1e-6, refusal=v.ScheduleArgumentAssertionError)
     warmup_starting_lr: Real = level(default=1e-6)
     use_inverse_sqrt_decay: bool = flag(default=True)
-    num_checkpoints: int = static(default=1, converter=static_int(1))
+    num_checkpoints: int = static(default=1, converter=_checkpoints)
     is_continuation_from_checkpoint: bool = flag(default=False)
 
     examples = (
@@ -298,7 +307,7 @@ class WSDLrScheduler(Port, name="compat.pytorch_accelerated.WSDLrScheduler"):
             self._set("num_warmup_steps", int(0.01 * T))
         ratio, n = self.decay_phase_ratio, self.num_checkpoints
         if not 0.0 <= ratio <= 1.0:
-            raise v.ScheduleArgumentError("decay_phase_ratio", "must be between 0 and 1", ratio)
+            raise v.ScheduleArgumentAssertionError("decay_phase_ratio", "must be between 0 and 1", ratio)
         if n > 1 and ratio > 1 / 3:
             raise v.ScheduleArgumentError(
                 "decay_phase_ratio",

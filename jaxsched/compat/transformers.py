@@ -108,6 +108,18 @@ def _floor(obj: Any) -> Any:
 # -- the schedules ------------------------------------------------------------------------------------------
 
 
+class _Trained:
+    """A mixin in front of :class:`~jaxsched._core.Port` for HF's schedules over ``num_training_steps``: the
+    key steps stop at the end of training (HF's cosine keeps oscillating past it, with no end of its own)."""
+
+    num_training_steps: int | None
+
+    def _key_steps(self) -> list[Any]:
+        keys = self.lowered()._key_steps()  # type: ignore[attr-defined]
+        T = self.num_training_steps
+        return keys if T is None else [k for k in keys if k <= T] + [T]
+
+
 class ConstantSchedule(Port, name="compat.transformers.get_constant_schedule"):
     r"""HF ``get_constant_schedule``: the base learning rate.
 
@@ -160,7 +172,7 @@ class ConstantScheduleWithWarmup(Port, name="compat.transformers.get_constant_sc
         return _after_warmup(self.lr, self.num_warmup_steps, constant(self.lr))
 
 
-class LinearScheduleWithWarmup(Port, name="compat.transformers.get_linear_schedule_with_warmup"):
+class LinearScheduleWithWarmup(_Trained, Port, name="compat.transformers.get_linear_schedule_with_warmup"):
     r"""HF ``get_linear_schedule_with_warmup``: linear warmup from 0, then linear decay to 0.
 
     .. math::
@@ -197,7 +209,7 @@ class LinearScheduleWithWarmup(Port, name="compat.transformers.get_linear_schedu
         return _after_warmup(self.lr, self.num_warmup_steps, decay)
 
 
-class CosineScheduleWithWarmup(Port, name="compat.transformers.get_cosine_schedule_with_warmup"):
+class CosineScheduleWithWarmup(_Trained, Port, name="compat.transformers.get_cosine_schedule_with_warmup"):
     r"""HF ``get_cosine_schedule_with_warmup``: linear warmup from 0, then cosine.
 
     With :math:`p = (k - W)/\max(1, T - W)` and :math:`c` = ``num_cycles``:
@@ -242,8 +254,7 @@ class CosineScheduleWithWarmup(Port, name="compat.transformers.get_cosine_schedu
         return _after_warmup(self.lr, self.num_warmup_steps, cosine_cycles(self.lr, span, self.num_cycles))
 
 
-class CosineWithHardRestartsScheduleWithWarmup(
-        Port, name="compat.transformers.get_cosine_with_hard_restarts_schedule_with_warmup"):
+class CosineWithHardRestartsScheduleWithWarmup(_Trained, Port, name="compat.transformers.get_cosine_with_hard_restarts_schedule_with_warmup"):
     r"""HF ``get_cosine_with_hard_restarts_schedule_with_warmup``: warmup, then equal cosine cycles.
 
     With :math:`p = (k - W)/\max(1, T - W)` and :math:`c` = ``num_cycles``:
@@ -289,8 +300,7 @@ class CosineWithHardRestartsScheduleWithWarmup(
         return _after_warmup(self.lr, self.num_warmup_steps, join([cycles, constant(0.0)], [span]))
 
 
-class PolynomialDecayScheduleWithWarmup(
-        Port, name="compat.transformers.get_polynomial_decay_schedule_with_warmup"):
+class PolynomialDecayScheduleWithWarmup(_Trained, Port, name="compat.transformers.get_polynomial_decay_schedule_with_warmup"):
     r"""HF ``get_polynomial_decay_schedule_with_warmup``: warmup from 0, polynomial decay to ``lr_end``.
 
     .. math::
@@ -401,8 +411,7 @@ class InverseSqrtSchedule(Port, name="compat.transformers.get_inverse_sqrt_sched
         return _after_warmup(self.lr, W, inverse_sqrt(self.lr, 0, timescale=tau))
 
 
-class CosineWithMinLrScheduleWithWarmup(
-        Port, name="compat.transformers.get_cosine_with_min_lr_schedule_with_warmup"):
+class CosineWithMinLrScheduleWithWarmup(_Trained, Port, name="compat.transformers.get_cosine_with_min_lr_schedule_with_warmup"):
     r"""HF ``get_cosine_with_min_lr_schedule_with_warmup``: warmup from 0, cosine down to a floor.
 
     With :math:`r` = ``min_lr_rate`` (or ``min_lr / lr``) and the cosine factor :math:`c(k)` of
@@ -455,8 +464,7 @@ class CosineWithMinLrScheduleWithWarmup(
         return _after_warmup(self.lr, self.num_warmup_steps, cosine)
 
 
-class CosineWithMinLrScheduleWithWarmupLrRate(
-        Port, name="compat.transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate"):
+class CosineWithMinLrScheduleWithWarmupLrRate(_Trained, Port, name="compat.transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate"):
     r"""HF ``get_cosine_with_min_lr_schedule_with_warmup_lr_rate`` (``cosine_warmup_with_min_lr``).
 
     HF's shifted-by-one variant: with :math:`w` = ``warmup_lr_rate``, :math:`r` the floor ratio and
@@ -519,7 +527,7 @@ class CosineWithMinLrScheduleWithWarmupLrRate(
         return _after_warmup(self.lr, W, cosine, warm)
 
 
-class WsdSchedule(Port, name="compat.transformers.get_wsd_schedule"):
+class WsdSchedule(_Trained, Port, name="compat.transformers.get_wsd_schedule"):
     r"""HF ``get_wsd_schedule``: warmup, stable, decay (WSD; MiniCPM, arXiv 2404.06395).
 
     With :math:`r` = ``min_lr_ratio``, :math:`S` = ``num_stable_steps`` (default

@@ -57,7 +57,7 @@ class RsqrtDecay(Schedule, name="rsqrt_decay"):
     examples = (
         {"peak_value": 1e-3, "timescale": 10_000, "begin": -9000, "min_steps": 10_000},
         {"peak_value": 1.0, "timescale": 1.0, "begin": 0, "min_steps": 4000},
-        {"peak_value": 3e-4, "timescale": 2500.5, "begin": 1_999_999_000.5, "min_steps": 0.25},
+        {"peak_value": 3e-4, "timescale": 2500.5, "begin": 99_999.5, "min_steps": 0.25},
     )
 
     duration_fields = ("begin", "min_steps")
