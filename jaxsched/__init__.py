@@ -22,6 +22,7 @@ from jaxsched._numerics import MAX_STEP as MAX_STEP
 from jaxsched._validate import ScheduleArgumentError as ScheduleArgumentError
 from jaxsched._validate import ScheduleArgumentTypeError as ScheduleArgumentTypeError
 from jaxsched.plot import plot as plot
+from jaxsched.schedules._annealing_cycles import AnnealingCycles as annealing_cycles
 from jaxsched.schedules._basic import Constant as constant
 from jaxsched.schedules._basic import ExponentialDecay as exponential_decay
 from jaxsched.schedules._basic import InverseTimeDecay as inverse_time_decay
@@ -37,6 +38,8 @@ from jaxsched.schedules._cosine import TanhDecay as tanh_decay
 from jaxsched.schedules._cosine import WarmupCosineDecay as warmup_cosine_decay
 from jaxsched.schedules._cyclic import Cyclic as cyclic
 from jaxsched.schedules._cyclic import OneCycle as one_cycle
+from jaxsched.schedules._polynomial_cycle import PolynomialCycle as polynomial_cycle
+from jaxsched.schedules._power import InversePower as inverse_power
 from jaxsched.schedules._research import InverseSqrtCooldown as inverse_sqrt_cooldown
 from jaxsched.schedules._research import PowerScheduler as power_scheduler
 from jaxsched.schedules._research import TriStage as tri_stage

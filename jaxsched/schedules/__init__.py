@@ -7,9 +7,21 @@ subclassing, e.g. ``jaxsched.schedules.CosineDecay``.
 
 from jaxsched import _combinators
 from jaxsched._core import Schedule
-from jaxsched.schedules import _basic, _cosine, _cyclic, _research, _transformer, _warmup, _wsd
+from jaxsched.schedules import (
+    _annealing_cycles,
+    _basic,
+    _cosine,
+    _cyclic,
+    _polynomial_cycle,
+    _power,
+    _research,
+    _transformer,
+    _warmup,
+    _wsd,
+)
 
-_FAMILIES = (_basic, _cosine, _cyclic, _research, _transformer, _warmup, _wsd, _combinators)
+_FAMILIES = (_basic, _cosine, _cyclic, _research, _transformer, _warmup, _wsd, _annealing_cycles,
+             _polynomial_cycle, _power, _combinators)
 
 # Every registered class of the catalog modules, by class name (generated: no second export list).
 globals().update({
