@@ -141,7 +141,7 @@ def _scalar(name: str, x: Any, what: str) -> Any:
     """A concrete real scalar as a Python int or float; refuses everything else, naming ``name``."""
     if isinstance(x, bool) or x is None or isinstance(x, str | bytes | Mapping):
         raise ScheduleArgumentTypeError(name, what, x)
-    if isinstance(x, int | float):
+    if isinstance(x, int | float) and not isinstance(x, np.generic):  # np.float64 subclasses float
         return x
     if isinstance(x, numbers.Number) and not isinstance(x, numbers.Real):
         raise ScheduleArgumentTypeError(name, what, x)
