@@ -354,8 +354,9 @@ class CosineDecayRestarts(KerasSchedule, name="compat.keras.CosineDecayRestarts"
     :func:`jaxsched.cosine_restarts` with ``end_value`` :math:`I\alpha` and ``amplitude_decay``.
 
     Where the original is odd: Keras locates the cycle with a floating-point logarithm, which can put a
-    step at the exact start of a cycle in the previous one (a value at the floor instead of the peak, e.g.
-    ``t_mul=3``); the port places cycle starts exactly (integer arithmetic for an integer ``t_mul``). The
+    step at the exact start of a cycle in the previous one (a value at the floor instead of the peak): with
+    Keras's default ``t_mul=2`` this happens at the start of the 4th cycle for every ``first_decay_steps``
+    (:math:`\log 8/\log 2 = 2.9999999999999996`). The port places cycle starts exactly (integer arithmetic for an integer ``t_mul``). The
     float64 comparison with Keras is therefore made against the exact value where Keras's own rounding is
     worse. ``t_mul < 1`` (Keras: NaN after the cycles converge), ``m_mul > 1`` (growth without bound),
     negative ``alpha`` and fractional ``first_decay_steps`` are refused.
@@ -382,10 +383,11 @@ class CosineDecayRestarts(KerasSchedule, name="compat.keras.CosineDecayRestarts"
 
     keras_name = "SGDRDecay"
     keras_keys = ("initial_learning_rate", "first_decay_steps", "t_mul", "m_mul", "alpha", "name")
+    # Keras's own cycle location misplaces some cycle starts (every t_mul=2 run at its 4th cycle): the
+    # examples, which `jaxsched parity` compares with Keras, are configurations Keras gets right.
     examples = (
-        {"initial_learning_rate": 0.1, "first_decay_steps": 100},
+        {"initial_learning_rate": 0.1, "first_decay_steps": 100, "t_mul": 3.0, "m_mul": 0.9},
         {"initial_learning_rate": 0.1, "first_decay_steps": 40, "t_mul": 1.0, "m_mul": 0.8, "alpha": 0.05},
-        {"initial_learning_rate": 0.1, "first_decay_steps": 30, "t_mul": 1.5, "m_mul": 0.9},
     )
 
     def lower(self) -> Schedule:
