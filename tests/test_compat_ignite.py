@@ -104,14 +104,27 @@ def test_concat(parts, data):
     port = ig.ConcatScheduler(parts, durations)
 
     def exact(k):
-        b = 0
-        for s, d in zip(parts, durations, strict=False):
-            if k < b + d:
-                return float(s.numpy(k - b))  # each part is itself checked against ignite above
-            b += d
-        return float(parts[-1].numpy(k - b))
+        # ignite's counters, call by call (each part is itself checked against ignite above).
+        index, left, local = 0, durations[0], [0] * len(parts)
+        for _ in range(k + 1):
+            if left == 0:
+                index += 1
+                left = durations[index] if index < len(durations) else -1
+            value = float(parts[index].numpy(local[index]))
+            local[index] += 1
+            left -= 1
+        return value
 
     check(port, references()[port.config_name].run(port, N), exact)
+
+
+def test_concat_zero_durations_like_ignite():
+    parts = [ig.PiecewiseLinear([(0, float(i + 1))]) for i in range(4)]
+    for durations, want in (([2, 0, 3], [1, 1, 2, 2, 2, 2, 2]), ([0, 2, 3], [2, 2, 3, 3, 3, 4, 4]),
+                            ([0, 0, 3], [2, 2, 2, 2, 2, 2, 2])):
+        port = ig.ConcatScheduler(parts, durations)
+        np.testing.assert_array_equal(port.numpy(np.arange(7)), want)
+        check(port, references()[port.config_name].run(port, 40))
 
 
 def test_simulate_values_match_ignite():
@@ -261,6 +274,7 @@ def test_refused_like_ignite(make, argument, error):
     (lambda: ig.ConcatScheduler([ig.PiecewiseLinear([(0, 1.0)])], []), "schedulers"),
     (lambda: ig.ConcatScheduler([ig.PiecewiseLinear([(0, 1.0)])] * 2, [-1]), "durations"),
     (lambda: ig.ConcatScheduler([ig.PiecewiseLinear([(0, 1.0)])] * 2, [1, 2]), "durations"),
+    (lambda: ig.ConcatScheduler([ig.PiecewiseLinear([(0, 1.0)])] * 2, [1.5]), "durations"),
 ])
 def test_refused_here(make, argument):
     with pytest.raises(ValueError) as info:

@@ -46,8 +46,8 @@ from jaxsched._fields import (
     nested_seq,
     static,
     static_float,
+    static_int,
     steps,
-    steps_seq,
     value,
 )
 from jaxsched._numerics import MAX_STEP, Split, is_concrete
@@ -79,6 +79,18 @@ class IgniteScheduler(Port):
         ``optimizer``, ``param_name``, ``param_group_index`` and ``save_history`` are ignored."""
         kwargs = {k: x for k, x in scheduler_kwargs.items() if k not in _HANDLER_ARGS}
         return _simulate(cls(**kwargs), num_events)
+
+
+def _durations(name: str, x: Any) -> tuple[int, ...]:
+    if isinstance(x, str | bytes) or not isinstance(x, Sequence):
+        raise v.ScheduleArgumentTypeError(name, "a list or tuple of integers", x)
+    out = []
+    for i, d in enumerate(x):
+        whole = isinstance(d, numbers.Integral) or (isinstance(d, float) and d.is_integer())
+        if isinstance(d, bool) or not whole:
+            raise v.ScheduleArgumentError(name, "should be a list/tuple of integers", list(x))
+        out.append(static_int(0)(f"{name}[{i}]", d))
+    return tuple(out)
 
 
 def _simulate(s: Schedule, num_events: int) -> list[list[Any]]:
@@ -217,11 +229,14 @@ class ConcatScheduler(IgniteScheduler, name="compat.ignite.ConcatScheduler"):
 
     .. math:: s(k) = s_i(k - D_i), \qquad D_i = \textstyle\sum_{j<i} d_j \le k < D_{i+1}
 
-    Lowers to :func:`jaxsched.join` at the cumulative durations. A duration of 0 skips its scheduler, as in
-    ignite. ``schedulers`` are any jaxsched schedules (ignite ports, or any curve counted in events).
+    Lowers to :func:`jaxsched.join` at the cumulative durations. ``schedulers`` are any jaxsched schedules
+    (ignite ports, or any curve counted in events). The durations decide the pieces: they are static.
 
-    Where the original is odd: a negative duration never counts down to 0 in ignite (its scheduler then
-    runs forever); it is refused here.
+    Where the original is odd: ignite checks for the end of a scheduler's duration once per call, before
+    switching. A first duration of 0 skips the first scheduler; a later duration of 0 makes its scheduler
+    run for ever (it is called once, its count goes below 0 and never reaches 0 again), and the schedulers
+    after it never run; the port does the same. A negative duration never counts down to 0 in ignite
+    either; it is refused here.
 
     Args:
       schedulers: at least two schedules.
@@ -236,7 +251,7 @@ class ConcatScheduler(IgniteScheduler, name="compat.ignite.ConcatScheduler"):
     """
 
     schedulers: tuple[Schedule, ...] = nested_seq()
-    durations: tuple[StepCount, ...] = steps_seq()
+    durations: tuple[int, ...] = static((), converter=_durations)
 
     examples = (
         {"schedulers": [{"name": "compat.ignite.PiecewiseLinear",
@@ -263,10 +278,8 @@ class ConcatScheduler(IgniteScheduler, name="compat.ignite.ConcatScheduler"):
                                           list(self.durations))
 
     def first_value(self) -> float:
-        for s, d in zip(self.schedulers, (*self.durations, 1), strict=True):
-            if d != 0:
-                return s.first_value() if isinstance(s, IgniteScheduler) else float(s.numpy(0))
-        raise AssertionError  # unreachable: the last duration is 1
+        s = self.schedulers[1 if self.durations[0] == 0 else 0]  # ignite skips a first duration of 0
+        return s.first_value() if isinstance(s, IgniteScheduler) else float(s.numpy(0))
 
     def _key_steps(self) -> list[Any]:
         out, b = [], 0
@@ -275,12 +288,22 @@ class ConcatScheduler(IgniteScheduler, name="compat.ignite.ConcatScheduler"):
             out.append(b)
         return out
 
+    def _segments(self) -> tuple[list[Schedule], list[int]]:
+        """The schedulers that run and where each starts, as ignite's counters decide."""
+        pieces, bounds, at = [self.schedulers[0]], [], 0
+        for i, (s, d) in enumerate(zip(self.schedulers[1:], self.durations, strict=True)):
+            at += d
+            pieces.append(s)
+            bounds.append(at)
+            if d == 0 and i > 0:  # ignite: the scheduler before never finishes its count
+                pieces.pop()
+                bounds.pop()
+                break
+        return pieces, bounds
+
     def lower(self) -> Schedule:
-        bounds, b = [], 0
-        for d in self.durations:
-            b = b + d
-            bounds.append(b)
-        return jaxsched.join(list(self.schedulers), bounds)
+        pieces, bounds = self._segments()
+        return jaxsched.join(pieces, bounds)
 
     @classmethod
     def simulate_values(cls, num_events: int, schedulers: Sequence[Schedule] = (),  # type: ignore[override]
