@@ -187,6 +187,9 @@ class ComposerScheduler(Port):
 class StepScheduler(ComposerScheduler, name="compat.composer.StepScheduler"):
     r"""Composer's ``StepScheduler``: :math:`\alpha(t) = \gamma^{\lfloor t / \rho \rfloor}`.
 
+    .. math::
+        \alpha(t) = \gamma^{\lfloor t / \rho \rfloor}
+
     Lowers to :func:`jaxsched.step_decay`. ``gamma`` must be in [0, 1] (above 1 the multiplier grows
     without bound); a ``step_size`` of 0 divides by zero in Composer and is refused.
 
@@ -216,6 +219,9 @@ class StepScheduler(ComposerScheduler, name="compat.composer.StepScheduler"):
 class MultiStepScheduler(ComposerScheduler, name="compat.composer.MultiStepScheduler"):
     r"""Composer's ``MultiStepScheduler``: :math:`\alpha(t) = \gamma^{\#\{i : t \ge m_i\}}`.
 
+    .. math::
+        \alpha(t) = \gamma^{\#\{i \,:\, t \ge m_i\}}
+
     Lowers to :func:`jaxsched.multistep_decay`.
 
     Args:
@@ -244,6 +250,9 @@ class MultiStepScheduler(ComposerScheduler, name="compat.composer.MultiStepSched
 class ConstantScheduler(ComposerScheduler, name="compat.composer.ConstantScheduler"):
     r"""Composer's ``ConstantScheduler``: :math:`\alpha` before ``t_max``, 1 from then on.
 
+    .. math::
+        \alpha(t) = \begin{cases} \alpha & t < t_{max} \\ 1 & t \ge t_{max} \end{cases}
+
     Args:
       alpha: :math:`\alpha >= 0`.
       t_max: a Composer time.
@@ -269,6 +278,9 @@ class ConstantScheduler(ComposerScheduler, name="compat.composer.ConstantSchedul
 class LinearScheduler(ComposerScheduler, name="compat.composer.LinearScheduler"):
     r"""Composer's ``LinearScheduler``:
     :math:`\alpha(t) = \alpha_i + (\alpha_f - \alpha_i)\min(1, t/t_{max})`.
+
+    .. math::
+        \alpha(t) = \alpha_i + (\alpha_f - \alpha_i)\min(1, t/t_{max})
 
     Lowers to :func:`jaxsched.linear`.
 
@@ -300,6 +312,9 @@ class LinearScheduler(ComposerScheduler, name="compat.composer.LinearScheduler")
 class ExponentialScheduler(ComposerScheduler, name="compat.composer.ExponentialScheduler"):
     r"""Composer's ``ExponentialScheduler``: :math:`\alpha(t) = \gamma^{t / \rho}`.
 
+    .. math::
+        \alpha(t) = \gamma^{t / \rho}
+
     Lowers to :func:`jaxsched.exponential_decay`. ``gamma`` must be in (0, 1].
 
     Args:
@@ -326,6 +341,9 @@ class ExponentialScheduler(ComposerScheduler, name="compat.composer.ExponentialS
 class CosineAnnealingScheduler(ComposerScheduler, name="compat.composer.CosineAnnealingScheduler"):
     r"""Composer's ``CosineAnnealingScheduler``:
     :math:`\alpha(t) = \alpha_f + (1 - \alpha_f)\,\tfrac{1}{2}\left(1 + \cos(\pi \min(1, t/t_{max}))\right)`.
+
+    .. math::
+        \alpha(t) = \alpha_f + (1 - \alpha_f)\,\tfrac{1}{2}\left(1 + \cos(\pi \min(1, t/t_{max}))\right)
 
     Lowers to :func:`jaxsched.cosine_decay`. Composer's ``1 + cos`` loses the last digits near the end;
     the port's tail is exact (compared with the exact value there).
@@ -356,6 +374,10 @@ class CosineAnnealingWarmRestartsScheduler(ComposerScheduler,
     r"""Composer's ``CosineAnnealingWarmRestartsScheduler``: cosine annealing from 1 to :math:`\alpha_f`
     over cycles of :math:`t_0`, then :math:`\lfloor t_{mult}\, t_i \rfloor` (Composer's
     ``int(t_mult * length)``).
+
+    .. math::
+        \alpha(t) = \alpha_f + (1 - \alpha_f)\,\tfrac{1}{2}\left(1 + \cos \pi \tfrac{t - S_i}{t_i}\right),
+        \qquad t_{i+1} = \lfloor t_{mult}\, t_i \rfloor
 
     Lowers to :func:`jaxsched.annealing_cycles`. ``t_mult < 1`` shrinks the cycles to 0, where Composer
     raises a ``ValueError``; it is refused here, as is ``t_0 = 0``. With ``tok``/``sp`` times the cycles
@@ -394,6 +416,9 @@ class CosineAnnealingWarmRestartsScheduler(ComposerScheduler,
 class PolynomialScheduler(ComposerScheduler, name="compat.composer.PolynomialScheduler"):
     r"""Composer's ``PolynomialScheduler``:
     :math:`\alpha(t) = \alpha_f + (1 - \alpha_f)(1 - \min(1, t/t_{max}))^{\kappa}`.
+
+    .. math::
+        \alpha(t) = \alpha_f + (1 - \alpha_f)(1 - \min(1, t/t_{max}))^{\kappa}
 
     Lowers to :func:`jaxsched.polynomial`. ``power`` must be > 0.
 
@@ -466,6 +491,10 @@ class MultiStepWithWarmupScheduler(_WithWarmup, name="compat.composer.MultiStepW
     r"""Composer's ``MultiStepWithWarmupScheduler``: :math:`t / t_{warmup}` during the warmup, then
     :math:`\gamma^{\#\{i : t \ge m_i\}}` with the milestones counted from the start.
 
+    .. math::
+        \alpha(t) = \begin{cases} t / t_w & t < t_w \\
+        \gamma^{\#\{i \,:\, t \ge m_i\}} & t \ge t_w \end{cases}
+
     Lowers to :func:`jaxsched.linear` joined with :func:`jaxsched.multistep_decay`. As in Composer, a
     milestone inside the warmup takes effect only after it, and ``t_warmup`` is not scaled by ``ssr``
     unless ``scale_warmup`` (then only the ramp is: it ends early and holds 1, or is cut short).
@@ -511,6 +540,10 @@ class LinearWithWarmupScheduler(_WithWarmup, name="compat.composer.LinearWithWar
     :math:`\alpha_i + (\alpha_f - \alpha_i)\,\tau`, :math:`\tau = \min\left(1, \frac{t - t_w}{t_{max} -
     t_w}\right)` (:math:`\tau = 0` when :math:`t_{max} \le t_w`).
 
+    .. math::
+        \alpha(t) = \begin{cases} \alpha_i\, t / t_w & t < t_w \\
+        \alpha_i + (\alpha_f - \alpha_i)\,\tau & t \ge t_w \end{cases}
+
     Lowers to :func:`jaxsched.linear` pieces in a :func:`jaxsched.join`. Composer's checks are made at
     construction: ``t_warmup`` and ``t_max`` in the same unit, ``t_max`` not shorter than
     ``max_duration`` (both ``ValueError``).
@@ -551,6 +584,9 @@ class ConstantWithWarmupScheduler(_WithWarmup, name="compat.composer.ConstantWit
     :math:`\alpha` (Composer's ``LinearWithWarmupScheduler`` with ``alpha_i = alpha_f = alpha``, with its
     checks).
 
+    .. math::
+        \alpha(t) = \alpha \min(1, t / t_w)
+
     Args:
       t_warmup: a Composer time.
       alpha: :math:`\alpha >= 0`.
@@ -581,6 +617,10 @@ class CosineAnnealingWithWarmupScheduler(_WithWarmup,
     r"""Composer's ``CosineAnnealingWithWarmupScheduler``: a ramp :math:`0 \to 1`, then
     :math:`\alpha_f + (1 - \alpha_f)\,\tfrac{1}{2}(1 + \cos \pi\tau)` (:math:`\tau` as in
     :class:`LinearWithWarmupScheduler`).
+
+    .. math::
+        \alpha(t) = \begin{cases} t / t_w & t < t_w \\
+        \alpha_f + (1 - \alpha_f)\,\tfrac{1}{2}(1 + \cos \pi\tau) & t \ge t_w \end{cases}
 
     Lowers to :func:`jaxsched.linear` joined with :func:`jaxsched.cosine_decay`.
 
@@ -617,6 +657,10 @@ class PolynomialWithWarmupScheduler(_WithWarmup, name="compat.composer.Polynomia
     r"""Composer's ``PolynomialWithWarmupScheduler``: a ramp :math:`0 \to 1`, then
     :math:`\alpha_f + (1 - \alpha_f)(1 - \tau)^{\kappa}` (:math:`\tau` as in
     :class:`LinearWithWarmupScheduler`).
+
+    .. math::
+        \alpha(t) = \begin{cases} t / t_w & t < t_w \\
+        \alpha_f + (1 - \alpha_f)(1 - \tau)^{\kappa} & t \ge t_w \end{cases}
 
     Lowers to :func:`jaxsched.linear` joined with :func:`jaxsched.polynomial`.
 

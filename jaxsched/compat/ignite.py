@@ -139,7 +139,8 @@ _CYCLICAL_DOC = r"""
 
 
 class LinearCyclicalScheduler(_Cyclical, name="compat.ignite.LinearCyclicalScheduler"):
-    r"""ignite's ``LinearCyclicalScheduler``: from ``start_value`` linearly to ``end_value`` at mid-cycle
+    __doc__ = r"""
+    ignite's ``LinearCyclicalScheduler``: from ``start_value`` linearly to ``end_value`` at mid-cycle
     and back (``monotonic=False``), or only the way there (``monotonic=True``).
 
     At event :math:`e` of a cycle of :math:`C` events (start :math:`a`, end :math:`b`):
@@ -195,7 +196,8 @@ class LinearCyclicalScheduler(_Cyclical, name="compat.ignite.LinearCyclicalSched
 
 
 class CosineAnnealingScheduler(_Cyclical, name="compat.ignite.CosineAnnealingScheduler"):
-    r"""ignite's ``CosineAnnealingScheduler`` (SGDR-style, Smith 2017): from ``start_value`` to
+    __doc__ = r"""
+    ignite's ``CosineAnnealingScheduler`` (SGDR-style, Smith 2017): from ``start_value`` to
     ``end_value`` over each cycle along half a cosine.
 
     .. math:: s = a + \frac{b - a}{2}\left(1 - \cos \frac{\pi e}{C}\right)

@@ -101,8 +101,9 @@ class KerasSchedule(Port):
 
 
 class ExponentialDecay(KerasSchedule, name="compat.keras.ExponentialDecay"):
-    r"""Keras ``ExponentialDecay``: :math:`s(k) = I\,\gamma^{k/T}` (:math:`\lfloor k/T\rfloor` with
-    ``staircase``).
+    r"""Keras ``ExponentialDecay``: exponential decay of ``initial_learning_rate``.
+
+    .. math:: s(k) = I\,\gamma^{k/T} \qquad (\gamma^{\lfloor k/T\rfloor} \text{ with staircase})
 
     Lowers to :func:`jaxsched.exponential_decay`; update ``k`` uses ``schedule(k)``.
 
@@ -140,8 +141,9 @@ class ExponentialDecay(KerasSchedule, name="compat.keras.ExponentialDecay"):
 
 
 class InverseTimeDecay(KerasSchedule, name="compat.keras.InverseTimeDecay"):
-    r"""Keras ``InverseTimeDecay``: :math:`s(k) = I / (1 + \gamma\,k/T)` (:math:`\lfloor k/T\rfloor`
-    with ``staircase``).
+    r"""Keras ``InverseTimeDecay``: inverse-time decay of ``initial_learning_rate``.
+
+    .. math:: s(k) = \frac{I}{1 + \gamma\,k/T} \qquad (\lfloor k/T\rfloor \text{ with staircase})
 
     Lowers to :func:`jaxsched.inverse_time_decay`; update ``k`` uses ``schedule(k)``. A negative
     ``decay_rate`` (accepted by Keras, it divides by zero or goes negative) is refused.
@@ -356,10 +358,11 @@ class CosineDecayRestarts(KerasSchedule, name="compat.keras.CosineDecayRestarts"
     Where the original is odd: Keras locates the cycle with a floating-point logarithm, which can put a
     step at the exact start of a cycle in the previous one (a value at the floor instead of the peak): with
     Keras's default ``t_mul=2`` this happens at the start of the 4th cycle for every ``first_decay_steps``
-    (:math:`\log 8/\log 2 = 2.9999999999999996`). The port places cycle starts exactly (integer arithmetic for an integer ``t_mul``). The
-    float64 comparison with Keras is therefore made against the exact value where Keras's own rounding is
-    worse. ``t_mul < 1`` (Keras: NaN after the cycles converge), ``m_mul > 1`` (growth without bound),
-    negative ``alpha`` and fractional ``first_decay_steps`` are refused.
+    (:math:`\log 8/\log 2 = 2.9999999999999996`). The port places cycle starts exactly (integer arithmetic
+    for an integer ``t_mul``). The float64 comparison with Keras is therefore made against the exact value
+    where Keras's own rounding is worse. ``t_mul < 1`` (Keras: NaN after the cycles converge),
+    ``m_mul > 1`` (growth without bound), negative ``alpha`` and fractional ``first_decay_steps`` are
+    refused.
 
     Args:
       initial_learning_rate: :math:`I`.
@@ -413,8 +416,8 @@ def from_config(config: Mapping[str, Any], class_name: str | None = None) -> Ker
       >>> from jaxsched.compat import keras
       >>> keras.from_config({"class_name": "ExponentialDecay", "config": {
       ...     "initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5, "staircase": False,
-      ...     "name": "lr"}}).name
-      'lr'
+      ...     "name": "lr"}}).decay_rate
+      0.5
     """
     if not isinstance(config, Mapping):
         raise v.ScheduleArgumentTypeError("config", "a mapping (Keras get_config() or serialize())", config)

@@ -26,7 +26,7 @@ value.
 >>> from jaxsched.compat import olmo
 >>> s = olmo.CosWithWarmup(warmup=2, alpha_f=0.1, initial_lr=1.0, max_steps=6)
 >>> [round(float(s(k)), 4) for k in range(6)]
-[0.5, 1.0, 0.8705, 0.55, 0.2295, 0.1]
+[0.5, 1.0, 0.8682, 0.55, 0.2318, 0.1]
 """
 
 from __future__ import annotations
@@ -228,7 +228,9 @@ _WARMUP_DOC = """
 
 
 class ConstantScheduler(OLMoScheduler, name="compat.olmo.ConstantScheduler"):
-    r"""OLMo-core's ``ConstantScheduler``: :math:`s = \text{initial\_lr}`.
+    r"""OLMo-core's ``ConstantScheduler``: the initial LR at every update.
+
+    .. math:: s(c) = P
 
     Example:
       >>> from jaxsched.compat import olmo
@@ -243,7 +245,8 @@ class ConstantScheduler(OLMoScheduler, name="compat.olmo.ConstantScheduler"):
 
 
 class ConstantWithWarmup(OLMoScheduler, name="compat.olmo.ConstantWithWarmup"):
-    r"""OLMo-core's ``ConstantWithWarmup``: a linear warmup to ``initial_lr`` over ``current <= warmup``,
+    __doc__ = r"""
+    OLMo-core's ``ConstantWithWarmup``: a linear warmup to ``initial_lr`` over ``current <= warmup``,
     then constant.
 
     .. math:: s(c) = m + (P - m)\,\min(c, W)/W
@@ -280,7 +283,8 @@ class ConstantWithWarmup(OLMoScheduler, name="compat.olmo.ConstantWithWarmup"):
 
 
 class WSD(OLMoScheduler, name="compat.olmo.WSD"):
-    r"""OLMo-core's ``WSD`` (warmup-stable-decay): warmup over ``current <= warmup``, then ``initial_lr``,
+    __doc__ = r"""
+    OLMo-core's ``WSD`` (warmup-stable-decay): warmup over ``current <= warmup``, then ``initial_lr``,
     then a linear decay to ``decay_min_lr`` over the last ``decay`` of ``t_max``.
 
     .. math::
@@ -340,7 +344,8 @@ class WSD(OLMoScheduler, name="compat.olmo.WSD"):
 
 
 class PowerLR(OLMoScheduler, name="compat.olmo.PowerLR"):
-    r"""OLMo-core's ``PowerLR``: warmup, a power law in ``current / warmup``, and a linear decay tail.
+    __doc__ = r"""
+    OLMo-core's ``PowerLR``: warmup, a power law in ``current / warmup``, and a linear decay tail.
 
     .. math::
         s(c) = \begin{cases} m + (P - m)\,c/W & c \le W \\
@@ -416,7 +421,8 @@ class PowerLR(OLMoScheduler, name="compat.olmo.PowerLR"):
 
 
 class LinearWithWarmup(OLMoScheduler, name="compat.olmo.LinearWithWarmup"):
-    r"""OLMo-core's ``LinearWithWarmup``: warmup over ``current < warmup``, then a linear decay from
+    __doc__ = r"""
+    OLMo-core's ``LinearWithWarmup``: warmup over ``current < warmup``, then a linear decay from
     ``initial_lr`` to ``alpha_f * initial_lr`` at ``t_max`` (its own ``t_max`` if set, else the trainer's).
 
     .. math:: s(c) = P - (P - \alpha_f P)\,\frac{c - W}{T - W}, \qquad W \le c < T
@@ -460,8 +466,11 @@ class LinearWithWarmup(OLMoScheduler, name="compat.olmo.LinearWithWarmup"):
 
 
 class InvSqrtWithWarmup(OLMoScheduler, name="compat.olmo.InvSqrtWithWarmup"):
-    r"""OLMo-core's ``InvSqrtWithWarmup``: warmup over ``current < warmup``, then
-    :math:`\eta + (P - \eta)\sqrt{W/c}` with :math:`\eta = \alpha_f P` (no horizon).
+    __doc__ = r"""
+    OLMo-core's ``InvSqrtWithWarmup``: warmup over ``current < warmup``, then an inverse square root
+    towards :math:`\eta = \alpha_f P` (no horizon).
+
+    .. math:: s(c) = \eta + (P - \eta)\sqrt{W/c}, \qquad c \ge W
 
     Lowers to :func:`jaxsched.inverse_power` (:math:`\tau = W`). Where the original is odd: with
     ``warmup = 0`` it is :math:`\eta` from the first update.
@@ -514,7 +523,8 @@ def _cos_with_warmup(self: Any) -> tuple[Schedule, int, int]:
 
 
 class CosWithWarmup(OLMoScheduler, name="compat.olmo.CosWithWarmup"):
-    r"""OLMo-core's ``CosWithWarmup``: warmup over ``current < warmup``, then a cosine from ``initial_lr``
+    __doc__ = r"""
+    OLMo-core's ``CosWithWarmup``: warmup over ``current < warmup``, then a cosine from ``initial_lr``
     to :math:`\eta = \alpha_f P` at ``t_max`` (its own if set, else the trainer's).
 
     .. math:: s(c) = \eta + (P - \eta)\,\tfrac{1}{2}\left(1 + \cos\pi\tfrac{c - W}{T - W}\right)
@@ -550,7 +560,8 @@ class CosWithWarmup(OLMoScheduler, name="compat.olmo.CosWithWarmup"):
 
 
 class HalfCosWithWarmup(OLMoScheduler, name="compat.olmo.HalfCosWithWarmup"):
-    r"""OLMo-core's ``HalfCosWithWarmup``: the second half of a cosine over twice ``t_max - warmup``,
+    __doc__ = r"""
+    OLMo-core's ``HalfCosWithWarmup``: the second half of a cosine over twice ``t_max - warmup``,
     after a warmup to its midpoint :math:`\eta + (P - \eta)/2`.
 
     .. math:: s(c) = \eta + (P - \eta)\,\tfrac{1}{2}\left(1 + \cos\pi\tfrac{c - W + L}{2L}\right),
@@ -599,8 +610,11 @@ class HalfCosWithWarmup(OLMoScheduler, name="compat.olmo.HalfCosWithWarmup"):
 
 
 class CosWithWarmupAndLinearDecay(CosWithWarmup, name="compat.olmo.CosWithWarmupAndLinearDecay"):
-    r"""OLMo-core's ``CosWithWarmupAndLinearDecay``: :class:`CosWithWarmup` cut at ``t_max - decay`` (the
+    __doc__ = r"""
+    OLMo-core's ``CosWithWarmupAndLinearDecay``: :class:`CosWithWarmup` cut at ``t_max - decay`` (the
     trainer's ``t_max``) and decayed linearly from its value there to ``decay_min_lr`` at ``t_max``.
+
+    .. math:: s(c) = E + (\operatorname{cos}(T - D) - E)\,\frac{\min(T - c, D)}{D}, \qquad c \ge T - D
 
     Lowers to :class:`CosWithWarmup`'s pieces and a :func:`jaxsched.linear` tail whose start is the cosine
     factor there (computed once from the catalog) times the leaves.
@@ -750,6 +764,10 @@ class ComposableScheduler(_WithOverride, name="compat.olmo.ComposableScheduler")
     LR (given, a fraction of ``initial_lr``, or the previous stage's end) to its end LR; the last end is held.
     ``override_decay`` replaces the schedule from ``start`` on by a decay from the value it had there.
 
+    .. math::
+        s(c) = a_i + (b_i - a_i)\,f\left(\frac{c - S_i}{d_i}\right), \qquad S_i \le c < S_i + d_i,
+        \qquad f(x) = x \text{ or } \tfrac{1}{2}(1 - \cos \pi x)
+
     Lowers to a :func:`jaxsched.join` of :func:`jaxsched.linear` / :func:`jaxsched.warmup_cosine_decay`
     pieces. The stages are static metadata (their LRs are not leaves; ``initial_lr`` is); the override's
     start value is the main schedule's value there, :math:`aP + b` with :math:`a, b` from the catalog
@@ -867,6 +885,9 @@ class SequentialScheduler(_WithOverride, name="compat.olmo.SequentialScheduler")
     to the end) on its own clock, with ``t_max`` the smaller of what remains and its own length, and
     starts from the previous one's final LR as its ``initial_lr``.
 
+    .. math:: s(c) = g_i\left(P_i,\ c - M_i,\ \min(T - M_i, m_i)\right), \qquad M_i < c \le M_i + m_i,
+        \qquad P_{i+1} = g_i(P_i, m_i, m_i)
+
     The chained initial LRs (each the previous scheduler's value at its end) are computed once, at
     construction, from the catalog curves: they are static here (no gradient through them), so the
     schedule must be built from concrete numbers. ``override_decay`` as in :class:`ComposableScheduler`.
@@ -962,10 +983,13 @@ class SequentialScheduler(_WithOverride, name="compat.olmo.SequentialScheduler")
 
 
 class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
-    r"""OLMo-core's ``WSDS`` (warmup-stable-decay-simplified, Wen et al., arXiv 2410.05192): periods of
+    __doc__ = r"""
+    OLMo-core's ``WSDS`` (warmup-stable-decay-simplified, Wen et al., arXiv 2410.05192): periods of
     given lengths at peak ``initial_lr * period_lr_multipliers[i]``, each ending with a linear decay to
     ``decay_min_lr`` over ``decay`` (or ``decay_fraction`` of the period); a warmup takes the start of the
     first period.
+
+    .. math:: s = E + (P_i - E)\,\frac{\min(L_i - e, D_i)}{D_i} \text{ at position } e \text{ of period } i
 
     Lowers to a :func:`jaxsched.join` of :func:`jaxsched.linear` pieces. As in OLMo-core, a later period
     starts one step after the previous one reaches ``decay_min_lr``; ``decay_min_lr`` is held after the
@@ -1080,7 +1104,9 @@ class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
 
 class ExponentialScheduler(OLMoScheduler, name="compat.olmo.ExponentialScheduler"):
     r"""OLMo-core's ``ExponentialScheduler``: exponential growth from ``lr_min`` to ``initial_lr`` at
-    ``t_max``, :math:`s(c) = \ell (P/\ell)^{c/T}`, then ``initial_lr``.
+    ``t_max``, then ``initial_lr``.
+
+    .. math:: s(c) = \ell\,(P/\ell)^{\min(c, T)/T}
 
     Lowers to :func:`jaxsched.exponential_decay` with rate :math:`P/\ell` and ``end_value`` :math:`P`.
 
@@ -1090,7 +1116,7 @@ class ExponentialScheduler(OLMoScheduler, name="compat.olmo.ExponentialScheduler
     Example:
       >>> from jaxsched.compat import olmo
       >>> s = olmo.ExponentialScheduler(lr_min=0.01, initial_lr=1.0, max_steps=2)
-      >>> [float(s(k)) for k in range(3)]
+      >>> s.numpy([0, 1, 2]).tolist()
       [0.1, 1.0, 1.0]
     """
 
