@@ -3,6 +3,7 @@ around (join, shift, repeat, per_epoch) or combine values (multiply, clip)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
-from jaxsched._fields import Real, StepCount, known, level, nested, nested_seq, steps, steps_seq
+from jaxsched._fields import Real, Span, StepCount, flag, known, level, nested, nested_seq, steps, steps_seq
 from jaxsched._numerics import MAX_STEP, Array, Backend, Split, Steps
 
 
@@ -23,11 +24,18 @@ class Join(Schedule, name="join"):
     .. math:: s(k) = s_i(k - b_i) \quad\text{for } b_i \le k < b_{i+1}
 
     Unlike optax, the number of boundaries must be one less than the number of schedules and they must be
-    sorted (optax silently truncates with ``zip``).
+    sorted (optax silently truncates with ``zip``). A boundary may be fractional (a warmup of 22.5 steps):
+    the piece is used from the first step at or after it and sees the exact, fractional, steps since it.
+
+    With ``continuous=True`` each piece is rescaled to start where the previous one ended:
+    :math:`s_i \to c_i s_i` with :math:`c_0 = 1` and :math:`c_i = c_{i-1} s_{i-1}(b_i - b_{i-1}) / s_i(0)`
+    (a decay that continues from wherever the previous phase left the value; every piece must start
+    above 0).
 
     Args:
       schedules: the pieces (numbers are taken as constants).
       boundaries: the absolute steps at which each next piece starts.
+      continuous: rescale each piece to continue from the previous one's value at its boundary.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -41,13 +49,18 @@ class Join(Schedule, name="join"):
     """
 
     schedules: tuple[Schedule, ...] = nested_seq()
-    boundaries: tuple[StepCount, ...] = steps_seq()
+    boundaries: tuple[Span, ...] = steps_seq(fractional=True)
+    continuous: bool = flag(default=False)
 
     examples = (
         {"schedules": [{"name": "linear", "init_value": 0.0, "end_value": 1e-3,
                         "transition_steps": 100},
                        {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 900}],
          "boundaries": [100]},
+        {"schedules": [{"name": "exponential_decay", "init_value": 1e-3, "transition_steps": 100,
+                        "decay_rate": 0.5},
+                       {"name": "cosine_decay", "init_value": 1.0, "decay_steps": 500}],
+         "boundaries": [300], "continuous": True},
     )
 
     def __check_init__(self) -> None:
@@ -55,9 +68,21 @@ class Join(Schedule, name="join"):
         if len(self.boundaries) != n - 1:
             raise v.ScheduleArgumentError(
                 "boundaries", f"must have len(schedules) - 1 = {n - 1} entries", list(self.boundaries))
-        if known(*self.boundaries) and any(b < a for a, b in zip(self.boundaries, self.boundaries[1:])):
+        if known(*self.boundaries) and any(b < a for a, b in itertools.pairwise(self.boundaries)):
             raise v.ScheduleArgumentError("boundaries", "must be sorted in increasing order",
                                           list(self.boundaries))
+        for i, b in enumerate(self.boundaries):
+            if known(b) and b > MAX_STEP:
+                raise v.ScheduleArgumentError(f"boundaries[{i}]", "must be <= 2**31 - 1 (the last step)", b)
+            if self.continuous and isinstance(b, float):
+                raise v.ScheduleArgumentError(
+                    f"boundaries[{i}]", "must be a whole number of steps in a continuous join", b)
+        if self.continuous:
+            for i, piece in enumerate(self.schedules[1:], 1):
+                if piece._is_plain() and float(piece.numpy(0)) == 0:
+                    raise v.ScheduleArgumentError(
+                        f"schedules[{i}]", "starts at 0: a continuous join rescales it, so it must start "
+                        "above 0", piece)
 
     def _key_steps(self) -> list[Any]:
         out: list[Any] = []
@@ -66,22 +91,48 @@ class Join(Schedule, name="join"):
             out += [b + k for k in s.key_steps()]
         return out
 
+    def _scales(self, bk: Backend, t: Steps) -> list[Array]:
+        """The factors of a continuous join: each piece continues from the previous one's end value."""
+        xp = bk.xp
+        zero = Steps(bk, xp.zeros_like(t.n))
+        scales = [xp.ones_like(bk.to_float(t.n))]
+        starts = [0, *self.boundaries]
+        for i in range(1, len(self.schedules)):
+            length = Steps(bk, zero.n + bk.count(starts[i]) - bk.count(starts[i - 1]))
+            end = scales[-1] * bk.value(self.schedules[i - 1].evaluate(bk, length))
+            scales.append(end / bk.value(self.schedules[i].evaluate(bk, zero)))
+        return scales
+
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        if len(self.schedules) <= _CHAIN:
+        if self.continuous:
+            scales = self._scales(bk, t)
+            out = scales[0] * bk.value(self.schedules[0].evaluate(bk, t))
+            for s, b, c in zip(self.schedules[1:], self.boundaries, scales[1:], strict=True):
+                start = bk.count(b)
+                out = xp.where(t.ge(start), c * bk.value(s.evaluate(bk, t.shifted(start, nonneg=True))), out)
+            return out
+        if len(self.schedules) <= _CHAIN or not all(map(_int_like, self.boundaries)):
             out = self.schedules[0].evaluate(bk, t)
             for s, b in zip(self.schedules[1:], self.boundaries, strict=True):
-                start = bk.count(b)
+                start = bk.span(b)  # a fractional boundary as an exact Count
                 out = xp.where(t.ge(start), s.evaluate(bk, t.shifted(start, nonneg=True)), out)
             return out
         # Many pieces: one search over the boundaries, then one evaluation per group of pieces of the
         # same structure, with their hyperparameters gathered at each step's piece. Cost grows with the
         # number of distinct structures, not with the number of pieces.
-        bounds = xp.stack([bk.count(b) for b in self.boundaries])
+        if all(isinstance(b, int) for b in self.boundaries):  # one constant, not one per boundary
+            bounds = xp.asarray(np.asarray(self.boundaries, np.int64).astype(bk.int_dtype))
+        else:
+            bounds = xp.stack([xp.asarray(bk.count(b)) for b in self.boundaries])
         if not bk.is_int(bounds):
             bounds = bk.to_float(bounds)
         key = t.n if bk.is_int(bounds) else t.value()
-        idx = xp.searchsorted(bounds, key, side="right")
+        if bk.is_numpy:
+            idx = np.searchsorted(bounds, key, side="right")
+        else:  # a vectorised comparison compiles fastest for few boundaries, a binary search for many
+            idx = xp.searchsorted(bounds, key, side="right",
+                                  method="compare_all" if len(self.boundaries) <= 64 else "scan")
         zero = xp.zeros((1,), bounds.dtype)
         start = xp.concatenate([zero, bounds])[idx]
         local = t.shifted(start, nonneg=True)
@@ -197,8 +248,8 @@ class Clip(Schedule, name="clip"):
     """
 
     schedule: Schedule = nested()
-    min_value: Real | None = level(None)
-    max_value: Real | None = level(None)
+    min_value: Real | None = level(default=None)
+    max_value: Real | None = level(default=None)
 
     examples = (
         {"schedule": {"name": "exponential_decay", "init_value": 1e-3, "transition_steps": 100,
@@ -292,9 +343,47 @@ class PerEpoch(Schedule, name="per_epoch"):
         return self.schedule.evaluate(bk, Steps(bk, t.n // bk.count(self.steps_per_epoch)))
 
 
-def join(schedules: Sequence[Schedule | float], boundaries: Sequence[StepCount]) -> Schedule:
+class Quantize(Schedule, name="quantize"):
+    r"""A schedule sampled every ``every`` steps and held in between; unlike :class:`PerEpoch` it keeps
+    counting steps.
+
+    .. math:: s(k) = g\left(n \lfloor k / n \rfloor\right)
+
+    (the value of a per-update schedule applied once per epoch of :math:`n` updates).
+
+    Args:
+      schedule: the schedule :math:`g`, counting steps.
+      every: :math:`n >= 1` steps between samples.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`, constant on each block of :math:`n` steps.
+
+    Example:
+      >>> import jaxsched
+      >>> jaxsched.quantize(jaxsched.linear(1.0, 0.0, 4), every=2).numpy(range(5)).tolist()
+      [1.0, 1.0, 0.5, 0.5, 0.0]
+    """
+
+    schedule: Schedule = nested()
+    every: StepCount = steps(minimum=1)
+
+    examples = (
+        {"schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 1000}, "every": 100},
+    )
+
+    def _key_steps(self) -> list[Any]:
+        n = self.every
+        return [-(-k // n) * n for k in self.schedule.key_steps()]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        n = bk.count(self.every)
+        return self.schedule.evaluate(bk, Steps(bk, bk.quotient(t.n, n) * n))
+
+
+def join(schedules: Sequence[Schedule | float], boundaries: Sequence[Span], *,
+         continuous: bool = False) -> Schedule:
     """Schedules one after another, as ``optax.join_schedules``: see :class:`Join`."""
-    return Join(schedules, boundaries)
+    return Join(tuple(schedules), tuple(boundaries), continuous)  # type: ignore[arg-type]  # converted
 
 
 def multiply(*factors: Schedule | float, schedules: Sequence[Schedule | float] | None = None) -> Schedule:
@@ -309,10 +398,10 @@ def multiply(*factors: Schedule | float, schedules: Sequence[Schedule | float] |
     if schedules is not None:
         if factors:
             raise TypeError("multiply() takes the factors positionally or as schedules=, not both")
-        return Multiply(schedules)
+        return Multiply(tuple(schedules))  # type: ignore[arg-type]  # numbers become constants
     if len(factors) == 1 and isinstance(factors[0], list | tuple):
         factors = tuple(factors[0])
-    return Multiply(factors)
+    return Multiply(factors)  # type: ignore[arg-type]
 
 
 def shift(schedule: Schedule, steps: StepCount) -> Schedule:
@@ -333,6 +422,11 @@ def repeat(schedule: Schedule, period: StepCount) -> Schedule:
 def per_epoch(schedule: Schedule, steps_per_epoch: StepCount) -> Schedule:
     """A schedule over epochs, held constant within each epoch: see :class:`PerEpoch`."""
     return PerEpoch(schedule, steps_per_epoch)
+
+
+def quantize(schedule: Schedule, every: StepCount) -> Schedule:
+    """A schedule sampled every ``every`` steps and held in between: see :class:`Quantize`."""
+    return Quantize(schedule, every)
 
 
 # -- many-piece joins -------------------------------------------------------------------------------------
@@ -388,12 +482,24 @@ def _gather_values(bk: Backend, vals: list[Any], pos: Array) -> Any:
         return _gather(bk, vals, pos)
     if isinstance(first, tuple):
         return tuple(_gather_values(bk, [x[i] for x in vals], pos) for i in range(len(first)))
+    plain = all(isinstance(x, int | float) and not isinstance(x, bool) for x in vals)
     if all(_int_like(x) for x in vals):
+        if plain:  # one host array, one constant in the graph
+            return xp.asarray(np.asarray(vals, np.int64).astype(bk.int_dtype))[pos]
         return xp.stack([xp.asarray(x, bk.int_dtype) for x in vals])[pos]
     if bk.is_numpy:
         return np.asarray([bk.value(x) for x in vals], np.float64)[pos]
     # Floats keep their exact parts, so a gathered decay rate is as precise as a single one.
     x64 = np.dtype(bk.float_dtype) == np.float64
+    if plain:
+        host = np.asarray(vals, np.float64)
+        if x64:
+            parts: list[np.ndarray] = [host, np.zeros_like(host), np.zeros_like(host)]
+        else:
+            hi = host.astype(np.float32)
+            mid = (host - hi).astype(np.float32)
+            parts = [hi, mid, (host - hi - mid).astype(np.float32)]
+        return Split(*(xp.asarray(p)[pos] for p in parts))
     splits = [_as_split(x, x64) for x in vals]
     return Split(*(xp.stack([xp.asarray(getattr(sp, part), bk.float_dtype) for sp in splits])[pos]
                    for part in ("hi", "mid", "lo")))

@@ -108,7 +108,8 @@ when_jax_imported(_register_split)
 
 @dataclass_transform(frozen_default=True, eq_default=False,
                      field_specifiers=(fl.value, fl.level, fl.steps, fl.choice, fl.flag, fl.static, fl.nested,
-                                       fl.nested_seq, fl.steps_seq, fl.value_seq, dataclasses.field))
+                                       fl.nested_seq, fl.steps_seq, fl.value_seq, fl.pairs, fl.table,
+                                       fl.static_nested, fl.static_nested_seq, dataclasses.field))
 class Schedule:
     """Base class of every jaxsched schedule: ``s(step) -> value`` usable wherever optax takes a schedule.
 
@@ -220,20 +221,20 @@ class Schedule:
 
     # -- value semantics --------------------------------------------------------------------------------
     def _keys(self) -> tuple[Any, ...]:
-        cached = self.__dict__.get("_key_cache")
+        cached: tuple[Any, ...] | None = self.__dict__.get("_key_cache")
         if cached is None:
             cached = tuple(role.key(getattr(self, name)) for name, role in self._roles)
             if any(k is fl.TRACED for k in cached):
                 return cached  # never cached: traced values have no host key
             object.__setattr__(self, "_key_cache", cached)
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     def __eq__(self, other: object) -> bool:
         if self is other:
             return True
         if type(self) is not type(other):
             return NotImplemented
-        a, b = self._keys(), other._keys()  # type: ignore[attr-defined]
+        a, b = self._keys(), other._keys()
         if any(k is fl.TRACED for k in a) or any(k is fl.TRACED for k in b):
             return False
         return a == b
@@ -245,6 +246,12 @@ class Schedule:
         return hash((type(self).__qualname__, keys))
 
     def __repr__(self) -> str:
+        try:
+            return self._repr()
+        except RecursionError:  # a schedule nested hundreds deep: name the outer level only
+            return f"{self.config_name or type(self).__name__}(...)"
+
+    def _repr(self) -> str:
         roles = dict(self._roles)
         args = ", ".join(f"{name}={_repr_value(roles[name].shown(getattr(self, name)))}"
                          for name in self._init_fields)
@@ -259,10 +266,10 @@ class Schedule:
 
     # -- arithmetic -------------------------------------------------------------------------------------
     def __mul__(self, other: Any) -> Schedule:
-        return lookup("multiply")(schedules=(self, fl.as_schedule("other", other)))
+        return _factory("multiply")(schedules=(self, fl.as_schedule("other", other)))
 
     def __rmul__(self, other: Any) -> Schedule:
-        return lookup("multiply")(schedules=(fl.as_schedule("other", other), self))
+        return _factory("multiply")(schedules=(fl.as_schedule("other", other), self))
 
     def __truediv__(self, other: Any) -> Schedule:
         if isinstance(other, Schedule):
@@ -270,7 +277,7 @@ class Schedule:
         divisor = fl.Value().convert("divisor", other)
         if isinstance(divisor, float) and divisor == 0:
             raise fl.ScheduleArgumentError("divisor", "must not be 0", other)
-        return lookup("multiply")(schedules=(self, constant_schedule(1.0 / divisor)))
+        return _factory("multiply")(schedules=(self, constant_schedule(1.0 / divisor)))
 
 
 class Composite(Schedule):
@@ -289,11 +296,11 @@ class Composite(Schedule):
 
     def lowered(self) -> Schedule:
         """:meth:`lower`, built once per instance."""
-        out = self.__dict__.get("_lowered_cache")
+        out: Schedule | None = self.__dict__.get("_lowered_cache")
         if out is None:
             out = self.lower()
             object.__setattr__(self, "_lowered_cache", out)
-        return out  # type: ignore[no-any-return]
+        return out
 
     def _after_checks(self) -> None:
         if self._is_plain():
@@ -314,7 +321,12 @@ class Port(Composite):
 
 def constant_schedule(x: Any) -> Schedule:
     """The catalog's constant schedule of ``x`` (through the registry, so the core imports no family)."""
-    return lookup("constant")(x)
+    return _factory("constant")(x)
+
+
+def _factory(name: str) -> Callable[..., Schedule]:
+    """The registered class ``name`` as a constructor (the registry knows every family; the core none)."""
+    return lookup(name)
 
 
 def as_schedule(x: Any) -> Schedule:

@@ -11,7 +11,8 @@ decides, once for every class:
   JAX tracers pass through unchecked; anything else (a string, a bool for a number, an array where a
   scalar is expected, NaN, an integer beyond ``2**31 - 1`` steps) is refused naming the argument;
 - how the field crosses a JAX transformation (jit argument, ``device_put``, ``vmap``): a float leaf is
-  carried *exactly*, as three float32 parts ``hi + mid + lo`` (a :class:`~jaxsched._numerics.Split`), so a float64
+  carried *exactly*, as three float32 parts ``hi + mid + lo`` (a :class:`~jaxsched._numerics.Split`),
+  so a float64
   hyperparameter such as a decay rate of 0.9999 keeps every bit on the device, and formulas that need more
   than float32 (``power``) read the extra parts. Integer step counts travel as int32.
 
@@ -34,7 +35,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Union
 import numpy as np
 
 from jaxsched._numerics import MAX_STEP, Split, is_concrete
-from jaxsched._validate import ScheduleArgumentError, ScheduleArgumentTypeError
+from jaxsched._validate import (
+    ScheduleArgumentError,
+    ScheduleArgumentTypeError,
+    ScheduleArgumentTypeValueError,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import jax
@@ -86,8 +91,28 @@ class Role:
     kind: ClassVar[str] = "leaf"
     is_steps: ClassVar[bool] = False
     """True for durations in steps: the config layer resolves units (``"10%"``, ``"2ep"``) for them."""
+    refusal: type[ScheduleArgumentError] = ScheduleArgumentError
+    """The class a refused value is raised as (a port's original raises, say, ``AssertionError`` for it:
+    :class:`~jaxsched._validate.ScheduleArgumentAssertionError`)."""
+    text_error: Callable[..., Exception] = ScheduleArgumentTypeError
+    """The class raised for a string (a port whose original calls ``float()`` on it raises
+    :class:`~jaxsched._validate.ScheduleArgumentTypeValueError`)."""
 
     def convert(self, name: str, x: Any) -> Any:
+        """The normalised value of argument ``name`` (refusals raised as :attr:`refusal` and
+        :attr:`text_error` where set)."""
+        try:
+            return self._convert(name, x)
+        except ScheduleArgumentError as err:
+            if isinstance(err, self.refusal):
+                raise
+            raise self.refusal(err.argument, err.reason, err.value) from None
+        except ScheduleArgumentTypeError as err:
+            if not isinstance(x, str | bytes) or self.text_error is type(err):
+                raise
+            raise self.text_error(err.argument, err.expected, err.value) from None
+
+    def _convert(self, name: str, x: Any) -> Any:
         return x
 
     def flatten(self, x: Any) -> Any:
@@ -141,8 +166,8 @@ def _scalar(name: str, x: Any, what: str) -> Any:
     """A concrete real scalar as a Python int or float; refuses everything else, naming ``name``."""
     if isinstance(x, bool) or x is None or isinstance(x, str | bytes | Mapping):
         raise ScheduleArgumentTypeError(name, what, x)
-    if isinstance(x, int | float) and not isinstance(x, np.generic):  # np.float64 subclasses float
-        return x
+    if isinstance(x, int | float):
+        return float(x) if isinstance(x, float) else int(x)  # np.float64 is a float subclass: unwrap it
     if isinstance(x, numbers.Number) and not isinstance(x, numbers.Real):
         raise ScheduleArgumentTypeError(name, what, x)
     if isinstance(x, list | tuple | Iterable) and not hasattr(x, "shape"):
@@ -160,7 +185,7 @@ def _scalar(name: str, x: Any, what: str) -> Any:
 
 
 class Value(Role):
-    """A real hyperparameter: a float pytree leaf, carried exactly (see :class:`~jaxsched._numerics.Split`)."""
+    """A real hyperparameter: a float pytree leaf, carried exactly (a :class:`~jaxsched._numerics.Split`)."""
 
     def __init__(self, *, minimum: float | None = None, maximum: float | None = None,
                  min_open: bool = False, max_open: bool = False, optional: bool = False) -> None:
@@ -168,7 +193,7 @@ class Value(Role):
         self.min_open, self.max_open = min_open, max_open
         self.optional = optional
 
-    def convert(self, name: str, x: Any) -> Any:
+    def _convert(self, name: str, x: Any) -> Any:
         if x is None and self.optional:
             return None
         if isinstance(x, Split) or not is_concrete(x):
@@ -225,7 +250,7 @@ class Duration(Role):
         if static:
             self.kind = "static"  # type: ignore[misc]
 
-    def convert(self, name: str, x: Any) -> Any:
+    def _convert(self, name: str, x: Any) -> Any:
         if x is None and self.optional:
             return None
         if isinstance(x, Split) or not is_concrete(x):
@@ -282,8 +307,8 @@ class Choice(Role):
     def convert(self, name: str, x: Any) -> Any:
         if x is None and self.optional:
             return None
-        if not isinstance(x, str):
-            raise ScheduleArgumentTypeError(name, f"one of {list(self.options)}", x)
+        if not isinstance(x, str):  # every original tests membership, so a wrong type is a ValueError too
+            raise ScheduleArgumentTypeValueError(name, f"one of {list(self.options)}", x)
         if x not in self.options:
             raise ScheduleArgumentError(name, f"must be one of {list(self.options)}", x)
         return x
@@ -319,6 +344,9 @@ class Static(Role):
 
     def key(self, x: Any) -> Any:
         return _hashable(_jsonable(x))
+
+    def shown(self, x: Any) -> Any:
+        return x  # already a host value; a tuple stays a tuple (not an array) in repr
 
 
 def _jsonable(x: Any) -> Any:
@@ -471,7 +499,7 @@ def sequence(name: str, x: Any) -> tuple[Any, ...]:
     """A list or tuple (a single number, a string or a mapping is refused), as a tuple."""
     if isinstance(x, str | bytes | Mapping) or not isinstance(x, Iterable):
         raise ScheduleArgumentTypeError(name, "a list", x)
-    if hasattr(x, "shape") and np.ndim(x) == 0:
+    if getattr(x, "shape", None) == ():  # a 0-d array is one number
         raise ScheduleArgumentTypeError(name, "a list", x)
     return tuple(x)
 
@@ -482,6 +510,8 @@ def as_schedule(name: str, x: Any) -> Schedule:
 
     if isinstance(x, Schedule):
         return x
+    if isinstance(x, Split):  # a value carried across JAX (a composite lowering its traced leaves)
+        return constant_schedule(x)
     if isinstance(x, bool) or not (isinstance(x, numbers.Real) or hasattr(x, "dtype")):
         raise ScheduleArgumentTypeError(name, "a jaxsched Schedule or a number", x)
     return constant_schedule(Value().convert(name, x))
@@ -490,28 +520,49 @@ def as_schedule(name: str, x: Any) -> Schedule:
 # -- field specifiers (what class bodies use) -----------------------------------------------------------
 
 
-def _field(role: Role, default: Any, init: bool = True) -> Any:
+Refusal = type[ScheduleArgumentError]
+TextError = Callable[..., Exception]
+
+
+def _field(role: Role, default: Any, init: bool = True, refusal: Refusal = ScheduleArgumentError,
+           text_error: TextError = ScheduleArgumentTypeError) -> Any:
+    role.refusal, role.text_error = refusal, text_error
     return dataclasses.field(default=default, init=init, metadata={_ROLE: role})
 
 
 def value(default: Any = dataclasses.MISSING, *, minimum: float | None = None,
           maximum: float | None = None, min_open: bool = False, max_open: bool = False,
-          optional: bool = False) -> Any:
-    """A real hyperparameter (float leaf), optionally bounded; ``optional`` allows ``None``."""
+          optional: bool = False, refusal: Refusal = ScheduleArgumentError,
+          text_error: TextError = ScheduleArgumentTypeError) -> Any:
+    """A real hyperparameter (float leaf), optionally bounded; ``optional`` allows ``None``. A port raises its
+    original's exception classes: ``refusal`` for a refused value (e.g.
+    :class:`~jaxsched._validate.ScheduleArgumentAssertionError` where the original asserts), ``text_error``
+    for a string (:class:`~jaxsched._validate.ScheduleArgumentTypeValueError` where it calls ``float()``)."""
     return _field(Value(minimum=minimum, maximum=maximum, min_open=min_open, max_open=max_open,
-                        optional=optional or default is None), default)
+                        optional=optional or default is None), default, refusal=refusal,
+                  text_error=text_error)
 
 
-def level(default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
-    """A value the schedule outputs or interpolates (an LR, a factor): a real number >= 0."""
-    return _field(Value(minimum=0.0, optional=optional or default is None), default)
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def level(default: Any = dataclasses.MISSING, *, optional: bool = False,
+          refusal: Refusal = ScheduleArgumentError, text_error: TextError = ScheduleArgumentTypeError) -> Any:
+    """A value the schedule outputs or interpolates (an LR, a factor): a real number in
+    ``[0, 3.4e38]`` (finite in float32, so the value is exact on every path). ``refusal``, ``text_error``:
+    as :func:`value`."""
+    return _field(Value(minimum=0.0, maximum=FLOAT32_MAX, optional=optional or default is None), default,
+                  refusal=refusal, text_error=text_error)
 
 
 def steps(default: Any = dataclasses.MISSING, *, minimum: int = 0, fractional: bool = False,
-          static: bool = False, optional: bool = False) -> Any:
-    """A number of steps (integer leaf, or static with ``static=True``)."""
+          static: bool = False, optional: bool = False, refusal: Refusal = ScheduleArgumentError,
+          text_error: TextError = ScheduleArgumentTypeError) -> Any:
+    """A number of steps (integer leaf, or static with ``static=True``). ``refusal``, ``text_error``: as
+    :func:`value`."""
     return _field(Duration(minimum=minimum, fractional=fractional, static=static,
-                        optional=optional or default is None), default)
+                        optional=optional or default is None), default, refusal=refusal,
+                  text_error=text_error)
 
 
 def choice(options: Sequence[str], default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
@@ -556,6 +607,151 @@ def value_seq(default: Any = dataclasses.MISSING, *, minimum: float | None = Non
 def pairs(default: Any = dataclasses.MISSING) -> Any:
     """``{boundary: value}`` with boundaries in steps and values >= 0, stored as sorted pairs."""
     return _field(Pairs(Duration(), Value(minimum=0.0)), default)
+
+
+class Table:
+    """An immutable 1-D array of float64 (or int64) values with value semantics: equal tables compare and
+    hash equal, pickle and turn into JSON lists. It is what a :func:`table` field holds (a precomputed
+    table of a schedule, static metadata of its pytree)."""
+
+    __slots__ = ("_hash", "array")
+
+    def __init__(self, values: Any, dtype: Any = np.float64) -> None:
+        arr = np.array(values, dtype=dtype)
+        if arr.ndim != 1:
+            raise ValueError(f"a table is 1-D, got shape {arr.shape}")
+        arr.setflags(write=False)
+        self.array = arr
+        self._hash: int | None = None
+
+    def __len__(self) -> int:
+        return int(self.array.shape[0])
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Table):
+            return NotImplemented
+        return (self.array.dtype == other.array.dtype and self.array.shape == other.array.shape
+                and self.array.tobytes() == other.array.tobytes())
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            import hashlib
+
+            digest = hashlib.blake2b(self.array.tobytes(), digest_size=16).digest()
+            self._hash = hash((self.array.dtype.str, self.array.shape, digest))
+        return self._hash
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Table, (self.array, self.array.dtype))
+
+    def __repr__(self) -> str:
+        if len(self) <= 8:
+            return repr(self.array.tolist())
+        return f"Table({len(self)} values)"
+
+    def tolist(self) -> list[Any]:
+        out: list[Any] = self.array.tolist()
+        return out
+
+
+class TableRole(Role):
+    """A 1-D table of finite numbers (:class:`Table`), static: a table a schedule computed on the host (its
+    length decides the structure). ``integer`` tables hold int64 values."""
+
+    kind = "static"
+
+    def __init__(self, *, minimum: float | None = None, integer: bool = False, optional: bool = False
+                 ) -> None:
+        self.minimum, self.integer, self.optional = minimum, integer, optional
+
+    def convert(self, name: str, x: Any) -> Any:
+        if x is None and self.optional:
+            return None
+        if isinstance(x, Table):
+            arr = x.array
+        else:
+            if isinstance(x, str | bytes | Mapping) or x is None or isinstance(x, bool) or (
+                    not isinstance(x, Iterable) and not hasattr(x, "shape")):
+                raise ScheduleArgumentTypeError(name, "a list of numbers", x)
+            if not is_concrete(x):
+                raise ScheduleArgumentTypeError(name, "a concrete list of numbers (it is static)", x)
+            try:
+                arr = np.asarray(x)
+            except Exception:
+                raise ScheduleArgumentTypeError(name, "a list of numbers", x) from None
+        if arr.ndim != 1:
+            raise ScheduleArgumentError(name, f"must be a 1-D list, got shape {arr.shape}", show_value=False)
+        if arr.size and (arr.dtype.kind not in "iuf" or arr.dtype == object):
+            raise ScheduleArgumentTypeError(name, "a list of numbers", x)
+        if self.integer:
+            if arr.size and arr.dtype.kind == "f" and not np.all(np.mod(arr, 1) == 0):
+                raise ScheduleArgumentError(name, "must hold whole numbers", show_value=False)
+            out = Table(arr, np.int64)
+        else:
+            out = Table(arr, np.float64)
+        vals = out.array
+        if vals.size and not np.all(np.isfinite(vals)):
+            raise ScheduleArgumentError(name, "must hold finite numbers", show_value=False)
+        if self.minimum is not None and vals.size and np.min(vals) < self.minimum:
+            i = int(np.argmin(vals))
+            raise ScheduleArgumentError(name, f"must hold values >= {self.minimum:g} (entry {i} is "
+                                        f"{vals[i]!r})", show_value=False)
+        return out
+
+    def key(self, x: Any) -> Any:
+        return x
+
+    def to_config(self, name: str, x: Any) -> Any:
+        return None if x is None else x.tolist()
+
+    def shown(self, x: Any) -> Any:
+        return x
+
+
+class StaticNested(Nested):
+    """A nested schedule held as static metadata: its values decide the structure of the computation (a
+    table computed from them on the host), so it must be concrete, and it is part of the pytree's
+    structure rather than its leaves."""
+
+    kind = "static"
+
+    def convert(self, name: str, x: Any) -> Any:
+        out = super().convert(name, x)
+        if out is not None and not out._is_plain():
+            raise ScheduleArgumentTypeError(name, "a schedule of concrete numbers (it is static)", x)
+        return out
+
+
+class StaticNestedSeq(NestedSeq):
+    """A tuple of schedules held as static metadata (see :class:`StaticNested`)."""
+
+    kind = "static"
+
+    def convert(self, name: str, x: Any) -> Any:
+        out = super().convert(name, x)
+        for i, s in enumerate(out):
+            if not s._is_plain():
+                raise ScheduleArgumentTypeError(f"{name}[{i}]", "a schedule of concrete numbers (it is "
+                                                "static)", s)
+        return out
+
+
+def table(default: Any = dataclasses.MISSING, *, minimum: float | None = None, integer: bool = False,
+          optional: bool = False) -> Any:
+    """A static 1-D table of finite numbers (a :class:`Table`), e.g. values a schedule precomputed."""
+    return _field(TableRole(minimum=minimum, integer=integer, optional=optional or default is None), default)
+
+
+def static_nested(default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
+    """A nested schedule held as static metadata (its values decide the computation's structure)."""
+    return _field(StaticNested(optional=optional or default is None), default)
+
+
+def static_nested_seq(default: Any = dataclasses.MISSING, *, nonempty: bool = True) -> Any:
+    """A tuple of schedules held as static metadata (their values decide the computation's structure)."""
+    return _field(StaticNestedSeq(nonempty=nonempty), default)
 
 
 def role_of(f: dataclasses.Field[Any]) -> Role:

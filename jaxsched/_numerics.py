@@ -534,29 +534,47 @@ def _to_float(x: Any) -> float:
 # -- exact powers and safe divisions ----------------------------------------------------------------------
 
 
-def power(bk: Backend, base: Any, *exponents: Array) -> Array:
-    """``base ** sum(exponents)`` (``base >= 0``), exact to ``base`` as given, not to its float rounding.
+def power(bk: Backend, base: Any, *exponents: Array, scale: Any = None) -> Array:
+    """``scale * base ** sum(exponents)`` (``base >= 0``, ``scale >= 0``), exact to ``base`` as given, not to
+    its float rounding, and free of intermediate under/overflow.
 
     Rounding the base to float32 (0.999 -> 0.99900001) multiplies ``base ** k`` by ``(1 + 1.3e-8) ** k``:
     1.3e-4 at k = 1e4. The rest of the base (the :class:`Split` parts a float leaf carries, or the
     rounding error of a Python float) undoes that: ``hi**k * exp(k * log1p(rest / hi))``, identical on the
     closure and the argument path. Several exponents (an exact integer part and a fraction, say) are
-    raised separately, so a large exponent is never rounded as a whole.
+    raised separately, so a large exponent is never rounded as a whole. Where the power alone under- or
+    overflows but the scaled value does not (``1e30 * 1e-10 ** 5``), it is evaluated in two halves.
     """
     xp = bk.xp
     b, rest = bk.parts(base)
     out = b ** exponents[0]
     for e in exponents[1:]:
         out = out * b ** e
-    if rest is None:
-        return out
     total = exponents[0]
     for e in exponents[1:]:
         total = total + e
-    ratio = rest / xp.where(b == 0, xp.ones_like(b), b)
-    # An underflowed power stays 0 (the correction may be huge where b**k is 0).
-    corr = xp.exp(xp.minimum(total * xp.log1p(ratio), 80.0))
-    return xp.where(out == 0, out, out * corr)
+    ratio = None if rest is None else rest / xp.where(b == 0, xp.ones_like(b), b)
+    if ratio is not None:
+        # An underflowed power stays 0 (the correction may be huge where b**k is 0).
+        corr = xp.exp(xp.minimum(total * xp.log1p(ratio), 80.0))
+        out = xp.where(out == 0, out, out * corr)
+    if scale is None:
+        return out
+    sv = bk.value(scale)
+    direct = sv * out
+    ps, pb = bk.plain(scale), bk.plain(base)
+    if ps is not None and pb is not None and (ps <= 1 or pb >= 1):
+        # b**k cannot underflow while scale * b**k does not (scale <= 1), and an overflowing growth is
+        # capped by its ceiling: the direct product is exact (0 * inf only for scale 0).
+        return xp.where(sv == 0, xp.zeros_like(direct), direct) if pb > 1 else direct
+    # Where b**k alone under- or overflows, (scale * b**(k/2)) * b**(k/2): the middle value lies between
+    # scale and the result (in logarithms), so it is representable whenever both are.
+    half = xp.where(b > 0, b, xp.ones_like(b)) ** (total / 2)
+    if ratio is not None:
+        half = half * xp.exp(xp.minimum(total / 2 * xp.log1p(ratio), 80.0))
+    in_halves = (sv * half) * half
+    lost = ((out == 0) | ~xp.isfinite(out)) & (sv > 0) & (b > 0)
+    return xp.where(sv == 0, xp.zeros_like(direct), xp.where(lost, in_halves, direct))
 
 
 def plain(x: Any) -> float | None:
@@ -566,6 +584,23 @@ def plain(x: Any) -> float | None:
     if isinstance(x, int | float) and not isinstance(x, bool):
         return float(x)
     return None
+
+
+def floor_div(bk: Backend, x: Array, den: Array | Count) -> Array:
+    """``floor(x / den)`` as a float, for ``x >= 0`` and a fractional ``den > 0``, right at exact multiples.
+
+    XLA turns a division by a constant into a multiplication by its rounded reciprocal, so
+    ``floor(41 / 20.5)`` can come out 1; one correction on the remainder ``x - q * den`` (exact for the
+    small values where it matters) puts it back.
+    """
+    xp = bk.xp
+    d = bk.to_float(den)
+    q = xp.floor(x / d)
+    if isinstance(den, Count):  # the remainder from the exact parts: (x - q n) - q f
+        r = (x - q * bk.to_float(den.n)) - q * den.f
+    else:
+        r = x - q * d
+    return xp.where(r >= d, q + 1.0, xp.where(r < 0, q - 1.0, q))
 
 
 def safe_div(bk: Backend, num: Array, den: Array) -> Array:

@@ -32,8 +32,7 @@ class ScheduleArgumentError(ValueError):
 
     def prefixed(self, path: str) -> ScheduleArgumentError:
         """The same error with the argument's path inside a config (``schedules[1].warmup_steps``)."""
-        return ScheduleArgumentError(f"{path}.{self.argument}" if path else self.argument,
-                                     self.reason, self.value)
+        return type(self)(f"{path}.{self.argument}" if path else self.argument, self.reason, self.value)
 
 
 class ScheduleArgumentTypeError(TypeError):
@@ -47,8 +46,22 @@ class ScheduleArgumentTypeError(TypeError):
         super().__init__(f"{argument}: must be {expected}, got {type(value).__name__} {value!r}")
 
     def prefixed(self, path: str) -> ScheduleArgumentTypeError:
-        return ScheduleArgumentTypeError(f"{path}.{self.argument}" if path else self.argument,
-                                         self.expected, self.value)
+        return type(self)(f"{path}.{self.argument}" if path else self.argument, self.expected, self.value)
+
+
+class ScheduleArgumentTypeValueError(ScheduleArgumentTypeError, ValueError):
+    """A wrong type where the original library raises ``ValueError`` (it compares the value with its options
+    instead of checking the type): both a ``TypeError`` and a ``ValueError``, so either ``except`` works."""
+
+
+class ScheduleArgumentAssertionError(ScheduleArgumentError, AssertionError):
+    """An invalid value that the original library refuses with an ``assert`` (timm): both a ``ValueError``
+    and an ``AssertionError``, so code written against either still catches it."""
+
+
+class ScheduleArgumentZeroDivisionError(ScheduleArgumentError, ZeroDivisionError):
+    """A zero the original library divides by while it is being built (it raises ``ZeroDivisionError``
+    there): both a ``ValueError`` and a ``ZeroDivisionError``."""
 
 
 def _concrete_array(value: Any) -> np.ndarray | None:
@@ -114,9 +127,41 @@ def steps(name: str, v: Any, *, minimum: int = 0, integer: bool = True) -> Any:
     return v
 
 
+def not_text(name: str, v: Any) -> None:
+    """Refuse a string for a number where the original converts it with ``float()``/``int()`` (which
+    raises ``ValueError`` for text): a :class:`ScheduleArgumentTypeValueError`."""
+    if isinstance(v, str | bytes):
+        raise ScheduleArgumentTypeValueError(name, "a real number", v)
+
+
+def not_none(name: str, v: Any, expected: str = "a real number") -> None:
+    """Refuse ``None`` where the original compares it with a number first (``TypeError``)."""
+    if v is None or isinstance(v, str | bytes):
+        raise ScheduleArgumentTypeError(name, expected, v)
+
+
+def asserted(check: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a check; a ``ScheduleArgumentError`` it raises becomes a :class:`ScheduleArgumentAssertionError`
+    (for arguments the original refuses with ``assert``)."""
+    try:
+        return check(*args, **kwargs)
+    except ScheduleArgumentError as err:
+        if isinstance(err, ScheduleArgumentAssertionError):
+            raise
+        raise ScheduleArgumentAssertionError(err.argument, err.reason, err.value, show_value=False) from None
+
+
+def divisor(name: str, v: Any, why: str = "the original divides by it") -> None:
+    """Refuse a concrete zero that the original divides by at construction, as a
+    :class:`ScheduleArgumentZeroDivisionError` (the other checks of the argument still apply)."""
+    arr = _concrete_array(v) if not isinstance(v, str | bytes) and v is not None else None
+    if arr is not None and arr.dtype.kind in "iuf" and np.any(arr == 0):
+        raise ScheduleArgumentZeroDivisionError(name, f"must not be 0 ({why})", v)
+
+
 def choice(name: str, v: Any, options: Sequence[str]) -> None:
-    if not isinstance(v, str):
-        raise ScheduleArgumentTypeError(name, f"one of {list(options)}", v)
+    if not isinstance(v, str):  # every original raises ValueError here (it tests membership, not type)
+        raise ScheduleArgumentTypeValueError(name, f"one of {list(options)}", v)
     if v not in options:
         raise ScheduleArgumentError(name, f"must be one of {list(options)}", v)
 

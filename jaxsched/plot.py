@@ -1,4 +1,4 @@
-"""Plotting schedules with matplotlib (an optional dependency: ``pip install jaxsched[plot]``)."""
+"""Plotting schedules with matplotlib (an optional dependency: ``pip install 'jaxsched[plot]'``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,17 @@ from typing import Any
 import numpy as np
 
 from jaxsched._core import Schedule
+
+INSTALL_HINT = "pip install 'jaxsched[plot]'"
+
+
+def require_matplotlib() -> None:
+    """Raise ``ImportError`` with the install command when matplotlib cannot be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as err:
+        raise ImportError(f"plotting needs matplotlib, which is not installed ({INSTALL_HINT})"
+                          ) from err
 
 
 def _use_agg_without_display() -> None:
@@ -81,6 +92,7 @@ def plot(schedules: Schedule | Sequence[Schedule], steps: Any = 1000, ax: Any = 
                          f"got {len(labels)}")
     xs = _steps(steps)
     if ax is None:
+        require_matplotlib()
         _use_agg_without_display()
         import matplotlib.pyplot as plt
 
@@ -123,6 +135,7 @@ def save(schedules: Schedule | Sequence[Schedule], path: str | os.PathLike[str],
       >>> os.path.getsize(path) > 1000
       True
     """
+    require_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

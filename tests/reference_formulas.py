@@ -7,6 +7,7 @@ deliberately naive: no shared code with the library, so a bug in a library helpe
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -26,10 +27,13 @@ def constant(value: float) -> Ref:
     return lambda k: value
 
 
-def polynomial(init_value, end_value, power, transition_steps, transition_begin=0) -> Ref:
+def polynomial(init_value, end_value, power, transition_steps, transition_begin=0, k_decay=1.0) -> Ref:
     def f(k):
         t = min(max(k - transition_begin, 0), transition_steps)
-        return (init_value - end_value) * (1 - t / transition_steps) ** power + end_value
+        if k_decay == 1.0:
+            return (init_value - end_value) * (1 - t / transition_steps) ** power + end_value
+        left = 1 - (mpmath.mpf(t) / transition_steps) ** k_decay
+        return end_value + (init_value - end_value) * float(left**power)
 
     return f
 
@@ -131,12 +135,15 @@ def warmup_constant(init_value, peak_value, warmup_steps) -> Ref:
 
 
 def warmup_cosine_decay(init_value, peak_value, warmup_steps, decay_steps, end_value=0.0,
-                        exponent=1.0) -> Ref:
+                        exponent=1.0, k_decay=1.0, end_needs_peak=False) -> Ref:
+    if end_needs_peak and peak_value == 0:  # optax's alpha = end / peak, 0 for a zero peak
+        end_value = 0.0
     def f(k):
         if k < warmup_steps:
             return init_value + (peak_value - init_value) * k / warmup_steps
         t = min(k, decay_steps) - warmup_steps
-        c = _half_cos(t, decay_steps - warmup_steps)
+        x = (mpmath.mpf(t) / (decay_steps - warmup_steps)) ** k_decay
+        c = float((1 + mpmath.cos(mpmath.pi * x)) / 2)
         return end_value + (peak_value - end_value) * c**exponent
 
     return f
@@ -236,37 +243,52 @@ def cosine_restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, e
     return f
 
 
+def _nested(x: Any) -> Ref:
+    """A nested schedule given as a config dict (as in the examples), by its own reference."""
+    return reference(x["name"], **{k: v for k, v in x.items() if k != "name"})
+
+
 def cyclic(base_value, max_value, step_size_up, step_size_down=None, mode="triangular",
-           gamma=1.0) -> Ref:
+           gamma=1.0, shape="linear", scale=None, scale_mode="cycle") -> Ref:
     # torch.optim.lr_scheduler.CyclicLR.get_lr, transcribed in exact rational arithmetic (torch's
-    # float version loses ~1e-9 relative at steps near 2**31).
+    # float version loses ~1e-9 relative at steps near 2**31); the cosine shape maps the ramp fraction p
+    # to (1 - cos(pi p)) / 2, at 40 digits.
     from fractions import Fraction
 
     down = step_size_down if step_size_down is not None else step_size_up
     total = Fraction(step_size_up) + Fraction(down)
     ratio = Fraction(step_size_up) / total
+    g_of = None if scale is None else _nested(scale)
 
     def f(k):
         cycle = math.floor(1 + k / total)
         x = 1 + k / total - cycle
-        scale = float(x / ratio if x <= ratio else (x - 1) / (ratio - 1))
-        if mode == "triangular":
-            g = 1.0
-        elif mode == "triangular2":
-            g = math.ldexp(1.0, -(cycle - 1)) if cycle < 1100 else 0.0
+        p = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
+        if shape == "cosine":
+            height = (1 - mpmath.cos(mpmath.pi * mpmath.mpf(p.numerator) / p.denominator)) / 2
         else:
-            g = float(mpmath.mpf(gamma) ** k)
-        return base_value + (max_value - base_value) * scale * g
+            height = mpmath.mpf(p.numerator) / p.denominator
+        if g_of is not None:
+            g = mpmath.mpf(g_of(cycle - 1 if scale_mode == "cycle" else k))
+        elif mode == "triangular":
+            g = mpmath.mpf(1)
+        elif mode == "triangular2":
+            g = mpmath.ldexp(1, -(cycle - 1))
+        else:
+            g = mpmath.mpf(gamma) ** k
+        return float(mpmath.mpf(base_value) + (mpmath.mpf(max_value) - base_value) * height * g)
 
     return f
 
 
 def one_cycle(transition_steps, peak_value, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
-              anneal="cos", three_phase=False) -> Ref:
-    # torch.optim.lr_scheduler.OneCycleLR.get_lr, transcribed, holding the value after T - 1.
+              anneal="cos", three_phase=False, after_end="hold", short_rise=False, initial_value=None,
+              final_value=None) -> Ref:
+    # torch.optim.lr_scheduler.OneCycleLR.get_lr, transcribed, holding the value after T - 1 (after T,
+    # having extrapolated the last phase at T, floored at 0, with after_end="extrapolate").
     T = transition_steps
-    initial = peak_value / div_factor
-    final = initial / final_div_factor
+    initial = peak_value / div_factor if initial_value is None else initial_value
+    final = initial / final_div_factor if final_value is None else final_value
     if three_phase:
         phases = [(pct_start * T - 1, initial, peak_value), (2 * pct_start * T - 2, peak_value, initial),
                   (T - 1, initial, final)]
@@ -279,14 +301,36 @@ def one_cycle(transition_steps, peak_value, pct_start=0.3, div_factor=25.0, fina
         return (b - a) * p + a
 
     def f(k):
-        if k >= T - 1:
+        if k > T or (k >= T - 1 and not (k == T and after_end == "extrapolate")):
             return final
         start = 0.0
         for i, (end, a, b) in enumerate(phases):
             if k <= end or i == len(phases) - 1:
-                return ann(a, b, (mpmath.mpf(k) - start) / (mpmath.mpf(end) - start))
+                return max(ann(a, b, (mpmath.mpf(k) - start) / (mpmath.mpf(end) - start)), 0.0)
             start = end
         raise AssertionError
+
+    return f
+
+
+def affine_recurrence(values, start, period, rates=(), counts=(), gains=None, offsets=None, delays=None,
+                      source=None) -> Ref:
+    # The documented rule: the table below start + period, then (prod rate**(q n)) * b_r at 40 digits.
+    N = start + period
+    g_of = None if source is None else _nested(source)
+
+    def f(k):
+        if k < N:
+            return values[k]
+        q, r = divmod(k - start, period)
+        if gains is None:
+            b = mpmath.mpf(values[start + r])
+        else:
+            g = 1.0 if g_of is None else g_of(max(k - (delays[r] if delays else 0), 0))
+            b = mpmath.mpf(gains[r]) * g + offsets[r]
+        for rate, n in zip(rates, counts, strict=True):
+            b *= mpmath.mpf(rate) ** (q * n)
+        return float(b)
 
     return f
 
@@ -305,6 +349,48 @@ def polynomial_cycle(init_value, decay_steps, end_value=0.0, power=1.0) -> Ref:
     def f(k):
         H = decay_steps * max(1, math.ceil(mpmath.mpf(k) / decay_steps))
         return float(end_value + (init_value - end_value) * ((H - mpmath.mpf(k)) / H) ** power)
+
+    return f
+
+
+def exponential_warmup(timescale, peak_value=1.0, offset=1) -> Ref:
+    return lambda k: peak_value * float(-mpmath.expm1(-mpmath.mpf(k + offset) / timescale))
+
+
+def radam_warmup(beta2=0.999) -> Ref:
+    """RAdam's rectification term at t = k + offset, in 40-digit arithmetic; the offset as RAdam finds it
+    (float64 rho_t > 4)."""
+    rho_inf64 = 2.0 / (1.0 - beta2) - 1.0
+    offset = 1
+    while rho_inf64 - 2 * offset * beta2**offset / (1 - beta2**offset) <= 4:
+        offset += 1
+    b = mpmath.mpf(beta2)
+    rho_inf = 2 / (1 - b) - 1
+
+    def f(k):
+        t = k + offset
+        rho = rho_inf - 2 * t * b**t / (1 - b**t)
+        if rho <= 4:  # the float64 offset one step early (beta2 within ~1e-7 of 1): no real value, 0
+            return 0.0
+        return float(mpmath.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)))
+
+
+def _sorted_points(points) -> list[tuple[float, float]]:
+    items = points.items() if isinstance(points, dict) else points
+    return sorted((float(b), float(v)) for b, v in items)
+
+
+def piecewise_linear(points) -> Ref:
+    pts = _sorted_points(points)
+
+    def f(k):
+        if k <= pts[0][0]:
+            return pts[0][1]
+        for (b0, v0), (b1, v1) in itertools.pairwise(pts):
+            if b0 <= k < b1:
+                p = (mpmath.mpf(k) - b0) / (mpmath.mpf(b1) - b0)
+                return float(mpmath.mpf(v0) + (mpmath.mpf(v1) - v0) * p)
+        return pts[-1][1]
 
     return f
 
@@ -330,10 +416,161 @@ def annealing_cycles(start_value, end_value, cycle_size, cycle_mult=1.0, start_v
     return f
 
 
+def progress_interpolate(start_value, end_value, total_steps, shape="linear", power=1.0, offset=0,
+                         hold_from=None) -> Ref:
+    D = max(1, total_steps - 1)
+    N = D - offset if hold_from is None else hold_from
+
+    def f(k):
+        p = mpmath.mpf(min(k, N) + offset) / D
+        if shape == "linear":
+            x = p
+        elif shape == "cosine":
+            x = (1 - mpmath.cos(mpmath.pi * p)) / 2
+        elif p <= 1 or float(power).is_integer():
+            x = 1 - (1 - p) ** power
+        else:  # a fractional power past the end: the end value
+            x = 1
+        return max(0.0, float(start_value + x * (end_value - start_value)))
+
+
+def piecewise_cosine(points) -> Ref:
+    pts = _sorted_points(points)
+
+    def f(k):
+        if k <= pts[0][0]:
+            return pts[0][1]
+        for (b0, v0), (b1, v1) in itertools.pairwise(pts):
+            if b0 <= k < b1:
+                c = (1 + mpmath.cos(mpmath.pi * (mpmath.mpf(k) - b0) / (mpmath.mpf(b1) - b0))) / 2
+                return float(mpmath.mpf(v1) + (mpmath.mpf(v0) - v1) * c)
+        return pts[-1][1]
+
+    return f
+
+
 def inverse_power(init_value, timescale, exponent=0.5, end_value=0.0) -> Ref:
     def f(k):
         r = mpmath.mpf(timescale) / (mpmath.mpf(timescale) + k)
         return float(end_value + (init_value - end_value) * r ** mpmath.mpf(exponent))
+
+    return f
+
+
+def fraction_step_decay(init_value, decay_rate, total_steps, interval=None, fractions=None, end_value=0.0,
+                        offset=0, hold_from=None, digits=10) -> Ref:
+    N = total_steps - offset if hold_from is None else hold_from
+
+    def f(k):
+        progress = (min(k, N) + offset) / total_steps
+        if fractions is not None:
+            j = sum(1 for x in fractions if x <= progress)
+        else:
+            x = progress / interval
+            j = int(x if digits is None else round(x, digits))
+        return end_value + (init_value - end_value) * decay_rate**j
+
+
+def restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, end_value=0.0, max_cycles=None,
+             shape="cosine", k_decay=1.0, power=1.0, lower=-7.0, upper=3.0) -> Ref:
+    # timm's _get_lr (cosine_lr.py, tanh_lr.py, poly_lr.py), with the cycle found by walking the float64
+    # starts T0 (1 - m**i) / (1 - m) (timm's own expression) instead of timm's float log, in 40 digits.
+    def start(i):
+        if period_mult == 1:
+            return i * first_period
+        return (1 - period_mult**i) / (1 - period_mult) * first_period
+
+    def f(k):
+        i = k // first_period if period_mult == 1 else 0
+        while k >= start(i + 1):
+            i += 1
+        if max_cycles is not None and i >= max_cycles:
+            return end_value
+        length = first_period * period_mult**i
+        x = (mpmath.mpf(k) - mpmath.mpf(start(i))) / mpmath.mpf(length)
+        if shape == "cosine":
+            g = (1 + mpmath.cos(mpmath.pi * x**k_decay)) / 2
+        elif shape == "tanh":
+            g = (1 - mpmath.tanh(lower * (1 - x) + upper * x)) / 2
+        else:
+            g = (1 - x**k_decay) ** power
+        peak = mpmath.mpf(init_value) * mpmath.mpf(peak_decay) ** i
+        return float(end_value + (peak - end_value) * g)
+
+
+def piecewise_constant_points(points) -> Ref:
+    pts = _sorted_points(points)
+
+    def f(k):
+        out = pts[0][1]
+        for b, v in pts:
+            if k >= b:
+                out = v
+        return out
+
+    return f
+
+
+def cosine_cycles(init_value, decay_steps, num_cycles=0.5, end_value=0.0, restart=False, offset=0) -> Ref:
+    # transformers' _get_cosine_schedule_with_warmup_lr_lambda (waves) and the hard-restarts lambda, with
+    # the progress in exact rational arithmetic and the cosine in 40 digits.
+    from fractions import Fraction
+
+    def f(k):
+        y = Fraction(num_cycles) * (k + Fraction(offset)) / Fraction(decay_steps)
+        y -= y.numerator // y.denominator
+        y = mpmath.mpf(y.numerator) / y.denominator
+        h = (1 + mpmath.cos(mpmath.pi * y)) / 2 if restart else (1 + mpmath.cos(2 * mpmath.pi * y)) / 2
+        return float(end_value + (init_value - end_value) * h)
+
+
+def rsqrt_decay(peak_value, timescale=1.0, begin=0, min_steps=1.0) -> Ref:
+    def f(k):
+        x = max(mpmath.mpf(k) - mpmath.mpf(begin), mpmath.mpf(min_steps))
+        return float(peak_value * mpmath.sqrt(mpmath.mpf(timescale) / x))
+
+    return f
+
+
+def warmup_onto(schedule, warmup_steps, init_value=0.0) -> Ref:
+    inner = reference(schedule["name"], **{k: x for k, x in schedule.items() if k != "name"})
+
+    def f(k):
+        if k < warmup_steps:
+            return init_value + (inner(warmup_steps) - init_value) * k / warmup_steps
+        return inner(k)
+
+    return f
+
+
+def lr_noise(start=0, end=None, pct=0.67, std=1.0, seed=42) -> Ref:
+    # The documented draw: u from Wellons' lowbias32 hash of (seed, k), then the truncated normal's inverse
+    # CDF in 40 digits (the library's erfinv is a float32 polynomial, good to ~4e-7).
+    def mix(x):
+        x ^= x >> 16
+        x = (x * 0x7FEB352D) & 0xFFFFFFFF
+        x ^= x >> 15
+        x = (x * 0x846CA68B) & 0xFFFFFFFF
+        return x ^ (x >> 16)
+
+    key = mix(seed % 2**32)
+    edge = mpmath.erf(mpmath.mpf(pct) / (mpmath.sqrt(2) * std))
+
+    def f(k):
+        if k < start or (end is not None and k >= end):
+            return 1.0
+        u = ((mix((k & 0xFFFFFFFF) ^ key) >> 8) + mpmath.mpf(0.5)) * mpmath.mpf(2) ** -24
+        return float(1 + mpmath.sqrt(2) * std * mpmath.erfinv((2 * u - 1) * edge))
+
+
+def linear_from(schedule, at_step, end_value, transition_steps) -> Ref:
+    """``schedule`` is the config of a catalog schedule with a reference here."""
+    cfg = dict(schedule)
+    start = reference(cfg.pop("name"), **cfg)(at_step)
+
+    def f(k):
+        p = min(k, transition_steps) / mpmath.mpf(transition_steps)
+        return float(end_value + (start - end_value) * (1 - p))
 
     return f
 

@@ -122,7 +122,7 @@ def _linear(draw: st.DrawFn) -> Kwargs:
 
 @st.composite
 def _polynomial(draw: st.DrawFn) -> Kwargs:
-    return {**draw(_linear()), "power": draw(exponents)}
+    return {**draw(_linear()), "power": draw(exponents), "k_decay": draw(st.one_of(st.just(1.0), exponents))}
 
 
 @st.composite
@@ -146,7 +146,7 @@ def _inverse_time_decay(draw: st.DrawFn) -> Kwargs:
 
 @st.composite
 def _step_decay(draw: st.DrawFn) -> Kwargs:
-    return {"init_value": draw(values), "step_size": draw(durations()), "decay_rate": draw(rates)}
+    return {"init_value": draw(values), "step_size": draw(float_durations()), "decay_rate": draw(rates)}
 
 
 @st.composite
@@ -184,7 +184,8 @@ def _warmup_cosine_decay(draw: st.DrawFn) -> Kwargs:
     # decay_steps past 2**31 - 1 with warmup_steps near it: see test_fuzz.test_phase_ending_past_int32
     w, d = draw(_warmup_then(huge=False))
     return {"init_value": draw(values), "peak_value": draw(values), "warmup_steps": w, "decay_steps": d,
-            "end_value": draw(values), "exponent": draw(exponents)}
+            "end_value": draw(values), "exponent": draw(exponents), "k_decay": draw(exponents),
+            "end_needs_peak": draw(st.booleans())}
 
 
 @st.composite
@@ -211,7 +212,7 @@ def _inverse_sqrt(draw: st.DrawFn) -> Kwargs:
 @st.composite
 def _noam(draw: st.DrawFn) -> Kwargs:
     return {"model_size": draw(st.one_of(st.sampled_from([1, 512, 8192]), st.floats(1e-3, 1e5))),
-            "warmup_steps": draw(durations()), "scale": draw(values)}
+            "warmup_steps": draw(st.one_of(durations(), st.floats(1e-3, 1e7))), "scale": draw(values)}
 
 
 @st.composite
@@ -242,6 +243,33 @@ def _cosine_restarts(draw: st.DrawFn) -> Kwargs:
             "max_cycles": draw(st.one_of(st.none(), st.integers(1, 40))),
             "warmup_steps": draw(st.one_of(st.just(0), st.integers(0, first - 1))),
             "amplitude_decay": draw(st.booleans())}
+
+
+@st.composite
+def _restarts(draw: st.DrawFn) -> Kwargs:
+    lower = draw(st.floats(-50.0, 49.0))
+    return {"init_value": draw(values), "first_period": draw(durations(1, huge=False)),
+            "period_mult": draw(st.one_of(st.sampled_from([1.0, 2.0, 3, 1.5, 1.05]), st.floats(1.05, 4.0))),
+            "peak_decay": draw(rates), "end_value": draw(values),
+            "max_cycles": draw(st.one_of(st.none(), st.integers(1, 40))),
+            "shape": draw(st.sampled_from(["cosine", "tanh", "polynomial"])), "k_decay": draw(exponents),
+            "power": draw(exponents), "lower": lower, "upper": draw(st.floats(lower + 0.5, 50.0))}
+
+
+@st.composite
+def _cosine_cycles(draw: st.DrawFn) -> Kwargs:
+    return {"init_value": draw(values), "decay_steps": draw(float_durations()),
+            "num_cycles": draw(st.one_of(st.sampled_from([0.0, 0.5, 1.0, 1.3, 3.0]), st.floats(0.0, 100.0))),
+            "end_value": draw(values), "restart": draw(st.booleans()),
+            "offset": draw(st.one_of(st.just(0), st.integers(0, MAX_STEP), st.floats(0.0, 1e9)))}
+
+
+@st.composite
+def _lr_noise(draw: st.DrawFn) -> Kwargs:
+    start = draw(begins)
+    return {"start": start, "end": draw(st.one_of(st.none(), st.integers(start, MAX_STEP))),
+            "pct": draw(st.floats(1e-3, 1.0)), "std": draw(positives),
+            "seed": draw(st.one_of(st.integers(-(2**40), 2**40), st.just(42)))}
 
 
 @st.composite
@@ -336,6 +364,63 @@ def _inverse_power(draw: st.DrawFn) -> Kwargs:
             "end_value": draw(values)}
 
 
+@st.composite
+def _exponential_warmup(draw: st.DrawFn) -> Kwargs:
+    return {"timescale": draw(st.one_of(positives, st.floats(1e-3, 1e9))), "peak_value": draw(values),
+            "offset": draw(begins)}
+
+
+@st.composite
+def _radam_warmup(draw: st.DrawFn) -> Kwargs:
+    return {"beta2": draw(st.one_of(st.sampled_from([0.6000001, 0.7, 0.9, 0.999, 1 - 1e-9]),
+                                    st.floats(0.6, 1.0, exclude_min=True, exclude_max=True)))}
+
+
+@st.composite
+def _progress_interpolate(draw: st.DrawFn) -> Kwargs:
+    total = draw(st.one_of(st.integers(0, 1000), durations(0)))
+    D = max(1, total - 1)
+    offset = draw(st.integers(0, min(D, 1)))
+    hold = draw(st.one_of(st.none(), st.integers(0, D + 1 - offset), st.just(D + 1 - offset)))
+    return {"start_value": draw(values), "end_value": draw(values), "total_steps": total,
+            "shape": draw(st.sampled_from(["linear", "cosine", "polynomial"])),
+            "power": draw(st.sampled_from([0.5, 1.0, 2.0, 3.0, 1.7])), "offset": offset, "hold_from": hold}
+
+
+@st.composite
+def _fraction_step_decay(draw: st.DrawFn) -> Kwargs:
+    total = draw(st.one_of(st.integers(1, 1000), st.integers(1, MAX_STEP)))
+    kw: Kwargs = {"init_value": draw(values), "decay_rate": draw(rates), "total_steps": total,
+                  "end_value": draw(values), "offset": draw(st.integers(0, 1)),
+                  "hold_from": draw(st.one_of(st.none(), st.integers(0, total)))}
+    if draw(st.booleans()):
+        kw["interval"] = draw(st.one_of(st.sampled_from([0.1, 0.3, 1 / 3, 0.01]), st.floats(1e-4, 0.999)))
+        kw["digits"] = draw(st.sampled_from([None, 0, 10, 15]))
+    else:
+        kw["fractions"] = draw(st.lists(st.floats(0.001, 0.999), min_size=1, max_size=4))
+    return kw
+
+
+def _points() -> st.SearchStrategy[Any]:
+    keys = st.one_of(st.integers(0, 200), st.integers(0, MAX_STEP), st.floats(0.0, 1e6),
+                     st.sampled_from([0, MAX_STEP, 2**40, 2.5]))
+    return st.dictionaries(keys, values, min_size=1, max_size=6)
+
+
+@st.composite
+def _piecewise_points(draw: st.DrawFn) -> Kwargs:
+    pts = draw(_points())
+    return {"points": pts if draw(st.booleans()) else [[k, v] for k, v in pts.items()]}
+
+
+@st.composite
+def _rsqrt_decay(draw: st.DrawFn) -> Kwargs:
+    return {"peak_value": draw(values), "timescale": draw(positives),
+            "begin": draw(st.one_of(st.integers(-200, 200), st.integers(-MAX_STEP, MAX_STEP),
+                                    st.floats(-1e9, 1e9), st.sampled_from([0, -(2**40), 2**40, 0.5]))),
+            "min_steps": draw(st.one_of(positives, st.sampled_from([1.0, 1e9])))}
+
+
 LEAF_BUILDERS: dict[str, Callable[[], st.SearchStrategy[Kwargs]]] = {
     "polynomial_cycle": _polynomial_cycle, "annealing_cycles": _annealing_cycles,
     "inverse_power": _inverse_power,
@@ -349,7 +434,12 @@ LEAF_BUILDERS: dict[str, Callable[[], st.SearchStrategy[Kwargs]]] = {
     "noam": _noam, "warmup_stable_decay": _warmup_stable_decay, "cosine_restarts": _cosine_restarts,
     "cyclic": _cyclic, "one_cycle": _one_cycle, "tanh_decay": _tanh_decay, "tri_stage": _tri_stage,
     "inverse_sqrt_cooldown": _inverse_sqrt_cooldown, "power_scheduler": _power_scheduler,
-    "warmup_stable_decay_cycles": _warmup_stable_decay_cycles,
+    "warmup_stable_decay_cycles": _warmup_stable_decay_cycles, "exponential_warmup": _exponential_warmup,
+    "radam_warmup": _radam_warmup, "progress_interpolate": _progress_interpolate,
+    "fraction_step_decay": _fraction_step_decay, "restarts": _restarts, "cosine_cycles": _cosine_cycles,
+    "lr_noise": _lr_noise,
+    "piecewise_linear": _piecewise_points, "piecewise_cosine": _piecewise_points,
+    "piecewise_constant_points": _piecewise_points, "rsqrt_decay": _rsqrt_decay,
 }
 
 
@@ -408,9 +498,27 @@ def _per_epoch(draw: st.DrawFn, depth: int = 1) -> Kwargs:
     return {"schedule": draw(children(depth)), "steps_per_epoch": draw(durations())}
 
 
+@st.composite
+def _quantize(draw: st.DrawFn, depth: int = 1) -> Kwargs:
+    return {"schedule": draw(children(depth)), "every": draw(durations())}
+
+
+@st.composite
+def _warmup_onto(draw: st.DrawFn, depth: int = 1) -> Kwargs:
+    return {"schedule": draw(children(depth)), "warmup_steps": draw(st.one_of(st.just(0), durations())),
+            "init_value": draw(values)}
+
+
+@st.composite
+def _linear_from(draw: st.DrawFn, depth: int = 1) -> Kwargs:
+    return {"schedule": draw(children(depth)), "at_step": draw(begins), "end_value": draw(values),
+            "transition_steps": draw(float_durations())}
+
+
 COMBINATOR_BUILDERS: dict[str, Callable[[int], st.SearchStrategy[Kwargs]]] = {
     "join": _join, "multiply": _multiply, "shift": _shift, "clip": _clip, "repeat": _repeat,
-    "per_epoch": _per_epoch,
+    "per_epoch": _per_epoch, "quantize": _quantize, "warmup_onto": _warmup_onto,
+    "per_epoch": _per_epoch, "linear_from": _linear_from,
 }
 
 VALID: dict[str, st.SearchStrategy[Kwargs]] = {
@@ -446,7 +554,18 @@ BAD: dict[str, list[Any]] = {
     "shift": [1.5, NAN, INF, "3", None, True],
     "schedule": ["abc", None, True, object(), [1.0]],
     "schedules": [[], "abc", 5, None, [object()], [None], ["abc"]],
+    "boundaries": [5, "abc", None, [-1], [-0.5], [NAN], [2**31]],  # (lengths are checked in CROSS)
+    "steps0?": [-1, -(2**40), 2.5, NAN, INF, "3", True],  # whole number >= 0, or None
+    "beta2": [0.6, 0.5, 1.0, 1.5, NAN, INF, "0.9", None, True],  # in (0.6, 1)
+    "fraction?": [0.0, 1.0, -0.5, NAN, "0.3", True],  # in (0, 1), or None
+    "fractions": [[], [0.0], [1.0], [NAN], "0.5", 5, True],
+    "digits": [-1, 1.5, "10", True],
+    "steps0f": [-1, -0.5, NAN, INF, "3", None, True],  # >= 0, fractions allowed
+    "int": ["1", 1.5, None, True, NAN],
     "boundaries": [5, "abc", None, [-1], [1.5], [NAN]],  # (lengths are checked in CROSS)
+    "points": [{}, None, {-1: 0.5}, {5: -0.5}, {5: NAN}, {5: INF}, {NAN: 1.0}, {"x": 1.0}, {5: "a"},
+               [(5, 0.5), (5, 0.1)], [(5, 0.5, 1.0)], "abc", 5],
+    "begin": [NAN, INF, -INF, "3", None, True, 2**60],  # any real number of steps
 }
 
 
@@ -465,21 +584,22 @@ FIELDS: dict[str, dict[str, str]] = {
     "linear": {"init_value": "value", "end_value": "value", "transition_steps": "steps1f",
                "transition_begin": "steps0"},
     "polynomial": {"init_value": "value", "end_value": "value", "power": "positive",
-                   "transition_steps": "steps1f", "transition_begin": "steps0"},
+                   "transition_steps": "steps1f", "transition_begin": "steps0", "k_decay": "positive"},
     "exponential_decay": {"init_value": "value", "transition_steps": "steps1f", "decay_rate": "positive",
                           "transition_begin": "steps0", "staircase": "bool", "end_value": "value?"},
     "inverse_time_decay": {"init_value": "value", "decay_steps": "steps1f", "decay_rate": "nonneg",
                            "staircase": "bool"},
-    "step_decay": {"init_value": "value", "step_size": "steps1", "decay_rate": "nonneg"},
+    "step_decay": {"init_value": "value", "step_size": "steps1f", "decay_rate": "nonneg"},
     "multistep_decay": {"init_value": "value", "milestones": "steps_list", "decay_rate": "nonneg"},
     "piecewise_constant": {"init_value": "value", "boundaries_and_scales": "bs"},
     "piecewise_interpolate": {"interpolate_type": mode("linear", "cosine"), "init_value": "value",
                               "boundaries_and_scales": "bs"},
     "cosine_decay": {"init_value": "value", "decay_steps": "steps1f", "alpha": "value",
-                     "exponent": "positive", "k_decay": "positive"},
+                     "exponent": "nonneg", "k_decay": "positive"},
     "warmup_constant": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0"},
     "warmup_cosine_decay": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0",
-                            "decay_steps": "steps1", "end_value": "value", "exponent": "positive"},
+                            "decay_steps": "steps1", "end_value": "value", "exponent": "nonneg",
+                            "k_decay": "positive", "end_needs_peak": "bool"},
     "warmup_linear_decay": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0",
                             "decay_steps": "steps1", "end_value": "value"},
     "warmup_exponential_decay": {"init_value": "value", "peak_value": "value", "warmup_steps": "steps0",
@@ -487,7 +607,15 @@ FIELDS: dict[str, dict[str, str]] = {
                                  "transition_begin": "steps0", "staircase": "bool", "end_value": "value?"},
     "inverse_sqrt": {"peak_value": "value", "warmup_steps": "steps0", "timescale": "positive?",
                      "init_value": "value"},
-    "noam": {"model_size": "positive", "warmup_steps": "steps1", "scale": "value"},
+    "noam": {"model_size": "positive", "warmup_steps": "positive", "scale": "value"},
+    "exponential_warmup": {"timescale": "positive", "peak_value": "value", "offset": "steps0"},
+    "radam_warmup": {"beta2": "beta2"},
+    "progress_interpolate": {"start_value": "value", "end_value": "value", "total_steps": "steps0",
+                             "shape": mode("linear", "cosine", "polynomial"), "power": "positive",
+                             "offset": "steps0", "hold_from": "steps0?"},
+    "fraction_step_decay": {"init_value": "value", "decay_rate": "nonneg", "total_steps": "steps1",
+                            "interval": "fraction?", "fractions": "fractions", "end_value": "value",
+                            "offset": "steps0", "hold_from": "steps0?", "digits": "digits"},
     "warmup_stable_decay": {"peak_value": "value", "warmup_steps": "steps0", "total_steps": "steps1",
                             "decay_steps": "steps1", "init_value": "value", "end_value": "value",
                             "warmup_shape": mode("linear", "cosine", "1-sqrt"),
@@ -521,12 +649,28 @@ FIELDS: dict[str, dict[str, str]] = {
         "rewarmup_steps": "steps0", "num_cycles": "count?", "init_value": "value", "end_value": "value",
         "warmup_shape": mode("linear", "cosine", "1-sqrt"),
         "decay_shape": mode("linear", "cosine", "1-sqrt", "exponential", "2^(1-p)-1")},
+    "restarts": {"init_value": "value", "first_period": "steps1", "period_mult": "mult",
+                 "peak_decay": "nonneg", "end_value": "value", "max_cycles": "count?",
+                 "shape": mode("cosine", "tanh", "polynomial"), "k_decay": "positive", "power": "positive",
+                 "lower": "value", "upper": "value"},
+    "cosine_cycles": {"init_value": "value", "decay_steps": "steps1f", "num_cycles": "nonneg",
+                      "end_value": "value", "restart": "bool", "offset": "steps0f"},
+    "lr_noise": {"start": "steps0", "end": "steps0?", "pct": "rate01", "std": "positive", "seed": "int"},
+    "warmup_onto": {"schedule": "schedule", "warmup_steps": "steps0", "init_value": "value"},
+    "piecewise_linear": {"points": "points"},
+    "piecewise_cosine": {"points": "points"},
+    "piecewise_constant_points": {"points": "points"},
+    "rsqrt_decay": {"peak_value": "value", "timescale": "positive", "begin": "begin",
+                    "min_steps": "positive"},
+    "linear_from": {"schedule": "schedule", "at_step": "steps0", "end_value": "value",
+                    "transition_steps": "steps1f"},
     "join": {"schedules": "schedules", "boundaries": "boundaries"},
     "multiply": {"schedules": "schedules"},
     "shift": {"schedule": "schedule", "steps": "shift"},
     "clip": {"schedule": "schedule", "min_value": "value?", "max_value": "value?"},
     "repeat": {"schedule": "schedule", "period": "steps1"},
     "per_epoch": {"schedule": "schedule", "steps_per_epoch": "steps1"},
+    "quantize": {"schedule": "schedule", "every": "steps1"},
 }
 """The kind of every argument of every native schedule (a key of :data:`BAD`, or ``mode:a,b``)."""
 
@@ -570,6 +714,11 @@ CROSS: dict[str, list[tuple[Kwargs, str]]] = {
           "rewarmup_steps": 11}, "rewarmup_steps"),
         ({"peak_value": 1.0, "cycle_steps": [100], "num_cycles": 2, "warmup_steps": 0, "decay_steps": 1},
          "num_cycles"),
+    ],
+    "restarts": [
+        ({"init_value": 1.0, "first_period": 10, "lower": 3.0, "upper": 3.0}, "lower"),
+        ({"init_value": 1.0, "first_period": 10, "peak_decay": 1.5}, "peak_decay"),
+        ({"init_value": 1.0, "first_period": 1, "period_mult": 1.00001}, "period_mult"),
     ],
     "tanh_decay": [
         ({"init_value": 1.0, "decay_steps": 10, "lower": 3.0, "upper": 3.0}, "lower"),

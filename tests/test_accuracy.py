@@ -62,20 +62,13 @@ LOOSER: dict[str, tuple[float, str]] = {
         "the logistic argument x = l + (u - l) k/T (|x| up to 7) is itself rounded "
         "in float32, and the value's relative sensitivity to x is up to 2",
     ),
+    "compat.timm.TanhLRScheduler": (1.5e-6, "its cycles are tanh_decay's fall (see tanh_decay)"),
+    "restarts": (1.5e-6, "its tanh shape is tanh_decay's fall (see tanh_decay); the others meet 1e-6"),
 }
 
 # Ports (owned elsewhere) that miss the target today, by registry name (every example) or "name[i]";
 # strict xfail, so a fix shows up as XPASS.
-_HF_PERIODIC = (
-    "past num_training_steps HF's cosine keeps oscillating and cos(2 pi c p) is evaluated on a float "
-    "phase: float32 is off by 5x at 7e8 steps, float64 by 5e-9 (needs an exact integer phase)"
-)
 KNOWN_MISSES: dict[str, str] = {
-    "compat.torch.MultiplicativeLR[1]": "a schedule-valued factor is a running float32 product over "
-    "the steps, as torch's recursion, and accumulates one rounding per step (~1.9e-5 at 1000 steps)",
-    "compat.pytorch_warmup.RAdamWarmup": "rho_t - 4 cancels in float32 at the first steps (5e-6)",
-    "compat.timm.TanhLRScheduler[1]": "fractional cycle_mul: timm's float64 floor(log(.)/log(m)) puts "
-    "the restart at t=50 one cycle late, float32 puts it on time (0.064 instead of 0.0002 at step 54)",
 }
 
 mp.mp.dps = 40

@@ -134,7 +134,7 @@ def test_constant_returns_array_of_step_shape():
     (lambda: jaxsched.exponential_decay(1.0, 10, -0.5), "decay_rate"),
     (lambda: jaxsched.exponential_decay(1.0, 0, 0.5), "transition_steps"),
     (lambda: jaxsched.step_decay(1.0, 0, 0.5), "step_size"),
-    (lambda: jaxsched.step_decay(1.0, 2.5, 0.5), "step_size"),
+    (lambda: jaxsched.step_decay(1.0, 0.5, 0.5), "step_size"),
     (lambda: jaxsched.multistep_decay(1.0, [3, -1], 0.5), "milestones[1]"),
     (lambda: jaxsched.piecewise_constant(1.0, {3: -1.0}), "boundaries_and_scales[3]"),
     (lambda: jaxsched.piecewise_constant(1.0, {-3: 1.0}), "boundaries_and_scales[-3] boundary"),

@@ -35,6 +35,9 @@ def test_matches_golden(case):
     s = nt.from_noether_config(case["config"], T)
     want = np.array([np.nan if x is None else x for x in case["values"]])
     ok = ~np.isnan(want)
+    # Values are never negative (the core's contract): where noether extrapolates below 0 at step == T
+    # (a linear or odd-power decay to 0; its trainer never applies step T) the port gives 0.
+    want[ok] = np.maximum(want[ok], 0.0)
     steps = np.arange(T + 1)
     scale = float(np.max(np.abs(want[ok])))
     # The floor: noether's own rounding near 0 (e.g. 1 + (1e-6 - 1) = 1.0000000000287557e-06).
@@ -113,8 +116,9 @@ def test_progress_schedules_any_configuration(shape, increasing, T, a, b, first,
     s = getattr(nt, name)(**kw)
     start, end = (lo, hi) if increasing else (hi, lo)
     steps = np.arange(T + 1)
-    want = [
-        start + _py_progress(shape, int(k), T, first, last, power) * (end - start) for k in steps
+    want = [  # floored at 0: the extrapolation at step T of a decay to near 0 (see test_matches_golden)
+        max(0.0, start + _py_progress(shape, int(k), T, first, last, power) * (end - start))
+        for k in steps
     ]
     np.testing.assert_allclose(s.numpy(steps), want, rtol=1e-12, atol=1e-15)
 
@@ -147,7 +151,10 @@ def test_linear_warmup_cosine_decay_any_configuration(T, pct, peak, start_frac, 
 
 def test_overrun_at_total_steps():
     s = nt.LinearDecreasingSchedule(1.0, total_steps=5)
-    assert s.numpy(range(7)).tolist() == [1.0, 0.75, 0.5, 0.25, 0.0, -0.25, -0.25]
+    # noether gives -0.25 at step 5; values are never negative here (the core's contract): 0.
+    assert s.numpy(range(7)).tolist() == [1.0, 0.75, 0.5, 0.25, 0.0, 0.0, 0.0]
+    up = nt.LinearIncreasingSchedule(1.0, total_steps=5)
+    assert up.numpy(range(7)).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.25]  # past the end
     cos = nt.CosineDecreasingSchedule(1.0, total_steps=5)
     assert cos.numpy(5) == pytest.approx(0.1464466094, rel=1e-9)  # reflects back up
     frac = nt.PolynomialIncreasingSchedule(1.0, power=0.5, total_steps=4)
@@ -245,3 +252,34 @@ def test_bad_input():
     for bad in (float("nan"), float("inf"), "abc"):
         with pytest.raises((ValueError, TypeError)):
             nt.CosineDecreasingSchedule(bad, total_steps=10)
+
+
+def test_config_reads_noether_configs_through_a_hook():
+    """No import cycle: jaxsched._config imports no port; noether registers its reader on import."""
+    import ast
+    import inspect
+
+    from jaxsched import _config
+
+    tree = ast.parse(inspect.getsource(_config))
+    modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not any(m and m.startswith("jaxsched.compat.") for m in modules)
+    assert _config._READERS["kind"] is nt._read_config
+
+
+def test_ports_lower_to_catalog_schedules():
+    s = nt.LinearWarmupCosineDecaySchedule(max_value=1e-3, warmup_steps=20, total_steps=300)
+    names = set()
+
+    def walk(x):
+        names.add(x.config_name)
+        for name, _ in type(x)._roles:
+            child = getattr(x, name)
+            for c in child if isinstance(child, tuple) else (child,):
+                if isinstance(c, jaxsched.Schedule):
+                    walk(c)
+
+    walk(s.lowered())
+    assert names and not any(n.startswith("compat.") for n in names)
+    assert names <= {"join", "progress_interpolate", "constant"}

@@ -189,8 +189,8 @@ def test_get_scheduler_errors_like_hf() -> None:
         hf.get_scheduler("cosine_annealing", 1e-3, 1, 10)
     with pytest.raises(TypeError):   # a kwarg the schedule does not take, as HF
         hf.get_scheduler("linear", 1e-3, 1, 10, {"num_cycles": 2})
-    with pytest.raises(NotImplementedError):
-        hf.get_scheduler("greedy", 1e-3)
+    with pytest.raises(ValueError, match="factor"):  # greedy is metric-driven: an optax transformation
+        hf.get_scheduler("greedy", 1e-3, scheduler_specific_kwargs={"factor": 1.5})
 
 
 def test_reduce_lr_on_plateau_follows_torch() -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import time
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -389,3 +392,310 @@ def test_noether_errors_name_the_path():
     bad = dict(NOETHER, kind="noether.core.schedules.NoSuchSchedule")
     with pytest.raises(ConfigError, match=r"^schedules\[0\]: "):
         from_config({"name": "multiply", "schedules": [bad]}, total_steps=10)
+
+
+# -- issue 12: numbers of any type and size, duplicates, depth, aliases ---------------------------------
+
+PER_EPOCH = {"name": "per_epoch", "schedule": {"name": "cosine_decay", "init_value": 1.0,
+                                               "decay_steps": "50%"}}
+
+
+@pytest.mark.parametrize("spe", [10, 10.0, np.int64(10), np.float64(10.0), np.float32(10.0)])
+def test_per_epoch_converts_durations_whatever_the_number_type(spe):
+    # Issue 12.1: `steps_per_epoch: 10.0` left "50%" as 500 epochs (0.9755 at step 500, not 0).
+    s = from_config({**PER_EPOCH, "steps_per_epoch": spe}, total_steps=1000)
+    assert s.schedule.decay_steps == 50  # 50% of 1000 steps, in epochs of 10 steps
+    assert float(s.numpy(500)) == 0.0
+    assert float(s.numpy(250)) == pytest.approx(0.5 * (1 + math.cos(math.pi * 25 / 50)), abs=1e-15)
+
+
+def test_per_epoch_float_in_a_yaml_file(tmp_path):
+    path = tmp_path / "pe.yaml"
+    path.write_text("units: {total_steps: 1000}\nname: per_epoch\nsteps_per_epoch: 10.0\n"
+                    "schedule: {name: cosine_decay, init_value: 1.0, decay_steps: 50%}\n")
+    assert from_config(path).schedule.decay_steps == 50
+
+
+@given(total=st.integers(1, 10**12), percent=st.integers(0, 10**4),
+       kind=st.sampled_from([int, float, np.int64, np.float64, Fraction, Decimal]))
+def test_durations_do_not_depend_on_the_number_type(total, percent, kind):
+    want = parse_duration(f"{percent}%", Units(total_steps=total))
+    assert parse_duration(f"{percent}%", Units(total_steps=kind(total))) == want
+    assert parse_duration({"percent": kind(percent)}, Units(total_steps=total)) == want
+    assert type(want) is int
+
+
+def test_floats_count_as_the_decimal_they_print():
+    # 0.3 * 5 is 1.4999999999999998 in binary floating point; the user wrote 1.5, which rounds up.
+    assert parse_duration({"fraction": 0.3}, Units(total_steps=5)) == 2
+    assert parse_duration("0.3dur", Units(total_steps=5)) == 2
+
+
+@pytest.mark.parametrize(("keys", "same"), [
+    ((" 10", "10"), 10), (("100", "10%"), 100), (("10", "10.0"), 10), (("10", "1e1"), 10),
+    ((10, "10"), 10), (("1ep", "100"), 100),
+])
+def test_boundary_keys_naming_the_same_step_are_refused(keys, same):
+    # Issue 12.5: merged silently, last wins; the constructor refuses the same input.
+    cfg = {"name": "piecewise_constant", "init_value": 1.0,
+           "boundaries_and_scales": {keys[0]: 0.5, keys[1]: 0.1}}
+    with pytest.raises(ConfigError, match=rf"^boundaries_and_scales: keys .* are the same step {same}$"):
+        from_config(cfg, total_steps=1000, steps_per_epoch=100)
+    with pytest.raises(ValueError):  # what the constructor says to the same boundaries
+        jaxsched.piecewise_constant(1.0, [(same, 0.5), (same, 0.1)])
+
+
+def test_boundary_keys_naming_the_same_step_in_yaml_give_the_line(tmp_path):
+    path = tmp_path / "b.yaml"
+    path.write_text("name: piecewise_constant\ninit_value: 1.0\nboundaries_and_scales:\n"
+                    "  100: 0.5\n  '100': 0.1\n")
+    with pytest.raises(ConfigError, match=rf"^{path}:5: boundaries_and_scales: keys 100 and '100' "
+                                          r"are the same step 100$"):
+        from_config(path)
+
+
+def test_json_duplicate_keys_are_refused_with_the_line(tmp_path):
+    path = tmp_path / "dup.json"
+    path.write_text('{\n "name": "constant",\n "value": 1.0,\n "value": 2.0\n}\n')
+    with pytest.raises(ConfigError, match=rf"^{path}:4: invalid JSON: duplicate key 'value'$"):
+        from_config(path)
+    path.write_text('{"name": "join", "boundaries": [],\n "schedules": [{"name": "constant",'
+                    ' "value": 1, "value": 1}]}')
+    with pytest.raises(ConfigError, match=rf"^{path}:2: invalid JSON: duplicate key 'value'$"):
+        from_config(path)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("decay_steps", "1e400", "decay_steps: '1e400': the number is out of range"),
+    ("decay_steps", "1e308k", "decay_steps: '1e308k' is more than 2**63 - 1 steps"),
+    ("decay_steps", "1e-999999999", "the number is out of range"),
+    ("decay_steps", "1e999999999tok", "the number is out of range"),
+    ("decay_steps", {"epochs": 1e308}, "decay_steps: {'epochs': 1e+308} is more than 2**63 - 1 steps"),
+    ("decay_steps", {"epochs": 2**1100}, "is more than 2**63 - 1 steps"),
+    ("decay_steps", 2**1100, "decay_steps: "),
+    ("init_value", 2**1100, "init_value: "),
+    ("init_value", -(2**5000), "init_value: "),
+])
+def test_numbers_that_overflow_give_a_located_error(field, value, message):
+    # Issue 12.14: a bare OverflowError before.
+    cfg = {"name": "cosine_decay", "init_value": 1.0, "decay_steps": 10, field: value}
+    with pytest.raises(ConfigError) as info:
+        from_config(cfg, steps_per_epoch=10, tokens_per_step=1)
+    assert str(info.value).startswith(f"{field}: ")
+    assert message in str(info.value)
+    if isinstance(value, int):  # shown shortened, whatever the schedule says about it
+        assert f"<an integer of {len(str(abs(value)))} digits>" in str(info.value)
+    assert len(str(info.value)) < 200
+
+
+@pytest.mark.parametrize("kwargs", [{"total_steps": 2**1100}, {"steps_per_epoch": 1e400},
+                                    {"tokens_per_step": float("nan")}])
+def test_context_numbers_that_overflow(kwargs):
+    [key] = kwargs
+    with pytest.raises(ConfigError, match=rf"^{key}: must be "):
+        from_config({"name": "constant", "value": 1.0}, **kwargs)
+
+
+@pytest.mark.parametrize(("suffix", "text", "line", "fragment"), [
+    ("json", '{\n "name": "constant",\n "value": NaN\n}\n', 3, "value: must be finite, got nan"),
+    ("json", '{\n "name": "constant",\n "value": 1e400\n}\n', 3, "'1e400' is out of range"),
+    ("json", '{\n "name": "constant",\n "value": ' + "9" * 500 + "\n}\n", 3,
+     "an integer of 500 digits is out of range"),
+    ("yaml", "name: constant\nvalue: 1e400\n", 2, "'1e400' is out of range for a float"),
+    ("yaml", "name: constant\nvalue: " + "9" * 500 + "\n", 2, "integer of 500 digits"),
+    ("yaml", "units: {total_steps: " + "9" * 300 + "}\nname: constant\nvalue: 1\n", 1,
+     "units.total_steps: must be at most 2**63 - 1"),
+    ("yaml", "name: cosine_decay\ninit_value: 1\ndecay_steps: {epochs: 1e300}\n", 3,
+     "is more than 2**63 - 1 steps"),
+])
+def test_file_numbers_keep_their_line(tmp_path, suffix, text, line, fragment):
+    path = tmp_path / f"c.{suffix}"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        from_config(path, steps_per_epoch=10)
+    assert str(info.value).startswith(f"{path}:{line}: "), str(info.value)
+    assert fragment in str(info.value)
+
+
+def _nested_join(depth: int) -> dict:
+    cfg: dict = {"name": "constant", "value": 1.0}
+    for _ in range(depth):
+        cfg = {"name": "join", "schedules": [cfg], "boundaries": []}
+    return cfg
+
+
+def test_nesting_is_bounded_with_a_clear_error(tmp_path):
+    # Issue 12.14: a join nested 250 deep raised RecursionError.
+    deepest = from_config(_nested_join(_config.MAX_NESTING - 1))  # the most that is accepted
+    assert from_config(deepest.to_config()) == deepest
+    assert float(deepest.numpy(5)) == 1.0
+    with pytest.raises(ConfigError, match=r"^schedules\[0\]\.schedules\[0\]\.\.\.\(\d+ more\)\.\.\."
+                                          r"schedules\[0\]: schedules nested deeper than 32 levels$"):
+        from_config(_nested_join(250))
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(_nested_join(250), indent=1))
+    with pytest.raises(ConfigError, match=rf"^{path}:\d+: invalid JSON: nested deeper than 100 "):
+        from_config(path)
+    path = tmp_path / "deep.yaml"
+    path.write_text(json.dumps(_nested_join(250)))  # JSON is YAML (flow style)
+    with pytest.raises(ConfigError, match=rf"^{path}:\d+: invalid YAML: nested deeper than 100 "):
+        from_config(path)
+    path.write_text(yaml.safe_dump(_nested_join(40)))
+    with pytest.raises(ConfigError, match=rf"^{path}:\d+: .*schedules nested deeper than 32"):
+        from_config(path)
+    # A list that contains itself (possible from Python, or with a YAML anchor).
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(ConfigError, match="nested deeper than 100 levels"):
+        from_config({"name": "multiply", "schedules": loop})
+    path.write_text("name: multiply\nschedules: &s [*s]\n")
+    with pytest.raises(ConfigError, match=rf"^{path}:\d+: invalid YAML: "):
+        from_config(path)
+
+
+def test_yaml_merge_override_is_accepted(tmp_path):
+    # Issue 12.14: `<<: *base` then a key was refused as a duplicate key.
+    path = tmp_path / "m.yaml"
+    path.write_text("name: join\nboundaries: [100]\nschedules:\n"
+                    "  - &base {name: cosine_decay, init_value: 1.0, decay_steps: 100}\n"
+                    "  - <<: *base\n    decay_steps: 200\n")
+    s = from_config(path)
+    assert s.schedules[0] == jaxsched.cosine_decay(1.0, 100)
+    assert s.schedules[1] == jaxsched.cosine_decay(1.0, 200)
+    # Merging two: the first merged mapping wins, explicit keys override both.
+    path.write_text("a: &a {name: cosine_decay, init_value: 1.0, decay_steps: 100}\n"
+                    "b: &b {init_value: 2.0, alpha: 0.5}\n"
+                    "name: clip\nmin_value: 0.0\nschedule: {<<: [*a, *b], decay_steps: 300}\n")
+    with pytest.raises(ConfigError, match="a: unknown argument of clip"):
+        from_config(path)  # the anchors at top level are arguments of clip: refused, located
+    path.write_text("name: join\nboundaries: [1]\nschedules:\n"
+                    "  - &a {name: cosine_decay, init_value: 1.0, decay_steps: 100}\n"
+                    "  - {<<: [*a, {init_value: 2.0, alpha: 0.5}], decay_steps: 300}\n")
+    assert from_config(path).schedules[1] == jaxsched.cosine_decay(1.0, 300, alpha=0.5)
+    # An explicit key given twice is still refused, merge or not.
+    path.write_text("name: join\nboundaries: [1]\nschedules:\n"
+                    "  - &a {name: cosine_decay, init_value: 1.0, decay_steps: 100}\n"
+                    "  - <<: *a\n    decay_steps: 300\n    decay_steps: 400\n")
+    with pytest.raises(ConfigError, match=rf"^{path}:7: invalid YAML: duplicate key 'decay_steps'"):
+        from_config(path)
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    """``value:`` a ``levels``-deep nest of 9 x 9 x ... strings, each level an anchor repeated."""
+
+    def level(i: int) -> str:
+        if i == 0:
+            return "&a0 [" + ", ".join(["x"] * 9) + "]"
+        return f"&a{i} [{level(i - 1)}, " + ", ".join([f"*a{i - 1}"] * 8) + "]"
+
+    return f"name: constant\nvalue: {level(levels - 1)}\n"
+
+
+def test_alias_bombs_are_refused_cheaply(tmp_path):
+    # Issue 12.17: 530 bytes of nested aliases cost 2 GB and 82 s (the message formatted them all).
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_alias_bomb(9))
+    assert path.stat().st_size < 600
+    start = time.perf_counter()
+    with pytest.raises(ConfigError) as info:
+        from_config(path)
+    assert time.perf_counter() - start < 2.0
+    assert str(info.value).startswith(f"{path}:")
+    assert "expands to more than 100000 values" in str(info.value)
+    # Merge keys multiply too.
+    merge = ["name: constant", "m0: &m0 {k0: 1, k1: 1, k2: 1, k3: 1}"]
+    for i in range(1, 12):
+        merge.append(f"m{i}: &m{i} {{<<: [" + ", ".join([f"*m{i - 1}"] * 4) + f"], z{i}: 1}}")
+    path.write_text("\n".join(merge) + "\n")
+    with pytest.raises(ConfigError, match="invalid YAML"):
+        from_config(path)
+
+
+def test_error_messages_stay_short(tmp_path):
+    # Below the expansion bound, a value of 59,049 strings: the message shows a few of them.
+    path = tmp_path / "big.yaml"
+    path.write_text(_alias_bomb(5))
+    with pytest.raises(ConfigError) as info:
+        from_config(path)
+    assert len(str(info.value)) < 300, len(str(info.value))
+    assert str(info.value).startswith(f"{path}:2: value: must be a real number, got list [[[[")
+    long_key = "k" * 10_000
+    with pytest.raises(ConfigError) as info:
+        from_config({"name": "constant", "value": 1.0, long_key: 1})
+    assert len(str(info.value)) < 400
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("3e-4", 3e-4), ("1e3", 1000.0), ("-2.5E+2", -250.0), (".5", 0.5), ("5.", 5.0), ("1_000.5", 1000.5),
+    ("010", 10), ("0o10", 8), ("0x1f", 31), ("1_000", 1000), ("+7", 7), (".inf", math.inf),
+    ("-.Inf", -math.inf), ("true", True), ("False", False), ("~", None), ("null", None),
+    ("yes", "yes"), ("no", "no"), ("on", "on"), ("1:30", "1:30"), ("2001-12-14", "2001-12-14"),
+    ("1e", "1e"), (".", "."), ("0b101", "0b101"),
+])
+def test_yaml_scalars_follow_yaml_1_2(text, value):
+    # Issue 13.6: `peak_value: 3e-4` is a string to YAML 1.1 (PyYAML's default); a number here.
+    got = _config.load_text(f"x: {text}\n", "t", "yaml")["x"]
+    assert got == value and type(got) is type(value)
+
+
+def test_yaml_nan():
+    assert math.isnan(_config.load_text("x: .nan\n", "t", "yaml")["x"])
+
+
+def test_yaml_3e_minus_4_builds(tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text("name: warmup_constant\ninit_value: 0\npeak_value: 3e-4\nwarmup_steps: 1e2\n")
+    s = from_config(path)
+    assert s.peak_value == 3e-4 and s.warmup_steps == 100
+
+
+# -- property: config numbers of any size give a located ConfigError ----------------------------------
+
+_NUMBERS = st.one_of(
+    st.integers(),
+    st.integers(min_value=-(10**420), max_value=10**420),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.builds(lambda m, e, mult, unit: f"{m}e{e}{mult}{unit}", st.integers(-10**6, 10**6),
+              st.integers(-2000, 2000), st.sampled_from(["", "k", "M", "T"]),
+              st.sampled_from(["", "%", "ep", "tok", "dur", "steps"])),
+    st.builds(lambda k, x: {k: x}, st.sampled_from(["epochs", "tokens", "percent", "fraction",
+                                                    "steps"]),
+              st.one_of(st.integers(min_value=-(10**400), max_value=10**400),
+                        st.floats(allow_nan=True, allow_infinity=True))),
+)
+_TARGETS = [
+    ("warmup_cosine_decay", {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 10,
+                             "decay_steps": 100, "end_value": 0.0}),
+    ("compat.transformers.get_cosine_schedule_with_warmup",
+     {"lr": 1e-3, "num_warmup_steps": 10, "num_training_steps": 100, "num_cycles": 0.5}),
+    ("piecewise_constant", {"init_value": 1.0, "boundaries_and_scales": {"10": 0.5}}),
+    ("per_epoch", {"steps_per_epoch": 10, "schedule": {"name": "step_decay", "init_value": 1.0,
+                                                       "step_size": 2, "decay_rate": 0.5}}),
+]
+
+
+@given(target=st.sampled_from(_TARGETS), data=st.data(), number=_NUMBERS,
+       fmt=st.sampled_from(["dict", "json", "yaml"]))
+def test_config_numbers_of_any_size_give_a_located_error(tmp_path_factory, target, data, number,
+                                                          fmt):
+    name, args = target
+    field = data.draw(st.sampled_from(sorted(args)))
+    cfg = {"name": name, **args, field: number}
+    if field == "boundaries_and_scales":
+        cfg[field] = {str(number) if not isinstance(number, dict) else "5": 0.5}
+    if fmt == "dict":
+        where, source = "", cfg
+    else:
+        path = tmp_path_factory.mktemp("cfg") / f"c.{fmt}"
+        with open(path, "w") as fh:
+            json.dump(cfg, fh, indent=1) if fmt == "json" else yaml.safe_dump(cfg, fh)
+        where, source = f"{path}:", path
+    try:
+        from_config(source, total_steps=1000, steps_per_epoch=10, tokens_per_step=100)
+    except ConfigError as err:
+        text = str(err)
+        if where:
+            assert re.match(rf"^{re.escape(where)}\d+: ", text), text
+        else:  # the path of the argument in the config: `field: ...`, `schedule.step_size: ...`
+            assert re.match(r"^[A-Za-z_][^:]*: ", text), text
+        assert len(text) < 600

@@ -19,9 +19,11 @@ def public_modules():
             if info.name in {"__main__", "cli"}:
                 continue
             names.append(f"{pkg}.{info.name}")
-    for name in ("torch_bridge",):
-        if importlib.util.find_spec(name) is not None:
-            names.append(name)
+    if importlib.util.find_spec("torch_bridge") is not None:
+        # The package and each of its modules (a re-exported class's docstring lives in its module).
+        names.append("torch_bridge")
+        bridge = importlib.import_module("torch_bridge")
+        names.extend(f"torch_bridge.{info.name}" for info in pkgutil.iter_modules(bridge.__path__))
     return sorted(set(names))
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pytest
 
 import jaxsched
 from jaxsched import _config, _parity
+from jaxsched import _fields as fl
 from jaxsched._core import Schedule
 from jaxsched._numerics import Array, Backend, Steps
 from jaxsched._references import _REFERENCES, Reference
@@ -32,34 +33,56 @@ def test_relative_error_by_hand():
     assert _parity.relative_error([-1.01], [-1.0], 1e-6) == pytest.approx(0.01)
 
 
-def test_grid_is_fixed_size_and_covers_the_curve():
-    s = jaxsched.warmup_cosine_decay(0.0, 1.0, 100, 10_000)
-    n = _parity.horizon(s)
-    assert n == 4000  # capped
-    g = _parity.grid(n, s.key_steps())
-    assert g.shape == (4096,) and g.dtype == np.int64
-    np.testing.assert_array_equal(g[:n], np.arange(n))
-    assert {9999, 10_000, 10_001, 2**24 + 1, 2**31 - 1} <= set(g.tolist())
-    assert np.all(np.diff(g) >= 0) and g.max() == 2**31 - 1
-    small = jaxsched.constant(1.0)
-    assert _parity.horizon(small) == 32
-    assert _parity.grid(32).shape == (4096,)
+def test_running_error_equals_the_whole_curve_error():
+    rng = np.random.default_rng(0)
+    b = rng.uniform(-1, 1, 1000) * np.exp(-np.arange(1000) / 100)
+    a = b * (1 + rng.normal(0, 1e-6, 1000))
+    whole = _parity.relative_error(a, b, 1e-6)
+    acc = _parity.Running(1e-6, float(np.max(np.abs(b))))
+    for lo in range(0, 1000, 64):  # blocks of 64, as the job streams them
+        acc.add(np.arange(lo, min(lo + 64, 1000)), a[lo:lo + 64], b[lo:lo + 64])
+    assert acc.error == whole and acc.steps == 1000
+    worst = int(np.argmax(np.abs(a - b) / np.maximum(np.abs(b), 1e-6 * np.max(np.abs(b)))))
+    assert acc.worst == worst and acc.value == a[worst] and acc.expected == b[worst]
+    acc.add(np.array([5000]), [np.nan], np.array([1.0]))
+    assert acc.error == math.inf and acc.worst == 5000
 
 
-def test_horizon_reaches_past_the_last_key_step():
-    s = jaxsched.cosine_decay(1.0, decay_steps=1000)
-    assert _parity.horizon(s) == 1258
-    assert _parity.horizon(s, cap=500) == 500
+def test_chunks_cover_the_steps_then_the_far_steps():
+    extra = _parity.far_steps(300, [0, 100, 1000])
+    assert extra.tolist() == [999, 1000, 1001, 10**5, 10**6, 2**24 - 1, 2**24 + 1, 10**8,
+                              2**31 - 2, 2**31 - 1]
+    seen, dense = [], 0
+    for steps, valid, d in _parity.chunks(300, extra, 64):
+        assert steps.shape == (64,) and steps.dtype == np.int64  # one shape: one compile per op
+        assert np.all(steps[valid:] == steps[valid - 1])  # padding repeats the last step
+        seen += steps[:valid].tolist()
+        dense += d
+    assert seen == list(range(300)) + extra.tolist()
+    assert dense == 300
+    assert _parity.chunk_size(10) == _parity.chunk_size(10**7) == _parity.BLOCK  # one shape per job
+
+
+def test_every_catalog_example_is_compared_on_its_whole_horizon():
+    # No example is too long for the job's default (the whole schedule, no --steps).
+    cases, _ = _parity.default_cases()
+    assert max(_parity.horizon(c.schedule) for c in cases) <= _parity.MAX_HORIZON
+
+
+def test_horizon_is_the_whole_schedule():
+    s = jaxsched.warmup_cosine_decay(0.0, 1.0, 100, 100_000)
+    assert _parity.horizon(s) == 125_008  # no cap: the last key step plus 25%
+    assert _parity.horizon(s, cap=4000) == 4000
+    assert _parity.horizon(jaxsched.constant(1.0)) == 32
 
 
 # -- mismatch detection ----------------------------------------------------------------------------------
 
-class Skewed(Schedule):
+class Skewed(Schedule, name="test_parity.skewed"):
     """A test schedule whose JAX values differ from its NumPy values by a relative ``skew``."""
 
-    config_name: ClassVar[str] = "test_parity.skewed"
-    value: Any
-    skew: Any = 0.0
+    value: Any = fl.value()
+    skew: Any = fl.value(0.0)
 
     def _key_steps(self) -> list[Any]:
         return [50]
@@ -99,13 +122,47 @@ def test_below_tolerance_passes():
     assert r.ok, r.paths
 
 
-def test_x64_worker_really_runs_in_float64():
+@pytest.mark.parametrize("worker", [False, True])
+def test_x64_really_runs_in_float64(worker):
     # A long cosine: float32 is visibly off the float64 baseline, float64 is not.
     s = jaxsched.cosine_decay(1.0, decay_steps=3000, exponent=2.0)
-    r = _one(s, paths=("jax-f32", "jax-f64"))
+    [r] = _parity.run([_parity.case_from_schedule(s)], paths=("jax-f32", "jax-f64"), worker=worker)
     assert r.ok
     assert r.paths["jax-f32"].error > 1e-9
     assert r.paths["jax-f64"].error < 1e-13
+    assert r.paths["jax-f32"].steps == r.paths["jax-f64"].steps == r.steps + r.far
+
+
+def test_the_worker_and_this_process_agree():
+    cases = [_parity.case_from_config({"name": "cosine_decay", "init_value": 1.0, "decay_steps": k})
+             for k in (10, 1000, 100_000)]
+    here = _parity.run(cases, paths=("jax-f32", "jax-f64"), worker=False)
+    there = _parity.run(cases, paths=("jax-f32", "jax-f64"), worker=True)
+    for a, b in zip(here, there, strict=True):
+        assert a.paths == b.paths
+
+
+def test_the_worker_leaves_out_the_working_directory(tmp_path, monkeypatch):
+    # Issue 12.18: started with `python -m`, the worker imported a json.py from the working directory.
+    marker = tmp_path / "ran.txt"
+    (tmp_path / "json.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    (tmp_path / "numpy.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    monkeypatch.chdir(tmp_path)
+    cmd = _parity.worker_command("a", "b")
+    assert cmd[1] == "-I"  # no PYTHON* variables, no user site, no script directory
+    path = json.loads(cmd[4])
+    assert str(tmp_path) not in path and "" not in path and "." not in path
+    case = _parity.case_from_config({"name": "cosine_decay", "init_value": 1.0, "decay_steps": 50})
+    [r] = _parity.run([case], paths=("jax-f64",), worker=True)
+    assert r.paths["jax-f64"].status == "ok" and r.paths["jax-f64"].error < 1e-13
+    assert not marker.exists()
+
+
+def test_the_worker_measures_and_this_process_judges(monkeypatch):
+    monkeypatch.setitem(_parity.TOLERANCES, "jax-f32", _parity.Tolerance(0.0, 1e-6))
+    case = _parity.case_from_config({"name": "cosine_decay", "init_value": 1.0, "decay_steps": 3000})
+    [r] = _parity.run([case], paths=("jax-f32",), worker=True)
+    assert r.paths["jax-f32"].status == "FAIL" and r.paths["jax-f32"].tolerance == 0.0
 
 
 def _with_reference(monkeypatch, run, module=None, library="fake"):
@@ -134,7 +191,85 @@ def test_original_off_by_one_step(monkeypatch):
 def test_original_short_golden_curve(monkeypatch):
     _with_reference(monkeypatch, lambda s, n: s.numpy(np.arange(10)))
     r = _one(Skewed(0.1), paths=("original",))
-    assert r.ok
+    assert r.ok and r.partial
+    assert r.paths["original"].steps == 10 and r.steps == _parity.horizon(Skewed(0.1)) == 71
+    assert _parity.status(r) == "partial"
+    assert _parity.status(r, strict=True) == "partial"  # not a port: strict does not apply
+    table = _parity.format_table([r])
+    assert "fake (10 steps)" in table and table.splitlines()[2].endswith("partial")
+
+
+def test_original_not_recorded_is_not_a_mismatch(monkeypatch):
+    from jaxsched._references import NotRecordedError
+
+    def missing(s, n):
+        raise NotRecordedError("no fake golden curve recorded for this configuration")
+
+    _with_reference(monkeypatch, missing)
+    r = _one(Skewed(0.1), paths=("original",))
+    assert r.ok and r.paths["original"].status == "n/a"
+    assert r.paths["original"].note == "fake: no fake golden curve recorded for this configuration"
+
+
+class LongSkewed(Skewed, name="test_parity.long_skewed"):
+    """Skewed, with its last key step at 100,000 (a horizon of 125,008 steps)."""
+
+    def _key_steps(self) -> list[Any]:
+        return [100_000]
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_a_late_deviation_is_found(monkeypatch, streaming):
+    # An original that leaves the curve only after 110,000 steps: the whole horizon is compared.
+    blocks: list[int] = []
+
+    def curve(s, n):
+        values = s.numpy(np.arange(n))
+        values[110_000] *= 1 + 1e-6  # one step, late
+        return values
+
+    def stream(s, n, block):
+        for lo in range(0, n, block):
+            blocks.append(min(block, n - lo))
+            yield curve(s, n)[lo:lo + block]
+
+    ref = Reference("fake", curve, None, stream if streaming else None)
+    monkeypatch.setitem(_REFERENCES, LongSkewed.config_name, ref)
+    [r] = _parity.run([_parity.case_from_schedule(LongSkewed(0.1), "long")], paths=("original",))
+    p = r.paths["original"]
+    assert r.steps == 125_008 and p.steps == 125_008
+    assert p.status == "FAIL" and p.worst == 110_000
+    assert p.error == pytest.approx(1e-6, rel=1e-6)
+    assert "FAIL  long original: 1e-06 > 1e-10 at step 110000" in _parity.format_table([r])
+    if streaming:  # one block at a time, never the whole curve
+        assert max(blocks) <= _parity.BLOCK and sum(blocks) == 125_008
+
+
+def test_smaller_blocks_give_the_same_result():
+    s = jaxsched.warmup_cosine_decay(0.0, 1.0, 1000, 20_000)
+    a = _parity.run([_parity.case_from_schedule(s)], paths=("jax-f32", "torch_bridge"), worker=False)
+    b = _parity.run([_parity.case_from_schedule(s)], paths=("jax-f32", "torch_bridge"), worker=False,
+                    block=1024)
+    assert a[0].paths == b[0].paths
+
+
+def test_steps_given_are_every_path_s_steps(monkeypatch):
+    _with_reference(monkeypatch, lambda s, n: s.numpy(np.arange(n)))
+    [r] = _parity.run([_parity.case_from_schedule(Skewed(0.1), "s")], steps=5000, worker=False)
+    assert r.steps == 5000
+    assert r.paths["original"].steps == r.paths["torch_bridge"].steps == 5000
+    assert r.paths["jax-f32"].steps == 5000 + r.far
+    assert r.ok, r.paths
+
+
+def test_a_horizon_beyond_the_limit_needs_steps():
+    s = jaxsched.cosine_decay(1.0, decay_steps=10**9)
+    [r] = _parity.run([_parity.case_from_schedule(s)], paths=("jax-f32",))
+    assert not r.ok and "its horizon is 1250000008 steps" in r.case.error
+    [r] = _parity.run([_parity.case_from_schedule(s)], paths=("jax-f32",), steps=100)
+    assert r.ok and r.steps == 100
+    assert r.far == _parity.far_steps(100, s.key_steps()).size  # 10**9 - 1 and 10**9 + 1 among them
+    assert r.paths["jax-f32"].steps == 100 + r.far
 
 
 def test_original_not_installed(monkeypatch):
@@ -178,6 +313,8 @@ def test_json_report_is_serialisable():
     r = _one(Skewed(0.1, 1e-3), paths=("jax-f32",))
     data = json.loads(json.dumps(_parity.to_json([r])))
     assert data[0]["ok"] is False and data[0]["paths"]["jax-f32"]["status"] == "FAIL"
+    assert data[0]["status"] == "FAIL" and data[0]["steps"] == 71
+    assert data[0]["paths"]["jax-f32"]["steps"] == 71 + data[0]["far_steps"]
 
 
 # -- the whole catalog -----------------------------------------------------------------------------------

@@ -16,9 +16,13 @@ from hypothesis import strategies as st
 import jaxsched
 from jaxsched._references.torch import torch_curve
 from jaxsched.compat import torch as tp
-from torch_bridge import ConversionError, ScheduleLR, as_lambda, from_torch, to_torch
+from torch_bridge import ConversionError, ScheduleLR, ScheduleOverrideWarning, as_lambda, from_torch, to_torch
 
 LS = torch.optim.lr_scheduler
+
+# Most tests drive absolute values on an optimizer configured otherwise, on purpose; the warning about it
+# is tested in test_absolute_mode_warns_when_the_configured_value_is_replaced.
+pytestmark = pytest.mark.filterwarnings("ignore::torch_bridge.ScheduleOverrideWarning")
 
 SCHEDULES = [
     jaxsched.warmup_cosine_decay(0.0, 1e-3, warmup_steps=10, decay_steps=100, end_value=1e-5),
@@ -244,6 +248,197 @@ def test_no_memory_growth() -> None:
     assert peak < 1024 * 1024, peak  # about two blocks of 1024 rows
 
 
+# -- issue 13.5: absolute by default, but never silently --------------------------------------------------
+
+
+@pytest.mark.filterwarnings("error::torch_bridge.ScheduleOverrideWarning")
+def test_absolute_mode_warns_when_the_configured_value_is_replaced() -> None:
+    """AdamW(lr=3e-4) with a schedule peaking at 1.0 runs at 1.0: that is said at construction, with how to
+    silence it; a schedule that starts or peaks at the configured value, and multiplier mode, are quiet."""
+    wcd = jaxsched.warmup_cosine_decay(0.0, 1.0, warmup_steps=10, decay_steps=100)
+    opt = torch.optim.AdamW(_params(1), lr=3e-4)
+    message = (r"\['lr'\] = 0\.0003 \(the schedule starts at 0 and peaks at 1\).*multiplier=True"
+               r".*warn_on_override=False")
+    with pytest.warns(ScheduleOverrideWarning, match=message):
+        ScheduleLR(opt, wcd)
+    assert lr0(opt) == 0.0  # the absolute value s(0), as documented
+    ScheduleLR(torch.optim.AdamW(_params(1), lr=1.0), wcd)  # the peak: quiet
+    ScheduleLR(torch.optim.AdamW(_params(1), lr=1e-3), jaxsched.cosine_decay(1e-3, 100))  # s(0): quiet
+    ScheduleLR(torch.optim.AdamW(_params(1), lr=3e-4), wcd, warn_on_override=False)
+    opt = torch.optim.AdamW(_params(1), lr=3e-4)
+    sched = ScheduleLR(opt, wcd, multiplier=True)
+    for _ in range(10):
+        opt.step()
+        sched.step()
+    assert lr0(opt) == 3e-4  # the peak of the schedule times the configured LR
+    with pytest.warns(ScheduleOverrideWarning, match=r"\['weight_decay'\] = 0\.01"):
+        ScheduleLR(torch.optim.AdamW(_params(1), lr=3e-4), wcd * 0.1, field="weight_decay")
+
+
+# -- issue 12.2: load_state_dict refuses a state that does not fit -------------------------------------------
+
+
+def _state(**kw: Any) -> dict[str, Any]:
+    lrs = kw.pop("lrs", (0.1,))
+    opt = torch.optim.SGD([{"params": _params(1), "lr": lr, "weight_decay": 0.01} for lr in lrs])
+    sched = ScheduleLR(opt, SCHEDULES[0], **kw)
+    opt.step()
+    sched.step()
+    return sched.state_dict()
+
+
+@pytest.mark.parametrize(("saved", "built", "message"), [
+    ({"field": "weight_decay"}, {}, "it drives 'weight_decay', this scheduler drives 'lr'"),
+    ({}, {"field": "weight_decay"}, "it drives 'lr', this scheduler drives 'weight_decay'"),
+    ({"multiplier": True}, {}, "it has multiplier=True, this scheduler multiplier=False"),
+    ({"lrs": (0.1, 0.2)}, {}, "it has 2 param groups, this optimizer has 1"),
+    ({}, {"lrs": (0.1, 0.2)}, "it has 1 param groups, this optimizer has 2"),
+    ({"multiplier": True}, {"multiplier": True, "lrs": (0.3,)}, r"base values .* are \[0\.1\], this "
+                                                                  r"scheduler's are \[0\.3\]"),
+])
+def test_load_state_dict_refuses_a_state_that_does_not_fit(saved: dict[str, Any], built: dict[str, Any],
+                                                           message: str) -> None:
+    sd = _state(**saved)
+    lrs = built.pop("lrs", (0.1,))
+    opt = torch.optim.SGD([{"params": _params(1), "lr": lr, "weight_decay": 0.01} for lr in lrs])
+    sched = ScheduleLR(opt, SCHEDULES[0], **built)
+    before = dict(sched.__dict__)
+    with pytest.raises(ValueError, match=message):
+        sched.load_state_dict(sd)
+    assert sched.field == before["field"] and sched.multiplier == before["multiplier"]
+    assert sched.last_epoch == before["last_epoch"]  # nothing was half-loaded
+
+
+scheduler_setups = st.fixed_dictionaries({
+    "field": st.sampled_from(["lr", "weight_decay", "momentum"]),
+    "multiplier": st.booleans(),
+    "lrs": st.lists(st.sampled_from([0.1, 0.3]), min_size=1, max_size=3).map(tuple),
+})
+
+
+def _built(setup: dict[str, Any]) -> ScheduleLR:
+    opt = torch.optim.SGD([{"params": _params(1), "lr": lr, "weight_decay": lr / 10} for lr in setup["lrs"]],
+                          momentum=0.9)
+    return ScheduleLR(opt, SCHEDULES[0], field=setup["field"], multiplier=setup["multiplier"])
+
+
+@given(saved=scheduler_setups, built=scheduler_setups, steps=st.integers(0, 5))
+def test_load_state_dict_accepts_exactly_the_states_that_fit(saved: dict[str, Any], built: dict[str, Any],
+                                                             steps: int) -> None:
+    """A state loads iff field, multiplier mode, number of groups and (in multiplier mode) the base values
+    agree; otherwise ValueError names every difference and nothing is loaded."""
+    a = _built(saved)
+    for _ in range(steps):
+        a.optimizer.step()
+        a.step()
+    b = _built(built)
+    def bases(setup: dict[str, Any]) -> list[float]:  # each group's initial value of the field
+        return [{"lr": lr, "weight_decay": lr / 10, "momentum": 0.9}[setup["field"]] for lr in setup["lrs"]]
+
+    fits = (saved["field"] == built["field"] and saved["multiplier"] == built["multiplier"]
+            and len(saved["lrs"]) == len(built["lrs"])
+            and (not built["multiplier"] or bases(saved) == bases(built)))
+    if fits:
+        b.load_state_dict(a.state_dict())
+        assert b.last_epoch == a.last_epoch and b.get_last_value() == a.get_last_value()
+        return
+    with pytest.raises(ValueError, match="does not fit") as err:
+        b.load_state_dict(a.state_dict())
+    text = str(err.value)
+    assert (saved["field"] != built["field"]) == (f"drives {saved['field']!r}" in text)
+    assert (saved["multiplier"] != built["multiplier"]) == ("multiplier=" in text)
+    assert (len(saved["lrs"]) != len(built["lrs"])) == ("param groups" in text)
+    assert b.last_epoch == 0
+
+
+def test_load_state_dict_accepts_what_fits_and_refuses_other_states() -> None:
+    sd = _state()
+    opt = _sgd((0.3,))  # absolute mode: the base value does not enter the values, so it may differ
+    sched = ScheduleLR(opt, SCHEDULES[0])
+    sched.load_state_dict(sd)
+    assert sched.last_epoch == 1
+    opt.step()
+    sched.step()
+    assert lr0(opt) == float(SCHEDULES[0].numpy(2))
+    with pytest.warns(UserWarning, match="schedule 0 differs from the saved one"):
+        ScheduleLR(_sgd(), SCHEDULES[1]).load_state_dict(sd)
+    with pytest.raises(ValueError, match="not a ScheduleLR state"):
+        ScheduleLR(_sgd(), SCHEDULES[0]).load_state_dict(LS.StepLR(_sgd(), 3).state_dict())
+
+
+# -- issue 12.11: param groups added after construction -----------------------------------------------------
+
+
+@pytest.mark.parametrize("mult", [False, True])
+def test_a_group_added_later_follows_the_shared_schedule(mult: bool) -> None:
+    s = SCHEDULES[0]
+    opt = _sgd((0.1,))
+    sched = ScheduleLR(opt, s, multiplier=mult)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    opt.add_param_group({"params": _params(1), "lr": 0.5})
+    for k in range(4, 8):
+        opt.step()
+        sched.step()
+        want = s.numpy(k)
+        assert [g["lr"] for g in opt.param_groups] == ([0.1 * want, 0.5 * want] if mult else [want, want])
+    assert sched.get_last_lr() == [g["lr"] for g in opt.param_groups]
+    assert len(sched.state_dict()["base_values"]) == 2
+    assert from_torch(sched) == ([s * 0.1, s * 0.5] if mult else s)
+
+
+def test_a_group_added_later_without_a_schedule_is_refused_clearly() -> None:
+    opt = _sgd((0.1, 0.2))
+    sched = ScheduleLR(opt, [SCHEDULES[0], SCHEDULES[1]])
+    opt.step()
+    sched.step()
+    opt.add_param_group({"params": _params(1), "lr": 0.5})
+    message = "3 param groups, but this scheduler was built with 2 schedules, one per group"
+    with pytest.raises(ValueError, match=message):
+        sched.step()
+    with pytest.raises(ConversionError, match=message):
+        from_torch(sched)
+    # torch's own classes keep no base LR for an added group: refused by name, not an IndexError
+    opt = _sgd((0.1,))
+    step_lr = LS.StepLR(opt, 3)
+    opt.add_param_group({"params": _params(1), "lr": 0.5})
+    with pytest.raises(ConversionError, match=r"param_groups\[1\] was added after the scheduler"):
+        from_torch(step_lr)
+
+
+# -- issue 12.12: step(epoch) with NumPy and torch scalars ---------------------------------------------------
+
+
+@pytest.mark.parametrize("epoch", [np.int64(10), np.int32(10), torch.tensor(10), np.float64(10.0), 10.0,
+                                   torch.tensor([10])])
+def test_step_epoch_keeps_last_epoch_a_python_int(epoch: Any) -> None:
+    opt = _sgd()
+    sched = ScheduleLR(opt, SCHEDULES[0])
+    opt.step()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch's deprecation of step(epoch)
+        sched.step(epoch)
+    assert type(sched.last_epoch) is int and sched.last_epoch == 10
+    assert lr0(opt) == float(SCHEDULES[0].numpy(10))
+    buf = io.BytesIO()
+    torch.save(sched.state_dict(), buf)
+    buf.seek(0)
+    sd = torch.load(buf, weights_only=True)
+    assert sd["last_epoch"] == 10
+    sched.step()  # the per-step fast path: a cached row, read by a Python int
+    assert sched._cache_start <= 11 < sched._cache_start + len(sched._rows)
+    assert lr0(opt) == float(SCHEDULES[0].numpy(11))
+
+
+@pytest.mark.parametrize(("epoch", "error"), [(True, TypeError), ("3", TypeError), (-2, ValueError),
+                                               (float("nan"), ValueError), (torch.ones(2), TypeError)])
+def test_step_epoch_refuses_what_is_not_an_epoch(epoch: Any, error: type[Exception]) -> None:
+    sched = ScheduleLR(_sgd(), SCHEDULES[0])
+    with pytest.raises(error, match="epoch"):
+        sched.step(epoch)
+
+
 # -- to_torch / from_torch -----------------------------------------------------------------------------
 
 
@@ -326,3 +521,66 @@ def test_from_torch_refuses_what_has_no_formula() -> None:
     with pytest.raises(ConversionError, match="Custom"):
         from_torch(Custom(_sgd()))
     assert issubclass(ConversionError, TypeError)
+
+
+# -- the docstring examples of torch_bridge's modules (tests/test_doctests.py collects the package only) ----
+
+
+@pytest.mark.parametrize("name", ["torch_bridge._scheduler", "torch_bridge._convert", "torch_bridge._plateau",
+                                  "torch_bridge._classes", "torch_bridge._warmup"])
+def test_torch_bridge_docstring_examples(name: str) -> None:
+    import doctest
+    import importlib
+
+    module = importlib.import_module(name)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = doctest.DocTestFinder(exclude_empty=True).find(module, name, globs={"jaxsched": jaxsched})
+    assert sum(len(t.examples) for t in tests) > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch's step-order notes in the short examples
+        for test in tests:
+            runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+
+
+# -- the siblings of issue 12.2/12.12 in torch_bridge's other stateful classes ------------------------------
+
+
+def test_other_classes_keep_plain_counters_and_refuse_states_that_do_not_fit() -> None:
+    import torch_bridge
+
+    # warmups: dampen(step) with a NumPy/torch integer; a state of another number of groups
+    opt = _sgd((0.1, 0.2))
+    warm = torch_bridge.LinearWarmup(opt, warmup_period=5)
+    warm.dampen(np.int64(3))
+    warm.dampen(torch.tensor(4))
+    assert type(warm.last_step) is int and warm.last_step == 4
+    buf = io.BytesIO()
+    torch.save(warm.state_dict(), buf)
+    buf.seek(0)
+    state = torch.load(buf, weights_only=True)
+    other = torch_bridge.LinearWarmup(_sgd((0.1,)), warmup_period=5)
+    with pytest.raises(ValueError, match="the state has 2 param groups, this warmup 1"):
+        other.load_state_dict(state)
+    with pytest.warns(UserWarning, match="factors differ"):
+        torch_bridge.LinearWarmup(_sgd((0.1, 0.2)), warmup_period=7).load_state_dict(state)
+    with pytest.raises(ValueError, match="step"):
+        warm.dampen(2.5)
+    # plateau classes: an explicit epoch stays a Python int
+    plateau = torch_bridge.ReduceLROnPlateau(_sgd((0.1, 0.2)))
+    with pytest.warns(UserWarning, match="epoch"):
+        plateau.step(1.0, epoch=np.int64(7))
+    assert type(plateau.last_epoch) is int and plateau.last_epoch == 7
+    greedy = torch_bridge.GreedyLR(_sgd((0.1, 0.2)))
+    greedy.step(1.0, epoch=torch.tensor(3))
+    assert type(greedy.last_epoch) is int
+    sd = plateau.state_dict()
+    with pytest.raises(ValueError, match="2 min_lrs"):
+        torch_bridge.ReduceLROnPlateau(_sgd((0.1,)), min_lr=[0.0]).load_state_dict(
+            sd | {"min_lrs": [0.0, 0.0], "default_min_lr": None})
+    # pytorch-accelerated's stateless step_update(num_updates)
+    pa = torch_bridge.CosineLrScheduler(_sgd(), total_num_epochs=5, num_update_steps_per_epoch=4)
+    pa.step_update(np.int64(3))
+    assert pa.last_epoch == 4 and type(pa.last_epoch) is int
+    with pytest.raises(ValueError, match="num_updates"):
+        pa.step_update(2.5)

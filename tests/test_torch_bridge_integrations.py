@@ -46,7 +46,7 @@ def test_lightning_interval_step_and_resume(tmp_path: Path) -> None:
             self.seen.append((g["lr"], g["momentum"]))
 
         def configure_optimizers(self) -> Any:
-            opt = torch.optim.SGD(self.parameters(), lr=0.5, momentum=0.9)
+            opt = torch.optim.SGD(self.parameters(), lr=0.1, momentum=0.9)
             return [opt], [
                 {"scheduler": ScheduleLR(opt, SCHEDULE), "interval": "step"},
                 {"scheduler": ScheduleLR(opt, MOMENTUM, field="momentum"), "interval": "step"},
@@ -105,7 +105,7 @@ def test_hf_trainer_optimizers_tuple(tmp_path: Path) -> None:
             seen.append(kw["optimizer"].param_groups[0]["lr"])
 
     model = Tiny()
-    opt = torch.optim.AdamW(model.parameters(), lr=1.0)
+    opt = torch.optim.AdamW(model.parameters(), lr=0.1)
     sched = ScheduleLR(opt, SCHEDULE)
     args = transformers.TrainingArguments(
         output_dir=str(tmp_path), max_steps=8, per_device_train_batch_size=4, logging_steps=1,

@@ -13,7 +13,7 @@ run continues where it stopped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from torch.optim import Optimizer
@@ -22,7 +22,7 @@ from jaxsched.compat import chemprop as _chemprop
 from jaxsched.compat import kiwi as _kiwi
 from jaxsched.compat import noether as _noether
 from jaxsched.compat import pytorch_accelerated as _pa
-from torch_bridge._scheduler import ScheduleLR, parse_field, read_field, write_field
+from torch_bridge._scheduler import ScheduleLR, as_epoch, parse_field, read_field, write_field
 
 __all__ = [
     "CosineLrScheduler",
@@ -87,7 +87,7 @@ class NoamLR(ScheduleLR):
             num_groups=len(optimizer.param_groups),
         )
         self.ports = ports
-        super().__init__(optimizer, ports, last_epoch=last_epoch)
+        super().__init__(optimizer, ports, last_epoch=last_epoch, warn_on_override=False)
 
     def __len__(self) -> int:
         return max(len(p) for p in self.ports)
@@ -181,8 +181,9 @@ class _Accelerated(ScheduleLR):
     def step_update(self, num_updates: int) -> None:
         """Write the values for ``num_updates`` (the original's stateless API): the port's update
         ``num_updates + 1``."""
+        n = cast(int, as_epoch(num_updates, "num_updates", whole=True))
         self._step_count += 1
-        self._update_lr(int(num_updates) + 1)
+        self._update_lr(n + 1)
 
 
 class CosineLrScheduler(_Accelerated):
@@ -239,7 +240,8 @@ class CosineLrScheduler(_Accelerated):
             for base in _bases(optimizer, param_group_field)
         ]
         self.param_group_field = param_group_field
-        super().__init__(optimizer, ports, field=param_group_field, last_epoch=last_epoch)
+        super().__init__(optimizer, ports, field=param_group_field, last_epoch=last_epoch,
+                         warn_on_override=False)
 
 
 class WSDLrScheduler(_Accelerated):
@@ -300,7 +302,8 @@ class WSDLrScheduler(_Accelerated):
             raise ValueError("warmup_starting_lr should not exceed maximum base learning rate")
         self.param_group_field = param_group_field
         self.ports = ports
-        super().__init__(optimizer, ports, field=param_group_field, last_epoch=last_epoch)
+        super().__init__(optimizer, ports, field=param_group_field, last_epoch=last_epoch,
+                         warn_on_override=False)
 
     def get_checkpoint_steps(self) -> list[int]:
         """The steps at which checkpoints occur (as the original)."""
@@ -337,4 +340,4 @@ def noether_schedule(
     """
     _check_optimizer(optimizer)
     port = _noether.from_noether_config(config, total_steps, updates_per_epoch=updates_per_epoch)
-    return ScheduleLR(optimizer, port, field=field)
+    return ScheduleLR(optimizer, port, field=field, warn_on_override=False)

@@ -83,9 +83,10 @@ def _ignite(obj: Any) -> Schedule | list[Schedule] | None:
         if obj._scheduler_index != 0 or obj._current_duration != (obj.durations[0] if obj.durations else -1):
             raise StackConversionError("ConcatScheduler: already called; convert it before training")
         parts = [_ignite(s) for s in obj.schedulers]
-        if any(not isinstance(p, Schedule) for p in parts):
+        schedules = [p for p in parts if isinstance(p, Schedule)]
+        if len(schedules) != len(parts):
             return None
-        return ig.ConcatScheduler(parts, list(obj.durations))
+        return ig.ConcatScheduler(schedules, list(obj.durations))
     if getattr(obj, "event_index", 0) != 0 or getattr(obj, "cycle", 0) != 0:
         raise StackConversionError(f"{type(obj).__name__}: already called (event_index "
                                    f"{obj.event_index}); convert it before training")
@@ -164,7 +165,7 @@ def _composer(obj: Any, context: dict[str, Any]) -> Schedule | None:
         raise StackConversionError(f"{name}: a bare Composer scheduler has no trainer state: pass "
                                    "max_duration= (and dataloader_len=, tokens_per_batch=, ssr=, lr= as "
                                    "needed)")
-    return getattr(cp, name)(**args, **context)  # type: ignore[no-any-return]
+    return getattr(cp, name)(**args, **context)
 
 
 def _composer_fn(f: Any) -> bool:
@@ -226,4 +227,4 @@ def _olmo(obj: Any, context: dict[str, Any]) -> Schedule | None:
     if "initial_lr" not in kw:
         raise StackConversionError(f"{name}: an OLMo-core scheduler does not hold the LR: pass "
                                    "initial_lr= (and max_steps= or max_tokens=, tokens_per_step=)")
-    return cls(**kw)  # type: ignore[no-any-return]
+    return cls(**kw)

@@ -16,15 +16,17 @@ JAX.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch.optim import Optimizer
 
 from jaxsched._core import Schedule
 from jaxsched.compat import pytorch_warmup as _pw
+from torch_bridge._scheduler import as_epoch
 
 __all__ = [
     "BaseWarmup",
@@ -93,7 +95,7 @@ class BaseWarmup:
             )
         self.optimizer = optimizer
         self.factors = list(factors)
-        self.last_step = last_step
+        self.last_step = -1 if last_step == -1 else cast(int, as_epoch(last_step, "last_step", whole=True))
         self.lrs = [_clone(group["lr"]) for group in optimizer.param_groups]
         self.dampen()
 
@@ -103,8 +105,7 @@ class BaseWarmup:
 
     def dampen(self, step: int | None = None) -> None:
         """Multiply each group's LR by its factor at ``step`` (default: ``last_step + 1``)."""
-        if step is None:
-            step = self.last_step + 1
+        step = self.last_step + 1 if step is None else cast(int, as_epoch(step, "step", whole=True))
         self.last_step = step
         for i, group in enumerate(self.optimizer.param_groups):
             omega = self.warmup_factor(step, i)
@@ -135,9 +136,22 @@ class BaseWarmup:
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore ``last_step`` and ``lrs`` (the factors stay the constructed ones)."""
-        self.last_step = state_dict["last_step"]
-        self.lrs = list(state_dict["lrs"])
+        """Restore ``last_step`` and ``lrs`` (the factors stay the constructed ones).
+
+        A state of another number of param groups is refused (``ValueError``); saved factors that differ
+        from the constructed ones warn.
+        """
+        lrs = list(state_dict["lrs"])
+        if len(lrs) != len(self.factors):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: the state has {len(lrs)} param groups, "
+                             f"this warmup {len(self.factors)}")
+        saved = state_dict.get("factors")
+        if saved is not None and saved != [f.to_config() for f in self.factors]:
+            warnings.warn(f"{type(self).__name__}.load_state_dict: the saved warmup factors differ from the "
+                          "constructed ones; keeping the constructed factors", UserWarning, stacklevel=2)
+        last = state_dict["last_step"]
+        self.last_step = -1 if last == -1 else cast(int, as_epoch(last, "last_step", whole=True))
+        self.lrs = lrs
 
 
 class LinearWarmup(BaseWarmup):

@@ -4,7 +4,7 @@ code.
 ``tests/golden/record_chemprop.py`` recorded them (chemprop 1.6.1, 2.0.4, 2.1.0) into
 ``tests/golden/chemprop.json``; these runners return the recorded curve of the configuration equal
 to the
-port's. A port configuration that was not recorded raises ``KeyError``.
+port's. A port configuration that was not recorded raises ``NotRecordedError``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from jaxsched._core import Schedule
-from jaxsched._references import register
+from jaxsched._references import NotRecordedError, register
 
 GOLDEN_DIR = Path(__file__).resolve().parents[2] / "tests" / "golden"
 
@@ -50,7 +50,7 @@ def recorded(lib: str, schedule: Schedule, n: int, group: int = 0) -> np.ndarray
         kwargs = {k: x for k, x in case["kwargs"].items() if not isinstance(x, list)}
         if len(kwargs) == len(case["kwargs"]) and _same(config, kwargs):
             return np.asarray(case["values"][group], dtype=np.float64)[:n]
-    raise KeyError(f"no golden curve recorded for {config}")
+    raise NotRecordedError(f"no {lib} golden curve recorded for this configuration of {config['name']}")
 
 
 @register("compat.chemprop.NoamLR", "golden:chemprop")

@@ -41,7 +41,7 @@ def port_of(case: dict[str, Any]) -> Schedule:
     from jaxsched.compat import composer
 
     ctx = {k: x for k, x in case["state"].items() if x is not None}
-    return getattr(composer, case["class"])(**case["args"], **ctx, ssr=case["ssr"])  # type: ignore[no-any-return]
+    return getattr(composer, case["class"])(**case["args"], **ctx, ssr=case["ssr"])
 
 
 def recorded(schedule: Schedule, n: int) -> np.ndarray:

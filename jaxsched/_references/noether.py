@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from jaxsched._core import Schedule
-from jaxsched._references import register
+from jaxsched._references import NotRecordedError, register
 from jaxsched._references.chemprop import golden
 
 
@@ -33,7 +33,8 @@ def noether_curve(schedule: Schedule, n: int) -> np.ndarray:
             if None in values:
                 values = values[: values.index(None)]
             return np.asarray(values, dtype=np.float64)
-    raise KeyError(f"no golden curve recorded for {schedule.to_config()}")
+    raise NotRecordedError(
+        f"no noether golden curve recorded for this configuration of {schedule.config_name}")
 
 
 def _runner(name: str) -> None:

@@ -44,7 +44,7 @@ def port_of(case: dict[str, Any]) -> Schedule:
         args["scheduler_units"] = args.pop("units")
     if case["class"] == "SequentialScheduler":
         args["schedulers"] = [{"type": c, **a} for c, a in args["schedulers"]]
-    return getattr(olmo, case["class"])(**args, **case["context"])  # type: ignore[no-any-return]
+    return getattr(olmo, case["class"])(**args, **case["context"])
 
 
 def recorded(schedule: Schedule, n: int) -> np.ndarray:

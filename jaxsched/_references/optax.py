@@ -1,18 +1,19 @@
 """Reference runners for :mod:`jaxsched.compat.optax`: the same arguments given to optax itself.
 
-optax is evaluated with ``jax_enable_x64`` on, so the reference values are float64 (optax's formulas are
-the same in either precision; float64 keeps the comparison about the formula, not about rounding).
+optax is evaluated with ``jax_enable_x64`` on, block by block, so the reference values are float64
+(optax's formulas are the same in either precision; float64 keeps the comparison about the formula, not
+about rounding).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from jaxsched._core import Schedule
-from jaxsched._references import port_kwargs, register
+from jaxsched._references import port_kwargs, register_stream
 
 _NAMES = (
     "constant_schedule", "polynomial_schedule", "linear_schedule", "piecewise_constant_schedule",
@@ -47,13 +48,15 @@ def optax_kwargs(schedule: Schedule) -> dict[str, Any]:
     return out
 
 
-def _runner(fn_name: str) -> Callable[[Schedule, int], np.ndarray]:
-    def run(schedule: Schedule, n: int) -> np.ndarray:
-        return optax_values(fn_name, optax_kwargs(schedule), n)
+def _runner(fn_name: str) -> Callable[[Schedule, int, int], Iterator[np.ndarray]]:
+    def stream(schedule: Schedule, n: int, block: int) -> Iterator[np.ndarray]:
+        kwargs = optax_kwargs(schedule)
+        for a in range(0, n, block):
+            yield optax_values(fn_name, kwargs, np.arange(a, min(a + block, n)))
 
-    run.__name__ = f"run_{fn_name}"
-    return run
+    stream.__name__ = f"stream_{fn_name}"
+    return stream
 
 
 for _name in _NAMES:
-    register(f"compat.optax.{_name}", "optax", module="optax")(_runner(_name))
+    register_stream(f"compat.optax.{_name}", "optax", module="optax")(_runner(_name))

@@ -3,7 +3,7 @@
 ``tests/golden/record_timm.py`` ran timm 1.0.31's own ``timm/scheduler`` code and wrote one file per class,
 ``tests/golden/timm_<Class>.json``. A runner returns the recorded curve of the recorded configuration
 equal to the port (built from ``lr`` and the recorded keyword arguments); any other configuration raises
-``KeyError``.
+:class:`~jaxsched._references.NotRecordedError`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from jaxsched._core import Schedule
-from jaxsched._references import register
+from jaxsched._references import NotRecordedError, register
 
 GOLDEN_DIR = Path(__file__).resolve().parents[2] / "tests" / "golden"
 CLASSES = ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler", "StepLRScheduler",
@@ -42,7 +42,7 @@ def recorded(schedule: Schedule, n: int) -> np.ndarray:
     for case in doc["cases"]:
         if getattr(timm, name)(doc["lr"], **case["kwargs"]) == schedule:
             return np.asarray(case["values"], dtype=np.float64)[:n]
-    raise KeyError(f"no timm golden curve recorded for {schedule.to_config()}")
+    raise NotRecordedError(f"no timm golden curve recorded for this configuration of {name}")
 
 
 def _run(schedule: Schedule, n: int) -> np.ndarray:

@@ -1,8 +1,9 @@
 """Reference runners for :mod:`jaxsched.compat.transformers`: HF's own ``LambdaLR`` on a dummy optimizer.
 
-``run(schedule, n)`` builds the HF scheduler from the port's fields on a one-parameter torch SGD whose
-learning rate is the port's ``lr``, then steps it ``n - 1`` times and records the learning rate before
-each step (the value update ``k`` uses). :func:`hf_values_at` evaluates the same scheduler's
+The runner builds the HF scheduler from the port's fields on a one-parameter torch SGD whose learning
+rate is the port's ``lr``, then steps it and records the learning rate before each step (the value
+update ``k`` uses), streamed in blocks (past the first block, ``base_lr * lr_lambda(k)``: see
+:func:`stream_hf`). :func:`hf_values_at` evaluates the same scheduler's
 ``base_lr * lr_lambda(k)`` at arbitrary updates (what ``LambdaLR`` sets after ``k`` steps), for steps too
 far away to reach by stepping.
 """
@@ -10,13 +11,13 @@ far away to reach by stepping.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
 from jaxsched._core import Schedule
-from jaxsched._references import port_kwargs, register, step_torch
+from jaxsched._references import BLOCK, port_kwargs, register_stream, step_torch, stream_torch
 
 _FACTORIES = (
     "get_constant_schedule", "get_constant_schedule_with_warmup", "get_linear_schedule_with_warmup",
@@ -44,6 +45,24 @@ def hf_scheduler(schedule: Schedule, opt: Any = None) -> Any:
         return getattr(hf, name)(opt, **kwargs)
 
 
+def stream_hf(schedule: Schedule, n: int, block: int = BLOCK) -> Iterator[np.ndarray]:
+    """The learning rates HF's scheduler applies at updates ``0..n-1``, in blocks.
+
+    The first block comes from stepping HF's ``LambdaLR`` (its value before the first step, its step
+    counting); the rest is ``base_lr * lr_lambda(k)``, which is exactly what ``LambdaLR`` sets after
+    ``k`` steps (it is not chainable), at a third of the cost of stepping (10M steps in seconds).
+    """
+    head = min(n, block)
+    yield from stream_torch(lambda opt: hf_scheduler(schedule, opt), float(schedule.lr), head, block)  # type: ignore[attr-defined]
+    if n > head:
+        sched = hf_scheduler(schedule)
+        lam: Callable[[int], float] = sched.lr_lambdas[0]
+        base = sched.base_lrs[0]
+        for a in range(head, n, block):
+            b = min(a + block, n)
+            yield np.fromiter((base * lam(k) for k in range(a, b)), dtype=np.float64, count=b - a)
+
+
 def run_hf(schedule: Schedule, n: int) -> np.ndarray:
     """The learning rates HF's scheduler applies at updates ``0..n-1``, by stepping it."""
     return step_torch(lambda opt: hf_scheduler(schedule, opt), float(schedule.lr), n)  # type: ignore[attr-defined]
@@ -58,4 +77,4 @@ def hf_values_at(schedule: Schedule, steps: Iterable[int]) -> np.ndarray:
 
 
 for _name in _FACTORIES:
-    register(f"compat.transformers.{_name}", "transformers", module="transformers")(run_hf)
+    register_stream(f"compat.transformers.{_name}", "transformers", module="transformers")(stream_hf)

@@ -244,7 +244,7 @@ class MultiStepScheduler(ComposerScheduler, name="compat.composer.MultiStepSched
 
     def lower(self) -> Schedule:
         ms = [self._batches(f"milestones[{i}]", m) for i, m in enumerate(self.milestones)]
-        return self._scaled(jaxsched.multistep_decay(1.0, ms, self.gamma))
+        return self._scaled(jaxsched.multistep_decay(1.0, tuple(ms), self.gamma))
 
 
 class ConstantScheduler(ComposerScheduler, name="compat.composer.ConstantScheduler"):
@@ -525,7 +525,7 @@ class MultiStepWithWarmupScheduler(_WithWarmup, name="compat.composer.MultiStepW
     def lower(self) -> Schedule:
         W, _ = self._warmup()
         ms = [self._batches(f"milestones[{i}]", m) for i, m in enumerate(self.milestones)]
-        after = jaxsched.shift(jaxsched.multistep_decay(1.0, ms, self.gamma), -W)
+        after = jaxsched.shift(jaxsched.multistep_decay(1.0, tuple(ms), self.gamma), -W)
         return self._join(1.0, after)
 
 

@@ -103,11 +103,11 @@ def _simulate(s: Schedule, num_events: int) -> list[list[Any]]:
 class _Cyclical(IgniteScheduler):
     start_value: Real = level()
     end_value: Real = level()
-    cycle_size: StepCount = steps(static=True)
+    cycle_size: int = steps(static=True)
     cycle_mult: float = static(1.0, converter=static_float(minimum=1.0))
     start_value_mult: Real = value(1.0, minimum=0.0, maximum=1.0)
     end_value_mult: Real = value(1.0, minimum=0.0, maximum=1.0)
-    warmup_duration: StepCount = steps(0, static=True)
+    warmup_duration: int = steps(0, static=True)
 
     _shape: ClassVar[str] = "cos"
 
@@ -252,8 +252,8 @@ class ConcatScheduler(IgniteScheduler, name="compat.ignite.ConcatScheduler"):
       [0.0, 0.5, 1.0, 1.0, 0.8536, 0.5, 0.1464]
     """
 
-    schedulers: tuple[Schedule, ...] = nested_seq()
-    durations: tuple[int, ...] = static((), converter=_durations)
+    schedulers: Sequence[Schedule] = nested_seq()
+    durations: Sequence[int] = static((), converter=_durations)
 
     examples = (
         {"schedulers": [{"name": "compat.ignite.PiecewiseLinear",
@@ -308,7 +308,7 @@ class ConcatScheduler(IgniteScheduler, name="compat.ignite.ConcatScheduler"):
         return jaxsched.join(pieces, bounds)
 
     @classmethod
-    def simulate_values(cls, num_events: int, schedulers: Sequence[Schedule] = (),  # type: ignore[override]
+    def simulate_values(cls, num_events: int, schedulers: Sequence[Schedule] = (),
                         durations: Sequence[int] = (), param_names: Sequence[str] | None = None,
                         **kwargs: Any) -> list[list[Any]]:
         """The original's ``ConcatScheduler.simulate_values(num_events, schedulers, durations,
@@ -380,7 +380,7 @@ class PiecewiseLinear(IgniteScheduler, name="compat.ignite.PiecewiseLinear"):
       [0.0, 0.0, 0.0, 0.5, 0.5, 0.25, 0.0, 0.0]
     """
 
-    milestones_values: tuple[tuple[StepCount, Real], ...] = dataclasses.field(
+    milestones_values: Sequence[tuple[StepCount, Real] | Sequence[float]] = dataclasses.field(
         metadata={ROLE: _MilestonesValues()})
 
     examples = (
@@ -406,7 +406,7 @@ class PiecewiseLinear(IgniteScheduler, name="compat.ignite.PiecewiseLinear"):
         return jaxsched.join(pieces, bounds)
 
 
-class ParamGroupScheduler(tuple):  # type: ignore[type-arg]
+class ParamGroupScheduler(tuple):
     """ignite's ``ParamGroupScheduler``: one scheduler per param group, here a tuple of ports (scheduler
     ``i`` drives param group ``i``), which ``torch_bridge.ScheduleLR(optimizer, pgs)`` takes as is.
 

@@ -9,14 +9,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
+import jaxsched
 from jaxsched import _validate as v
-from jaxsched._core import Schedule
-from jaxsched._numerics import Array, Backend, Steps
-from jaxsched.schedules._transformer import Noam
+from jaxsched._core import Port, Schedule
+from jaxsched._fields import Real, Span, known, level, steps, value
 
 __all__ = [
     "NoamDecay",
@@ -41,22 +40,21 @@ OPTIMIZERS = (
 """OpenKiwi's ``OPTIMIZERS_MAPPING`` keys (``class_name`` of an ``OptimizerConfig``)."""
 
 
-class NoamDecay(Schedule, name="compat.kiwi.get_noam_decay_schedule"):
+class NoamDecay(Port, name="compat.kiwi.get_noam_decay_schedule"):
     r"""OpenKiwi's ``get_noam_decay_schedule(optimizer, num_warmup_steps, model_size)``.
 
     .. math:: s(k) = \mathrm{lr}\cdot d^{-1/2} \min\left((k+1)^{-1/2},\ (k+1)\, W^{-3/2}\right)
 
-    The original shifts the ``LambdaLR`` epoch by one (``current_step += 1``), so update 0 already
-    runs at
-    :math:`\mathrm{lr}\, d^{-1/2} W^{-3/2}` (not 0) and the peak :math:`\mathrm{lr}\,(dW)^{-1/2}` is
-    at
+    The original shifts the ``LambdaLR`` epoch by one (``current_step += 1``), so update 0 already runs at
+    :math:`\mathrm{lr}\, d^{-1/2} W^{-3/2}` (not 0) and the peak :math:`\mathrm{lr}\,(dW)^{-1/2}` is at
     update :math:`W - 1`: the same curve as :func:`jaxsched.noam` (``scale = learning_rate``), which
     evaluates it. Under OpenKiwi's trainer this scheduler steps once per *epoch* (Lightning interval
     ``"epoch"``); wrap it in :func:`jaxsched.per_epoch` for that.
 
     Args:
       learning_rate: the optimizer's LR (the ``LambdaLR`` base).
-      num_warmup_steps: :math:`W > 0` (the original fails with ``math domain error`` for 0).
+      num_warmup_steps: :math:`W > 0`, possibly fractional (the original fails with ``math domain error``
+        for 0).
       model_size: :math:`d > 0`, the model width.
 
     Returns:
@@ -69,34 +67,27 @@ class NoamDecay(Schedule, name="compat.kiwi.get_noam_decay_schedule"):
       [0.005524, 0.011049, 0.016573, 0.022097, 0.019764]
     """
 
-    learning_rate: Any
-    num_warmup_steps: Any
-    model_size: Any
+    learning_rate: Real = level()
+    num_warmup_steps: Span = steps(minimum=0, fractional=True)
+    model_size: Real = value(minimum=0.0, min_open=True)
 
     examples = (
         {"learning_rate": 1.0, "num_warmup_steps": 4000, "model_size": 512},
         {"learning_rate": 2.0, "num_warmup_steps": 8, "model_size": 300},
+        {"learning_rate": 0.5, "num_warmup_steps": 2.5, "model_size": 64},
     )
 
     def __check_init__(self) -> None:
-        v.number("learning_rate", self.learning_rate)
-        arr = v.number("num_warmup_steps", self.num_warmup_steps)
-        if arr is not None and float(arr) <= 0:
+        if known(self.num_warmup_steps) and self.num_warmup_steps <= 0:
             raise v.ScheduleArgumentError(
                 "num_warmup_steps",
                 "must be > 0 (OpenKiwi raises 'math domain error' for 0; its noam "
                 "path turns a fractional warmup such as 0.1 into int(0.1) = 0)",
                 self.num_warmup_steps,
             )
-        v.positive("model_size", self.model_size)
 
-    def _key_steps(self) -> list[Any]:
-        return [math.ceil(self.num_warmup_steps) - 1]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        return Noam._unchecked(
-            model_size=self.model_size, warmup_steps=self.num_warmup_steps, scale=self.learning_rate
-        ).evaluate(bk, t)
+    def lower(self) -> Schedule:
+        return jaxsched.noam(self.model_size, self.num_warmup_steps, self.learning_rate)
 
 
 get_noam_decay_schedule = NoamDecay
@@ -105,10 +96,8 @@ get_noam_decay_schedule = NoamDecay
 def cast_warmup_steps(value: Any) -> Any:
     """``OptimizerConfig.warmup_steps`` as OpenKiwi's validator casts it.
 
-    ``0 <= v <= 1`` becomes a float (a *fraction* of ``training_steps`` in the ``adamw`` path: ``1``
-    means
-    the whole run); a whole number above 1 becomes an ``int`` (steps); anything else stays a float,
-    which
+    ``0 <= v <= 1`` becomes a float (a *fraction* of ``training_steps`` in the ``adamw`` path: ``1`` means
+    the whole run); a whole number above 1 becomes an ``int`` (steps); anything else stays a float, which
     the ``adamw`` path also treats as a fraction (``100.5`` means 100.5 times ``training_steps``).
 
     Example:
@@ -133,24 +122,18 @@ def from_optimizer_config(
     training_data_size: int | None = None,
     steps_per_epoch: int | None = None,
 ) -> Any:
-    r"""The LR schedule OpenKiwi's ``optimizers.from_config`` builds from an ``OptimizerConfig``
-    dict.
+    r"""The LR schedule OpenKiwi's ``optimizers.from_config`` builds from an ``OptimizerConfig`` dict.
 
-    - ``class_name: noam``: :class:`NoamDecay` with ``num_warmup_steps = max(0, int(warmup_steps))``
-      and
-      ``model_size`` (required here; OpenKiwi would infer it from the parameters). OpenKiwi steps it
-      per
-      **epoch**: with ``steps_per_epoch`` the result is wrapped in :func:`jaxsched.per_epoch`.
-    - ``class_name: adamw``: HF's ``get_linear_schedule_with_warmup`` stepped per update, with
-      ``training_steps`` (or ``training_data_size``) and ``warmup_steps`` cast by
-      :func:`cast_warmup_steps` (a float is a fraction of ``training_steps``).
-    - otherwise, ``0 < learning_rate_decay < 1``: torch's
-      ``ReduceLROnPlateau(factor=learning_rate_decay,
-      patience=learning_rate_decay_start, mode="max")``, stepped per epoch with the validation
-      metric.
+    - ``class_name: noam``: :class:`NoamDecay` with ``num_warmup_steps = max(0, int(warmup_steps))`` and
+      ``model_size`` (required here; OpenKiwi would infer it from the parameters). OpenKiwi steps it per
+      *epoch*: with ``steps_per_epoch`` the result is wrapped in :func:`jaxsched.per_epoch`.
+    - ``class_name: adamw``: HF's ``get_linear_schedule_with_warmup`` stepped per update (the port in
+      :mod:`jaxsched.compat.transformers`), with ``training_steps`` (or ``training_data_size``) and
+      ``warmup_steps`` cast by :func:`cast_warmup_steps` (a float is a fraction of ``training_steps``).
+    - otherwise, ``0 < learning_rate_decay < 1``: torch's ``ReduceLROnPlateau(factor=learning_rate_decay,
+      patience=learning_rate_decay_start, mode="max")``, stepped per epoch with the validation metric.
       That depends on metrics, so this returns :func:`jaxsched.reduce_on_plateau` (an optax
-      transformation; ``torch_bridge.ReduceLROnPlateau`` is the torch side) with
-      ``lr=learning_rate``.
+      transformation; ``torch_bridge.ReduceLROnPlateau`` is the torch side) with ``lr=learning_rate``.
     - otherwise: :func:`jaxsched.constant` ``(learning_rate)`` (no scheduler).
 
     ``encoder_learning_rate`` and ``load`` concern the optimizer, not the schedule, and are ignored.
@@ -172,9 +155,6 @@ def from_optimizer_config(
       >>> [float(x) for x in s.numpy([0, 5, 10, 55, 100])]
       [0.0, 0.5, 1.0, 0.5, 0.0]
     """
-    from jaxsched._combinators import per_epoch
-    from jaxsched.schedules._basic import Constant
-
     known = {
         "class_name",
         "learning_rate",
@@ -229,7 +209,7 @@ def from_optimizer_config(
                 None,
             )
         sched: Schedule = NoamDecay(lr, max(0, int(warmup)), model_size)
-        return sched if steps_per_epoch is None else per_epoch(sched, steps_per_epoch)
+        return sched if steps_per_epoch is None else jaxsched.per_epoch(sched, steps_per_epoch)
     decay = config.get("learning_rate_decay", 1.0)
     v.number("learning_rate_decay", decay)
     if 0.0 < decay < 1.0:
@@ -237,7 +217,7 @@ def from_optimizer_config(
 
         patience = config.get("learning_rate_decay_start", 2)
         return reduce_on_plateau(lr, mode="max", factor=decay, patience=patience)
-    return Constant(lr)
+    return jaxsched.constant(lr)
 
 
 def _linear_with_warmup(lr: Any, warmup: Any, total: int) -> Schedule:

@@ -639,7 +639,7 @@ class CosWithWarmupAndLinearDecay(CosWithWarmup, name="compat.olmo.CosWithWarmup
     decay_fraction: float | None = _frac(0.1)
     decay_min_lr: Real = value(0.0)
 
-    examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},)
+    examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},)  # type: ignore[assignment]
 
     def __check_init__(self) -> None:
         _check_decay(self)
@@ -844,12 +844,13 @@ def _sub(name: str, x: Any) -> tuple[tuple[str, Any], ...]:
     ``{"type": <OLMo-core name or class name>, **fields}``."""
     if isinstance(x, tuple) and x and x[0][:1] == ("type",):
         x = dict(x)  # already normalised
+    kind: str
     if isinstance(x, OLMoScheduler):
         cfg = x.to_config()
         kind = type(x).__name__
         fields = {k: val for k, val in cfg.items() if k != "name" and k not in _CONTEXT}
     elif isinstance(x, Mapping) and "type" in x:
-        kind = _TYPES.get(x["type"], x["type"])
+        kind = str(_TYPES.get(x["type"], x["type"]))
         fields = {k: val for k, val in x.items() if k not in ("type", "units") and k not in _CONTEXT}
     else:
         raise v.ScheduleArgumentTypeError(name, "an OLMo-core port or {'type': ..., **fields}", x)
@@ -951,7 +952,7 @@ class SequentialScheduler(_WithOverride, name="compat.olmo.SequentialScheduler")
         ctx = {"initial_lr": P, "scheduler_units": self.scheduler_units,
                "tokens_per_step": self.tokens_per_step,
                ("max_steps" if self.scheduler_units == "steps" else "max_tokens"): t_max}
-        return cls(**fields, **ctx)  # type: ignore[no-any-return]
+        return cls(**fields, **ctx)
 
     def _main(self) -> Schedule:
         Traw = self._t_max()
@@ -1062,10 +1063,14 @@ class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
     def _warmup_raw(self) -> int:
         if self.warmup is not None:
             return int(self.warmup)
+        assert self.warmup_fraction is not None
         return round(self.warmup_fraction * self.period_lengths[0])
 
     def _decay_raw(self, p: int) -> int:
-        return int(self.decay) if self.decay is not None else round(self.decay_fraction * p)
+        if self.decay is not None:
+            return int(self.decay)
+        assert self.decay_fraction is not None
+        return round(self.decay_fraction * p)
 
     def _curve(self) -> Schedule:
         P, m, E = self.initial_lr, self.warmup_min_lr, self.decay_min_lr

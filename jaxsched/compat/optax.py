@@ -12,38 +12,61 @@ Every function here takes exactly optax's arguments (names, order, defaults) and
 place their phases with ``int()`` and lose a phase when two boundaries collide, non-positive
 ``transition_steps`` fall back to a constant, and so on. Unlike optax's closures the results are
 picklable, have a config (``to_config``/``jaxsched.from_config``), compare by value and are pytrees, so a
-stacked batch of them can be ``jax.vmap``-ed. Each schedule is a thin mapping onto the native catalog
-(:mod:`jaxsched.schedules`); use the native names for the corrected behaviour.
+stacked batch of them can be ``jax.vmap``-ed. Each one lowers, once, to the native catalog
+(:mod:`jaxsched.schedules`); each quirk is a composition of catalog pieces or a catalog parameter. Use the
+native names for the corrected behaviour.
+
+Step counts and the few arguments that decide which pieces there are (``power``, ``decay_rate``, the
+one-cycle fractions) are static: optax bakes them into its closures too. The values (``init_value``,
+``peak_value``, ``end_value``, ``alpha``, ``exponent``, the one-cycle factors) are pytree leaves.
 
 Differences that remain, by design:
 
 - Negative counts are treated as 0 (optax evaluates its formulas there: ``cosine_decay_schedule`` is
   symmetric about 0, ``piecewise_interpolate_schedule`` returns 0).
 - Arguments that would give NaN or inf in optax (a negative ``decay_rate``, a negative ``power`` or
-  ``exponent``, a negative scale) raise at construction, as do fractional or negative boundaries.
+  ``exponent``, a negative scale) raise at construction, as do fractional or negative boundaries, and
+  negative values.
 - ``join_schedules`` takes jaxsched schedules (or numbers) and rejects unsorted boundaries; like optax it
   silently drops extra schedules or boundaries (``zip`` semantics).
+- A transition shorter than one step: optax's value at its whole counts (``decay_steps=0.5`` reaches the
+  end at count 1); ``exponential_decay`` refuses ``0 < transition_steps < 1``.
 - The result is always an array (optax returns the raw Python value from its constant fallbacks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from jaxsched import _validate as v
-from jaxsched._combinators import Join
-from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, is_concrete
-from jaxsched.schedules._basic import (
-    ExponentialDecay,
-    PiecewiseConstant,
-    PiecewiseInterpolate,
-    Polynomial,
-    _pairs,
+from jaxsched import (
+    constant,
+    cosine_decay,
+    join,
+    linear,
+    piecewise_constant,
+    piecewise_interpolate,
+    polynomial,
+    shift,
+    warmup_cosine_decay,
 )
-from jaxsched.schedules._cosine import CosineDecay, WarmupCosineDecay
-from jaxsched.schedules._warmup import WarmupExponentialDecay, linear_warmup
+from jaxsched import exponential_decay as native_exponential_decay  # the name is optax's below
+from jaxsched._combinators import Join
+from jaxsched._core import Port, Schedule
+from jaxsched._fields import (
+    FLOAT32_MAX,
+    MAX_STEP,
+    Real,
+    flag,
+    known,
+    level,
+    pairs,
+    static,
+    static_float,
+    steps,
+    value,
+)
 
 __all__ = [
     "constant_schedule",
@@ -63,20 +86,26 @@ __all__ = [
 ]
 
 
-def _positive_or_fallback(bk: Backend, x: Any) -> tuple[Array, Array]:
-    """``(x <= 0, x with non-positive entries replaced by 1)``: optax's constant fallback, kept finite."""
-    xp = bk.xp
-    c = bk.count(x)
-    bad = c <= 0
-    return bad, xp.where(bad, xp.ones_like(c), c)
+# The step counts are static counts of either sign (optax checks none of them; its fallbacks read the sign).
+_NEG = -MAX_STEP
 
 
-def _clamp0(bk: Backend, x: Any) -> Array:
-    """A ``transition_begin``: optax replaces a negative one by 0."""
-    return bk.xp.maximum(bk.count(x), 0)
+def _text_is_value_error(convert: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
+    """A static converter that refuses text with ``ValueError`` too (optax's ``int(pct * T)`` does)."""
+
+    def checked(name: str, x: Any) -> Any:
+        v.not_text(name, x)
+        return convert(name, x)
+
+    return checked
 
 
-class ConstantSchedule(Schedule, name="compat.optax.constant_schedule"):
+def _interpolate_type(name: str, x: Any) -> Any:
+    v.choice(name, x, ("linear", "cosine"))
+    return x
+
+
+class ConstantSchedule(Port, name="compat.optax.constant_schedule"):
     r"""A constant, as ``optax.constant_schedule``.
 
     .. math:: s(k) = v
@@ -93,18 +122,15 @@ class ConstantSchedule(Schedule, name="compat.optax.constant_schedule"):
       0.5
     """
 
-    value: Any
+    value: Real = level()
 
     examples = ({"value": 1e-3},)
 
-    def __check_init__(self) -> None:
-        v.number("value", self.value)
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        return bk.value(self.value)
+    def lower(self) -> Schedule:
+        return constant(self.value)
 
 
-class PolynomialSchedule(Schedule, name="compat.optax.polynomial_schedule"):
+class PolynomialSchedule(Port, name="compat.optax.polynomial_schedule"):
     r"""Polynomial transition, as ``optax.polynomial_schedule``.
 
     With :math:`B = \max(\text{transition\_begin}, 0)` and :math:`T` = ``transition_steps``:
@@ -113,12 +139,13 @@ class PolynomialSchedule(Schedule, name="compat.optax.polynomial_schedule"):
 
     optax's quirks, reproduced: ``transition_steps <= 0`` gives the constant ``init_value`` (optax only
     logs at INFO level); a negative ``transition_begin`` counts as 0; ``power = 0`` is the constant
-    ``init_value``. A negative ``power`` (infinite at the end in optax) is an error.
+    ``init_value``. A negative ``power`` (infinite at the end in optax) is an error. It lowers to
+    :func:`jaxsched.polynomial` (or :func:`jaxsched.constant` for the fallbacks).
 
     Args:
       init_value: value up to ``transition_begin``.
       end_value: value from ``transition_begin + transition_steps`` on.
-      power: :math:`p >= 0`.
+      power: :math:`p >= 0` (static).
       transition_steps: :math:`T` (may be fractional).
       transition_begin: :math:`B`, a whole number of steps.
 
@@ -132,11 +159,11 @@ class PolynomialSchedule(Schedule, name="compat.optax.polynomial_schedule"):
       [0.9803, 0.0101, 0.01]
     """
 
-    init_value: Any
-    end_value: Any
-    power: Any
-    transition_steps: Any
-    transition_begin: Any = 0
+    init_value: Real = level()
+    end_value: Real = level()
+    power: float = static(converter=static_float(minimum=0.0))
+    transition_steps: float = steps(minimum=_NEG, fractional=True, static=True)
+    transition_begin: int = steps(default=0, minimum=_NEG, static=True)
 
     examples = (
         {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100,
@@ -144,33 +171,13 @@ class PolynomialSchedule(Schedule, name="compat.optax.polynomial_schedule"):
         {"init_value": 1.0, "end_value": 0.0, "power": 1.0, "transition_steps": 0},
     )
 
-    def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        v.number("end_value", self.end_value)
-        v.nonnegative("power", self.power)
-        v.number("transition_steps", self.transition_steps)
-        self._set("transition_begin", _begin(self.transition_begin))
-
-    def _key_steps(self) -> list[Any]:
-        b = max(self.transition_begin, 0)
-        return [b, b + max(self.transition_steps, 0)]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        fallback, T = _positive_or_fallback(bk, self.transition_steps)
-        out = Polynomial._unchecked(
-            init_value=self.init_value, end_value=self.end_value, power=self.power,
-            transition_steps=T, transition_begin=_clamp0(bk, self.transition_begin),
-        ).evaluate(bk, t)
-        constant = fallback | (bk.value(self.power) == 0)  # optax: (I - E) * frac**0 + E == I
-        return bk.xp.where(constant, bk.value(self.init_value), out)
-
-
-def _begin(b: Any) -> Any:
-    """A ``transition_begin``: a whole number of steps, negative ones kept (the formula clamps them)."""
-    arr = v.number("transition_begin", b)
-    if arr is not None and not float(arr) == int(arr):
-        raise v.ScheduleArgumentError("transition_begin", "must be a whole number of steps", b)
-    return int(b) if isinstance(b, float) else b
+    def lower(self) -> Schedule:
+        T = self.transition_steps
+        if T <= 0 or not self.power:  # optax's fallbacks: a zeroth power gives (I - E) * 1 + E == I
+            return constant(self.init_value)
+        # (0 < T < 1: the end at the next whole count, as optax's clip gives.)
+        return polynomial(self.init_value, self.end_value, self.power, max(T, 1.0),
+                          max(self.transition_begin, 0))
 
 
 class LinearSchedule(PolynomialSchedule, name="compat.optax.linear_schedule"):
@@ -197,11 +204,11 @@ class LinearSchedule(PolynomialSchedule, name="compat.optax.linear_schedule"):
       [1.0, 1.0, 0.75, 0.25, 0.0, 0.0]
     """
 
-    init_value: Any
-    end_value: Any
-    transition_steps: Any
-    transition_begin: Any = 0
-    power: Any = static(default=1, init=False)
+    init_value: Real = level()
+    end_value: Real = level()
+    transition_steps: float = steps(minimum=_NEG, fractional=True, static=True)
+    transition_begin: int = steps(default=0, minimum=_NEG, static=True)
+    power: float = static(default=1.0, init=False)
 
     examples = (
         {"init_value": 1.0, "end_value": 0.0, "transition_steps": 100},
@@ -209,13 +216,14 @@ class LinearSchedule(PolynomialSchedule, name="compat.optax.linear_schedule"):
     )
 
 
-class WarmupConstantSchedule(Schedule, name="compat.optax.warmup_constant_schedule"):
+class WarmupConstantSchedule(Port, name="compat.optax.warmup_constant_schedule"):
     r"""Linear warmup, then constant, as ``optax.warmup_constant_schedule``.
 
     .. math:: s(k) = I + (P - I)\,\frac{\min(k, W)}{W}
 
-    optax's quirk, reproduced: ``warmup_steps <= 0`` returns ``init_value`` **forever** (optax builds a
-    degenerate ``linear_schedule``). ``jaxsched.warmup_constant`` starts at the peak instead.
+    optax's quirk, reproduced: ``warmup_steps <= 0`` returns ``init_value`` *forever* (optax builds a
+    degenerate ``linear_schedule``): the port is then :func:`jaxsched.constant` of ``init_value``, else
+    :func:`jaxsched.linear`. ``jaxsched.warmup_constant`` starts at the peak instead.
 
     Args:
       init_value: value at count 0.
@@ -233,44 +241,33 @@ class WarmupConstantSchedule(Schedule, name="compat.optax.warmup_constant_schedu
       0.0
     """
 
-    init_value: Any
-    peak_value: Any
-    warmup_steps: Any
+    init_value: Real = level()
+    peak_value: Real = level()
+    warmup_steps: float = steps(minimum=_NEG, fractional=True, static=True)
 
     examples = (
         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100},
         {"init_value": 1e-4, "peak_value": 1e-3, "warmup_steps": 0},
     )
 
-    def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        v.number("peak_value", self.peak_value)
-        v.number("warmup_steps", self.warmup_steps)
-
-    def _key_steps(self) -> list[Any]:
-        return [max(self.warmup_steps, 0)]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        return LinearSchedule._unchecked(
-            init_value=self.init_value, end_value=self.peak_value,
-            transition_steps=self.warmup_steps,
-        )._formula(bk, t)
+    def lower(self) -> Schedule:
+        W = self.warmup_steps
+        if W <= 0:
+            return constant(self.init_value)
+        return linear(self.init_value, self.peak_value, max(W, 1.0))
 
 
-def _dict_config(s: Schedule) -> dict[str, Any]:
-    """``to_config`` with ``boundaries_and_scales`` written back as a ``{boundary: scale}`` dict."""
-    cfg = Schedule.to_config(s)
-    cfg["boundaries_and_scales"] = {int(b): x for b, x in cfg["boundaries_and_scales"]}
-    return cfg
+_SIGNED = value(minimum=-FLOAT32_MAX, maximum=FLOAT32_MAX)
 
 
-class PiecewiseConstantSchedule(Schedule, name="compat.optax.piecewise_constant_schedule"):
+class PiecewiseConstantSchedule(Port, name="compat.optax.piecewise_constant_schedule"):
     r"""Piecewise constant with multiplicative scales, as ``optax.piecewise_constant_schedule``.
 
     .. math:: s(k) = I \prod_{b_i \le k} c_i
 
     Boundaries are inclusive and sorted, as in optax. Scales must be non-negative (optax's check);
-    boundaries must be whole non-negative steps (optax does not check them).
+    boundaries must be whole non-negative steps (optax does not check them). It is
+    :func:`jaxsched.piecewise_constant`.
 
     Args:
       init_value: value before the first boundary.
@@ -286,28 +283,16 @@ class PiecewiseConstantSchedule(Schedule, name="compat.optax.piecewise_constant_
       [0.1, 0.2, 0.1]
     """
 
-    init_value: Any
-    boundaries_and_scales: Any = None
+    init_value: Real = _SIGNED
+    boundaries_and_scales: Any = pairs(default=None)
 
-    examples = PiecewiseConstant.examples  # the same configurations as the native schedule
+    examples = ({"init_value": 0.1, "boundaries_and_scales": {100: 0.5, 200: 0.2}},)
 
-    def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        self._set("boundaries_and_scales", _pairs("boundaries_and_scales", self.boundaries_and_scales))
-
-    def to_config(self) -> dict[str, Any]:
-        return _dict_config(self)
-
-    def _key_steps(self) -> list[Any]:
-        return [b for b, _ in self.boundaries_and_scales]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        return PiecewiseConstant._unchecked(
-            init_value=self.init_value, boundaries_and_scales=self.boundaries_and_scales
-        ).evaluate(bk, t)
+    def lower(self) -> Schedule:
+        return piecewise_constant(self.init_value, self.boundaries_and_scales)
 
 
-class ExponentialDecaySchedule(Schedule, name="compat.optax.exponential_decay"):
+class ExponentialDecaySchedule(Port, name="compat.optax.exponential_decay"):
     r"""Exponential decay, as ``optax.exponential_decay``.
 
     With :math:`d = k - \max(B, 0)`:
@@ -317,12 +302,14 @@ class ExponentialDecaySchedule(Schedule, name="compat.optax.exponential_decay"):
     (:math:`\lfloor d/T \rfloor` with ``staircase``), then clipped by ``end_value``: a floor for
     :math:`\gamma < 1`, a ceiling otherwise. optax's quirks, reproduced: ``transition_steps <= 0`` or
     ``decay_rate == 0`` give the constant ``init_value``; a negative ``transition_begin`` counts as 0. A
-    negative ``decay_rate`` (NaN or sign flips in optax) is an error.
+    growing rate without ``end_value`` is capped at the largest float32, 3.4e38 (optax reaches inf). A
+    negative ``decay_rate`` (NaN or sign flips in optax) and ``0 < transition_steps < 1`` are errors. It
+    lowers to :func:`jaxsched.exponential_decay` (or :func:`jaxsched.constant` for the fallbacks).
 
     Args:
       init_value: value up to ``transition_begin``.
       transition_steps: :math:`T`, steps per factor of ``decay_rate``.
-      decay_rate: :math:`\gamma >= 0`.
+      decay_rate: :math:`\gamma >= 0` (static).
       transition_begin: :math:`B`.
       staircase: decay in whole multiples of ``transition_steps``.
       end_value: optional floor or ceiling.
@@ -337,48 +324,43 @@ class ExponentialDecaySchedule(Schedule, name="compat.optax.exponential_decay"):
       [1.0, 0.7071, 0.5, 0.3536, 0.25]
     """
 
-    init_value: Any
-    transition_steps: Any
-    decay_rate: Any
-    transition_begin: Any = 0
-    staircase: bool = static(default=False)
-    end_value: Any = None
+    init_value: Real = level()
+    transition_steps: float = steps(minimum=_NEG, fractional=True, static=True)
+    decay_rate: float = static(converter=static_float(minimum=0.0))
+    transition_begin: int = steps(default=0, minimum=_NEG, static=True)
+    staircase: bool = flag(default=False)
+    end_value: Real | None = level(default=None)
 
-    examples = ExponentialDecay.examples  # the same configurations as the native schedule
+    examples = (
+        {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5},
+        {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5, "transition_begin": 5,
+         "staircase": True, "end_value": 0.1},
+    )
 
     def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        v.number("transition_steps", self.transition_steps)
-        v.nonnegative("decay_rate", self.decay_rate)
-        self._set("transition_begin", _begin(self.transition_begin))
-        v.boolean("staircase", self.staircase)
-        if self.end_value is not None:
-            v.number("end_value", self.end_value)
+        T = self.transition_steps
+        if 0 < T < 1:
+            raise v.ScheduleArgumentError(
+                "transition_steps", "in (0, 1) is not supported (less than one step per factor)", T)
 
-    def _key_steps(self) -> list[Any]:
-        return [max(self.transition_begin, 0)]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        xp = bk.xp
-        bad_t, T = _positive_or_fallback(bk, self.transition_steps)
-        rate = bk.value(self.decay_rate)
-        bad_r = rate == 0
-        out = ExponentialDecay._unchecked(
-            init_value=self.init_value, transition_steps=T,
-            decay_rate=xp.where(bad_r, xp.ones_like(rate), rate),
-            transition_begin=_clamp0(bk, self.transition_begin), staircase=self.staircase,
-            end_value=self.end_value,
-        ).evaluate(bk, t)
-        return xp.where(bad_t | bad_r, bk.value(self.init_value), out)
+    def lower(self) -> Schedule:
+        if self.transition_steps <= 0 or not self.decay_rate:  # optax's constant fallbacks
+            return constant(self.init_value)
+        end = self.end_value
+        if end is None and self.decay_rate > 1:  # growth bounded where float32 ends (optax: inf)
+            end = FLOAT32_MAX
+        return native_exponential_decay(self.init_value, self.transition_steps, self.decay_rate,
+                                        max(self.transition_begin, 0), self.staircase, end)
 
 
-class CosineDecaySchedule(Schedule, name="compat.optax.cosine_decay_schedule"):
+class CosineDecaySchedule(Port, name="compat.optax.cosine_decay_schedule"):
     r"""Cosine decay, as ``optax.cosine_decay_schedule``.
 
     .. math:: s(k) = I\left((1-\alpha)\left(\tfrac{1 + \cos(\pi \min(k, T)/T)}{2}\right)^{q} + \alpha\right)
 
     ``alpha`` is a fraction of ``init_value`` (values above 1 make it rise, as in optax). Raises for
-    ``decay_steps <= 0`` like optax, and for a negative ``exponent`` (infinite at the end in optax).
+    ``decay_steps <= 0`` like optax, and for a negative ``exponent`` (infinite at the end in optax). It is
+    :func:`jaxsched.cosine_decay` (over one step for ``decay_steps < 1``: optax's values at whole counts).
 
     Args:
       init_value: value at count 0.
@@ -395,10 +377,10 @@ class CosineDecaySchedule(Schedule, name="compat.optax.cosine_decay_schedule"):
       [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
     """
 
-    init_value: Any
-    decay_steps: Any
-    alpha: Any = 0.0
-    exponent: Any = 1.0
+    init_value: Real = level()
+    decay_steps: float = steps(minimum=_NEG, fractional=True, static=True)
+    alpha: Real = value(default=0.0, minimum=0.0)
+    exponent: Real = value(default=1.0, minimum=0.0)
 
     examples = (
         {"init_value": 1e-3, "decay_steps": 1000},
@@ -406,22 +388,14 @@ class CosineDecaySchedule(Schedule, name="compat.optax.cosine_decay_schedule"):
     )
 
     def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        v.positive("decay_steps", self.decay_steps)
-        v.number("alpha", self.alpha)
-        v.nonnegative("exponent", self.exponent)
+        if self.decay_steps <= 0:
+            raise v.ScheduleArgumentError("decay_steps", "must be > 0 (optax raises too)", self.decay_steps)
 
-    def _key_steps(self) -> list[Any]:
-        return [self.decay_steps]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        return CosineDecay._unchecked(
-            init_value=self.init_value, decay_steps=self.decay_steps, alpha=self.alpha,
-            exponent=self.exponent,
-        ).evaluate(bk, t)
+    def lower(self) -> Schedule:
+        return cosine_decay(self.init_value, max(self.decay_steps, 1.0), self.alpha, self.exponent)
 
 
-class WarmupCosineDecaySchedule(Schedule, name="compat.optax.warmup_cosine_decay_schedule"):
+class WarmupCosineDecaySchedule(Port, name="compat.optax.warmup_cosine_decay_schedule"):
     r"""Linear warmup, then cosine decay, as ``optax.warmup_cosine_decay_schedule``.
 
     .. math::
@@ -431,7 +405,8 @@ class WarmupCosineDecaySchedule(Schedule, name="compat.optax.warmup_cosine_decay
 
     ``decay_steps`` includes the warmup. optax's quirks, reproduced: :math:`E' = 0` when
     ``peak_value == 0`` (optax computes ``alpha = end_value / peak_value`` and sets it to 0 then, so
-    ``end_value`` is ignored); a negative ``warmup_steps`` starts inside the cosine. Raises for
+    ``end_value`` is ignored: :func:`jaxsched.warmup_cosine_decay` with ``end_needs_peak=True``); a
+    negative ``warmup_steps`` starts inside the cosine (the same schedule shifted earlier). Raises for
     ``decay_steps <= warmup_steps`` like optax.
 
     Args:
@@ -452,52 +427,38 @@ class WarmupCosineDecaySchedule(Schedule, name="compat.optax.warmup_cosine_decay
       [0.0, 0.5, 1.0, 0.8682, 0.55, 0.2318, 0.1, 0.1]
     """
 
-    init_value: Any
-    peak_value: Any
-    warmup_steps: Any
-    decay_steps: Any
-    end_value: Any = 0.0
-    exponent: Any = 1.0
+    init_value: Real = level()
+    peak_value: Real = level()
+    warmup_steps: int = steps(minimum=_NEG, static=True)
+    decay_steps: int = steps(minimum=_NEG, static=True)
+    end_value: Real = value(default=0.0, minimum=-FLOAT32_MAX, maximum=FLOAT32_MAX)
+    exponent: Real = value(default=1.0, minimum=0.0)
 
-    examples = WarmupCosineDecay.examples  # the same configurations as the native schedule
+    examples = (
+        {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},
+        {"init_value": 1e-5, "peak_value": 1e-3, "warmup_steps": 50, "decay_steps": 500,
+         "end_value": 1e-5, "exponent": 2.0},
+        {"init_value": 1e-5, "peak_value": 1e-3, "warmup_steps": -20, "decay_steps": 500,
+         "end_value": 1e-5},
+    )
 
     def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        v.number("peak_value", self.peak_value)
-        self._set("warmup_steps", _whole("warmup_steps", self.warmup_steps))
-        self._set("decay_steps", _whole("decay_steps", self.decay_steps))
-        concrete = is_concrete(self.warmup_steps) and is_concrete(self.decay_steps)
-        if concrete and not self.decay_steps - self.warmup_steps > 0:
+        if not self.decay_steps - self.warmup_steps > 0:
             raise v.ScheduleArgumentError(
                 "decay_steps", f"must be > warmup_steps ({self.warmup_steps!r}); optax's cosine "
                 f"piece needs positive decay_steps - warmup_steps", self.decay_steps)
-        v.number("end_value", self.end_value)
-        v.nonnegative("exponent", self.exponent)
 
-    def _key_steps(self) -> list[Any]:
-        return [max(self.warmup_steps, 0), self.decay_steps]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        xp = bk.xp
-        peak = bk.value(self.peak_value)
-        end = xp.where(peak == 0, 0.0, bk.value(self.end_value))
-        return WarmupCosineDecay._unchecked(
-            init_value=self.init_value, peak_value=peak, warmup_steps=self.warmup_steps,
-            decay_steps=self.decay_steps, end_value=end, exponent=self.exponent,
-        ).evaluate(bk, t)
+    def lower(self) -> Schedule:
+        W = self.warmup_steps
+        if W >= 0:
+            return warmup_cosine_decay(self.init_value, self.peak_value, W, self.decay_steps, self.end_value,
+                                       self.exponent, end_needs_peak=True)
+        decay = warmup_cosine_decay(self.peak_value, self.peak_value, 0, self.decay_steps - W,
+                                    self.end_value, self.exponent, end_needs_peak=True)
+        return shift(decay, W)  # optax's join at a negative boundary: the cosine from -W steps in
 
 
-def _whole(name: str, x: Any) -> Any:
-    """A whole number of steps of either sign (optax checks none of them)."""
-    arr = v.number(name, x)
-    if arr is None:
-        return x
-    if arr.ndim == 0 and not float(arr).is_integer():
-        raise v.ScheduleArgumentError(name, "must be a whole number of steps", x)
-    return int(x) if isinstance(x, float) else x
-
-
-class WarmupExponentialDecaySchedule(Schedule, name="compat.optax.warmup_exponential_decay_schedule"):
+class WarmupExponentialDecaySchedule(Port, name="compat.optax.warmup_exponential_decay_schedule"):
     r"""Linear warmup, then exponential decay, as ``optax.warmup_exponential_decay_schedule``.
 
     .. math::
@@ -508,14 +469,15 @@ class WarmupExponentialDecaySchedule(Schedule, name="compat.optax.warmup_exponen
     ``transition_begin`` counts from the end of the warmup. optax's quirks, reproduced: the
     exponential piece's fallbacks (``transition_steps <= 0`` or ``decay_rate == 0``: the constant
     ``peak_value`` after the warmup), a negative ``transition_begin`` counts as 0, and a negative
-    ``warmup_steps`` starts the decay early.
+    ``warmup_steps`` starts the decay early. It joins :func:`jaxsched.linear` with
+    :class:`ExponentialDecaySchedule`.
 
     Args:
       init_value: value at count 0.
       peak_value: value at ``warmup_steps``.
       warmup_steps: :math:`W`.
       transition_steps: :math:`T`.
-      decay_rate: :math:`\gamma >= 0`.
+      decay_rate: :math:`\gamma >= 0` (static).
       transition_begin: :math:`B`.
       staircase: decay in whole multiples of ``transition_steps``.
       end_value: optional floor (:math:`\gamma < 1`) or ceiling.
@@ -530,39 +492,30 @@ class WarmupExponentialDecaySchedule(Schedule, name="compat.optax.warmup_exponen
       [0.0, 0.5, 1.0, 1.0, 1.0, 0.5, 0.25]
     """
 
-    init_value: Any
-    peak_value: Any
-    warmup_steps: Any
-    transition_steps: Any
-    decay_rate: Any
-    transition_begin: Any = 0
-    staircase: bool = static(default=False)
-    end_value: Any = None
+    init_value: Real = level()
+    peak_value: Real = level()
+    warmup_steps: int = steps(minimum=_NEG, static=True)
+    transition_steps: float = steps(minimum=_NEG, fractional=True, static=True)
+    decay_rate: float = static(converter=static_float(minimum=0.0))
+    transition_begin: int = steps(default=0, minimum=_NEG, static=True)
+    staircase: bool = flag(default=False)
+    end_value: Real | None = level(default=None)
 
-    examples = WarmupExponentialDecay.examples  # the same configurations as the native schedule
+    examples = (
+        {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "transition_steps": 100,
+         "decay_rate": 0.5, "end_value": 1e-5},
+    )
 
-    def __check_init__(self) -> None:
-        v.number("init_value", self.init_value)
-        v.number("peak_value", self.peak_value)
-        self._set("warmup_steps", _whole("warmup_steps", self.warmup_steps))
+    def lower(self) -> Schedule:
+        W = self.warmup_steps
         decay = ExponentialDecaySchedule(self.peak_value, self.transition_steps, self.decay_rate,
                                          self.transition_begin, self.staircase, self.end_value)
-        self._set("transition_begin", decay.transition_begin)
-
-    def _key_steps(self) -> list[Any]:
-        return [max(self.warmup_steps, 0), self.warmup_steps + max(self.transition_begin, 0)]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        W = bk.count(self.warmup_steps)
-        decay = ExponentialDecaySchedule._unchecked(
-            init_value=self.peak_value, transition_steps=self.transition_steps,
-            decay_rate=self.decay_rate, transition_begin=self.transition_begin,
-            staircase=self.staircase, end_value=self.end_value,
-        ).evaluate(bk, t.shifted(W))
-        return linear_warmup(bk, t, bk.value(self.init_value), bk.value(self.peak_value), W, decay)
+        if W > 0:
+            return join([linear(self.init_value, self.peak_value, W), decay], [W])
+        return shift(decay, W) if W else decay
 
 
-class PiecewiseInterpolateSchedule(Schedule, name="compat.optax.piecewise_interpolate_schedule"):
+class PiecewiseInterpolateSchedule(Port, name="compat.optax.piecewise_interpolate_schedule"):
     r"""Interpolation between accumulated scales, as ``optax.piecewise_interpolate_schedule``.
 
     With boundaries :math:`0 = b_0 \le b_1 < \dots < b_n`, values :math:`v_0 = I`,
@@ -573,7 +526,8 @@ class PiecewiseInterpolateSchedule(Schedule, name="compat.optax.piecewise_interp
         s(k) = v_i + (v_{i+1} - v_i)\,p \;\;\text{(linear)}, \qquad
         s(k) = v_{i+1} + (v_i - v_{i+1})\,\tfrac{1 + \cos \pi p}{2} \;\;\text{(cosine)}
 
-    and :math:`v_n` from :math:`b_n` on. As optax, it interpolates the *products* of the scales.
+    and :math:`v_n` from :math:`b_n` on. As optax, it interpolates the *products* of the scales. It is
+    :func:`jaxsched.piecewise_interpolate`.
 
     Args:
       interpolate_type: ``"linear"`` or ``"cosine"`` (case-sensitive, as optax).
@@ -590,54 +544,45 @@ class PiecewiseInterpolateSchedule(Schedule, name="compat.optax.piecewise_interp
       [200.0, 300.0, 120.0, 75.0, 75.0]
     """
 
-    interpolate_type: str = static()
-    init_value: Any
-    boundaries_and_scales: Any = None
+    interpolate_type: str = static(converter=_interpolate_type)
+    init_value: Real = level()
+    boundaries_and_scales: Any = pairs(default=None)
 
-    examples = PiecewiseInterpolate.examples  # the same configurations as the native schedule
+    examples = (
+        {"interpolate_type": "linear", "init_value": 200.0, "boundaries_and_scales": {50: 1.5, 100: 0.25}},
+        {"interpolate_type": "cosine", "init_value": 1.0, "boundaries_and_scales": {30: 10.0, 100: 0.001}},
+    )
+
+    def lower(self) -> Schedule:
+        return piecewise_interpolate(self.interpolate_type, self.init_value, self.boundaries_and_scales)
+
+
+class _Onecycle(Port):
+    """The one-cycle schedules: optax's ``int()`` placement of the phase boundaries, as a dict (a later
+    boundary equal to an earlier one replaces its scale), and its argument checks."""
 
     def __check_init__(self) -> None:
-        v.choice("interpolate_type", self.interpolate_type, ("linear", "cosine"))
-        v.number("init_value", self.init_value)
-        self._set("boundaries_and_scales", _pairs("boundaries_and_scales", self.boundaries_and_scales))
+        T = self.transition_steps  # type: ignore[attr-defined]
+        if not T > 0:
+            raise v.ScheduleArgumentError("transition_steps", "must be > 0 (optax raises too)", T)
+        for name in ("div_factor", "final_div_factor"):
+            x = getattr(self, name)
+            v.divisor(name, x)
+            if known(x) and x < 0:
+                raise v.ScheduleArgumentError(name, "must be > 0", x)
+        for b in self._phases(1.0, 1.0):
+            if b[0] < 0:
+                raise v.ScheduleArgumentError("pct_start", "places a phase boundary before step 0", b[0])
 
-    def to_config(self) -> dict[str, Any]:
-        return _dict_config(self)
+    def _phases(self, d: Any, f: Any) -> tuple[tuple[int, Any], ...]:
+        raise NotImplementedError
 
-    def _key_steps(self) -> list[Any]:
-        return [b for b, _ in self.boundaries_and_scales]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        return PiecewiseInterpolate._unchecked(
-            interpolate_type=self.interpolate_type, init_value=self.init_value,
-            boundaries_and_scales=self.boundaries_and_scales,
-        ).evaluate(bk, t)
-
-
-def _onecycle_pieces(pairs: Mapping[Any, Any]) -> tuple[tuple[Any, Any], ...]:
-    """optax's onecycle dict, sorted: a later key equal to an earlier one silently replaces its scale."""
-    for b in pairs:
-        if b < 0:
-            raise v.ScheduleArgumentError("pct_start", "places a phase boundary before step 0", b)
-    return tuple(sorted(pairs.items(), key=lambda p: p[0]))
+    def _pieces(self, kind: str) -> Schedule:
+        d, f = self.div_factor, self.final_div_factor  # type: ignore[attr-defined]
+        return piecewise_interpolate(kind, self.peak_value / d, self._phases(d, f))  # type: ignore[attr-defined]
 
 
-def _check_onecycle(obj: Any, names: Sequence[str]) -> None:
-    T = obj.transition_steps
-    v.number("transition_steps", T)
-    if not T > 0:
-        raise v.ScheduleArgumentError("transition_steps", "must be > 0 (optax raises too)", T)
-    if not float(T).is_integer():
-        raise v.ScheduleArgumentError("transition_steps", "must be a whole number of steps", T)
-    obj._set("transition_steps", int(T))
-    v.number("peak_value", obj.peak_value)
-    for name in names:
-        v.finite_float(name, getattr(obj, name))
-    v.positive("div_factor", obj.div_factor)
-    v.positive("final_div_factor", obj.final_div_factor)
-
-
-class LinearOnecycleSchedule(Schedule, name="compat.optax.linear_onecycle_schedule"):
+class LinearOnecycleSchedule(_Onecycle, name="compat.optax.linear_onecycle_schedule"):
     r"""Linear one-cycle, as ``optax.linear_onecycle_schedule``.
 
     ``piecewise_interpolate_schedule("linear", P/d, {int(pct_start T): d, int(pct_final T): 1/d,
@@ -648,7 +593,8 @@ class LinearOnecycleSchedule(Schedule, name="compat.optax.linear_onecycle_schedu
     optax's quirks, reproduced: the phase boundaries are truncated with ``int()``, and when two of them
     coincide (small ``transition_steps``) the later scale replaces the earlier one, so a phase is lost
     (``T = 1`` never reaches the peak). The end value is :math:`P/(d f)` (optax's docstring says
-    otherwise). ``transition_steps``, ``pct_start`` and ``pct_final`` are static (they fix the pieces).
+    otherwise). ``transition_steps``, ``pct_start`` and ``pct_final`` are static (they fix the pieces): the
+    port is :func:`jaxsched.piecewise_interpolate` of those pieces.
 
     Args:
       transition_steps: :math:`T > 0`.
@@ -668,40 +614,28 @@ class LinearOnecycleSchedule(Schedule, name="compat.optax.linear_onecycle_schedu
       [40.0, 1000.0, 40.0, 0.004, 0.004]
     """
 
-    transition_steps: int = static()
-    peak_value: Any
-    pct_start: float = static(default=0.3)
-    pct_final: float = static(default=0.85)
-    div_factor: Any = 25.0
-    final_div_factor: Any = 1e4
+    transition_steps: int = steps(minimum=_NEG, static=True)
+    peak_value: Real = level()
+    pct_start: float = static(default=0.3, converter=_text_is_value_error(static_float()))
+    pct_final: float = static(default=0.85, converter=_text_is_value_error(static_float()))
+    div_factor: Real = value(default=25.0)
+    final_div_factor: Real = value(default=1e4)
 
     examples = (
         {"transition_steps": 1000, "peak_value": 1e-2},
         {"transition_steps": 3, "peak_value": 1e-2},
     )
 
-    def __check_init__(self) -> None:
-        _check_onecycle(self, ("pct_start", "pct_final"))
-        self._pieces(1.0)
-
-    def _pieces(self, d: Any) -> tuple[tuple[Any, Any], ...]:
+    def _phases(self, d: Any, f: Any) -> tuple[tuple[int, Any], ...]:
         T = self.transition_steps
-        return _onecycle_pieces(
-            {int(self.pct_start * T): d, int(self.pct_final * T): 1.0 / d, T: None})
+        scales = {int(self.pct_start * T): d, int(self.pct_final * T): 1.0 / d, T: 1.0 / f}
+        return tuple(sorted(scales.items(), key=lambda p: p[0]))
 
-    def _key_steps(self) -> list[Any]:
-        return [b for b, _ in self._pieces(1.0)]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        d, f = bk.value(self.div_factor), bk.value(self.final_div_factor)
-        pieces = tuple((b, 1.0 / f if s is None else s) for b, s in self._pieces(d))
-        return PiecewiseInterpolate._unchecked(
-            interpolate_type="linear", init_value=bk.value(self.peak_value) / d,
-            boundaries_and_scales=pieces,
-        ).evaluate(bk, t)
+    def lower(self) -> Schedule:
+        return self._pieces("linear")
 
 
-class CosineOnecycleSchedule(Schedule, name="compat.optax.cosine_onecycle_schedule"):
+class CosineOnecycleSchedule(_Onecycle, name="compat.optax.cosine_onecycle_schedule"):
     r"""Cosine one-cycle, as ``optax.cosine_onecycle_schedule``.
 
     ``piecewise_interpolate_schedule("cosine", P/d, {int(pct_start T): d, T: 1/(d f)})``:
@@ -710,7 +644,8 @@ class CosineOnecycleSchedule(Schedule, name="compat.optax.cosine_onecycle_schedu
 
     with half-cosine pieces. optax's quirks, reproduced: ``int()`` placement of the peak, one step later
     than torch's ``OneCycleLR`` and ``jaxsched.one_cycle``; with ``int(pct_start T) == T`` the keys
-    collide and the peak is never reached. ``transition_steps`` and ``pct_start`` are static.
+    collide and the peak is never reached. ``transition_steps`` and ``pct_start`` are static: the port is
+    :func:`jaxsched.piecewise_interpolate` of those pieces.
 
     Args:
       transition_steps: :math:`T > 0`.
@@ -730,34 +665,24 @@ class CosineOnecycleSchedule(Schedule, name="compat.optax.cosine_onecycle_schedu
       [100.0, 550.0, 1000.0, 750.25, 250.75, 1.0, 1.0]
     """
 
-    transition_steps: int = static()
-    peak_value: Any
-    pct_start: float = static(default=0.3)
-    div_factor: Any = 25.0
-    final_div_factor: Any = 1e4
+    transition_steps: int = steps(minimum=_NEG, static=True)
+    peak_value: Real = level()
+    pct_start: float = static(default=0.3, converter=_text_is_value_error(static_float()))
+    div_factor: Real = value(default=25.0)
+    final_div_factor: Real = value(default=1e4)
 
     examples = (
         {"transition_steps": 1000, "peak_value": 1e-2},
         {"transition_steps": 10, "peak_value": 1e-2, "pct_start": 1.0},
     )
 
-    def __check_init__(self) -> None:
-        _check_onecycle(self, ("pct_start",))
-        self._pieces(1.0, 1.0)
-
-    def _pieces(self, d: Any, f: Any) -> tuple[tuple[Any, Any], ...]:
+    def _phases(self, d: Any, f: Any) -> tuple[tuple[int, Any], ...]:
         T = self.transition_steps
-        return _onecycle_pieces({int(self.pct_start * T): d, T: 1.0 / (d * f)})
+        scales = {int(self.pct_start * T): d, T: 1.0 / (d * f)}
+        return tuple(sorted(scales.items(), key=lambda p: p[0]))
 
-    def _key_steps(self) -> list[Any]:
-        return [b for b, _ in self._pieces(1.0, 1.0)]
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        d, f = bk.value(self.div_factor), bk.value(self.final_div_factor)
-        return PiecewiseInterpolate._unchecked(
-            interpolate_type="cosine", init_value=bk.value(self.peak_value) / d,
-            boundaries_and_scales=self._pieces(d, f),
-        ).evaluate(bk, t)
+    def lower(self) -> Schedule:
+        return self._pieces("cosine")
 
 
 def join_schedules(schedules: Sequence[Any], boundaries: Sequence[Any]) -> Join:
@@ -784,7 +709,7 @@ def join_schedules(schedules: Sequence[Any], boundaries: Sequence[Any]) -> Join:
     scheds = list(v.sequence("schedules", schedules))
     bounds = list(v.sequence("boundaries", boundaries))
     n = min(len(bounds), max(len(scheds) - 1, 0))
-    return Join(scheds[: n + 1], bounds[:n])
+    return Join(tuple(scheds[: n + 1]), tuple(bounds[:n]))
 
 
 def sgdr_schedule(cosine_kwargs: Iterable[Mapping[str, Any]]) -> Join:
@@ -815,18 +740,18 @@ def sgdr_schedule(cosine_kwargs: Iterable[Mapping[str, Any]]) -> Join:
     pieces: list[Schedule] = []
     bounds: list[Any] = []
     step: Any = 0
-    for i, kw in enumerate(v.sequence("cosine_kwargs", cosine_kwargs)):
-        if not isinstance(kw, Mapping):
-            raise v.ScheduleArgumentTypeError(f"cosine_kwargs[{i}]", "a dict", kw)
+    for i, kwargs in enumerate(v.sequence("cosine_kwargs", cosine_kwargs)):
+        if not isinstance(kwargs, Mapping):
+            raise v.ScheduleArgumentTypeError(f"cosine_kwargs[{i}]", "a dict", kwargs)
         try:
-            pieces.append(WarmupCosineDecaySchedule(**kw))
+            pieces.append(WarmupCosineDecaySchedule(**kwargs))
         except v.ScheduleArgumentError as err:
             raise err.prefixed(f"cosine_kwargs[{i}]") from None
-        step = step + kw["decay_steps"]
+        step = step + kwargs["decay_steps"]
         bounds.append(step)
     if not pieces:
         raise v.ScheduleArgumentError("cosine_kwargs", "must not be empty", [])
-    return Join(pieces, bounds[:-1])
+    return Join(tuple(pieces), tuple(bounds[:-1]))
 
 
 constant_schedule = ConstantSchedule

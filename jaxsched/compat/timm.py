@@ -19,87 +19,112 @@ resamples a normal until ``|n_t| < noise_pct``. Here ``n_t`` has the same distri
 ``noise_std`` truncated to ``(-noise_pct, noise_pct)``) and is also a pure function of
 ``(noise_seed, t)``, but the random stream is a counter-based integer hash (the same bits in JAX and
 NumPy, so ``s(k)`` and ``s.numpy(k)`` agree) turned into a truncated normal by the inverse CDF: the
-individual draws differ from torch's. Goldens are therefore recorded with noise off.
+individual draws differ from torch's (:func:`jaxsched.lr_noise`). Goldens are therefore recorded with noise
+off. ``noise_pct`` must be at most 1 here (the factor stays positive).
+
+Every port lowers, once, to catalog pieces: the curve after the warmup (:func:`jaxsched.restarts` of a
+cosine, tanh or polynomial cycle shape; :func:`jaxsched.step_decay`; :func:`jaxsched.multistep_decay`;
+:func:`jaxsched.warmup_stable_decay`), joined after a linear warmup, times :func:`jaxsched.lr_noise`, with
+the constructor's value joined in front and :func:`jaxsched.per_epoch` around it all.
 
 ``param_group_field``, ``initialize`` and per-group ``lr_scale`` belong to the optimizer side and are
 dropped; the base learning rate is the explicit ``lr``.
+
+timm's public helpers are kept with timm's values: ``get_cycle_length(cycles=0)`` (cosine, tanh, poly,
+WSD), ``get_curr_decay_steps(t)`` (multi-step), and the attributes ``base_values`` (``[lr]``),
+``warmup_steps`` (the per-group warmup increment, ``[1]`` without warmup) and ``noise_type``
+(``"normal"``), besides every constructor argument under its own name. Lengths are in ``t`` units
+(epochs with ``t_in_epochs=True``, whatever ``updates_per_epoch`` is). The stateful optimizer API
+(``step``, ``step_update``, ``update_groups``, ``state_dict``, ``load_state_dict``, ``optimizer``,
+``metric``) has no counterpart: a schedule is a pure function of the step.
 """
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+import bisect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from jaxsched import _validate as v
-from jaxsched._core import Schedule, static
-from jaxsched._numerics import Array, Backend, Steps, geometric_cycles
-from jaxsched.schedules._basic import MultistepDecay
-from jaxsched.schedules._cosine import TanhDecay, cosine_factor
-from jaxsched.schedules._warmup import linear_warmup
+from jaxsched import (
+    clip,
+    constant,
+    inverse_sqrt,
+    join,
+    linear,
+    lr_noise,
+    multiply,
+    multistep_decay,
+    per_epoch,
+    restarts,
+    shift,
+    step_decay,
+    warmup_onto,
+    warmup_stable_decay,
+)
+from jaxsched._core import Port, Schedule
+from jaxsched._fields import (
+    MAX_STEP,
+    Real,
+    Span,
+    StepCount,
+    flag,
+    known,
+    level,
+    static,
+    static_float,
+    static_int,
+    steps,
+    steps_seq,
+    value,
+)
+from jaxsched._validate import ScheduleArgumentAssertionError as Asserted
+from jaxsched.schedules._cosine import check_peak_growth
+from jaxsched.schedules._noise import integer_seed, noise
+from jaxsched.schedules._restarts import cycles_end
 
 __all__ = ["CosineLRScheduler", "MultiStepLRScheduler", "PolyLRScheduler", "StepLRScheduler",
-           "TanhLRScheduler", "noise"]
-
-# -- noise: a counter-based hash both backends compute bit for bit ----------------------------------------
-
-_M1, _M2 = 0x7FEB352D, 0x846CA68B  # "lowbias32" multipliers (Wellons' integer hash)
+           "TanhLRScheduler", "WSDLRScheduler", "noise"]
 
 
-def _mix(bk: Backend, x: Array) -> Array:
-    xp = bk.xp
-    u32 = xp.uint32
-    x = x ^ (x >> u32(16))
-    x = x * u32(_M1)
-    x = x ^ (x >> u32(15))
-    x = x * u32(_M2)
-    return x ^ (x >> u32(16))
+# -- argument converters ------------------------------------------------------------------------------------
 
 
-def _erfinv(bk: Backend, x: Array) -> Array:
-    """Inverse error function on (-1, 1) (Giles 2010, single-precision coefficients, rel. error ~4e-7)."""
-    xp = bk.xp
-    w = -xp.log((1.0 - x) * (1.0 + x))
-    a = w - 2.5
-    p1 = 2.81022636e-08
-    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
-              -0.00417768164, 0.246640727, 1.50140941):
-        p1 = c + p1 * a
-    b = xp.sqrt(xp.maximum(w, 5.0)) - 3.0
-    p2 = -0.000200214257
-    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
-              0.00943887047, 1.00167406, 2.83297682):
-        p2 = c + p2 * b
-    return xp.where(w < 5.0, p1, p2) * x
+def _asserted(convert: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
+    """A static converter whose value refusals are timm's ``AssertionError`` (also a ``ValueError``)."""
+    return lambda name, x: v.asserted(convert, name, x)
 
 
-def noise(bk: Backend, t: Steps, seed: int, pct: float, std: float) -> Array:
-    r"""timm's LR noise :math:`n_t`: a normal(0, ``std``) truncated to ``(-pct, pct)``, pure in (seed, t).
+def _noise_range(name: str, x: Any) -> Any:
+    """``noise_range_t``: ``None``, a start, or ``[start, end)``; whole steps >= 0, as a tuple."""
+    if x is None:
+        return None
+    start = static_int(0)
+    if isinstance(x, list | tuple):
+        if len(x) != 2:
+            raise v.ScheduleArgumentError(name, "must be [start, end) or a start", list(x))
+        return tuple(start(f"{name}[{i}]", e) for i, e in enumerate(x))
+    return start(name, x)
 
-    A uniform :math:`u \in (0, 1)` comes from the 32-bit hash of ``(seed, t)`` (24 bits, exact in
-    float32), and :math:`n_t = \sqrt 2\,\sigma\,\operatorname{erfinv}\left((2u - 1)\,
-    \operatorname{erf}(\text{pct}/(\sqrt 2 \sigma))\right)`.
-    """
-    xp = bk.xp
-    with np.errstate(over="ignore"):
-        key = _mix(bk, xp.asarray(np.uint32(seed % 2**32)))
-        h = _mix(bk, xp.asarray(t.n).astype(xp.uint32) ^ key)
-    u = (bk.to_float(h >> xp.uint32(8)) + 0.5) * 2.0**-24
-    edge = math.erf(pct / (math.sqrt(2.0) * std))
-    return math.sqrt(2.0) * std * _erfinv(bk, (2.0 * u - 1.0) * edge)
+
+_PCT = static_float(minimum=0.0, maximum=1.0, min_open=True)
+_STD = static_float(minimum=0.0, min_open=True)
 
 
 # -- the common skeleton ------------------------------------------------------------------------------------
 
 
 class _Timm:
-    """Evaluation shared by the timm ports (a mixin before :class:`Schedule`): time unit, initial
-    value, warmup, noise, cycles."""
+    """A mixin in front of :class:`~jaxsched._core.Port`: what the timm ports share: the time unit, the
+    constructor's value at index 0, the warmup and the noise around each class's curve after the warmup
+    (:meth:`_main`, in ``t`` units)."""
 
-    if TYPE_CHECKING:  # the fields every port declares (cycle ones only on the cyclic ports)
+    noise_type: ClassVar[str] = "normal"
+    """timm's ``noise_type``: its schedulers always draw normal noise."""
+
+    if TYPE_CHECKING:  # the fields every timm port declares (in its own signature order)
         lr: Any
-        warmup_t: Any
+        warmup_t: int
         warmup_lr_init: Any
         warmup_prefix: bool
         t_in_epochs: bool
@@ -108,100 +133,80 @@ class _Timm:
         noise_std: float
         noise_seed: int
         updates_per_epoch: int | None
-        t_initial: Any
+
+    @property
+    def base_values(self) -> list[Any]:
+        """timm's ``base_values``: the base learning rate of each param group (here one, ``lr``)."""
+        return [self.lr]
+
+    @property
+    def warmup_steps(self) -> list[Any]:
+        """timm's ``warmup_steps``: the LR increment per ``t`` of the warmup (``[1]`` without one)."""
+        if not self.warmup_t:
+            return [1]
+        return [(self._warm_target() - self.warmup_lr_init) / self.warmup_t]
+
+    def __check_init__(self) -> None:
+        if self.updates_per_epoch is not None and not self.t_in_epochs:
+            raise v.ScheduleArgumentError(
+                "updates_per_epoch", "only applies with t_in_epochs=True (t already counts updates)",
+                self.updates_per_epoch)
+
+    def _main(self) -> Schedule:
+        """The curve from the end of the warmup on (seeing ``t - warmup_t`` with a prefix warmup)."""
+        raise NotImplementedError
+
+    def _warm_target(self) -> Any:
+        return self.lr
+
+    def _warmed(self, main: Schedule) -> Schedule:
+        """A linear warmup to ``lr`` in front of the curve, or over it (it then jumps onto the curve)."""
+        warm = linear(self.warmup_lr_init, self.lr, self.warmup_t)
+        return join([warm, main if self.warmup_prefix else shift(main, -self.warmup_t)], [self.warmup_t])
+
+    def lower(self) -> Schedule:
+        main = self._main()
+        body = self._warmed(main) if self.warmup_t else main
+        r = self.noise_range_t
+        if r is not None:
+            start, end = r if isinstance(r, tuple) else (r, None)
+            body = multiply(body, lr_noise(start, end, self.noise_pct, self.noise_std, self.noise_seed))
+        # Index 0 runs with what the constructor wrote (no noise, not _get_lr(0)).
+        first = constant(self.warmup_lr_init if self.warmup_t else self.lr)
+        out = join([first, shift(body, -1)], [1])
+        return out if self.updates_per_epoch is None else per_epoch(out, self.updates_per_epoch)
+
+
+class _Cycles(_Timm):  # (a mixin, as _Timm)
+    """The cyclic timm schedulers (cosine, tanh, poly): a cycle shape restarted by
+    :func:`jaxsched.restarts` with timm's ``cycle_mul``, ``cycle_decay`` and ``cycle_limit``."""
+
+    if TYPE_CHECKING:
+        t_initial: int
         lr_min: Any
         cycle_mul: float
         cycle_decay: Any
         cycle_limit: int
 
-        def _set(self, name: str, value: Any) -> None: ...
+    def __check_init__(self) -> None:
+        if self.cycle_limit:
+            check_peak_growth(self.lr, self.cycle_decay, self.cycle_limit, ("cycle_decay", "cycle_limit"))
 
-    def _check_common(self) -> None:
-        v.number("lr", self.lr)
-        self._set("warmup_t", v.steps("warmup_t", self.warmup_t))
-        v.nonnegative("warmup_lr_init", self.warmup_lr_init)
-        v.boolean("warmup_prefix", self.warmup_prefix)
-        v.boolean("t_in_epochs", self.t_in_epochs)
-        if self.updates_per_epoch is not None:
-            if not self.t_in_epochs:
-                raise v.ScheduleArgumentError(
-                    "updates_per_epoch", "only applies with t_in_epochs=True (t already counts "
-                    "updates)", self.updates_per_epoch)
-            self._set("updates_per_epoch",
-                      v.integer("updates_per_epoch", self.updates_per_epoch, minimum=1))
-        r = self.noise_range_t
-        if r is not None:
-            if isinstance(r, list | tuple):
-                r = tuple(v.integer(f"noise_range_t[{i}]", x, minimum=0) for i, x in enumerate(r))
-                if len(r) != 2:
-                    raise v.ScheduleArgumentError("noise_range_t", "must be [start, end) or a start",
-                                                  list(r))
-            else:
-                r = v.integer("noise_range_t", r, minimum=0)
-            self._set("noise_range_t", r)
-            self._set("noise_pct", v.finite_float("noise_pct", self.noise_pct))
-            self._set("noise_std", v.finite_float("noise_std", self.noise_std))
-            v.positive("noise_pct", self.noise_pct)
-            v.positive("noise_std", self.noise_std)
-            self._set("noise_seed", v.integer("noise_seed", self.noise_seed))
+    def _restarts(self, **kwargs: Any) -> Schedule:
+        """:func:`jaxsched.restarts` with timm's cycles and the class's shape (``kwargs``)."""
+        if not self.cycle_limit:  # timm: i < cycle_limit never holds, lr_min throughout
+            return constant(self.lr_min)
+        return restarts(self.lr, self.t_initial, self.cycle_mul, self.cycle_decay, self.lr_min,
+                        self.cycle_limit, **kwargs)
 
-    def _epoch(self, bk: Backend, t: Steps) -> Steps:
-        if self.updates_per_epoch is None:
-            return t
-        return Steps(bk, t.n // self.updates_per_epoch)
-
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        raise NotImplementedError
-
-    def _warm_target(self, bk: Backend) -> Array:
-        return bk.value(self.lr)
-
-    def _get_lr(self, bk: Backend, t: Steps) -> Array:
-        """timm's ``_get_lr(t)``: linear warmup, then the main curve (shifted with ``warmup_prefix``)."""
-        W = bk.count(self.warmup_t)
-        main = self._main(bk, t.shifted(W) if self.warmup_prefix else t)
-        return linear_warmup(bk, t, bk.value(self.warmup_lr_init), self._warm_target(bk), W, main)
-
-    def _formula(self, bk: Backend, t: Steps) -> Array:
-        xp = bk.xp
-        e = self._epoch(bk, t)
-        out = self._get_lr(bk, e)
-        r = self.noise_range_t
-        if r is not None:
-            lo, hi = (r[0], r[1]) if isinstance(r, tuple) else (r, None)
-            inside = e.ge(lo) if hi is None else e.ge(lo) & ~e.ge(hi)
-            n = noise(bk, e, self.noise_seed, self.noise_pct, self.noise_std)
-            out = xp.where(inside, out * (1.0 + n), out)
-        W = bk.count(self.warmup_t)
-        first = xp.where(W > 0, bk.value(self.warmup_lr_init), bk.value(self.lr))
-        return xp.where(e.n == 0, first, out)
-
-    def _cycles(self, bk: Backend, t: Steps) -> tuple[Array, Array, Array, Array, Array]:
-        """(peak of the cycle, elapsed, remaining, length, inside the cycle limit) at ``t``."""
-        i, e, r, L = geometric_cycles(bk, t, bk.count(self.t_initial), self.cycle_mul)
-        peak = bk.value(self.lr) * bk.value(self.cycle_decay) ** bk.to_float(i)
-        return peak, e, r, L, i < self.cycle_limit
-
-    def _check_cycles(self) -> None:
-        self._set("t_initial", v.steps("t_initial", self.t_initial, minimum=1))
-        v.nonnegative("lr_min", self.lr_min)
-        mult = v.finite_float("cycle_mul", self.cycle_mul)
-        if mult < 1:
-            raise v.ScheduleArgumentError("cycle_mul", "must be >= 1 (timm's log fails below)",
-                                          self.cycle_mul)
-        self._set("cycle_mul", mult)
-        v.nonnegative("cycle_decay", self.cycle_decay)
-        self._set("cycle_limit", v.integer("cycle_limit", self.cycle_limit, minimum=0))
-
-    def _key_steps(self) -> list[Any]:
-        n = self.updates_per_epoch or 1
-        return [x * n for x in self._t_keys()]
-
-    def _t_keys(self) -> list[Any]:
-        return [self.warmup_t]
+    def get_cycle_length(self, cycles: int = 0) -> int:
+        """timm's ``get_cycle_length``: the ``t`` at which ``cycles`` cycles (default ``cycle_limit``, at
+        least 1) end, counting the warmup when it is a prefix (timm's ``floor`` of the geometric sum)."""
+        t = cycles_end(self.t_initial, self.cycle_mul, max(1, cycles or self.cycle_limit))
+        return t + self.warmup_t if self.warmup_prefix else t
 
 
-class CosineLRScheduler(_Timm, Schedule, name="compat.timm.CosineLRScheduler"):
+class CosineLRScheduler(_Cycles, Port, name="compat.timm.CosineLRScheduler"):
     r"""timm ``CosineLRScheduler``: cosine with restarts, warmup, cycle growth and decay, k-decay.
 
     Cycle :math:`i` has length :math:`T_i = T_0 m^i` and peak :math:`\text{lr}\,\delta^i`; at position
@@ -210,10 +215,12 @@ class CosineLRScheduler(_Timm, Schedule, name="compat.timm.CosineLRScheduler"):
     .. math:: s = \text{lr\_min} + (\text{peak}_i - \text{lr\_min})\,
               \tfrac12\left(1 + \cos\left(\pi\,e^{k}/T_i^{k}\right)\right)
 
-    and ``lr_min`` from the ``cycle_limit``-th cycle on. A warmup (``warmup_t > 0``) rises linearly from
-    ``warmup_lr_init`` to ``lr``; without ``warmup_prefix`` it overlaps the curve, which then jumps to
-    the already-decayed value at ``warmup_t`` (timm's behaviour). See the module docstring for
-    ``t = 0``, units and noise.
+    and ``lr_min`` from the ``cycle_limit``-th cycle on (``cycle_limit=0``: ``lr_min`` throughout, as
+    timm). It lowers to :func:`jaxsched.restarts` with the cosine shape. A warmup
+    (``warmup_t > 0``) rises linearly from ``warmup_lr_init`` to ``lr``; without ``warmup_prefix`` it
+    overlaps the curve, which then jumps to the already-decayed value at ``warmup_t`` (timm's behaviour).
+    timm locates a cycle with a float ``log``, which can put an exact cycle start one cycle early; the port
+    locates cycles from their exact starts. See the module docstring for ``t = 0``, units and noise.
 
     Args:
       lr: the base learning rate.
@@ -222,14 +229,14 @@ class CosineLRScheduler(_Timm, Schedule, name="compat.timm.CosineLRScheduler"):
       cycle_mul: :math:`m >= 1`.
       cycle_decay: :math:`\delta`.
       cycle_limit: number of cycles before holding ``lr_min``.
-      k_decay: :math:`k > 0` (arXiv 2004.05909).
       warmup_t: linear warmup length :math:`W` (in ``t`` units).
       warmup_lr_init: value at ``t = 0`` of the warmup.
       warmup_prefix: run the main curve after the warmup (``t - W``) instead of under it.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      k_decay: :math:`k > 0` (arXiv 2004.05909).
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -241,42 +248,36 @@ class CosineLRScheduler(_Timm, Schedule, name="compat.timm.CosineLRScheduler"):
       [0.1, 0.55, 0.5, 0.1464, 0.0, 0.0]
     """
 
-    lr: Any
-    t_initial: Any
-    lr_min: Any = 0.0
-    cycle_mul: float = static(default=1.0)
-    cycle_decay: Any = 1.0
-    cycle_limit: int = static(default=1)
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    warmup_prefix: bool = static(default=False)
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    k_decay: Any = 1.0
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    t_initial: int = steps(minimum=1, static=True, refusal=Asserted)
+    lr_min: Real = level(default=0.0, refusal=Asserted)
+    cycle_mul: float = static(default=1.0, converter=static_float(minimum=1.0))
+    cycle_decay: Real = value(default=1.0, minimum=0.0)
+    cycle_limit: int = static(default=1, converter=static_int(0))
+    warmup_t: int = steps(default=0, static=True)
+    warmup_lr_init: Real = level(default=0.0)
+    warmup_prefix: bool = flag(default=False)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    k_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     examples = (
         {"lr": 0.1, "t_initial": 100, "lr_min": 1e-5, "warmup_t": 5, "warmup_lr_init": 1e-4},
         {"lr": 0.1, "t_initial": 30, "lr_min": 1e-4, "cycle_mul": 2.0, "cycle_decay": 0.5,
          "cycle_limit": 3, "warmup_t": 3, "warmup_prefix": True, "k_decay": 1.5},
+        {"lr": 0.1, "t_initial": 20, "cycle_mul": 1.5, "cycle_decay": 0.7, "cycle_limit": 4, "warmup_t": 4,
+         "warmup_prefix": False, "warmup_lr_init": 0.001},
     )
 
-    def __check_init__(self) -> None:
-        self._check_common()
-        self._check_cycles()
-        v.positive("k_decay", self.k_decay)
-
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        peak, e, r, L, on = self._cycles(bk, t)
-        low = bk.value(self.lr_min)
-        c = cosine_factor(bk, e, r, L, self.k_decay)
-        return bk.xp.where(on, low + (peak - low) * c, low)
+    def _main(self) -> Schedule:
+        return self._restarts(shape="cosine", k_decay=self.k_decay)
 
 
-class TanhLRScheduler(_Timm, Schedule, name="compat.timm.TanhLRScheduler"):
+class TanhLRScheduler(_Cycles, Port, name="compat.timm.TanhLRScheduler"):
     r"""timm ``TanhLRScheduler``: hyperbolic-tangent decay (arXiv 1806.01593) with cycles and warmup.
 
     With :math:`r = e/T_i` inside cycle :math:`i` (cycles as :class:`CosineLRScheduler`),
@@ -284,9 +285,11 @@ class TanhLRScheduler(_Timm, Schedule, name="compat.timm.TanhLRScheduler"):
     .. math:: s = \text{lr\_min} + (\text{peak}_i - \text{lr\_min})\,
               \tfrac12\left(1 - \tanh\left(lb\,(1 - r) + ub\,r\right)\right)
 
-    Unlike the cosine port, a non-prefix warmup rises to the curve's value at ``warmup_t`` (no jump), as
-    timm does. At ``t = 0`` without warmup timm applies ``lr`` itself (not the tanh curve's
-    :math:`\approx 0.999999\,\text{lr}`); so does this port.
+    It lowers to :func:`jaxsched.restarts` with the tanh shape. Unlike the cosine port,
+    a non-prefix warmup rises to the curve's value at ``warmup_t`` (no jump), as timm does
+    (:func:`jaxsched.warmup_onto`). At ``t = 0`` without warmup timm applies ``lr`` itself (not the tanh
+    curve's :math:`\approx 0.999999\,\text{lr}`); so does this port. timm asserts its arguments: the
+    port's refusals of them are ``AssertionError``\ s (and ``ValueError``\ s).
 
     Args:
       lr: the base learning rate.
@@ -301,9 +304,9 @@ class TanhLRScheduler(_Timm, Schedule, name="compat.timm.TanhLRScheduler"):
       warmup_lr_init: value at ``t = 0`` of the warmup.
       warmup_prefix: run the main curve after the warmup (``t - W``) instead of under it.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -315,23 +318,23 @@ class TanhLRScheduler(_Timm, Schedule, name="compat.timm.TanhLRScheduler"):
       [1.0, 1.0, 0.5, 0.0]
     """
 
-    lr: Any
-    t_initial: Any
-    lb: Any = -7.0
-    ub: Any = 3.0
-    lr_min: Any = 0.0
-    cycle_mul: float = static(default=1.0)
-    cycle_decay: Any = 1.0
-    cycle_limit: int = static(default=1)
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    warmup_prefix: bool = static(default=False)
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    t_initial: int = steps(minimum=1, static=True, refusal=Asserted)
+    lb: Real = value(default=-7.0, refusal=Asserted)
+    ub: Real = value(default=3.0, refusal=Asserted)
+    lr_min: Real = level(default=0.0, refusal=Asserted)
+    cycle_mul: float = static(default=1.0, converter=static_float(minimum=1.0))
+    cycle_decay: Real = value(default=1.0, minimum=0.0)
+    cycle_limit: int = static(default=1, converter=_asserted(static_int(0)))
+    warmup_t: int = steps(default=0, static=True, refusal=Asserted)
+    warmup_lr_init: Real = level(default=0.0, refusal=Asserted)
+    warmup_prefix: bool = flag(default=False)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     examples = (
         {"lr": 0.1, "t_initial": 100, "lr_min": 1e-5, "warmup_t": 5, "warmup_lr_init": 1e-4},
@@ -340,49 +343,47 @@ class TanhLRScheduler(_Timm, Schedule, name="compat.timm.TanhLRScheduler"):
     )
 
     def __check_init__(self) -> None:
-        self._check_common()
-        self._check_cycles()
-        v.number("lb", self.lb)
-        v.number("ub", self.ub)
-        v.less("lb", self.lb, "ub", self.ub)
+        v.asserted(v.less, "lb", self.lb, "ub", self.ub)
 
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        peak, e, _, L, on = self._cycles(bk, t)
-        curve = TanhDecay._unchecked(
-            init_value=peak, decay_steps=1.0, end_value=self.lr_min, lower=self.lb, upper=self.ub,
-        ).evaluate(bk, Steps.from_float(bk, e / L))
-        return bk.xp.where(on, curve, bk.value(self.lr_min))
+    def _main(self) -> Schedule:
+        return self._restarts(shape="tanh", lower=self.lb, upper=self.ub)
 
-    def _warm_target(self, bk: Backend) -> Array:
+    def _warm_target(self) -> Any:
         if self.warmup_prefix:
-            return bk.value(self.lr)
-        W = bk.count(self.warmup_t)
-        return self._main(bk, Steps(bk, bk.xp.asarray(W)))
+            return self.lr
+        return float(self._main().numpy(self.warmup_t))  # timm's _get_lr(warmup_t)
+
+    def _warmed(self, main: Schedule) -> Schedule:
+        if self.warmup_prefix:
+            return super()._warmed(main)
+        return warmup_onto(main, self.warmup_t, self.warmup_lr_init)
 
 
-class PolyLRScheduler(_Timm, Schedule, name="compat.timm.PolyLRScheduler"):
+class PolyLRScheduler(_Cycles, Port, name="compat.timm.PolyLRScheduler"):
     r"""timm ``PolyLRScheduler``: polynomial decay with cycles, warmup and k-decay.
 
     .. math:: s = \text{lr\_min} + (\text{peak}_i - \text{lr\_min})\left(1 - e^{k}/T_i^{k}\right)^{p}
 
-    inside cycle :math:`i` (cycles, warmup, ``t = 0``, units and noise as :class:`CosineLRScheduler`).
+    inside cycle :math:`i` (cycles, warmup, ``t = 0``, units and noise as :class:`CosineLRScheduler`). It
+    lowers to :func:`jaxsched.restarts` with the polynomial shape. ``power = 0`` (timm: ``lr`` for the
+    whole cycle) is refused: the catalog's polynomial fall needs :math:`p > 0`.
 
     Args:
       lr: the base learning rate.
       t_initial: :math:`T_0 >= 1`.
-      power: :math:`p >= 0` (timm's default 0.5).
+      power: :math:`p > 0` (timm's default 0.5).
       lr_min: the floor.
       cycle_mul: :math:`m >= 1`.
       cycle_decay: peak factor per cycle.
       cycle_limit: number of cycles before holding ``lr_min``.
-      k_decay: :math:`k > 0`.
       warmup_t: linear warmup length :math:`W` (in ``t`` units).
       warmup_lr_init: value at ``t = 0`` of the warmup.
       warmup_prefix: run the main curve after the warmup (``t - W``) instead of under it.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      k_decay: :math:`k > 0`.
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -394,23 +395,23 @@ class PolyLRScheduler(_Timm, Schedule, name="compat.timm.PolyLRScheduler"):
       [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
     """
 
-    lr: Any
-    t_initial: Any
-    power: Any = 0.5
-    lr_min: Any = 0.0
-    cycle_mul: float = static(default=1.0)
-    cycle_decay: Any = 1.0
-    cycle_limit: int = static(default=1)
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    warmup_prefix: bool = static(default=False)
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    k_decay: Any = 1.0
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    t_initial: int = steps(minimum=1, static=True, refusal=Asserted)
+    power: Real = value(default=0.5, minimum=0.0, min_open=True)
+    lr_min: Real = level(default=0.0, refusal=Asserted)
+    cycle_mul: float = static(default=1.0, converter=static_float(minimum=1.0))
+    cycle_decay: Real = value(default=1.0, minimum=0.0)
+    cycle_limit: int = static(default=1, converter=static_int(0))
+    warmup_t: int = steps(default=0, static=True)
+    warmup_lr_init: Real = level(default=0.0)
+    warmup_prefix: bool = flag(default=False)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    k_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     examples = (
         {"lr": 0.1, "t_initial": 100, "power": 0.5, "lr_min": 1e-5, "warmup_t": 5},
@@ -418,43 +419,29 @@ class PolyLRScheduler(_Timm, Schedule, name="compat.timm.PolyLRScheduler"):
          "k_decay": 0.7},
     )
 
-    def __check_init__(self) -> None:
-        self._check_common()
-        self._check_cycles()
-        v.nonnegative("power", self.power)
-        v.positive("k_decay", self.k_decay)
-
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        xp = bk.xp
-        peak, _, r, L, on = self._cycles(bk, t)
-        q = r / bk.to_float(L)
-        if isinstance(self.k_decay, int | float) and float(self.k_decay) == 1.0:
-            left = q
-        else:  # 1 - (e/L)**k = 1 - (1 - q)**k, accurate near the end of the cycle
-            inside = xp.where(q >= 1.0, 0.0, q)
-            left = xp.where(q >= 1.0, 1.0, -xp.expm1(bk.value(self.k_decay) * xp.log1p(-inside)))
-        low = bk.value(self.lr_min)
-        return xp.where(on, low + (peak - low) * left ** bk.value(self.power), low)
+    def _main(self) -> Schedule:
+        return self._restarts(shape="polynomial", power=self.power, k_decay=self.k_decay)
 
 
-class StepLRScheduler(_Timm, Schedule, name="compat.timm.StepLRScheduler"):
+class StepLRScheduler(_Timm, Port, name="compat.timm.StepLRScheduler"):
     r"""timm ``StepLRScheduler``: decay by ``decay_rate`` every ``decay_t``.
 
     .. math:: s = \text{lr}\cdot\text{decay\_rate}^{\lfloor t'/\text{decay\_t} \rfloor}
 
-    with :math:`t' = t - W` (``warmup_prefix=True`` is timm's default here) or :math:`t`.
+    with :math:`t' = t - W` (``warmup_prefix=True`` is timm's default here) or :math:`t`. It lowers to
+    :func:`jaxsched.step_decay`. A ``decay_rate`` above 1 (a value growing without bound) is refused.
 
     Args:
       lr: the base learning rate.
-      decay_t: the period (may be fractional, as timm's ``float`` annotation).
-      decay_rate: the factor.
+      decay_t: the period :math:`\ge 1` (may be fractional, as timm's ``float`` annotation).
+      decay_rate: the factor, in ``[0, 1]``.
       warmup_t: linear warmup length :math:`W` (in ``t`` units).
       warmup_lr_init: value at ``t = 0`` of the warmup.
       warmup_prefix: run the main curve after the warmup (``t - W``) instead of under it.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -466,42 +453,33 @@ class StepLRScheduler(_Timm, Schedule, name="compat.timm.StepLRScheduler"):
       [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     """
 
-    lr: Any
-    decay_t: Any
-    decay_rate: Any = 1.0
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    warmup_prefix: bool = static(default=True)
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    decay_t: Span = steps(minimum=1, fractional=True)
+    decay_rate: Real = value(default=1.0, minimum=0.0, maximum=1.0)
+    warmup_t: int = steps(default=0, static=True)
+    warmup_lr_init: Real = level(default=0.0)
+    warmup_prefix: bool = flag(default=True)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     examples = ({"lr": 0.1, "decay_t": 30, "decay_rate": 0.1, "warmup_t": 3, "warmup_lr_init": 1e-3},)
 
-    def __check_init__(self) -> None:
-        self._check_common()
-        v.positive("decay_t", self.decay_t)
-        if isinstance(self.decay_t, float) and self.decay_t.is_integer():
-            self._set("decay_t", int(self.decay_t))
-        v.nonnegative("decay_rate", self.decay_rate)
-
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        d = bk.count(self.decay_t)
-        k = bk.to_float(t.n // d) if bk.is_int(d) else bk.xp.floor(t.value() / d)
-        return bk.value(self.lr) * bk.value(self.decay_rate) ** k
+    def _main(self) -> Schedule:
+        return step_decay(self.lr, self.decay_t, self.decay_rate)
 
 
-class MultiStepLRScheduler(_Timm, Schedule, name="compat.timm.MultiStepLRScheduler"):
+class MultiStepLRScheduler(_Timm, Port, name="compat.timm.MultiStepLRScheduler"):
     r"""timm ``MultiStepLRScheduler``: decay by ``decay_rate`` at each milestone, one step early.
 
     .. math:: s = \text{lr}\cdot\text{decay\_rate}^{\#\{m \in \text{decay\_t}:\ m \le t' + 1\}}
 
     timm counts with ``bisect_right(decay_t, t + 1)``, so milestone :math:`m` applies from
-    :math:`t' = m - 1` (one earlier than torch's ``MultiStepLR``), on purpose (timm #2745). ``decay_t``
-    must be sorted, as timm assumes.
+    :math:`t' = m - 1` (one earlier than torch's ``MultiStepLR``), on purpose (timm #2745): the port is
+    :func:`jaxsched.multistep_decay` shifted one step earlier. ``decay_t`` must be sorted, as timm assumes.
 
     Args:
       lr: the base learning rate.
@@ -511,9 +489,9 @@ class MultiStepLRScheduler(_Timm, Schedule, name="compat.timm.MultiStepLRSchedul
       warmup_lr_init: value at ``t = 0`` of the warmup.
       warmup_prefix: run the main curve after the warmup (``t - W``) instead of under it.
       t_in_epochs: whether ``t`` counts epochs (see the module docstring).
-      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
       noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
       noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -525,34 +503,433 @@ class MultiStepLRScheduler(_Timm, Schedule, name="compat.timm.MultiStepLRSchedul
       [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     """
 
-    lr: Any
-    decay_t: Any
-    decay_rate: Any = 1.0
-    warmup_t: Any = 0
-    warmup_lr_init: Any = 0.0
-    warmup_prefix: bool = static(default=True)
-    t_in_epochs: bool = static(default=True)
-    noise_range_t: Any = static(default=None)
-    noise_pct: float = static(default=0.67)
-    noise_std: float = static(default=1.0)
-    noise_seed: int = static(default=42)
-    updates_per_epoch: int | None = static(default=None)
+    lr: Real = level()
+    decay_t: tuple[StepCount, ...] = steps_seq()
+    decay_rate: Real = value(default=1.0, minimum=0.0)
+    warmup_t: int = steps(default=0, static=True)
+    warmup_lr_init: Real = level(default=0.0)
+    warmup_prefix: bool = flag(default=True)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
 
     examples = ({"lr": 0.1, "decay_t": [30, 60, 80], "decay_rate": 0.1, "warmup_t": 2},)
 
     def __check_init__(self) -> None:
-        self._check_common()
-        ms = v.sequence("decay_t", self.decay_t)
-        ms = tuple(v.steps(f"decay_t[{i}]", m) for i, m in enumerate(ms))
-        v.sorted_steps("decay_t", ms)
-        self._set("decay_t", ms)
-        v.nonnegative("decay_rate", self.decay_rate)
+        v.sorted_steps("decay_t", self.decay_t)
 
-    def _t_keys(self) -> list[Any]:
-        return [self.warmup_t, *(self.warmup_t * self.warmup_prefix + m - 1 for m in self.decay_t)]
+    def get_curr_decay_steps(self, t: int) -> int:
+        """timm's ``get_curr_decay_steps``: how many milestones apply at (post-warmup) ``t``, i.e. those
+        ``<= t + 1``."""
+        return bisect.bisect_right(self.decay_t, t + 1)
 
-    def _main(self, bk: Backend, t: Steps) -> Array:
-        return MultistepDecay._unchecked(
-            init_value=self.lr, milestones=tuple(max(m - 1, 0) for m in self.decay_t),
-            decay_rate=self.decay_rate,
-        ).evaluate(bk, t)
+    def _main(self) -> Schedule:
+        return shift(multistep_decay(self.lr, self.decay_t, self.decay_rate), -1)
+
+
+_STABLE_FNS = ("constant", "rsqrt", "power")
+_DECAY_FNS = ("linear", "1-sqrt", "cosine", "power", "exp")
+
+
+def _timm_error(argument: str, message: str, value: Any) -> v.ScheduleArgumentError:
+    """A construction error with timm's own message (timm raises ``ValueError`` for these)."""
+    return v.ScheduleArgumentError(argument, message, value, show_value=False)
+
+
+def _one_of(options: tuple[str, ...], extra: str = "") -> Callable[[str, Any], Any]:
+    """A static converter to one of ``options`` with timm's message (a ``ValueError``; a callable
+    ``decay_fn`` is a ``TypeError``: no formula JAX can trace)."""
+
+    def convert(name: str, x: Any) -> Any:
+        if callable(x):
+            raise v.ScheduleArgumentTypeError(
+                name, f"one of {list(options[:4])} (an arbitrary Python function has no formula that JAX "
+                "can trace)", x)
+        if not isinstance(x, str) or x not in options:
+            raise _timm_error(name, f"Invalid {name} ({x}), must be one of {options}{extra}.", x)
+        return x
+
+    return convert
+
+
+def _positive_float(name: str, x: Any) -> Any:
+    """A static power ``> 0`` with timm's message."""
+    f = static_float()(name, x)
+    if f <= 0:
+        raise _timm_error(name, f"Invalid {name} ({f}), must be > 0.", f)
+    return f
+
+
+class WSDLRScheduler(_Timm, Port, name="compat.timm.WSDLRScheduler"):
+    r"""timm ``WSDLRScheduler`` (timm >= 1.0.31): warmup, a stable phase, then a decay to ``lr_min``.
+
+    With :math:`W` = ``warmup_t``, :math:`T` = ``t_initial`` (stable + decay, after the warmup, which is
+    always a prefix), :math:`D` = ``decay_t``, :math:`t_s = t - W` and the decay progress
+    :math:`f = \min\left(\max(t_s - (T - D), 0)/D,\ 1\right)`:
+
+    .. math::
+        s(t) = \begin{cases} \text{warmup\_lr\_init} + (\text{lr} - \text{warmup\_lr\_init})\,t/W & t < W\\
+        \text{lr\_min} + \left(\max(\text{lr}\,g(t_s), \text{lr\_min}) - \text{lr\_min}\right) d(f)
+        & t \ge W \end{cases}
+
+    with the stable factor :math:`g` = 1 (``"constant"``) or :math:`(1 + t_s/\tau)^{-1/2}` (``"rsqrt"``,
+    :math:`\tau` = ``stable_timescale``, default :math:`W`), and the decay :math:`d(f)` = :math:`1 - f`
+    (``"linear"``), :math:`1 - \sqrt f` (``"1-sqrt"``, timm's default) or
+    :math:`\tfrac12(1 + \cos \pi f)` (``"cosine"``); ``"power"`` with ``stable_power``/``decay_power``
+    0.5 or 1 is the same as those. ``lr_min`` is reached at :math:`t = W + T` (``get_cycle_length()``)
+    and held. The port lowers to catalog pieces: a linear warmup joined with
+    :func:`jaxsched.warmup_stable_decay` (kept at or above ``lr_min`` by :func:`jaxsched.clip`, as timm
+    keeps the stable value there), or, for ``"rsqrt"``, its product with :func:`jaxsched.inverse_sqrt`.
+
+    Refused (no catalog piece yet; timm accepts them): ``decay_fn="exp"`` and other ``decay_power``
+    values, other ``stable_power`` values, ``"rsqrt"`` with ``lr_min > 0``, and a callable ``decay_fn``.
+    Index 0, units, ``updates_per_epoch`` and noise are as in the module docstring; timm's checks
+    (``ValueError``, timm's messages) are reproduced at construction.
+
+    Args:
+      lr: the base learning rate (>= 0).
+      t_initial: :math:`T >= 1`, the length of the stable and decay phases.
+      decay_t: :math:`D`, with :math:`0 < D \le T`.
+      lr_min: the final value (>= 0).
+      stable_fn: ``"constant"``, ``"rsqrt"`` or ``"power"``.
+      stable_timescale: :math:`\tau > 0` of ``"rsqrt"``/``"power"`` (default ``warmup_t``).
+      stable_power: exponent of ``"power"`` (0.5 supported).
+      decay_fn: ``"linear"``, ``"1-sqrt"``, ``"cosine"`` or ``"power"``.
+      decay_power: exponent of ``"power"`` (0.5 or 1 supported).
+      decay_ratio: the ``"exp"`` decay's ratio, in (0, 1) (checked as timm does; ``"exp"`` is refused).
+      warmup_t: linear warmup length :math:`W >= 0` (in ``t`` units), a prefix.
+      warmup_lr_init: value at ``t = 0`` of the warmup.
+      t_in_epochs: whether ``t`` counts epochs (see the module docstring).
+      noise_range_t: ``[start, end)`` or ``start`` of the LR noise, or ``None`` (off).
+      noise_pct: noise bound; noise_std: its standard deviation; noise_seed: its seed.
+      updates_per_epoch: with ``t_in_epochs``, read steps as updates and hold each epoch's value.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> from jaxsched.compat import timm
+      >>> s = timm.WSDLRScheduler(1.0, t_initial=8, decay_t=4, warmup_t=2, decay_fn="linear")
+      >>> [float(s(k)) for k in range(12)]
+      [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+      >>> s.get_cycle_length()
+      10
+    """
+
+    lr: Real = level()
+    t_initial: StepCount = steps(minimum=-MAX_STEP)
+    decay_t: StepCount = steps(minimum=-MAX_STEP)
+    lr_min: Real = value(default=0.0)
+    stable_fn: str = static(default="constant", converter=_one_of(_STABLE_FNS))
+    stable_timescale: Real | None = value(default=None)
+    stable_power: float = static(default=0.5, converter=_positive_float)
+    decay_fn: str = static(default="1-sqrt", converter=_one_of(_DECAY_FNS, " or a callable"))
+    decay_power: float = static(default=0.5, converter=_positive_float)
+    decay_ratio: Real = value(default=0.1)
+    warmup_t: int = steps(default=0, static=True)
+    warmup_lr_init: Real = level(default=0.0)
+    t_in_epochs: bool = flag(default=True)
+    noise_range_t: Any = static(default=None, converter=_noise_range)
+    noise_pct: float = static(default=0.67, converter=_PCT)
+    noise_std: float = static(default=1.0, converter=_STD)
+    noise_seed: int = static(default=42, converter=integer_seed)
+    updates_per_epoch: int | None = steps(default=None, minimum=1, static=True)
+
+    warmup_prefix: bool = static(default=True, init=False)
+    """timm's WSD warmup is always a prefix of ``t_initial`` (not an argument)."""
+
+    examples = (
+        {"lr": 0.1, "t_initial": 100, "decay_t": 20, "warmup_t": 5, "warmup_lr_init": 1e-4},
+        {"lr": 0.1, "t_initial": 60, "decay_t": 15, "lr_min": 1e-3, "decay_fn": "cosine", "warmup_t": 3},
+        {"lr": 0.1, "t_initial": 80, "decay_t": 30, "stable_fn": "rsqrt", "decay_fn": "linear",
+         "warmup_t": 10},
+    )
+
+    def __check_init__(self) -> None:
+        T, D = self.t_initial, self.decay_t
+        if known(T) and T <= 0:
+            raise _timm_error("t_initial", f"Invalid t_initial ({T}), must be > 0.", T)
+        if known(T, D) and not 0 < D <= T:
+            raise _timm_error("decay_t", f"Invalid decay_t ({D}), must be in (0, t_initial] w/ "
+                              f"t_initial={T}.", D)
+        if known(self.lr_min) and self.lr_min < 0:
+            raise _timm_error("lr_min", f"Invalid lr_min ({self.lr_min}), must be >= 0.", self.lr_min)
+        ratio = self.decay_ratio
+        if known(ratio) and not 0 < ratio < 1:
+            raise _timm_error("decay_ratio", f"Invalid decay_ratio ({ratio}), must be in (0, 1).", ratio)
+        if self.stable_fn != "constant":
+            if self.stable_timescale is None:  # timm's default, stored as timm stores it
+                self._set("stable_timescale", float(self.warmup_t))
+            tau = self.stable_timescale
+            if tau is not None and known(tau) and tau <= 0:
+                raise _timm_error(
+                    "stable_timescale", f"stable_fn={self.stable_fn} requires a positive stable_timescale, "
+                    f"it defaults to warmup_t ({self.warmup_t}), set it explicitly when there is no warmup.",
+                    tau)
+        # What has no catalog piece yet (timm accepts these).
+        if self._decay_shape() is None:
+            what = ("decay_fn='exp'" if self.decay_fn == "exp"
+                    else f"decay_fn='power' with decay_power={self.decay_power}")
+            raise v.ScheduleArgumentError(
+                "decay_fn", f"{what} is not ported (no catalog decay shape for it yet); decay_fn='linear', "
+                "'1-sqrt', 'cosine' and 'power' with decay_power 0.5 or 1 are", self.decay_fn,
+                show_value=False)
+        if self.stable_fn == "power" and self.stable_power != 0.5:
+            raise v.ScheduleArgumentError(
+                "stable_power", "stable_fn='power' is ported only with stable_power=0.5 (= 'rsqrt'; no "
+                "catalog piece for other exponents yet)", self.stable_power)
+        if self.stable_fn != "constant" and not (known(self.lr_min) and self.lr_min == 0):
+            raise v.ScheduleArgumentError(
+                "lr_min", f"stable_fn={self.stable_fn!r} is ported only with lr_min=0 (its floor and affine "
+                "decay have no catalog piece yet)", self.lr_min)
+
+    def _decay_shape(self) -> str | None:
+        if self.decay_fn in ("linear", "1-sqrt", "cosine"):
+            return self.decay_fn
+        if self.decay_fn == "power":
+            return {0.5: "1-sqrt", 1.0: "linear"}.get(self.decay_power)
+        return None
+
+    def get_cycle_length(self, cycles: int = 0) -> int:
+        """timm's ``get_cycle_length``: ``warmup_t + t_initial``, where ``lr_min`` is reached (``cycles``
+        is ignored, as timm does)."""
+        del cycles
+        return int(self.warmup_t) + int(self.t_initial)
+
+    def _main(self) -> Schedule:
+        shape = self._decay_shape()
+        assert shape is not None  # the others are refused at construction
+        T, D = self.t_initial, self.decay_t
+        if self.stable_fn == "constant":  # timm keeps the stable value at or above lr_min
+            wsd = warmup_stable_decay(self.lr, 0, T, D, init_value=self.lr, end_value=self.lr_min,
+                                      decay_shape=shape)
+            return clip(wsd, min_value=self.lr_min)
+        factor = warmup_stable_decay(1.0, 0, T, D, init_value=1.0, end_value=0.0, decay_shape=shape)
+        return multiply(inverse_sqrt(self.lr, 0, timescale=self.stable_timescale), factor)
+
+
+# -- metric-driven: PlateauLRScheduler (an optax transformation, not a Schedule) ---------------------------
+
+
+def PlateauLRScheduler(lr: float, decay_rate: float = 0.1, patience_t: int = 10, threshold: float = 1e-4,
+                       cooldown_t: int = 0, warmup_t: int = 0, warmup_lr_init: float = 0.0,
+                       lr_min: float = 0.0,
+                       mode: str = "max", noise_range_t: Any = None, noise_type: str = "normal",
+                       noise_pct: float = 0.67, noise_std: float = 1.0, noise_seed: int | None = None,
+                       *, steps_per_epoch: int | None = None, accumulation_size: int = 1) -> Any:
+    r"""timm ``PlateauLRScheduler`` as an optax transformation (metric-driven, so not a Schedule).
+
+    timm's loop calls ``step(epoch + 1, metric)`` after each epoch. The :math:`e`-th step of the rule here
+    (``e = 1, 2, ...``) is that call with ``epoch = e``: for :math:`e \le` ``warmup_t`` the LR is
+
+    .. math:: \text{warmup\_lr\_init} + e\,\frac{\text{lr} - \text{warmup\_lr\_init}}{\text{warmup\_t}}
+
+    (the metric is ignored), after that torch's reduce-on-plateau rule with ``factor=decay_rate``,
+    ``patience=patience_t``, ``cooldown=cooldown_t``, ``min_lr=lr_min``, a relative ``threshold`` and
+    ``eps=1e-8`` (see :func:`jaxsched.reduce_on_plateau`). Before the first step the LR is
+    ``warmup_lr_init`` with a warmup, else ``lr``. Note timm's default ``mode="max"`` (an accuracy).
+
+    ``update(updates, state, params, value=metric)`` multiplies the updates by ``state.scale =
+    state.lr / lr``: chain it after an optimizer with ``learning_rate=lr``. With ``steps_per_epoch=n`` (the
+    way to use it with per-update ``update`` calls) the rule steps on the first update of each epoch after
+    the first, with the metric passed there (pass the last epoch's validation metric on every update); with
+    ``accumulation_size=n`` it steps with the mean of every ``n`` values. Without either, every ``update``
+    is one epoch. ``torch_bridge.PlateauLRScheduler`` is the torch side; both equal timm's class for the
+    same metrics. LR noise is refused (timm draws it from torch's generator).
+
+    Args:
+      lr: the base learning rate.
+      decay_rate, patience_t, threshold, cooldown_t, warmup_t, warmup_lr_init, lr_min, mode: as timm.
+      noise_range_t: must be ``None``; noise_type, noise_pct, noise_std, noise_seed: accepted, unused.
+      steps_per_epoch: gate the rule to epoch boundaries (see above).
+      accumulation_size: values averaged per step of the rule.
+
+    Returns:
+      An ``optax.GradientTransformationExtraArgs`` (state: :class:`jaxsched.PlateauState`).
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> from jaxsched.compat import timm
+      >>> tx = timm.PlateauLRScheduler(0.1, decay_rate=0.5, patience_t=0, warmup_t=2)
+      >>> state = tx.init(jnp.zeros(1))
+      >>> lrs = [round(float(state.lr), 6)]
+      >>> for acc in [0.5, 0.6, 0.7, 0.6]:
+      ...     _, state = tx.update(jnp.ones(1), state, value=acc)
+      ...     lrs.append(round(float(state.lr), 6))
+      >>> lrs
+      [0.0, 0.05, 0.1, 0.1, 0.05]
+    """
+    from jaxsched._plateau import timm_plateau
+
+    if noise_range_t is not None:
+        raise v.ScheduleArgumentError(
+            "noise_range_t", "LR noise is not reproduced by the plateau port (timm draws it from torch's "
+            "generator); leave it None", noise_range_t)
+    if noise_type not in ("normal", "uniform"):
+        raise v.ScheduleArgumentError("noise_type", "must be 'normal' or 'uniform'", noise_type)
+    return timm_plateau(lr, decay_rate=decay_rate, patience_t=patience_t, threshold=threshold,
+                        cooldown_t=cooldown_t, warmup_t=warmup_t, warmup_lr_init=warmup_lr_init,
+                        lr_min=lr_min, mode=mode, accumulation_size=accumulation_size,
+                        steps_per_epoch=steps_per_epoch)
+
+
+__all__ += ["PlateauLRScheduler"]
+
+
+# -- timm's factory -----------------------------------------------------------------------------------------
+
+
+class EpochClockWarning(UserWarning):
+    """A timm schedule built to count epochs, where optax's step (and ``jaxsched.current``) counts updates."""
+
+
+def create_scheduler_v2(
+    lr: float,
+    sched: str = "cosine",
+    num_epochs: int = 300,
+    decay_epochs: float | None = None,
+    decay_milestones: tuple[int, ...] | list[int] = (90, 180, 270),
+    cooldown_epochs: int = 0,
+    patience_epochs: int = 10,
+    decay_rate: float = 0.1,
+    min_lr: float = 0.0,
+    warmup_lr: float = 1e-5,
+    warmup_epochs: int = 0,
+    warmup_prefix: bool = False,
+    noise: float | list[float] | None = None,
+    noise_pct: float = 0.67,
+    noise_std: float = 1.0,
+    noise_seed: int = 42,
+    cycle_mul: float = 1.0,
+    cycle_decay: float = 0.1,
+    cycle_limit: int = 1,
+    k_decay: float = 1.0,
+    decay_fn: str | None = None,
+    stable_timescale: float | None = None,
+    plateau_mode: str = "max",
+    step_on_epochs: bool = True,
+    updates_per_epoch: int = 0,
+) -> tuple[Any, int]:
+    r"""Per-update schedules from timm's ``create_scheduler_v2`` arguments: ``(schedule, num_epochs)``.
+
+    The same arguments as timm's factory (the optimizer replaced by its base ``lr``), building the same
+    scheduler class with the same values, and timm's total ``num_epochs`` (cycles, warmup prefix and
+    cooldown included). What differs is the clock: an optax step counts **updates**, so give
+    ``updates_per_epoch`` (the number of batches per epoch). Then:
+
+    - ``step_on_epochs=True`` (timm's default): the value changes once per epoch, as in timm's epoch loop,
+      and ``s(k)`` holds the value of epoch :math:`\lfloor k / \text{updates\_per\_epoch} \rfloor` during
+      its updates;
+    - ``step_on_epochs=False``: timm's per-update schedule: every length is multiplied by
+      ``updates_per_epoch`` (as timm does) and ``s(k)`` is the value of update ``k``.
+
+    With ``updates_per_epoch=0`` and ``step_on_epochs=True`` the schedule counts epochs, as timm's class
+    does: an :class:`EpochClockWarning` says so (feeding it optax's update count would run a 300-epoch
+    recipe over 300 updates). ``sched="plateau"`` gives the metric-driven :func:`PlateauLRScheduler` (an
+    optax transformation), ``sched="none"`` gives ``None``.
+
+    Args:
+      lr: the base learning rate (timm's optimizer LR).
+      sched, num_epochs, decay_epochs, decay_milestones, cooldown_epochs, patience_epochs, decay_rate,
+        min_lr, warmup_lr, warmup_epochs, warmup_prefix, noise, noise_pct, noise_std, noise_seed, cycle_mul,
+        cycle_decay, cycle_limit, k_decay, decay_fn, stable_timescale, plateau_mode, step_on_epochs,
+        updates_per_epoch: as timm's ``create_scheduler_v2``.
+
+    Returns:
+      ``(schedule, num_epochs)``: a :class:`~jaxsched.Schedule` counting updates (see above), and the number
+      of epochs to train.
+
+    Example:
+      >>> from jaxsched.compat import timm
+      >>> s, epochs = timm.create_scheduler_v2(0.1, "cosine", num_epochs=300, warmup_epochs=5,
+      ...                                      updates_per_epoch=100)
+      >>> epochs, round(float(s.numpy(300 * 100 - 1)), 8), round(float(s.numpy(150 * 100)), 6)
+      (300, 1.074e-05, 0.051309)
+    """
+    import warnings
+
+    if decay_epochs is None:
+        decay_epochs = 0.2 if sched in ("wsd", "rsqrt") else 90
+    if updates_per_epoch < 0 or isinstance(updates_per_epoch, bool):
+        raise v.ScheduleArgumentError("updates_per_epoch", "must be >= 0", updates_per_epoch)
+    if not step_on_epochs and updates_per_epoch <= 0:
+        raise v.ScheduleArgumentAssertionError(
+            "updates_per_epoch", "must be set to the number of batches per epoch with step_on_epochs=False",
+            updates_per_epoch)
+    n = updates_per_epoch
+    scale = 1 if step_on_epochs else n
+    t_initial, warmup_t, decay_t, cooldown_t = (num_epochs * scale, warmup_epochs * scale,
+                                                decay_epochs * scale, cooldown_epochs * scale)
+    milestones = [d * scale for d in decay_milestones]
+    timescale_t = None if stable_timescale is None else stable_timescale * scale
+    clock: dict[str, Any] = {"t_in_epochs": step_on_epochs}
+    if step_on_epochs and n:
+        clock["updates_per_epoch"] = n
+    elif step_on_epochs and sched not in ("none", "plateau"):
+        warnings.warn(
+            "create_scheduler_v2: with step_on_epochs=True and no updates_per_epoch the schedule counts "
+            "epochs, but optax's step counts updates: pass updates_per_epoch=<batches per epoch>",
+            EpochClockWarning, stacklevel=2)
+    if noise is None:
+        noise_range = None
+    elif isinstance(noise, list | tuple):
+        noise_range = [x * t_initial for x in noise]
+        noise_range = noise_range[0] if len(noise_range) == 1 else noise_range
+    else:
+        noise_range = noise * t_initial
+    warm = {"warmup_lr_init": warmup_lr, "warmup_t": warmup_t, "warmup_prefix": warmup_prefix}
+    noisy = {"noise_range_t": noise_range, "noise_pct": noise_pct, "noise_std": noise_std,
+             "noise_seed": noise_seed}
+    cycles = {"cycle_mul": cycle_mul, "cycle_decay": cycle_decay, "cycle_limit": cycle_limit}
+    out: Any
+    if sched == "cosine":
+        out = CosineLRScheduler(lr, t_initial, lr_min=min_lr, **cycles, **warm, **noisy, k_decay=k_decay,
+                                **clock)
+    elif sched == "tanh":
+        out = TanhLRScheduler(lr, t_initial, lr_min=min_lr, **cycles, **warm, **noisy, **clock)
+    elif sched in ("step", "constant"):
+        size, rate = (decay_t, decay_rate) if sched == "step" else (1, 1.0)
+        out = StepLRScheduler(lr, size, decay_rate=rate, **warm, **noisy, **clock)
+    elif sched == "multistep":
+        out = MultiStepLRScheduler(lr, milestones, decay_rate=decay_rate, **warm, **noisy, **clock)
+    elif sched == "plateau":
+        if not step_on_epochs:
+            raise v.ScheduleArgumentAssertionError(
+                "step_on_epochs", "Plateau LR only supports step per epoch", step_on_epochs)
+        out = PlateauLRScheduler(lr, decay_rate=decay_rate, patience_t=patience_epochs, cooldown_t=0,
+                                 warmup_t=warmup_t, warmup_lr_init=warmup_lr, lr_min=min_lr,
+                                 mode=plateau_mode, steps_per_epoch=n or None)
+    elif sched == "poly":
+        out = PolyLRScheduler(lr, t_initial, power=decay_rate, lr_min=min_lr, k_decay=k_decay, **cycles,
+                              **warm, **noisy, **clock)
+    elif sched in ("wsd", "rsqrt"):
+        t_sched = t_initial if warmup_prefix else t_initial - warmup_t
+        if 0 < decay_epochs < 1:
+            decay_t = decay_epochs * t_sched
+        decay_t = int(round(decay_t))
+        if not 0 < decay_t <= t_sched:
+            raise v.ScheduleArgumentError(
+                "decay_epochs", f"{sched} needs 0 < decay_epochs <= epochs"
+                f"{'' if warmup_prefix else ' - warmup_epochs'} (decay {decay_t}, stable + decay {t_sched})",
+                decay_epochs)
+        out = WSDLRScheduler(lr, t_sched, decay_t, lr_min=min_lr,
+                             stable_fn="rsqrt" if sched == "rsqrt" else "constant",
+                             stable_timescale=timescale_t,
+                             decay_fn=decay_fn or ("linear" if sched == "rsqrt" else "1-sqrt"),
+                             warmup_t=warmup_t, warmup_lr_init=warmup_lr, **noisy, **clock)
+    elif sched == "none":
+        out = None
+    else:
+        raise v.ScheduleArgumentError("sched", "unknown scheduler", sched)
+    if hasattr(out, "get_cycle_length"):
+        total = out.get_cycle_length() + cooldown_t
+        num_epochs = total if step_on_epochs else total // n
+    elif warmup_prefix:
+        num_epochs += warmup_epochs
+    return out, num_epochs
+
+
+__all__ += ["EpochClockWarning", "create_scheduler_v2"]

@@ -5,23 +5,32 @@ behind them (and the combinators' classes) are reachable here by their class nam
 subclassing, e.g. ``jaxsched.schedules.CosineDecay``.
 """
 
-from jaxsched import _combinators
+from jaxsched import _combinators, _surgery
 from jaxsched._core import Schedule
 from jaxsched.schedules import (
     _annealing_cycles,
     _basic,
     _cosine,
     _cyclic,
+    _noise,
+    _points,
     _polynomial_cycle,
     _power,
+    _progress,
+    _ramp,
+    _recurrence,
     _research,
+    _restarts,
+    _rsqrt,
     _transformer,
     _warmup,
+    _warmup_factors,
     _wsd,
 )
 
-_FAMILIES = (_basic, _cosine, _cyclic, _research, _transformer, _warmup, _wsd, _annealing_cycles,
-             _polynomial_cycle, _power, _combinators)
+_FAMILIES = (_basic, _cosine, _cyclic, _noise, _points, _progress, _ramp, _recurrence, _research, _restarts,
+             _rsqrt, _transformer, _warmup, _warmup_factors, _wsd, _annealing_cycles, _polynomial_cycle, _power,
+             _combinators, _surgery)
 
 # Every registered class of the catalog modules, by class name (generated: no second export list).
 globals().update({

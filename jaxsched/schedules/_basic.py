@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import numpy as np
+from typing import Any, ClassVar
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
 from jaxsched._fields import (
+    FLOAT32_MAX,
     Real,
     Span,
     StepCount,
@@ -23,8 +22,8 @@ from jaxsched._fields import (
     steps_seq,
     value,
 )
-from jaxsched._numerics import Array, Backend, Steps, power
-from jaxsched._shapes import half_cosine
+from jaxsched._numerics import Array, Backend, Steps, floor_div, power
+from jaxsched._shapes import half_cosine, warped
 
 
 class Constant(Schedule, name="constant"):
@@ -55,13 +54,15 @@ class Constant(Schedule, name="constant"):
 class Polynomial(Schedule, name="polynomial"):
     r"""Polynomial interpolation from ``init_value`` to ``end_value``, as ``optax.polynomial_schedule``.
 
-    With :math:`B` = ``transition_begin``, :math:`T` = ``transition_steps`` and
-    :math:`r(k) = \operatorname{clip}(B + T - k, 0, T)` the steps left,
+    With :math:`B` = ``transition_begin``, :math:`T` = ``transition_steps``,
+    :math:`r(k) = \operatorname{clip}(B + T - k, 0, T)` the steps left and :math:`e(k) = T - r(k)`,
 
-    .. math:: s(k) = E + (I - E) \left(\frac{r(k)}{T}\right)^{p}
+    .. math:: s(k) = E + (I - E) \left(1 - \left(\frac{e(k)}{T}\right)^{\kappa}\right)^{p}
 
-    so ``s(k) = I`` for ``k <= B`` and ``s(k) = E`` for ``k >= B + T``. The remaining steps are an exact
-    integer difference, so the tail keeps full float32 precision at any horizon.
+    so ``s(k) = I`` for ``k <= B`` and ``s(k) = E`` for ``k >= B + T``; with :math:`\kappa = 1` (the
+    default) the factor is :math:`(r(k)/T)^p`. The remaining steps are an exact integer difference, so the
+    tail keeps full float32 precision at any horizon (with :math:`\kappa \ne 1`, :math:`1 - (e/T)^\kappa`
+    is taken from the steps left near the end, ``expm1``/``log1p``).
 
     Args:
       init_value: value up to ``transition_begin``.
@@ -70,6 +71,8 @@ class Polynomial(Schedule, name="polynomial"):
       transition_steps: length :math:`T > 0` of the transition (optax falls back to a constant for
         ``T <= 0``; here that is an error).
       transition_begin: steps :math:`B >= 0` to hold ``init_value`` first.
+      k_decay: :math:`\kappa > 0`, timm's time warp of the progress (arXiv 2004.05909, timm's
+        ``PolyLRScheduler``).
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -85,11 +88,14 @@ class Polynomial(Schedule, name="polynomial"):
     end_value: Real = level()
     power: Real = value(minimum=0.0, min_open=True)
     transition_steps: Span = steps(minimum=1, fractional=True)
-    transition_begin: StepCount = steps(0)
+    transition_begin: StepCount = steps(default=0)
+    k_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
 
-    examples = (
+    examples: ClassVar[tuple[dict[str, Any], ...]] = (
         {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100,
          "transition_begin": 5},
+        {"init_value": 1.0, "end_value": 0.01, "power": 0.5, "transition_steps": 100, "k_decay": 2.0},
+        {"init_value": 0.01, "end_value": 1.0, "power": 2.0, "transition_steps": 100, "k_decay": 0.7},
     )
 
     def _key_steps(self) -> list[Any]:
@@ -105,14 +111,16 @@ class Polynomial(Schedule, name="polynomial"):
         # Counted from the end value when it is the smaller one (a decay), from the initial value
         # when it is the larger one (a rise): the small end never comes out of a cancellation.
         left = t.left_in(B, T, nonneg=True)  # exact, even when B + T is past the last step
-        frac = xp.clip(left, 0.0, length) / length
+        # The (warped) progress from the start and what is left of it, each exact at its own end.
+        progress, frac = warped(bk, xp.clip(t.since(B), 0.0, length), xp.clip(left, 0.0, length), length,
+                                self.k_decay)
         fall = last + (init - last) * (frac if linear else frac ** bk.value(self.power))
         grows = bk.larger(self.end_value, self.init_value)
         if grows is False:
             return fall
         # "Finished" is decided on integers: a float ratio T/T may round below 1 in vectorised XLA.
         finished = left <= 0
-        done = xp.where(finished, 1.0, xp.clip(t.since(B), 0.0, length) / length)
+        done = xp.where(finished, 1.0, progress)
         if not linear:
             # 1 - (1 - done)**p: from the start through expm1/log1p (no cancellation for small done),
             # near the end from the exact steps left (1 - frac**p, where frac**p is small).
@@ -150,8 +158,9 @@ class Linear(Polynomial, name="linear"):
     init_value: Real = level()
     end_value: Real = level()
     transition_steps: Span = steps(minimum=1, fractional=True)
-    transition_begin: StepCount = steps(0)
-    power: float = static(1.0, init=False)
+    transition_begin: StepCount = steps(default=0)
+    power: float = static(default=1.0, init=False)
+    k_decay: float = static(default=1.0, init=False)
 
     examples = ({"init_value": 1.0, "end_value": 0.0, "transition_steps": 100},)
 
@@ -188,9 +197,9 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
     init_value: Real = level()
     transition_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0, min_open=True)
-    transition_begin: StepCount = steps(0)
-    staircase: bool = flag(False)
-    end_value: Real | None = level(None)
+    transition_begin: StepCount = steps(default=0)
+    staircase: bool = flag(default=False)
+    end_value: Real | None = level(default=None)
 
     examples = (
         {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5},
@@ -223,19 +232,16 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
                     part = part + xp.where(d > 0, t.f, 0.0)
                 exponents.append(part / bk.to_float(T))
         elif self.staircase:
-            exponents = [xp.floor(xp.maximum(d, 0.0) / bk.to_float(T))]
+            exponents = [floor_div(bk, xp.maximum(d, 0.0), T)]
         else:
             exponents = [xp.maximum(d, 0.0) / bk.to_float(T)]
-        init = bk.value(self.init_value)
-        out = init * power(bk, self.decay_rate, *exponents)
+        out = power(bk, self.decay_rate, *exponents, scale=self.init_value)
         if self.end_value is not None:
             end, rate = bk.value(self.end_value), bk.plain(self.decay_rate)
             if rate is not None:
                 out = xp.maximum(out, end) if rate < 1 else xp.minimum(out, end)
             else:
                 out = xp.where(bk.value(self.decay_rate) < 1, xp.maximum(out, end), xp.minimum(out, end))
-            # 0 * inf: a growing power from a zero start stays at 0.
-            out = xp.where(init == 0, init, out)
         return out
 
 
@@ -264,15 +270,14 @@ class InverseTimeDecay(Schedule, name="inverse_time_decay"):
     init_value: Real = level()
     decay_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0)
-    staircase: bool = flag(False)
+    staircase: bool = flag(default=False)
 
     examples = ({"init_value": 0.1, "decay_steps": 100, "decay_rate": 0.5},)
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
-        xp = bk.xp
         T = bk.span(self.decay_steps)
         if self.staircase:
-            p = bk.to_float(t.n // T) if bk.is_int(T) else xp.floor(t.value() / bk.to_float(T))
+            p = bk.to_float(t.n // T) if bk.is_int(T) else floor_div(bk, t.value(), T)
         else:
             p = t.value() / bk.to_float(T)
         return bk.value(self.init_value) / (1.0 + bk.value(self.decay_rate) * p)
@@ -285,7 +290,7 @@ class StepDecay(Schedule, name="step_decay"):
 
     Args:
       init_value: value for the first ``step_size`` steps.
-      step_size: :math:`n >= 1`.
+      step_size: :math:`n >= 1`; may be fractional (timm's ``StepLRScheduler`` takes ``decay_t=2.5``).
       decay_rate: :math:`\gamma >= 0`.
 
     Returns:
@@ -299,7 +304,7 @@ class StepDecay(Schedule, name="step_decay"):
     """
 
     init_value: Real = level()
-    step_size: StepCount = steps(minimum=1)
+    step_size: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0, maximum=1.0)
 
     examples = ({"init_value": 0.1, "step_size": 30, "decay_rate": 0.1},)
@@ -309,8 +314,8 @@ class StepDecay(Schedule, name="step_decay"):
         if bk.is_int(size):
             k = t.n // size
         else:  # a step size beyond the integer range: no step reaches it
-            k = bk.xp.where(size >= 2.0**31, 0.0, bk.xp.floor(t.value() / size))
-        return bk.value(self.init_value) * power(bk, self.decay_rate, bk.to_float(k))
+            k = bk.xp.where(size >= 2.0**31, 0.0, floor_div(bk, t.value(), size))
+        return power(bk, self.decay_rate, bk.to_float(k), scale=self.init_value)
 
 
 class MultistepDecay(Schedule, name="multistep_decay"):
@@ -349,14 +354,19 @@ class MultistepDecay(Schedule, name="multistep_decay"):
         k = xp.zeros_like(bk.to_float(t.n))
         for m in self.milestones:
             k = k + xp.where(t.ge(bk.count(m)), 1.0, 0.0)
-        return bk.value(self.init_value) * power(bk, self.decay_rate, k)
+        return power(bk, self.decay_rate, k, scale=self.init_value)
 
 
 class _Pieces(Schedule):
     """Shared bookkeeping of the ``boundaries_and_scales`` schedules (stored as sorted pairs)."""
 
+    def _pairs(self) -> tuple[tuple[Any, Any], ...]:
+        """The normalised ``(boundary, scale)`` pairs, sorted (the field accepts a mapping too)."""
+        pairs: tuple[tuple[Any, Any], ...] = self.boundaries_and_scales  # type: ignore[attr-defined]
+        return pairs
+
     def _key_steps(self) -> list[Any]:
-        return [b for b, _ in self.boundaries_and_scales]  # type: ignore[attr-defined]
+        return [b for b, _ in self._pairs()]
 
 
 class PiecewiseConstant(_Pieces, name="piecewise_constant"):
@@ -365,7 +375,8 @@ class PiecewiseConstant(_Pieces, name="piecewise_constant"):
     .. math:: s(k) = I \prod_{b_i \le k} c_i
 
     Args:
-      init_value: value before the first boundary.
+      init_value: value before the first boundary; it may be negative (the scales multiply it, so the
+        schedule keeps its sign: optax's own test schedules -0.1).
       boundaries_and_scales: ``{boundary: scale}``; each scale :math:`c_i >= 0` multiplies the value from
         its boundary on (inclusive).
 
@@ -379,15 +390,15 @@ class PiecewiseConstant(_Pieces, name="piecewise_constant"):
       [0.1, 0.2, 0.1]
     """
 
-    init_value: Real = level()
-    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(None)
+    init_value: Real = value(minimum=-FLOAT32_MAX, maximum=FLOAT32_MAX)
+    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(default=None)
 
     examples = ({"init_value": 0.1, "boundaries_and_scales": {100: 0.5, 200: 0.2}},)
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
         out = bk.value(self.init_value) + xp.zeros_like(bk.to_float(t.n))
-        for b, s in self.boundaries_and_scales:
+        for b, s in self._pairs():
             out = xp.where(t.ge(bk.count(b)), out * bk.value(s), out)
         return out
 
@@ -421,7 +432,7 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
 
     interpolate_type: str = choice(("linear", "cosine"))
     init_value: Real = level()
-    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(None)
+    boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(default=None)
 
     examples = (
         {"interpolate_type": "linear", "init_value": 200.0,
@@ -437,12 +448,14 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
         out = value + xp.zeros_like(bk.to_float(t.n))
         start = bk.count(0)
         first = True
-        for b, s in self.boundaries_and_scales:
+        for b, s in self._pairs():
             end = bk.count(b)
             nxt = value * bk.value(s)
             size = xp.maximum(bk.to_float(end - start) if bk.is_int(end) else end - start, 1.0)
             elapsed = t.since(start)
-            remaining = size - elapsed
+            # The steps left, exact from the end (size - elapsed loses them in float32 at long pieces); a
+            # piece of length 0 is never used.
+            remaining = t.until(end)
             if self.interpolate_type == "linear":
                 piece = xp.where(
                     elapsed <= remaining,

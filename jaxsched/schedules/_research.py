@@ -22,7 +22,18 @@ from typing import Any
 from jaxsched import _validate as v
 from jaxsched._combinators import join, multiply
 from jaxsched._core import Composite, Schedule
-from jaxsched._fields import Real, StepCount, choice, known, level, static, static_int, steps, steps_seq, value
+from jaxsched._fields import (
+    Real,
+    StepCount,
+    choice,
+    known,
+    level,
+    static,
+    static_int,
+    steps,
+    steps_seq,
+    value,
+)
 from jaxsched._numerics import MAX_STEP, Array, Backend, Steps
 from jaxsched._shapes import DECAY_SHAPES, WARMUP_SHAPES, linear_warmup
 from jaxsched.schedules._basic import ExponentialDecay, Linear
@@ -70,8 +81,8 @@ class TriStage(Composite, name="tri_stage"):
     warmup_steps: StepCount = steps()
     hold_steps: StepCount = steps()
     decay_steps: StepCount = steps(minimum=1)
-    init_lr_scale: Real = level(0.01)
-    final_lr_scale: Real = value(0.01, minimum=0.0, min_open=True)
+    init_lr_scale: Real = level(default=0.01)
+    final_lr_scale: Real = value(default=0.01, minimum=0.0, min_open=True)
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 100, "hold_steps": 400, "decay_steps": 500},
@@ -135,7 +146,7 @@ class InverseSqrtCooldown(Composite, name="inverse_sqrt_cooldown"):
     warmup_steps: StepCount = steps()
     total_steps: StepCount = steps(minimum=1)
     cooldown_steps: StepCount = steps(minimum=1)
-    timescale: Real = value(10_000.0, minimum=0.0, min_open=True)
+    timescale: Real = value(default=10_000.0, minimum=0.0, min_open=True)
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 1000, "total_steps": 100_000, "cooldown_steps": 10_000},
@@ -198,12 +209,12 @@ class WarmupStableDecayCycles(Composite, name="warmup_stable_decay_cycles"):
     cycle_steps: int | tuple[StepCount, ...] = steps_seq(minimum=1, nonempty=True, scalar_ok=True)
     warmup_steps: StepCount = steps()
     decay_steps: StepCount = steps(minimum=1)
-    rewarmup_steps: StepCount = steps(0)
-    num_cycles: int | None = static(None, converter=static_int(1, optional=True))
-    init_value: Real = level(0.0)
-    end_value: Real = level(0.0)
-    warmup_shape: str = choice(WARMUP_SHAPES, "linear")
-    decay_shape: str = choice(DECAY_SHAPES, "linear")
+    rewarmup_steps: StepCount = steps(default=0)
+    num_cycles: int | None = static(default=None, converter=static_int(1, optional=True))
+    init_value: Real = level(default=0.0)
+    end_value: Real = level(default=0.0)
+    warmup_shape: str = choice(WARMUP_SHAPES, default="linear")
+    decay_shape: str = choice(DECAY_SHAPES, default="linear")
 
     examples = (
         {"peak_value": 1e-3, "cycle_steps": [1000, 500, 500], "warmup_steps": 100,
@@ -212,24 +223,32 @@ class WarmupStableDecayCycles(Composite, name="warmup_stable_decay_cycles"):
          "decay_steps": 80, "decay_shape": "1-sqrt"},
     )
 
+    def _lengths(self) -> tuple[Any, ...]:
+        """The cycle lengths (the field accepts one length with ``num_cycles`` too)."""
+        lengths: tuple[Any, ...] = self.cycle_steps  # type: ignore[assignment]
+        return lengths
+
     def __check_init__(self) -> None:
-        if len(self.cycle_steps) == 1 and self.num_cycles is not None:
-            self._set("cycle_steps", self.cycle_steps * self.num_cycles)
+        if len(self._lengths()) == 1 and self.num_cycles is not None:
+            self._set("cycle_steps", self._lengths() * self.num_cycles)
             self._set("num_cycles", None)
         elif self.num_cycles is not None:
             raise v.ScheduleArgumentError("num_cycles", "only with a single cycle length", self.num_cycles)
-        for i, L in enumerate(self.cycle_steps):
+        for i, L in enumerate(self._lengths()):
             W = self.warmup_steps if i == 0 else self.rewarmup_steps
             if known(W, self.decay_steps, L):
                 v.less("warmup_steps" if i == 0 else "rewarmup_steps", W + self.decay_steps,
                        f"cycle_steps[{i}]", L, equal_ok=True)
-        if known(*self.cycle_steps[:-1]) and sum(self.cycle_steps[:-1]) > MAX_STEP:
+        lengths = self._lengths()
+        if known(*lengths[:-1]) and sum(lengths[:-1]) > MAX_STEP:
             raise v.ScheduleArgumentError("cycle_steps", "start a cycle past the last step 2**31 - 1",
-                                          list(self.cycle_steps))
+                                          list(lengths))
 
     def lower(self) -> Schedule:
-        cycles, starts, b = [], [], 0
-        for i, L in enumerate(self.cycle_steps):
+        cycles: list[Schedule] = []
+        starts: list[Any] = []
+        b: Any = 0
+        for i, L in enumerate(self._lengths()):
             cycles.append(WarmupStableDecay(
                 peak_value=self.peak_value,
                 warmup_steps=self.warmup_steps if i == 0 else self.rewarmup_steps,
@@ -278,9 +297,9 @@ class PowerScheduler(Schedule, name="power_scheduler"):
     peak_value: Real = level()
     batch_size: Real = value(minimum=0.0, min_open=True)
     seq_length: Real = value(minimum=0.0, min_open=True)
-    a: Real = value(4.6, minimum=0.0, min_open=True)
-    b: Real = value(-0.51, maximum=0.0, max_open=True)
-    warmup_steps: StepCount = steps(0)
+    a: Real = value(default=4.6, minimum=0.0, min_open=True)
+    b: Real = value(default=-0.51, maximum=0.0, max_open=True)
+    warmup_steps: StepCount = steps(default=0)
 
     examples = ({"peak_value": 0.02, "batch_size": 1024, "seq_length": 4096, "warmup_steps": 500},)
 

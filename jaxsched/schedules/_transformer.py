@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from jaxsched._core import Schedule
-from jaxsched._fields import Real, StepCount, level, steps, value
+from jaxsched._fields import Real, Span, StepCount, known, level, steps, value
 from jaxsched._numerics import Array, Backend, Steps
 from jaxsched._shapes import linear_warmup
+from jaxsched._validate import ScheduleArgumentError
 
 
 class InverseSqrt(Schedule, name="inverse_sqrt"):
@@ -37,8 +38,8 @@ class InverseSqrt(Schedule, name="inverse_sqrt"):
 
     peak_value: Real = level()
     warmup_steps: StepCount = steps()
-    timescale: Real | None = value(None, minimum=0.0, min_open=True)
-    init_value: Real = level(0.0)
+    timescale: Real | None = value(default=None, minimum=0.0, min_open=True)
+    init_value: Real = level(default=0.0)
 
     examples = ({"peak_value": 1e-3, "warmup_steps": 100},
                 {"peak_value": 1e-3, "warmup_steps": 100, "timescale": 1000, "init_value": 1e-5})
@@ -68,7 +69,7 @@ class Noam(Schedule, name="noam"):
 
     Args:
       model_size: :math:`d > 0`, the model width.
-      warmup_steps: :math:`W >= 1`.
+      warmup_steps: :math:`W > 0` (may be fractional).
       scale: a factor on the whole curve (the base LR of the PyTorch ports).
 
     Returns:
@@ -82,10 +83,14 @@ class Noam(Schedule, name="noam"):
     """
 
     model_size: Real = value(minimum=0.0, min_open=True)
-    warmup_steps: StepCount = steps(minimum=1)
-    scale: Real = level(1.0)
+    warmup_steps: Span = steps(minimum=0, fractional=True)
+    scale: Real = level(default=1.0)
 
-    examples = ({"model_size": 512, "warmup_steps": 4000},)
+    examples = ({"model_size": 512, "warmup_steps": 4000}, {"model_size": 64, "warmup_steps": 2.5})
+
+    def __check_init__(self) -> None:
+        if known(self.warmup_steps) and self.warmup_steps <= 0:
+            raise ScheduleArgumentError("warmup_steps", "must be > 0", self.warmup_steps)
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps - 1]
@@ -93,6 +98,8 @@ class Noam(Schedule, name="noam"):
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
         k = t.value() + 1.0
-        W = bk.to_float(bk.count(self.warmup_steps))
+        W = bk.to_float(bk.span(self.warmup_steps))
         d = bk.value(self.model_size)
-        return bk.value(self.scale) * xp.minimum(1.0 / xp.sqrt(k * d), k / (W * xp.sqrt(W * d)))
+        # Square roots taken apart: k * d and W * d overflow float32 for a large model size.
+        inv_d = 1.0 / xp.sqrt(d)
+        return bk.value(self.scale) * inv_d * xp.minimum(1.0 / xp.sqrt(k), k / (W * xp.sqrt(W)))

@@ -6,7 +6,7 @@ from typing import Any
 
 from jaxsched import _validate as v
 from jaxsched._core import Schedule
-from jaxsched._fields import Real, Span, StepCount, flag, known, level, steps, value
+from jaxsched._fields import Real, Span, StepCount, flag, known, level, nested, steps, value
 from jaxsched._numerics import Array, Backend, Steps
 from jaxsched._shapes import linear_warmup, phase_length
 from jaxsched.schedules._basic import ExponentialDecay
@@ -79,7 +79,7 @@ class WarmupLinearDecay(Schedule, name="warmup_linear_decay"):
     peak_value: Real = level()
     warmup_steps: StepCount = steps()
     decay_steps: StepCount = steps(minimum=1)
-    end_value: Real = level(0.0)
+    end_value: Real = level(default=0.0)
 
     examples = ({"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},)
 
@@ -133,9 +133,9 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
     warmup_steps: StepCount = steps()
     transition_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0, min_open=True)
-    transition_begin: StepCount = steps(0)
-    staircase: bool = flag(False)
-    end_value: Real | None = level(None)
+    transition_begin: StepCount = steps(default=0)
+    staircase: bool = flag(default=False)
+    end_value: Real | None = level(default=None)
 
     examples = (
         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "transition_steps": 100,
@@ -149,12 +149,12 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
 
     def _decay(self) -> ExponentialDecay:
         """The decay after warmup, counted from the end of warmup (fields already checked)."""
-        cached = self.__dict__.get("_decay_cache")
+        cached: ExponentialDecay | None = self.__dict__.get("_decay_cache")
         if cached is None:
             cached = ExponentialDecay(self.peak_value, self.transition_steps, self.decay_rate,
                                       self.transition_begin, self.staircase, self.end_value)
             object.__setattr__(self, "_decay_cache", cached)
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps, self.warmup_steps + self.transition_begin]
@@ -163,3 +163,46 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
         W = bk.count(self.warmup_steps)
         decay = self._decay().evaluate(bk, t.shifted(W, nonneg=True))
         return linear_warmup(bk, t, bk.value(self.init_value), bk.value(self.peak_value), W, decay)
+
+
+class WarmupOnto(Schedule, name="warmup_onto"):
+    r"""A linear warmup onto a schedule: from ``init_value`` to the schedule's own value at ``warmup_steps``,
+    then the schedule (which runs underneath the warmup, unshifted).
+
+    .. math:: s(k) = \begin{cases} I + (g(W) - I)\,k/W & k < W \\ g(k) & k \ge W \end{cases}
+
+    The warmup ends on the curve, with no jump, wherever the curve is at :math:`W` (timm's
+    ``TanhLRScheduler`` warms up this way when its warmup is not a prefix). To warm up to a fixed peak and
+    start the schedule after the warmup, join a :func:`jaxsched.linear` with it instead.
+
+    Args:
+      schedule: :math:`g`.
+      warmup_steps: :math:`W >= 0` (0: the schedule itself).
+      init_value: :math:`I`, the value at step 0.
+
+    Returns:
+      A :class:`~jaxsched.Schedule`.
+
+    Example:
+      >>> import jaxsched
+      >>> s = jaxsched.warmup_onto(jaxsched.linear(1.0, 0.0, 8), warmup_steps=4, init_value=0.0)
+      >>> [float(s(k)) for k in range(7)]
+      [0.0, 0.125, 0.25, 0.375, 0.5, 0.375, 0.25]
+    """
+
+    schedule: Schedule = nested()
+    warmup_steps: StepCount = steps()
+    init_value: Real = level(default=0.0)
+
+    examples = (
+        {"schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 1000}, "warmup_steps": 50,
+         "init_value": 1e-5},
+    )
+
+    def _key_steps(self) -> list[Any]:
+        return [self.warmup_steps, *self.schedule.key_steps()]
+
+    def _formula(self, bk: Backend, t: Steps) -> Array:
+        W = bk.count(self.warmup_steps)
+        target = bk.value(self.schedule.evaluate(bk, Steps(bk, W)))
+        return linear_warmup(bk, t, bk.value(self.init_value), target, W, self.schedule.evaluate(bk, t))

@@ -8,7 +8,7 @@ from jaxsched import _validate as v
 from jaxsched._core import Schedule
 from jaxsched._fields import Real, Span, StepCount, choice, known, level, steps
 from jaxsched._numerics import Array, Backend, Steps
-from jaxsched._shapes import DECAY_SHAPES, WARMUP_SHAPES, fall, rise
+from jaxsched._shapes import DECAY_SHAPES, WARMUP_SHAPES, decay, rise
 
 
 class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
@@ -54,10 +54,10 @@ class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
     warmup_steps: StepCount = steps()
     total_steps: StepCount = steps(minimum=1)
     decay_steps: Span = steps(minimum=0, fractional=True)
-    init_value: Real = level(0.0)
-    end_value: Real = level(0.0)
-    warmup_shape: str = choice(WARMUP_SHAPES, "linear")
-    decay_shape: str = choice(DECAY_SHAPES, "linear")
+    init_value: Real = level(default=0.0)
+    end_value: Real = level(default=0.0)
+    warmup_shape: str = choice(WARMUP_SHAPES, default="linear")
+    decay_shape: str = choice(DECAY_SHAPES, default="linear")
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 100, "total_steps": 1000, "decay_steps": 0.2},
@@ -104,9 +104,5 @@ class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
         length = bk.to_float(D)
         elapsed = xp.clip(t.since(S), 0.0, length)
         remaining = xp.clip(t.until(T), 0.0, length)
-        if self.decay_shape == "exponential":
-            decay = peak * xp.exp(elapsed / length * xp.log(end / peak))
-            decay = xp.where(remaining <= 0, end, decay)
-        else:
-            decay = end + (peak - end) * fall(bk, self.decay_shape, elapsed, remaining, length)
-        return xp.where(t.ge(W), decay, warm)
+        tail = decay(bk, self.decay_shape, peak, end, elapsed, remaining, length)
+        return xp.where(t.ge(W), tail, warm)
