@@ -32,6 +32,7 @@ from jaxsched._validate import ScheduleArgumentTypeError as ScheduleArgumentType
 from jaxsched.clock import batch_size_rampup as batch_size_rampup
 from jaxsched.clock import batch_size_schedule as batch_size_schedule
 from jaxsched.plot import plot as plot
+from jaxsched.schedules._annealing_cycles import AnnealingCycles as annealing_cycles
 from jaxsched.schedules._basic import Constant as constant
 from jaxsched.schedules._basic import ExponentialDecay as exponential_decay
 from jaxsched.schedules._basic import InverseTimeDecay as inverse_time_decay
@@ -56,6 +57,8 @@ from jaxsched.schedules._points import PiecewiseCosine as piecewise_cosine
 from jaxsched.schedules._points import PiecewiseLinear as piecewise_linear
 from jaxsched.schedules._ramp import LinearFrom as linear_from
 from jaxsched.schedules._recurrence import AffineRecurrence as affine_recurrence
+from jaxsched.schedules._polynomial_cycle import PolynomialCycle as polynomial_cycle
+from jaxsched.schedules._power import InversePower as inverse_power
 from jaxsched.schedules._research import InverseSqrtCooldown as inverse_sqrt_cooldown
 from jaxsched.schedules._research import PowerScheduler as power_scheduler
 from jaxsched.schedules._research import TriStage as tri_stage

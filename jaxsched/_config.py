@@ -261,6 +261,8 @@ _CONTEXT = ("total_steps", "steps_per_epoch", "tokens_per_step")
 def is_duration_field(cls: type | None, field: str) -> bool:
     """Whether ``field`` of schedule class ``cls`` takes a duration (see the module docstring)."""
     extra = getattr(cls, "duration_fields", ()) if cls is not None else ()
+    if cls is not None and field in getattr(cls, "literal_fields", ()):
+        return False  # the original library's own notation (Composer's "10ep"), passed as it is
     if field in extra or field in DURATION_NAMES:
         return True
     if field.startswith("step_size"):
@@ -953,7 +955,7 @@ def _build_schedule(cfg: Mapping[str, Any], path: str, units: Units, loc: _Where
     for key, value in cfg.items():
         if key == "name" or key in kwargs:
             continue
-        if _has_unit(value):
+        if _has_unit(value) and key not in getattr(cls, "literal_fields", ()):
             raise ConfigError(_prefix(loc.at(cfg, key), _join(path, key),
                                       f"{brief(value)}: units are accepted only in duration "
                                       "fields (names ending in _steps, _begin, ...)"))

@@ -31,7 +31,7 @@ from jaxsched._numerics import MAX_STEP, Array, Backend, Steps, safe_div
 from jaxsched._validate import ScheduleArgumentError
 
 WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
-DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "exponential")
+DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "exponential", "2^(1-p)-1")
 ANNEAL = ("cos", "linear")
 
 
@@ -88,13 +88,15 @@ def rise(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Arra
 
 
 def fall(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Array) -> Array:
-    """A 1 -> 0 ramp of the given shape (``linear``, ``cosine`` or ``1-sqrt``)."""
+    """A 1 -> 0 ramp of the given shape (``linear``, ``cosine``, ``1-sqrt`` or ``2^(1-p)-1``)."""
     xp = bk.xp
     q = safe_div(bk, remaining, length)
     if shape == "linear":
         return q
     if shape == "cosine":
         return half_cosine(bk, elapsed, remaining, length)
+    if shape == "2^(1-p)-1":  # Megatron's "exponential" WSD decay, 2 * 0.5**p - 1, from the exact end
+        return xp.expm1(math.log(2.0) * q)
     # 1 - sqrt(p) with p = 1 - q, exact near the end where it matters.
     return q / (1.0 + xp.sqrt(safe_div(bk, elapsed, length)))
 

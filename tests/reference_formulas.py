@@ -212,6 +212,9 @@ def warmup_stable_decay(peak_value, warmup_steps, total_steps, decay_steps, init
             return end_value + (peak_value - end_value) * _half_cos(k - start, decay_steps)
         if decay_shape == "exponential":
             return peak_value * (end_value / peak_value) ** p
+        if decay_shape == "2^(1-p)-1":  # Megatron's exponential WSD style, in 40 digits
+            return end_value + (peak_value - end_value) * float(2 * mpmath.mpf(0.5) ** (
+                mpmath.mpf(k - start) / decay_steps) - 1)
         d = {"linear": 1 - p, "cosine": 0.5 * (1 + math.cos(math.pi * p)),
              "1-sqrt": 1 - math.sqrt(p)}[decay_shape]
         return end_value + (peak_value - end_value) * d
@@ -220,7 +223,7 @@ def warmup_stable_decay(peak_value, warmup_steps, total_steps, decay_steps, init
 
 
 def cosine_restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, end_value=0.0,
-                    max_cycles=None, warmup_steps=0) -> Ref:
+                    max_cycles=None, warmup_steps=0, amplitude_decay=False) -> Ref:
     def f(k):
         start, length, i = 0, first_period, 0
         while k >= start + length:
@@ -231,6 +234,8 @@ def cosine_restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, e
             return end_value
         e = k - start
         peak = init_value * peak_decay**i
+        if amplitude_decay:
+            peak = end_value + (init_value - end_value) * peak_decay**i
         if e < warmup_steps:
             return end_value + (peak - end_value) * e / warmup_steps
         return end_value + (peak - end_value) * _half_cos(e - warmup_steps, length - warmup_steps)
@@ -339,6 +344,15 @@ def tanh_decay(init_value, decay_steps, end_value=0.0, lower=-7.0, upper=3.0) ->
     return f
 
 
+def polynomial_cycle(init_value, decay_steps, end_value=0.0, power=1.0) -> Ref:
+    # Keras/TF PolynomialDecay(cycle=True): the horizon is the next multiple of decay_steps, in 40 digits.
+    def f(k):
+        H = decay_steps * max(1, math.ceil(mpmath.mpf(k) / decay_steps))
+        return float(end_value + (init_value - end_value) * ((H - mpmath.mpf(k)) / H) ** power)
+
+    return f
+
+
 def exponential_warmup(timescale, peak_value=1.0, offset=1) -> Ref:
     return lambda k: peak_value * float(-mpmath.expm1(-mpmath.mpf(k + offset) / timescale))
 
@@ -383,6 +397,27 @@ def piecewise_linear(points) -> Ref:
     return f
 
 
+def annealing_cycles(start_value, end_value, cycle_size, cycle_mult=1.0, start_value_mult=1.0,
+                     end_value_mult=1.0, warmup_duration=0, shape="cos") -> Ref:
+    # Walks the cycles as pytorch-ignite's CyclicalScheduler does (lengths int(C * mult)).
+    def f(k):
+        start, C, W, i = 0, cycle_size, warmup_duration, 0
+        while k >= start + C + W:
+            start, C, W, i = start + C + W, int(C * cycle_mult), int(W * cycle_mult), i + 1
+        a = mpmath.mpf(start_value) * mpmath.mpf(start_value_mult) ** i
+        b = mpmath.mpf(end_value) * mpmath.mpf(end_value_mult) ** i
+        e = k - start
+        if e >= C:
+            a_next = a * start_value_mult
+            return float(b + (a_next - b) * mpmath.mpf(e - C) / W)
+        x = mpmath.mpf(e) / C
+        g = {"cos": lambda: (1 - mpmath.cos(mpmath.pi * x)) / 2, "linear": lambda: x,
+             "triangle": lambda: 1 - abs(1 - 2 * x)}[shape]()
+        return float(a + (b - a) * g)
+
+    return f
+
+
 def progress_interpolate(start_value, end_value, total_steps, shape="linear", power=1.0, offset=0,
                          hold_from=None) -> Ref:
     D = max(1, total_steps - 1)
@@ -414,6 +449,14 @@ def piecewise_cosine(points) -> Ref:
                 c = (1 + mpmath.cos(mpmath.pi * (mpmath.mpf(k) - b0) / (mpmath.mpf(b1) - b0))) / 2
                 return float(mpmath.mpf(v1) + (mpmath.mpf(v0) - v1) * c)
         return pts[-1][1]
+
+    return f
+
+
+def inverse_power(init_value, timescale, exponent=0.5, end_value=0.0) -> Ref:
+    def f(k):
+        r = mpmath.mpf(timescale) / (mpmath.mpf(timescale) + k)
+        return float(end_value + (init_value - end_value) * r ** mpmath.mpf(exponent))
 
     return f
 

@@ -226,7 +226,7 @@ def _warmup_stable_decay(draw: st.DrawFn) -> Kwargs:
     else:
         decay = d = draw(st.one_of(st.integers(1, total), st.just(total), st.just(1)))
     warm = draw(st.one_of(st.just(0), st.integers(0, total - d), st.just(total - d)))
-    shape = draw(st.sampled_from(["linear", "cosine", "1-sqrt", "exponential"]))
+    shape = draw(st.sampled_from(["linear", "cosine", "1-sqrt", "exponential", "2^(1-p)-1"]))
     peak, end = (draw(positives), draw(positives)) if shape == "exponential" else (
         draw(values), draw(values))
     return {"peak_value": peak, "warmup_steps": warm, "total_steps": total, "decay_steps": decay,
@@ -241,7 +241,8 @@ def _cosine_restarts(draw: st.DrawFn) -> Kwargs:
             "period_mult": draw(st.one_of(st.sampled_from([1.0, 2.0, 3, 1.5, 1.0001]), st.floats(1.0, 4.0))),
             "peak_decay": draw(positive_rates), "end_value": draw(values),
             "max_cycles": draw(st.one_of(st.none(), st.integers(1, 40))),
-            "warmup_steps": draw(st.one_of(st.just(0), st.integers(0, first - 1)))}
+            "warmup_steps": draw(st.one_of(st.just(0), st.integers(0, first - 1))),
+            "amplitude_decay": draw(st.booleans())}
 
 
 @st.composite
@@ -339,6 +340,31 @@ def _warmup_stable_decay_cycles(draw: st.DrawFn) -> Kwargs:
 
 
 @st.composite
+def _polynomial_cycle(draw: st.DrawFn) -> Kwargs:
+    return {"init_value": draw(values), "decay_steps": draw(durations()), "end_value": draw(values),
+            "power": draw(exponents)}
+
+
+@st.composite
+def _annealing_cycles(draw: st.DrawFn) -> Kwargs:
+    size = draw(st.one_of(st.integers(1, 100), st.integers(1, MAX_STEP), st.just(MAX_STEP)))
+    mult = draw(st.one_of(st.sampled_from([1.0, 1.5, 2.0, 3.0]), st.floats(1.0, 4.0)))
+    if mult < 1.2:
+        mult = 1.0  # growth this slow can need more than 4096 distinct cycle lengths (refused)
+    return {"start_value": draw(values), "end_value": draw(values), "cycle_size": size,
+            "cycle_mult": mult, "start_value_mult": draw(rates), "end_value_mult": draw(rates),
+            "warmup_duration": draw(st.one_of(st.just(0), st.integers(0, 100))),
+            "shape": draw(st.sampled_from(["cos", "linear", "triangle"]))}
+
+
+@st.composite
+def _inverse_power(draw: st.DrawFn) -> Kwargs:
+    return {"init_value": draw(values), "timescale": draw(positives),
+            "exponent": draw(st.one_of(st.sampled_from([0.5, 0.51, 1.0, 2.0]), st.floats(1e-3, 3.0))),
+            "end_value": draw(values)}
+
+
+@st.composite
 def _exponential_warmup(draw: st.DrawFn) -> Kwargs:
     return {"timescale": draw(st.one_of(positives, st.floats(1e-3, 1e9))), "peak_value": draw(values),
             "offset": draw(begins)}
@@ -396,6 +422,8 @@ def _rsqrt_decay(draw: st.DrawFn) -> Kwargs:
 
 
 LEAF_BUILDERS: dict[str, Callable[[], st.SearchStrategy[Kwargs]]] = {
+    "polynomial_cycle": _polynomial_cycle, "annealing_cycles": _annealing_cycles,
+    "inverse_power": _inverse_power,
     "constant": _constant, "linear": _linear, "polynomial": _polynomial,
     "exponential_decay": _exponential_decay, "inverse_time_decay": _inverse_time_decay,
     "step_decay": _step_decay, "multistep_decay": _multistep_decay,
@@ -591,10 +619,17 @@ FIELDS: dict[str, dict[str, str]] = {
     "warmup_stable_decay": {"peak_value": "value", "warmup_steps": "steps0", "total_steps": "steps1",
                             "decay_steps": "steps1", "init_value": "value", "end_value": "value",
                             "warmup_shape": mode("linear", "cosine", "1-sqrt"),
-                            "decay_shape": mode("linear", "cosine", "1-sqrt", "exponential")},
+                            "decay_shape": mode("linear", "cosine", "1-sqrt", "exponential", "2^(1-p)-1")},
     "cosine_restarts": {"init_value": "value", "first_period": "steps1", "period_mult": "mult",
                         "peak_decay": "positive", "end_value": "value", "max_cycles": "count?",
-                        "warmup_steps": "steps0"},
+                        "warmup_steps": "steps0", "amplitude_decay": "bool"},
+    "polynomial_cycle": {"init_value": "value", "decay_steps": "steps1", "end_value": "value",
+                         "power": "positive"},
+    "annealing_cycles": {"start_value": "value", "end_value": "value", "cycle_size": "steps1",
+                         "cycle_mult": "mult", "start_value_mult": "fraction", "end_value_mult": "fraction",
+                         "warmup_duration": "steps0", "shape": mode("cos", "linear", "triangle")},
+    "inverse_power": {"init_value": "value", "timescale": "positive", "exponent": "positive",
+                      "end_value": "value"},
     "cyclic": {"base_value": "value", "max_value": "value", "step_size_up": "steps1f",
                "step_size_down": "steps1f?", "mode": mode("triangular", "triangular2", "exp_range"),
                "gamma": "rate01"},
@@ -613,7 +648,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "peak_value": "value", "cycle_steps": "cycles", "warmup_steps": "steps0", "decay_steps": "steps1",
         "rewarmup_steps": "steps0", "num_cycles": "count?", "init_value": "value", "end_value": "value",
         "warmup_shape": mode("linear", "cosine", "1-sqrt"),
-        "decay_shape": mode("linear", "cosine", "1-sqrt", "exponential")},
+        "decay_shape": mode("linear", "cosine", "1-sqrt", "exponential", "2^(1-p)-1")},
     "restarts": {"init_value": "value", "first_period": "steps1", "period_mult": "mult",
                  "peak_decay": "nonneg", "end_value": "value", "max_cycles": "count?",
                  "shape": mode("cosine", "tanh", "polynomial"), "k_decay": "positive", "power": "positive",

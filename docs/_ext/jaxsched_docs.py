@@ -66,6 +66,11 @@ COMPAT_TITLES = {
     "noether": "noether",
     "pytorch_accelerated": "pytorch-accelerated",
     "pytorch_warmup": "pytorch_warmup",
+    "megatron": "Megatron-core",
+    "olmo": "OLMo-core",
+    "keras": "Keras 3",
+    "ignite": "pytorch-ignite",
+    "composer": "Composer",
 }
 # Other public names, by the module that defines them: page slug and title.
 OTHER_PAGES = {

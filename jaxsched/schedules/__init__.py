@@ -8,11 +8,14 @@ subclassing, e.g. ``jaxsched.schedules.CosineDecay``.
 from jaxsched import _combinators, _surgery
 from jaxsched._core import Schedule
 from jaxsched.schedules import (
+    _annealing_cycles,
     _basic,
     _cosine,
     _cyclic,
     _noise,
     _points,
+    _polynomial_cycle,
+    _power,
     _progress,
     _ramp,
     _recurrence,
@@ -25,10 +28,9 @@ from jaxsched.schedules import (
     _wsd,
 )
 
-_FAMILIES = (_basic, _cosine, _cyclic, _noise, _points, _progress, _ramp, _research, _restarts, _rsqrt,
-             _transformer, _warmup, _warmup_factors, _wsd, _combinators, _surgery)
-_FAMILIES = (_basic, _cosine, _cyclic, _progress, _recurrence, _research, _transformer, _warmup, _warmup_factors,
-             _wsd, _combinators, _surgery)
+_FAMILIES = (_basic, _cosine, _cyclic, _noise, _points, _progress, _ramp, _recurrence, _research, _restarts,
+             _rsqrt, _transformer, _warmup, _warmup_factors, _wsd, _annealing_cycles, _polynomial_cycle, _power,
+             _combinators, _surgery)
 
 # Every registered class of the catalog modules, by class name (generated: no second export list).
 globals().update({

@@ -183,6 +183,10 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
         s(k) = \begin{cases} E + (P_i - E)\, e / W & e < W \\
         E + (P_i - E)\,\dfrac{1 + \cos\left(\pi \frac{e - W}{L_i - W}\right)}{2} & e \ge W \end{cases}
 
+    With ``amplitude_decay`` the factor :math:`\delta^i` multiplies the amplitude above ``end_value``
+    instead of the peak: :math:`E + (I - E)\,\delta^i\,c` in place of :math:`E + (I\delta^i - E)\,c`
+    (Keras/TF ``CosineDecayRestarts``' ``m_mul``, whose floor ``alpha`` does not decay).
+
     After ``max_cycles`` cycles the value stays at ``end_value``. Cycle positions are exact integer
     arithmetic for an integer ``period_mult`` (no float drift at large steps); a fractional one uses the
     closed-form logarithm, like timm and fairseq.
@@ -195,6 +199,7 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
       end_value: value at the end of every cycle.
       max_cycles: optional number of cycles (static); ``None`` repeats forever.
       warmup_steps: :math:`W < L_0`, a linear rise from ``end_value`` at the start of every cycle.
+      amplitude_decay: apply ``peak_decay`` to the amplitude above ``end_value`` (static).
 
     Returns:
       A :class:`~jaxsched.Schedule`.
@@ -213,9 +218,12 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
     end_value: Real = level(default=0.0)
     max_cycles: int | None = static(default=None, converter=static_int(1, optional=True))
     warmup_steps: StepCount = steps(default=0)
+    amplitude_decay: bool = flag(default=False)
 
     examples = (
         {"init_value": 1e-3, "first_period": 100, "period_mult": 2.0},
+        {"init_value": 1e-3, "first_period": 60, "period_mult": 1.5, "peak_decay": 0.7,
+         "end_value": 1e-4, "amplitude_decay": True},
         {"init_value": 1e-3, "first_period": 50, "period_mult": 1.0, "peak_decay": 0.5,
          "end_value": 1e-5, "max_cycles": 4, "warmup_steps": 10},
     )
@@ -238,7 +246,10 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
         i, elapsed, remaining, length = geometric_cycles(bk, t, bk.count(self.first_period),
                                                          self.period_mult)
         end = bk.value(self.end_value)
-        peak = power(bk, self.peak_decay, bk.to_float(i), scale=self.init_value)
+        if self.amplitude_decay:
+            peak = end + (bk.value(self.init_value) - end) * power(bk, self.peak_decay, bk.to_float(i))
+        else:
+            peak = power(bk, self.peak_decay, bk.to_float(i), scale=self.init_value)
         W = bk.to_float(bk.count(self.warmup_steps))
         rise = end + (peak - end) * (elapsed / xp.maximum(W, 1.0))
         fall = end + (peak - end) * half_cosine(bk, elapsed - W, remaining, length - W)

@@ -26,7 +26,8 @@ class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
 
     Shapes: ``"linear"``; ``"cosine"`` (half cosine); ``"1-sqrt"`` (:math:`1-\sqrt{p}` for the decay,
     Hägele et al., arXiv 2405.18392; :math:`1-\sqrt{1-p}` for the warmup, as HF); and for the decay only
-    ``"exponential"``, :math:`P (E/P)^{p}` (needs positive ``peak_value`` and ``end_value``).
+    ``"exponential"``, :math:`P (E/P)^{p}` (needs positive ``peak_value`` and ``end_value``), and
+    ``"2^(1-p)-1"``, :math:`f_d(p) = 2^{1-p} - 1` (Megatron-LM's ``exponential`` WSD decay style).
 
     Args:
       peak_value: value of the stable phase.
@@ -37,7 +38,7 @@ class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
       init_value: value at step 0.
       end_value: final value.
       warmup_shape: ``"linear"``, ``"cosine"`` or ``"1-sqrt"``.
-      decay_shape: ``"linear"``, ``"cosine"``, ``"1-sqrt"`` or ``"exponential"``.
+      decay_shape: ``"linear"``, ``"cosine"``, ``"1-sqrt"``, ``"exponential"`` or ``"2^(1-p)-1"``.
 
     Returns:
       A :class:`~jaxsched.Schedule`.
