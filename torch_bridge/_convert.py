@@ -30,6 +30,7 @@ from jaxsched.compat import timm as _timm
 from jaxsched.compat import torch as tp
 from jaxsched.compat import transformers as _hf
 from jaxsched.schedules._basic import Constant
+from torch_bridge._convert_stacks import convert as convert_stack
 from torch_bridge._scheduler import ScheduleLR
 from torch_bridge._warmup import BaseWarmup
 
@@ -238,6 +239,12 @@ def from_torch(scheduler: Any, *, warmup: Any = None, resume: bool = False) -> S
     """
     if not isinstance(resume, bool):
         raise TypeError(f"resume: must be a bool, got {resume!r}")
+    stack = convert_stack(scheduler)  # ignite, Composer, Megatron-core, OLMo-core objects
+    if stack is not None:
+        if resume or warmup is not None:
+            raise ConversionError(f"scheduler: {type(scheduler).__name__} converts from its start only "
+                                  "(resume= and warmup= apply to torch.optim schedulers)")
+        return stack
     warm = _warmup_of(scheduler)
     if warm is not None:
         if warmup is not None:
