@@ -215,13 +215,14 @@ def geometric_cycles(
         return i, t.since(start), t.left_in(start, length, nonneg=True), bk.to_float(length)
     tf = t.value()
     first_f = bk.to_float(first)
-    mf = float(mult)
-    i_f = xp.floor(xp.log1p(tf / first_f * (mf - 1.0)) / math.log(mf))
+    mf = bk.value(float(mult))  # constants in the backend's precision, so its roundings stay consistent
+    log_m = xp.log(mf)
+    i_f = xp.floor(xp.log1p(tf / first_f * (mf - 1.0)) / log_m)
     # The log can land one cycle off at a boundary; correct with the exact start formula.
-    start = first_f * xp.expm1(i_f * math.log(mf)) / (mf - 1.0)
+    start = first_f * xp.expm1(i_f * log_m) / (mf - 1.0)
     i_f = xp.where(start > tf, i_f - 1, i_f)
     length = first_f * mf**i_f
-    start = first_f * xp.expm1(i_f * math.log(mf)) / (mf - 1.0)
+    start = first_f * xp.expm1(i_f * log_m) / (mf - 1.0)
     nxt = start + length
     bump = tf >= nxt
     i_f = xp.where(bump, i_f + 1, i_f)

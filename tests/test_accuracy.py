@@ -99,7 +99,9 @@ def f32_values(s: jaxsched.Schedule, steps: np.ndarray) -> np.ndarray:
 
 def extended_values(s: jaxsched.Schedule, steps: np.ndarray) -> np.ndarray:
     """The same formula in 80-bit extended precision (the float64 hyperparameters as given)."""
-    out = s.evaluate(EXTENDED, Steps.from_input(EXTENDED, steps))
+    # As Schedule.numpy: branches that `where` discards may overflow (as they silently do in JAX).
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        out = s.evaluate(EXTENDED, Steps.from_input(EXTENDED, steps))
     return np.broadcast_to(np.asarray(out, dtype=np.longdouble), steps.shape)
 
 

@@ -111,6 +111,7 @@ def megatron_schedules(obj: Any) -> dict[str, list[Schedule]]:
     Example:
       >>> from types import SimpleNamespace
       >>> from megatron.core.optimizer_param_scheduler import OptimizerParamScheduler
+      >>> from torch_bridge._convert_stacks import megatron_schedules
       >>> opt = SimpleNamespace(param_groups=[{}, {"max_lr": 1e-4, "wd_mult": 0.0}])
       >>> s = OptimizerParamScheduler(opt, 0.0, 1e-3, 1e-5, 10, 100, "cosine", 0.1, 0.1, 100, "constant")
       >>> [float(x.numpy(10)) for x in megatron_schedules(s)["lr"]]
