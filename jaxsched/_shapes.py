@@ -50,29 +50,64 @@ def half_cosine(bk: Backend, elapsed: Array, remaining: Array, length: Array) ->
 def cosine_factor(bk: Backend, elapsed: Array, remaining: Array, length: Array, k_decay: Any = 1.0,
                   exponent: Any = 1.0) -> Array:
     r"""The annealing factor :math:`\left(\tfrac{1 + \cos(\pi (e/L)^{\kappa})}{2}\right)^{q}`, stable at
-    both ends.
+    both ends: the first of :func:`cosine_factors`."""
+    return cosine_factors(bk, elapsed, remaining, length, k_decay, exponent)[0]
+
+
+def cosine_factors(bk: Backend, elapsed: Array, remaining: Array, length: Array, k_decay: Any = 1.0,
+                   exponent: Any = 1.0) -> tuple[Array, Array]:
+    r"""The annealing factor :math:`c = \left(\tfrac{1 + \cos(\pi (e/L)^{\kappa})}{2}\right)^{q}` and its
+    complement :math:`1 - c`, each without cancellation where it is small.
 
     ``elapsed`` and ``remaining`` must add up to ``length``. With :math:`\kappa \ne 1` (timm's ``k_decay``)
-    each half is computed from its own end: in the first half the warped progress
-    :math:`w = (e/L)^\kappa` gives :math:`\cos^2(\pi w / 2)`; in the second half its complement
-    :math:`1 - (1 - r/L)^\kappa` (``expm1``/``log1p`` of the exact steps left) gives
-    :math:`\sin^2(\pi (1 - w)/2)`, so neither end comes out of a cancellation.
+    the warped progress :math:`w = (e/L)^\kappa` is taken through its logarithm from the nearer end
+    (:math:`\kappa \log(e/L)`, or :math:`\kappa\,\operatorname{log1p}(-r/L)`), which gives both :math:`w`
+    and :math:`1 - w` accurately; the factor is :math:`\cos^2(\pi w/2)` for :math:`w \le 1/2` and
+    :math:`\sin^2(\pi (1 - w)/2)` above, so no end comes out of a cancellation. The complement swaps the
+    sine and cosine; with :math:`q \ne 1`, :math:`c^q` is raised directly for :math:`c < 1/2` and taken as
+    :math:`\exp(q \operatorname{log1p}(-\bar c))` above, :math:`1 - c^q` by ``expm1`` where :math:`c^q`
+    is near 1.
     """
     xp = bk.xp
     if bk.plain(k_decay) == 1.0:
         c = half_cosine(bk, elapsed, remaining, length)
+        cc = half_cosine(bk, remaining, elapsed, length)
     else:
         k = bk.value(k_decay)
         length = bk.to_float(length)
         first = elapsed <= remaining
         e = xp.where(first, elapsed, 0.0)  # each branch sees only its own half (no NaN from the other)
         r = xp.where(first, 0.0, remaining)
-        early = xp.cos(math.pi / 2 * (e / length) ** k) ** 2
-        late = xp.sin(math.pi / 2 * -xp.expm1(k * xp.log1p(-r / length))) ** 2
-        c = xp.where(first, early, late)
+        # log w of the warped progress, exact from the nearer end; then w and 1 - w both accurate.
+        log_w = k * xp.where(first, xp.log(e / length), xp.log1p(-r / length))
+        w, rest = xp.exp(log_w), -xp.expm1(log_w)
+        low = w <= 0.5  # the cosine of the smaller of the two angles: no cancellation near pi/2
+        a, b = math.pi / 2 * w, math.pi / 2 * rest
+        c = xp.where(low, xp.cos(a) ** 2, xp.sin(b) ** 2)
+        cc = xp.where(low, xp.sin(a) ** 2, xp.cos(b) ** 2)
     if bk.plain(exponent) == 1.0:
-        return c
-    return c ** bk.value(exponent)
+        return c, cc
+    q = bk.value(exponent)
+    # From whichever of c and its complement is small (so accurate): c**q directly for a small c, and
+    # through log1p of the complement otherwise; 1 - c**q likewise, or by expm1 where c**q is near 1.
+    small = c < 0.5
+    cq = c**q
+    q_log_c = q * xp.where(small, xp.log(xp.where(c > 0, c, 1.0)), xp.log1p(-cc))
+    cq = xp.where(small, cq, xp.exp(q_log_c))
+    ccq = xp.where(small & (cq < 0.5), 1.0 - cq, -xp.expm1(q_log_c))
+    return cq, xp.where(c > 0, ccq, xp.where(q > 0, 1.0, 0.0))
+
+
+def between(bk: Backend, start: Array, end: Array, weight: Array, complement: Array) -> Array:
+    """``start * weight + end * (1 - weight)`` with ``complement = 1 - weight`` given exactly, from the
+    smaller end: ``end + (start - end) * weight`` when falling (a small end keeps its precision),
+    ``start + (end - start) * complement`` when rising (a small start does). Never below the smaller end."""
+    down = end + (start - end) * weight
+    up = start + (end - start) * complement
+    rising = bk.larger(end, start)
+    if rising is None:
+        return bk.xp.where(end > start, up, down)
+    return up if rising else down
 
 
 def rise(bk: Backend, shape: str, elapsed: Array, remaining: Array, length: Array) -> Array:
@@ -141,12 +176,8 @@ def decay(bk: Backend, shape: str, start: Array, end: Array, elapsed: Array, rem
     xp = bk.xp
     if shape != "exponential":
         # From the smaller end: a fall towards a small end, a rise from a small start (1 - fall exactly).
-        down = end + (start - end) * fall(bk, shape, elapsed, remaining, length)
-        up = start + (end - start) * _fall_complement(bk, shape, elapsed, remaining, length)
-        rising = bk.larger(end, start)
-        if rising is None:
-            return xp.where(end > start, up, down)
-        return up if rising else down
+        return between(bk, start, end, fall(bk, shape, elapsed, remaining, length),
+                       _fall_complement(bk, shape, elapsed, remaining, length))
     ratio = xp.log(safe_div(bk, end, start))
     from_start = start * xp.exp(safe_div(bk, elapsed, length) * ratio)
     from_end = end * xp.exp(-safe_div(bk, remaining, length) * ratio)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import jaxsched
 from jaxsched import MAX_STEP
+from jaxsched._shapes import DECAY_SHAPES
 
 Kwargs = dict[str, Any]
 NAN, INF = float("nan"), float("inf")
@@ -151,8 +152,8 @@ def _step_decay(draw: st.DrawFn) -> Kwargs:
 
 @st.composite
 def _multistep_decay(draw: st.DrawFn) -> Kwargs:
-    ms = draw(st.lists(st.one_of(st.integers(0, 100), st.integers(0, MAX_STEP), st.just(2**40)),
-                       max_size=6))
+    ms = draw(st.lists(st.one_of(st.integers(0, 100), st.integers(0, MAX_STEP), st.just(MAX_STEP)),
+                       max_size=6))  # (a milestone past the last step is refused: CROSS)
     return {"init_value": draw(values), "milestones": ms, "decay_rate": draw(rates)}
 
 
@@ -272,12 +273,32 @@ def _lr_noise(draw: st.DrawFn) -> Kwargs:
             "seed": draw(st.one_of(st.integers(-(2**40), 2**40), st.just(42)))}
 
 
+def _cycle_sizes(minimum: int) -> st.SearchStrategy[Any]:
+    """A ramp of a cyclic schedule: whole steps, or a fraction on the 1/256 grid with the cycle at most
+    2**23 steps (finer or longer fractional cycles are refused: their positions would not be exact)."""
+    grid = st.floats(float(max(minimum, 1)), 2.0**22).map(lambda x: round(x * 256) / 256)
+    return st.one_of(durations(minimum), grid, st.just(2.5))
+
+
 @st.composite
 def _cyclic(draw: st.DrawFn) -> Kwargs:
-    return {"base_value": draw(values), "max_value": draw(values), "step_size_up": draw(float_durations()),
-            "step_size_down": draw(st.one_of(st.none(), float_durations())),
-            "mode": draw(st.sampled_from(["triangular", "triangular2", "exp_range"])),
-            "gamma": draw(positive_rates)}
+    kw: Kwargs = {"base_value": draw(values), "max_value": draw(values), "step_size_up": draw(_cycle_sizes(1)),
+                  "step_size_down": draw(st.one_of(st.none(), _cycle_sizes(0))),
+                  "shape": draw(st.sampled_from(["linear", "cosine"]))}
+    up, down = kw["step_size_up"], kw["step_size_down"]
+    total = up + (up if down is None else down)
+    if not float(total).is_integer() and total > 2**23:  # both ramps fractional and long: make them whole
+        kw["step_size_up"] = math.floor(up)
+        kw["step_size_down"] = None if down is None else math.floor(down)
+    if draw(st.booleans()):
+        kw["mode"] = draw(st.sampled_from(["triangular", "triangular2", "exp_range"]))
+        kw["gamma"] = draw(positive_rates)
+    else:
+        scale = draw(leaf_schedules())
+        if kw["max_value"] < kw["base_value"]:  # an inverted wave scaled past 1 would go below 0
+            scale = jaxsched.clip(scale, max_value=1.0)
+        kw["scale"], kw["scale_mode"] = scale, draw(st.sampled_from(["cycle", "iterations"]))
+    return kw
 
 
 @st.composite
@@ -285,10 +306,17 @@ def _one_cycle(draw: st.DrawFn) -> Kwargs:
     total = draw(st.one_of(st.integers(10, 1000), st.integers(10, MAX_STEP), st.just(MAX_STEP)))
     three = draw(st.booleans())
     top = 0.45 if three else 0.95
-    return {"transition_steps": total, "peak_value": draw(values),
-            "pct_start": draw(st.floats(2.0 / total, top)), "div_factor": draw(positives),
-            "final_div_factor": draw(positives), "anneal": draw(st.sampled_from(["cos", "linear"])),
-            "three_phase": three}
+    short = draw(st.booleans())
+    # short_rise accepts a rise that ends before step 0 (pct_start * total < 1), all but exactly 1.
+    pct = draw(st.floats(1e-12 if short else 2.0 / total, top))
+    if short and pct * total - 1 == 0:
+        pct = top
+    return {"transition_steps": total, "peak_value": draw(values), "pct_start": pct,
+            "div_factor": draw(positives), "final_div_factor": draw(positives),
+            "anneal": draw(st.sampled_from(["cos", "linear"])), "three_phase": three,
+            "after_end": draw(st.sampled_from(["hold", "extrapolate"])), "short_rise": short,
+            "initial_value": draw(st.one_of(st.none(), values)),
+            "final_value": draw(st.one_of(st.none(), values))}
 
 
 @st.composite
@@ -300,8 +328,12 @@ def _tanh_decay(draw: st.DrawFn) -> Kwargs:
 
 @st.composite
 def _tri_stage(draw: st.DrawFn) -> Kwargs:
-    return {"peak_value": draw(positives), "warmup_steps": draw(st.one_of(st.just(0), durations())),
-            "hold_steps": draw(st.one_of(st.just(0), durations())), "decay_steps": draw(durations()),
+    warm = draw(st.one_of(st.just(0), durations()))
+    hold = draw(st.one_of(st.just(0), st.integers(0, 100), st.integers(0, MAX_STEP - warm),
+                          st.just(MAX_STEP - warm)))
+    hold = min(hold, MAX_STEP - warm)  # (a decay starting past the last step: CROSS)
+    return {"peak_value": draw(positives), "warmup_steps": warm, "hold_steps": hold,
+            "decay_steps": draw(durations()),
             "init_lr_scale": draw(rates), "final_lr_scale": draw(positive_rates)}
 
 
@@ -401,6 +433,24 @@ def _fraction_step_decay(draw: st.DrawFn) -> Kwargs:
     return kw
 
 
+@st.composite
+def _affine_recurrence(draw: st.DrawFn) -> Kwargs:
+    start, period = draw(st.integers(0, 5)), draw(st.integers(1, 4))
+    kw: Kwargs = {"values": draw(st.lists(values, min_size=start + period, max_size=start + period)),
+                  "start": start, "period": period}
+    if draw(st.booleans()):  # scaling tail: rates <= 1 (their product over a period must be <= 1)
+        n = draw(st.integers(0, 3))
+        kw["rates"] = draw(st.lists(positive_rates, min_size=n, max_size=n))
+        kw["counts"] = draw(st.lists(st.integers(1, 5), min_size=n, max_size=n))
+    else:  # reset tail
+        per = st.lists(values, min_size=period, max_size=period)
+        kw["gains"], kw["offsets"] = draw(per), draw(per)
+        if draw(st.booleans()):
+            kw["delays"] = draw(st.lists(st.integers(0, 10), min_size=period, max_size=period))
+            kw["source"] = draw(leaf_schedules())
+    return kw
+
+
 def _points() -> st.SearchStrategy[Any]:
     keys = st.one_of(st.integers(0, 200), st.integers(0, MAX_STEP), st.floats(0.0, 1e6),
                      st.sampled_from([0, MAX_STEP, 2**40, 2.5]))
@@ -440,6 +490,7 @@ LEAF_BUILDERS: dict[str, Callable[[], st.SearchStrategy[Kwargs]]] = {
     "lr_noise": _lr_noise,
     "piecewise_linear": _piecewise_points, "piecewise_cosine": _piecewise_points,
     "piecewise_constant_points": _piecewise_points, "rsqrt_decay": _rsqrt_decay,
+    "affine_recurrence": _affine_recurrence,
 }
 
 
@@ -465,7 +516,10 @@ def _join(draw: st.DrawFn, depth: int = 1) -> Kwargs:
     bounds = sorted(draw(st.lists(st.one_of(st.integers(0, 200), st.integers(0, MAX_STEP),
                                             st.sampled_from([0, MAX_STEP])),
                                   min_size=len(scheds) - 1, max_size=len(scheds) - 1)))
-    return {"schedules": scheds, "boundaries": bounds}
+    kw: Kwargs = {"schedules": scheds, "boundaries": bounds}
+    if draw(st.booleans()) and all(float(_child_schedule(c).numpy(0)) > 0 for c in scheds[1:]):
+        kw["continuous"] = True  # every later piece rescaled to continue: it must start above 0
+    return kw
 
 
 @st.composite
@@ -475,8 +529,8 @@ def _multiply(draw: st.DrawFn, depth: int = 1) -> Kwargs:
 
 @st.composite
 def _shift(draw: st.DrawFn, depth: int = 1) -> Kwargs:
-    steps = draw(st.one_of(st.integers(-200, 200), st.integers(-MAX_STEP - 1, MAX_STEP),
-                           st.sampled_from([0, -MAX_STEP, MAX_STEP, 2**40, -(2**40), 5.0])))
+    steps = draw(st.one_of(st.integers(-200, 200), st.integers(-MAX_STEP, MAX_STEP),
+                           st.sampled_from([0, -MAX_STEP, MAX_STEP, 5.0])))  # (beyond: CROSS)
     return {"schedule": draw(children(depth)), "steps": steps}
 
 
@@ -509,16 +563,62 @@ def _warmup_onto(draw: st.DrawFn, depth: int = 1) -> Kwargs:
             "init_value": draw(values)}
 
 
+def _child_schedule(child: Any) -> jaxsched.Schedule:
+    return child if isinstance(child, jaxsched.Schedule) else jaxsched.constant(child)
+
+
 @st.composite
 def _linear_from(draw: st.DrawFn, depth: int = 1) -> Kwargs:
-    return {"schedule": draw(children(depth)), "at_step": draw(begins), "end_value": draw(values),
-            "transition_steps": draw(float_durations())}
+    child, at = draw(children(depth)), draw(begins)
+    shape = draw(st.sampled_from(DECAY_SHAPES))
+    end = draw(positives if shape == "exponential" else values)
+    if shape == "exponential" and not float(_child_schedule(child).numpy(at)) > 0:
+        shape = "linear"  # exponential needs a positive start (refused otherwise: CROSS)
+    return {"schedule": child, "at_step": at, "end_value": end, "transition_steps": draw(float_durations()),
+            "decay_shape": shape}
+
+
+@st.composite
+def _branch(draw: st.DrawFn, depth: int = 1) -> Kwargs:
+    kw = draw(_linear_from(depth))
+    kw["at"] = kw.pop("at_step")
+    length = draw(durations())
+    kw.pop("transition_steps")
+    if draw(st.booleans()) and kw["at"] + length <= MAX_STEP:
+        kw["until"] = kw["at"] + length
+    else:
+        kw["decay_steps"] = length
+    return kw
+
+
+@st.composite
+def _stretch(draw: st.DrawFn, depth: int = 1) -> Kwargs:
+    child = draw(children(depth))
+    at = draw(st.one_of(st.integers(0, 100), st.integers(0, MAX_STEP - 1)))
+    total = draw(st.one_of(st.integers(at + 1, min(at + 1000, MAX_STEP)), st.integers(at + 1, MAX_STEP)))
+    old = draw(st.one_of(st.integers(at + 1, min(at + 1000, MAX_STEP)), st.integers(at + 1, MAX_STEP)))
+    if max(_child_schedule(child).key_steps()) > at and draw(st.booleans()):
+        old = None  # the schedule's own horizon
+    return {"schedule": child, "at": at, "total_steps": total, "old_total_steps": old}
+
+
+@st.composite
+def _extend(draw: st.DrawFn, depth: int = 1) -> Kwargs:
+    return {"schedule": draw(children(depth)), "at": draw(begins),
+            "steps": draw(st.one_of(st.just(0), durations()))}
+
+
+@st.composite
+def _rewarmup(draw: st.DrawFn, depth: int = 1) -> Kwargs:
+    return {"schedule": draw(children(depth)), "at": draw(begins),
+            "warmup_steps": draw(st.one_of(st.just(0), durations())), "then": draw(children(depth))}
 
 
 COMBINATOR_BUILDERS: dict[str, Callable[[int], st.SearchStrategy[Kwargs]]] = {
     "join": _join, "multiply": _multiply, "shift": _shift, "clip": _clip, "repeat": _repeat,
     "per_epoch": _per_epoch, "quantize": _quantize, "warmup_onto": _warmup_onto,
-    "per_epoch": _per_epoch, "linear_from": _linear_from,
+    "linear_from": _linear_from, "branch": _branch, "stretch": _stretch, "extend": _extend,
+    "rewarmup": _rewarmup,
 }
 
 VALID: dict[str, st.SearchStrategy[Kwargs]] = {
@@ -562,10 +662,21 @@ BAD: dict[str, list[Any]] = {
     "digits": [-1, 1.5, "10", True],
     "steps0f": [-1, -0.5, NAN, INF, "3", None, True],  # >= 0, fractions allowed
     "int": ["1", 1.5, None, True, NAN],
-    "boundaries": [5, "abc", None, [-1], [1.5], [NAN]],  # (lengths are checked in CROSS)
     "points": [{}, None, {-1: 0.5}, {5: -0.5}, {5: NAN}, {5: INF}, {NAN: 1.0}, {"x": 1.0}, {5: "a"},
                [(5, 0.5), (5, 0.1)], [(5, 0.5, 1.0)], "abc", 5],
     "begin": [NAN, INF, -INF, "3", None, True, 2**60],  # any real number of steps
+    "span": [0, 0.0, -1, -0.5, 1 / 3, NAN, INF, "10", None, True],  # > 0, multiples of 1/256
+    "steps1?": [0, -1, 1.5, NAN, INF, "10", True, 2**31],  # whole number >= 1, or None
+    "steps0f?": [-1, -0.5, NAN, INF, "3", True],  # >= 0, fractions allowed, or None
+    "span?": [-1, -0.5, 1 / 3, NAN, INF, "3", True],  # >= 0, multiples of 1/256, or None
+    "schedule?": ["abc", True, object(), [1.0]],  # a schedule, or None
+    "table": [[-1.0], [NAN], [INF], ["a"], "abc", 5, None],  # a list of values >= 0
+    "table?": [[-1.0], [NAN], [INF], ["a"], "abc", 5],
+    "int_table?": [[-1], [1.5], [NAN], "abc", 5],
+    "rates": [[0.0], [-0.5], [NAN], [INF], ["a"], "abc", 5],  # a list of values > 0
+    "counts": [[0], [-1], [1.5], ["a"], "abc", 5],  # a list of whole numbers >= 1
+    "static0": [-1, 1.5, "3", None, True],  # a concrete whole number >= 0
+    "static1": [0, -1, 1.5, "3", None, True],  # a concrete whole number >= 1
 }
 
 
@@ -630,12 +741,14 @@ FIELDS: dict[str, dict[str, str]] = {
                          "warmup_duration": "steps0", "shape": mode("cos", "linear", "triangle")},
     "inverse_power": {"init_value": "value", "timescale": "positive", "exponent": "positive",
                       "end_value": "value"},
-    "cyclic": {"base_value": "value", "max_value": "value", "step_size_up": "steps1f",
-               "step_size_down": "steps1f?", "mode": mode("triangular", "triangular2", "exp_range"),
-               "gamma": "rate01"},
+    "cyclic": {"base_value": "value", "max_value": "value", "step_size_up": "span",
+               "step_size_down": "span?", "mode": mode("triangular", "triangular2", "exp_range"),
+               "gamma": "rate01", "shape": mode("linear", "cosine"), "scale": "schedule?",
+               "scale_mode": mode("cycle", "iterations")},
     "one_cycle": {"transition_steps": "steps2", "peak_value": "value", "pct_start": "fraction",
                   "div_factor": "positive", "final_div_factor": "positive", "anneal": mode("cos", "linear"),
-                  "three_phase": "bool"},
+                  "three_phase": "bool", "after_end": mode("hold", "extrapolate"), "short_rise": "bool",
+                  "initial_value": "value?", "final_value": "value?"},
     "tanh_decay": {"init_value": "value", "decay_steps": "steps1f", "end_value": "value",
                    "lower": "value", "upper": "value"},
     "tri_stage": {"peak_value": "positive", "warmup_steps": "steps0", "hold_steps": "steps0",
@@ -663,8 +776,16 @@ FIELDS: dict[str, dict[str, str]] = {
     "rsqrt_decay": {"peak_value": "value", "timescale": "positive", "begin": "begin",
                     "min_steps": "positive"},
     "linear_from": {"schedule": "schedule", "at_step": "steps0", "end_value": "value",
-                    "transition_steps": "steps1f"},
-    "join": {"schedules": "schedules", "boundaries": "boundaries"},
+                    "transition_steps": "steps1f", "decay_shape": mode(*DECAY_SHAPES)},
+    "branch": {"schedule": "schedule", "at": "steps0", "decay_steps": "steps1?", "end_value": "value",
+               "decay_shape": mode(*DECAY_SHAPES), "until": "steps1?"},
+    "stretch": {"schedule": "schedule", "at": "steps0", "total_steps": "steps1", "old_total_steps": "steps1?"},
+    "extend": {"schedule": "schedule", "at": "steps0", "steps": "steps0"},
+    "rewarmup": {"schedule": "schedule", "at": "steps0", "warmup_steps": "steps0", "then": "schedule"},
+    "affine_recurrence": {"values": "table", "start": "static0", "period": "static1", "rates": "rates",
+                          "counts": "counts", "gains": "table?", "offsets": "table?", "delays": "int_table?",
+                          "source": "schedule?"},
+    "join": {"schedules": "schedules", "boundaries": "boundaries", "continuous": "bool"},
     "multiply": {"schedules": "schedules"},
     "shift": {"schedule": "schedule", "steps": "shift"},
     "clip": {"schedule": "schedule", "min_value": "value?", "max_value": "value?"},
@@ -712,8 +833,8 @@ CROSS: dict[str, list[tuple[Kwargs, str]]] = {
         ({"peak_value": 1.0, "cycle_steps": 100, "warmup_steps": 60, "decay_steps": 50}, "warmup_steps"),
         ({"peak_value": 1.0, "cycle_steps": [100, 40], "warmup_steps": 10, "decay_steps": 30,
           "rewarmup_steps": 11}, "rewarmup_steps"),
-        ({"peak_value": 1.0, "cycle_steps": [100], "num_cycles": 2, "warmup_steps": 0, "decay_steps": 1},
-         "num_cycles"),
+        ({"peak_value": 1.0, "cycle_steps": [100, 50], "num_cycles": 2, "warmup_steps": 0, "decay_steps": 1},
+         "num_cycles"),  # (one length in a list repeats like a bare one)
     ],
     "restarts": [
         ({"init_value": 1.0, "first_period": 10, "lower": 3.0, "upper": 3.0}, "lower"),
@@ -734,7 +855,12 @@ CROSS: dict[str, list[tuple[Kwargs, str]]] = {
         ({"schedules": [1.0, "x"], "boundaries": [5]}, "schedules"),
     ],
     "multiply": [({"schedules": [1.0, None]}, "schedules"), ({"schedules": [True]}, "schedules")],
-    "multistep_decay": [({"init_value": 1.0, "milestones": [10, -5], "decay_rate": 0.5}, "milestones")],
+    "multistep_decay": [({"init_value": 1.0, "milestones": [10, -5], "decay_rate": 0.5}, "milestones"),
+                        ({"init_value": 1.0, "milestones": [10, 2**40], "decay_rate": 0.5}, "milestones")],
+    "shift": [({"schedule": 1.0, "steps": 2**40}, "steps"), ({"schedule": 1.0, "steps": -(2**40)}, "steps"),
+              ({"schedule": 1.0, "steps": MAX_STEP + 1}, "steps")],
+    "tri_stage": [({"peak_value": 1.0, "warmup_steps": 58, "hold_steps": MAX_STEP - 57, "decay_steps": 90},
+                   "hold_steps")],
     "piecewise_constant": [({"init_value": 1.0, "boundaries_and_scales": [(5, 0.5), (5, 0.1)]},
                             "boundaries_and_scales")],
 }

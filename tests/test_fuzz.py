@@ -192,10 +192,10 @@ def test_cyclic_last_partial_cycle_under_int32() -> None:
 def test_phase_ending_past_int32() -> None:
     cases = [jaxsched.polynomial(1.0, 0.0, power=2.0, transition_steps=1000, transition_begin=MAX_STEP),
              jaxsched.linear(1.0, 0.0, transition_steps=MAX_STEP - 1, transition_begin=472230),
-             jaxsched.step_decay(1.0, step_size=2**31, decay_rate=0.5),
-             # NaN: decay_steps - warmup_steps is 0 in float32
-             jaxsched.warmup_linear_decay(0.0, 1.0, warmup_steps=MAX_STEP, decay_steps=2**31),
-             jaxsched.warmup_cosine_decay(0.0, 1.0, warmup_steps=MAX_STEP, decay_steps=2**31)]
+             jaxsched.step_decay(1.0, step_size=MAX_STEP, decay_rate=0.5),
+             # Was NaN: decay_steps - warmup_steps is 0 in float32 (both round to 2**31).
+             jaxsched.warmup_linear_decay(0.0, 1.0, warmup_steps=MAX_STEP - 1, decay_steps=MAX_STEP),
+             jaxsched.warmup_cosine_decay(0.0, 1.0, warmup_steps=MAX_STEP - 1, decay_steps=MAX_STEP)]
     for s in cases:
         steps = np.asarray([472231, MAX_STEP])
         np.testing.assert_allclose(np.asarray(s(jnp.asarray(steps, jnp.int32))), s.numpy(steps),
@@ -448,6 +448,27 @@ def _nested(example: dict[str, Any]) -> bool:
 
 
 def test_torch_one_cycle_with_a_huge_total() -> None:
-    """Regression: epochs * steps_per_epoch past 2**31 - 1 overflowed (OverflowError) when evaluated."""
-    s = _port("compat.torch.OneCycleLR", {"max_lr": 0.01, "epochs": 40_000, "steps_per_epoch": 250_000})
+    """Regression: epochs * steps_per_epoch past 2**31 - 1 overflowed (OverflowError) when evaluated; it is
+    refused at construction, naming the argument the user gave."""
+    with pytest.raises(ValueError) as info:
+        _port("compat.torch.OneCycleLR", {"max_lr": 0.01, "epochs": 40_000, "steps_per_epoch": 250_000})
+    _assert_names(info.value, "epochs", "OneCycleLR(epochs=40_000, steps_per_epoch=250_000)")
+    assert "10000000000" in str(info.value)
+    s = _port("compat.torch.OneCycleLR", {"max_lr": 0.01, "epochs": 8_589, "steps_per_epoch": 250_000})
     assert np.isfinite(np.asarray(s(np.asarray([0, MAX_STEP])))).all()
+
+
+@pytest.mark.parametrize("s", [
+    jaxsched.warmup_linear_decay(0.0, 1e-30, warmup_steps=367, decay_steps=992, end_value=1e-8),
+    jaxsched.warmup_cosine_decay(0.0, 1e-30, warmup_steps=367, decay_steps=992, end_value=1e-8),
+    jaxsched.warmup_cosine_decay(0.0, 1e-30, warmup_steps=367, decay_steps=992, end_value=1e-8, k_decay=2.0,
+                                 exponent=0.5),
+    jaxsched.cosine_restarts(1e-30, 100, end_value=1e-8, warmup_steps=10),
+], ids=repr)
+def test_rising_decay_from_a_tiny_peak(s: jaxsched.Schedule) -> None:
+    """Regression: a "decay" that rises (end above peak) took end + (peak - end) * c, which cancels at the
+    peak: -2e-17 (negative) at step 367 in float32, 0 instead of 1e-30 in float64."""
+    steps = np.arange(0, 1000)
+    f32, f64 = np.asarray(s(jnp.asarray(steps, jnp.int32))), s.numpy(steps)
+    assert (f32 >= 0).all() and (f64 >= 0).all()
+    np.testing.assert_allclose(f32, f64, rtol=2e-6, atol=0)

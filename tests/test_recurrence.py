@@ -113,6 +113,19 @@ def test_scaling_tail_is_exact_at_far_steps() -> None:
     assert s.rates == (0.99999999,) and s.counts.tolist() == [1]
 
 
+@pytest.mark.parametrize("count", [5, 31, 32, 1000, 123457])
+def test_a_rate_applied_many_times_per_period(count: int) -> None:
+    """Regression: the number of applications q * count passed int32's range (inf at step 2.1e9 for
+    count 5); it is now carried as float32-exact parts, whatever the count."""
+    rate = 1 - 1e-12
+    s = jaxsched.affine_recurrence([1.0, 1.0], start=1, period=1, rates=[rate], counts=[count])
+    k = np.array([2, 3, 10**6, 10**8, 2113305534, MAX_STEP])
+    mp = mpmath.mpf
+    want = [float(mp(rate) ** (count * (int(x) - 1))) for x in k]
+    np.testing.assert_allclose(s.numpy(k), want, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(s(k)), want, rtol=1e-6, atol=1e-38)  # (float32 underflows)
+
+
 def test_reset_tail_follows_its_source_at_far_steps() -> None:
     # Every third step sets x from the source, then two steps halve it: u g(k - delta) with a delay.
     src = jaxsched.linear(1.0, 0.5, 10**9)

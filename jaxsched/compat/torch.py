@@ -865,9 +865,10 @@ class OneCycleLR(_TorchPort, name="compat.torch.OneCycleLR"):
         if self.total_steps is None and (self.epochs is None or self.steps_per_epoch is None):
             raise _torch_error("total_steps", "You must define either total_steps OR (epochs AND "
                                "steps_per_epoch)", self.total_steps)
-        if self.steps > MAX_STEP:
-            raise v.ScheduleArgumentError("total_steps", f"epochs * steps_per_epoch must be <= {MAX_STEP}",
-                                          self.steps)
+        if self.steps > MAX_STEP:  # (total_steps itself is checked by its field)
+            raise v.ScheduleArgumentError(
+                "epochs", f"epochs * steps_per_epoch = {self.steps} must be <= 2**31 - 1 (the last step)",
+                self.epochs)
         _divisor("div_factor", self.div_factor)
         _divisor("final_div_factor", self.final_div_factor)
         T = self.steps

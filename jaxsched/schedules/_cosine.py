@@ -23,7 +23,9 @@ from jaxsched._fields import (
 )
 from jaxsched._numerics import Array, Backend, Steps, power
 from jaxsched._shapes import (
+    between,
     cosine_factor,
+    cosine_factors,
     cycle_phase,
     geometric_cycles,
     half_cosine,
@@ -152,11 +154,11 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
         length = phase_length(bk, self.warmup_steps, self.decay_steps)
         elapsed = xp.clip(t.since(W), 0.0, bk.to_float(length))
         remaining = xp.clip(t.left_in(W, length, nonneg=True), 0.0, bk.to_float(length))
-        c = cosine_factor(bk, elapsed, remaining, length, self.k_decay, self.exponent)
+        c, cc = cosine_factors(bk, elapsed, remaining, length, self.k_decay, self.exponent)
         peak, end = bk.value(self.peak_value), bk.value(self.end_value)
         if self.end_needs_peak:
             end = bk.xp.where(peak == 0, 0.0, end)
-        return linear_warmup(bk, t, bk.value(self.init_value), peak, W, end + (peak - end) * c)
+        return linear_warmup(bk, t, bk.value(self.init_value), peak, W, between(bk, peak, end, c, cc))
 
 
 def check_peak_growth(init_value: Any, peak_decay: Any, max_cycles: int | None,
@@ -251,8 +253,10 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
         else:
             peak = power(bk, self.peak_decay, bk.to_float(i), scale=self.init_value)
         W = bk.to_float(bk.count(self.warmup_steps))
-        rise = end + (peak - end) * (elapsed / xp.maximum(W, 1.0))
-        fall = end + (peak - end) * half_cosine(bk, elapsed - W, remaining, length - W)
+        warm = xp.maximum(W, 1.0)
+        rise = between(bk, end, peak, (warm - elapsed) / warm, elapsed / warm)
+        fall = between(bk, peak, end, half_cosine(bk, elapsed - W, remaining, length - W),
+                       half_cosine(bk, remaining, elapsed - W, length - W))
         out = xp.where(elapsed < W, rise, fall)
         if self.max_cycles is not None:
             out = xp.where(i >= self.max_cycles, end, out)

@@ -111,13 +111,13 @@ class Cyclic(Schedule, name="cyclic"):
         xp = bk.xp
         up = bk.span(self.step_size_up)
         down = up if self.step_size_down is None else bk.span(self.step_size_down)
-        c, e, r = _cycle_position(bk, t, up, down)
+        c, e, r, to_top = _cycle_position(bk, t, up, down)
         upf, downf = bk.to_float(up), bk.to_float(down)
-        rising = e <= upf
+        rising = to_top >= 0
         # The ramp holding the step: elapsed, remaining and length; `left` is the fraction of the ramp
         # still ahead and `done` its complement, each computed from its own end (no cancellation).
-        el = xp.where(rising, e, e - upf)
-        rem = xp.where(rising, upf - e, r)
+        el = xp.where(rising, e, -to_top)
+        rem = xp.where(rising, to_top, r)
         length = xp.where(rising, upf, downf)
         left = fall(bk, self.shape, el, rem, length)
         done = fall(bk, self.shape, rem, el, length)
@@ -145,9 +145,11 @@ _MAX_FRACTIONAL = 2**23
 
 
 def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Count
-                    ) -> tuple[Array, Array, Array]:
-    """The cycle index ``c``, the steps ``e`` since the cycle's start and ``r`` to its end, for cycles of
-    ``up + down`` steps; exact at every step up to 2**31 - 1.
+                    ) -> tuple[Array, Array, Array, Array]:
+    """The cycle index ``c``, the steps ``e`` since the cycle's start, ``r`` to its end and ``up - e`` (to
+    the top, negative past it), for cycles of ``up + down`` steps; exact at every step up to 2**31 - 1.
+    Each distance is computed from the integer parts first, so a short ramp after a long one keeps its
+    precision (``e - up`` in float32 would be off by up to half an ulp of ``e``).
 
     Whole cycles: an integer quotient. Fractional ones (multiples of 1/256): 256 cycles are a whole number
     ``Q`` of steps, so ``t mod Q`` is exact, and inside those 256 cycles the position is an exact integer
@@ -159,7 +161,7 @@ def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Coun
         total = bk.add(up, down)
         c = t.n // total
         start = c * total
-        return c, t.since(start), t.left_in(start, total, nonneg=True)
+        return c, t.since(start), t.left_in(start, total, nonneg=True), t.left_in(start, up, nonneg=True)
     un, uf = bk.nf(up)
     dn, df = bk.nf(down)
     # Units of 1/256 step in the fraction (exact for the sizes __check_init__ accepts).
@@ -172,25 +174,28 @@ def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Coun
     sup = t.n // q
     u = t.n - sup * q  # exact, in [0, q)
     ci = xp.floor(bk.to_float(u) / total_f).astype(bk.int_dtype)
-    for _ in range(2):  # the float quotient may be one off: fix it on the exact remainder
-        e_int = u - ci * n
-        e = bk.to_float(e_int) - bk.to_float(ci * m) / _UNITS
-        ci = xp.where(e < 0, ci - 1, xp.where(e >= total_f, ci + 1, ci))
+    for _ in range(2):  # the float quotient may be one off: fix it on the exact remainder, in integers
+        e_int = u - ci * n  # e = e_int - ci * m / 256: e < 0 and e >= n + m / 256, without rounding
+        before = e_int < (ci * m + _UNITS - 1) // _UNITS
+        after = e_int - n >= ((ci + 1) * m + _UNITS - 1) // _UNITS
+        ci = xp.where(before, ci - 1, xp.where(after, ci + 1, ci))
     e_int = u - ci * n
     e = bk.to_float(e_int) - bk.to_float(ci * m) / _UNITS
     r = bk.to_float(n - e_int) + bk.to_float((ci + 1) * m) / _UNITS
+    to_top = bk.to_float(un - e_int) + (bk.to_float(ci * m) / _UNITS + (0.0 if uf is None else uf))
     if t.f is not None:
-        e, r = e + t.f, r - t.f
+        e, r, to_top = e + t.f, r - t.f, to_top - t.f
     c = sup * _UNITS + ci
     if bk.is_numpy or not (isinstance(up, Count) or isinstance(down, Count)):
-        return c, e, r
+        return c, e, r, to_top
     # Traced sizes may also make whole cycles of any length: the integer quotient there (no 2**23 limit).
     total_i = n
     ci_w = t.n // xp.maximum(total_i, 1)
     start = ci_w * total_i
     use_whole = m == 0
     return (xp.where(use_whole, ci_w, c), xp.where(use_whole, t.since(start), e),
-            xp.where(use_whole, t.left_in(start, total_i, nonneg=True), r))
+            xp.where(use_whole, t.left_in(start, total_i, nonneg=True), r),
+            xp.where(use_whole, t.left_in(start, up, nonneg=True), to_top))
 
 
 class OneCycle(Schedule, name="one_cycle"):

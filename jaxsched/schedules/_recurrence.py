@@ -38,6 +38,23 @@ MAX_RATES = 16
 """Distinct per-period rates kept separate (each raised exactly); more are folded into one product."""
 
 
+def _exact_product(bk: Backend, q: Array, count: int) -> list[Array]:
+    """``q * count`` (``0 <= q < 2**31``, ``count >= 1`` static) as floats that sum to it, each exact in
+    float32: the product itself can pass int32's range (a rate applied several times per period) and has
+    more bits than a float32 holds. ``q`` is split into 19 + 12 bits and ``count`` into 5-bit digits."""
+    hi = (q // 4096) * 4096
+    parts = (bk.to_float(hi), bk.to_float(q - hi))
+    out: list[Array] = []
+    weight = 1
+    while count:
+        digit = count % 32
+        if digit:
+            out += [p * float(digit * weight) for p in parts]
+        count //= 32
+        weight *= 32
+    return out
+
+
 class AffineRecurrence(Schedule, name="affine_recurrence"):
     r"""A recurrence with eventually periodic coefficients: a table of its first values, then a periodic rule.
 
@@ -169,9 +186,7 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
                 base = base + _array(bk, self.gains)[r]
         tail = base
         for rate, count in zip(self.rates, self.counts.tolist(), strict=True):
-            e = q * count  # whole number of applications, <= k: exact in the integer dtype
-            hi = (e // 4096) * 4096  # two parts, each exact as a float32
-            tail = power(bk, rate, bk.to_float(hi), bk.to_float(e - hi), scale=tail)
+            tail = power(bk, rate, *_exact_product(bk, q, count), scale=tail)
         return xp.where(n >= N, tail, head)
 
     # -- construction from the recurrence -------------------------------------------------------------

@@ -8,7 +8,7 @@ from jaxsched import _validate as v
 from jaxsched._core import Schedule
 from jaxsched._fields import Real, Span, StepCount, flag, known, level, nested, steps, value
 from jaxsched._numerics import Array, Backend, Steps
-from jaxsched._shapes import linear_warmup, phase_length
+from jaxsched._shapes import decay, linear_warmup, phase_length
 from jaxsched.schedules._basic import ExponentialDecay
 
 
@@ -95,8 +95,10 @@ class WarmupLinearDecay(Schedule, name="warmup_linear_decay"):
         length = phase_length(bk, self.warmup_steps, self.decay_steps)
         peak, end = bk.value(self.peak_value), bk.value(self.end_value)
         span = bk.to_float(length)
-        decay = end + (peak - end) * (xp.clip(t.left_in(W, length, nonneg=True), 0.0, span) / span)
-        return linear_warmup(bk, t, bk.value(self.init_value), peak, W, decay)
+        elapsed = xp.clip(t.since(W), 0.0, span)
+        remaining = xp.clip(t.left_in(W, length, nonneg=True), 0.0, span)
+        fall = decay(bk, "linear", peak, end, elapsed, remaining, span)
+        return linear_warmup(bk, t, bk.value(self.init_value), peak, W, fall)
 
 
 class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
