@@ -132,7 +132,8 @@ def many_pieces() -> list[str]:
         lo, co = compile_times(ours, x)
         theirs_s = "not measured (optax's chain of selects grows linearly; minutes)"
         if n == 1_000:
-            theirs = optax.join_schedules([optax.cosine_decay_schedule(1e-3 / (i + 1), 100) for i in range(n)],
+            theirs = optax.join_schedules(
+                [optax.cosine_decay_schedule(1e-3 / (i + 1), 100) for i in range(n)],
                                           [100 * (i + 1) for i in range(n - 1)])
             a, b = compile_times(theirs, x)
             theirs_s = f"{(a + b):.2f}"

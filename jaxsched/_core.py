@@ -109,7 +109,8 @@ when_jax_imported(_register_split)
 @dataclass_transform(frozen_default=True, eq_default=False,
                      field_specifiers=(fl.value, fl.level, fl.steps, fl.choice, fl.flag, fl.static, fl.nested,
                                        fl.nested_seq, fl.steps_seq, fl.value_seq, fl.pairs, fl.table,
-                                       fl.static_nested, fl.static_nested_seq, dataclasses.field))
+                                       fl.static_nested, fl.static_nested_seq, fl.of_role,
+                                       dataclasses.field))
 class Schedule:
     """Base class of every jaxsched schedule: ``s(step) -> value`` usable wherever optax takes a schedule.
 

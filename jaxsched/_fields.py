@@ -530,7 +530,13 @@ def _field(role: Role, default: Any, init: bool = True, refusal: Refusal = Sched
     return dataclasses.field(default=default, init=init, metadata={_ROLE: role})
 
 
-def value(default: Any = dataclasses.MISSING, *, minimum: float | None = None,
+def of_role(role: Role, *, default: Any = dataclasses.MISSING, kw_only: bool = False) -> Any:
+    """A field with a role of its own (a port's): ``kw_only`` for what a trainer supplies by keyword.
+    Listed among the class transform's field specifiers, so type checkers see its default."""
+    return dataclasses.field(default=default, kw_only=kw_only, metadata={_ROLE: role})
+
+
+def value(*, default: Any = dataclasses.MISSING, minimum: float | None = None,
           maximum: float | None = None, min_open: bool = False, max_open: bool = False,
           optional: bool = False, refusal: Refusal = ScheduleArgumentError,
           text_error: TextError = ScheduleArgumentTypeError) -> Any:
@@ -546,7 +552,7 @@ def value(default: Any = dataclasses.MISSING, *, minimum: float | None = None,
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def level(default: Any = dataclasses.MISSING, *, optional: bool = False,
+def level(*, default: Any = dataclasses.MISSING, optional: bool = False,
           refusal: Refusal = ScheduleArgumentError, text_error: TextError = ScheduleArgumentTypeError) -> Any:
     """A value the schedule outputs or interpolates (an LR, a factor): a real number in
     ``[0, 3.4e38]`` (finite in float32, so the value is exact on every path). ``refusal``, ``text_error``:
@@ -555,7 +561,7 @@ def level(default: Any = dataclasses.MISSING, *, optional: bool = False,
                   refusal=refusal, text_error=text_error)
 
 
-def steps(default: Any = dataclasses.MISSING, *, minimum: int = 0, fractional: bool = False,
+def steps(*, default: Any = dataclasses.MISSING, minimum: int = 0, fractional: bool = False,
           static: bool = False, optional: bool = False, refusal: Refusal = ScheduleArgumentError,
           text_error: TextError = ScheduleArgumentTypeError) -> Any:
     """A number of steps (integer leaf, or static with ``static=True``). ``refusal``, ``text_error``: as
@@ -565,46 +571,46 @@ def steps(default: Any = dataclasses.MISSING, *, minimum: int = 0, fractional: b
                   text_error=text_error)
 
 
-def choice(options: Sequence[str], default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
+def choice(options: Sequence[str], *, default: Any = dataclasses.MISSING, optional: bool = False) -> Any:
     """A static string among ``options``."""
     return _field(Choice(options, optional=optional or default is None), default)
 
 
-def flag(default: Any = dataclasses.MISSING) -> Any:
+def flag(*, default: Any = dataclasses.MISSING) -> Any:
     """A static bool."""
     return _field(Flag(), default)
 
 
-def static(default: Any = dataclasses.MISSING, *, converter: Callable[[str, Any], Any] | None = None,
+def static(*, default: Any = dataclasses.MISSING, converter: Callable[[str, Any], Any] | None = None,
            init: bool = True) -> Any:
     """Static metadata, normalised by ``converter(name, value)``."""
     return _field(Static(converter), default, init)
 
 
-def nested(default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
+def nested(*, default: Any = dataclasses.MISSING, optional: bool = False) -> Any:
     """A nested schedule (numbers become constants)."""
     return _field(Nested(optional=optional or default is None), default)
 
 
-def nested_seq(default: Any = dataclasses.MISSING, *, nonempty: bool = True) -> Any:
+def nested_seq(*, default: Any = dataclasses.MISSING, nonempty: bool = True) -> Any:
     """A tuple of nested schedules."""
     return _field(NestedSeq(nonempty=nonempty), default)
 
 
-def steps_seq(default: Any = dataclasses.MISSING, *, minimum: int = 0, fractional: bool = False,
+def steps_seq(*, default: Any = dataclasses.MISSING, minimum: int = 0, fractional: bool = False,
               nonempty: bool = False, scalar_ok: bool = False) -> Any:
     """A tuple of step counts (milestones, boundaries); ``scalar_ok`` takes one number as a 1-tuple."""
     return _field(Seq(Duration(minimum=minimum, fractional=fractional), nonempty=nonempty,
                       scalar_ok=scalar_ok), default)
 
 
-def value_seq(default: Any = dataclasses.MISSING, *, minimum: float | None = None,
+def value_seq(*, default: Any = dataclasses.MISSING, minimum: float | None = None,
               min_open: bool = False, nonempty: bool = False) -> Any:
     """A tuple of real values."""
     return _field(Seq(Value(minimum=minimum, min_open=min_open), nonempty=nonempty), default)
 
 
-def pairs(default: Any = dataclasses.MISSING) -> Any:
+def pairs(*, default: Any = dataclasses.MISSING) -> Any:
     """``{boundary: value}`` with boundaries in steps and values >= 0, stored as sorted pairs."""
     return _field(Pairs(Duration(), Value(minimum=0.0)), default)
 
@@ -738,18 +744,18 @@ class StaticNestedSeq(NestedSeq):
         return out
 
 
-def table(default: Any = dataclasses.MISSING, *, minimum: float | None = None, integer: bool = False,
+def table(*, default: Any = dataclasses.MISSING, minimum: float | None = None, integer: bool = False,
           optional: bool = False) -> Any:
     """A static 1-D table of finite numbers (a :class:`Table`), e.g. values a schedule precomputed."""
     return _field(TableRole(minimum=minimum, integer=integer, optional=optional or default is None), default)
 
 
-def static_nested(default: Any = dataclasses.MISSING, *, optional: bool = False) -> Any:
+def static_nested(*, default: Any = dataclasses.MISSING, optional: bool = False) -> Any:
     """A nested schedule held as static metadata (its values decide the computation's structure)."""
     return _field(StaticNested(optional=optional or default is None), default)
 
 
-def static_nested_seq(default: Any = dataclasses.MISSING, *, nonempty: bool = True) -> Any:
+def static_nested_seq(*, default: Any = dataclasses.MISSING, nonempty: bool = True) -> Any:
     """A tuple of schedules held as static metadata (their values decide the computation's structure)."""
     return _field(StaticNestedSeq(nonempty=nonempty), default)
 
@@ -788,11 +794,13 @@ def static_int(minimum: int | None = None, *, optional: bool = False) -> Callabl
 
 
 def static_float(minimum: float | None = None, maximum: float | None = None, *,
-                 min_open: bool = False) -> Callable[[str, Any], Any]:
+                 min_open: bool = False, optional: bool = False) -> Callable[[str, Any], Any]:
     """A converter to a concrete finite Python float (a parameter that decides structure)."""
     bounds = Value(minimum=minimum, maximum=maximum, min_open=min_open)
 
     def convert(name: str, x: Any) -> Any:
+        if x is None and optional:
+            return None
         if not is_concrete(x) or isinstance(x, Split):
             raise ScheduleArgumentTypeError(name, "a concrete number (it is static)", x)
         return bounds.convert(name, x)

@@ -94,7 +94,9 @@ class Branch(Composite, name="branch"):
         return [*[k for k in self.schedule.key_steps() if k < self.at], self.at, self.at + end]
 
     def lower(self) -> Schedule:
-        phase = LinearFrom(self.schedule, self.at, self.end_value, self.decay_steps, self.decay_shape)
+        length = self.decay_steps
+        assert length is not None  # (set from until by __check_init__)
+        phase = LinearFrom(self.schedule, self.at, self.end_value, length, self.decay_shape)
         return join([self.schedule, phase], [self.at])
 
 

@@ -1097,7 +1097,8 @@ def parser() -> argparse.ArgumentParser:
         if name == "branch":
             sg.add_argument("--steps", type=_positive_int, metavar="N", help="length of the new phase")
             sg.add_argument("--until", type=int, metavar="STEP", help="step where the new phase ends")
-            sg.add_argument("--decay", default="linear", choices=("linear", "cosine", "1-sqrt", "exponential"),
+            sg.add_argument("--decay", default="linear",
+                            choices=("linear", "cosine", "1-sqrt", "exponential"),
                             help="shape of the new phase (default linear)")
             sg.add_argument("--end-value", type=float, default=0.0, help="value reached and held (default 0)")
         elif name == "stretch":

@@ -282,7 +282,8 @@ def _cycle_sizes(minimum: int) -> st.SearchStrategy[Any]:
 
 @st.composite
 def _cyclic(draw: st.DrawFn) -> Kwargs:
-    kw: Kwargs = {"base_value": draw(values), "max_value": draw(values), "step_size_up": draw(_cycle_sizes(1)),
+    kw: Kwargs = {"base_value": draw(values), "max_value": draw(values),
+                  "step_size_up": draw(_cycle_sizes(1)),
                   "step_size_down": draw(st.one_of(st.none(), _cycle_sizes(0))),
                   "shape": draw(st.sampled_from(["linear", "cosine"]))}
     up, down = kw["step_size_up"], kw["step_size_down"]
@@ -779,7 +780,8 @@ FIELDS: dict[str, dict[str, str]] = {
                     "transition_steps": "steps1f", "decay_shape": mode(*DECAY_SHAPES)},
     "branch": {"schedule": "schedule", "at": "steps0", "decay_steps": "steps1?", "end_value": "value",
                "decay_shape": mode(*DECAY_SHAPES), "until": "steps1?"},
-    "stretch": {"schedule": "schedule", "at": "steps0", "total_steps": "steps1", "old_total_steps": "steps1?"},
+    "stretch": {"schedule": "schedule", "at": "steps0", "total_steps": "steps1",
+                "old_total_steps": "steps1?"},
     "extend": {"schedule": "schedule", "at": "steps0", "steps": "steps0"},
     "rewarmup": {"schedule": "schedule", "at": "steps0", "warmup_steps": "steps0", "then": "schedule"},
     "affine_recurrence": {"values": "table", "start": "static0", "period": "static1", "rates": "rates",

@@ -104,14 +104,16 @@ def test_fractional_sizes_exact_at_every_step(up):
         np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize(("up", "down"), [(2789950.5546875, 2.5), (2**30 + 1, 3), (2**22 + 0.5, 2**22 - 1.25)])
+@pytest.mark.parametrize(("up", "down"),
+                         [(2789950.5546875, 2.5), (2**30 + 1, 3), (2**22 + 0.5, 2**22 - 1.25)])
 def test_a_short_ramp_after_a_long_one(up, down):
     """Regression: the falling ramp's position was e - up in float32 (off by up to half an ulp of e, 0.125
     at 2.8e6), and with fractional sizes traced (the schedule as a jit argument) the cycle index
     oscillated at a cycle's last step, giving the cycle's start value there."""
     s = jaxsched.cyclic(4671.77, 0.1, step_size_up=up, step_size_down=down)
     top = int(up)
-    k = np.unique(np.r_[np.arange(0, 30), np.arange(top - 8, top + 12), np.arange(MAX_STEP - 300, MAX_STEP + 1)])
+    k = np.unique(np.r_[np.arange(0, 30), np.arange(top - 8, top + 12),
+                        np.arange(MAX_STEP - 300, MAX_STEP + 1)])
     ref = s.numpy(k)
     for got in (np.asarray(s(k)), np.asarray(jax.jit(lambda sched, x: sched(x))(s, k))):
         np.testing.assert_allclose(got, ref, rtol=0, atol=2e-7 * 4671.77)  # float32 on the curve's scale

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import ast
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("jaxsched", "torch_bridge")
@@ -61,7 +62,8 @@ def _graph() -> dict[str, set[str]]:
 def test_no_import_cycles():
     graph = _graph()
     # A package's __init__ importing its own submodules is how a package exposes them, not a cycle.
-    edges = {m: {d for d in deps if not (m == d.rsplit(".", 1)[0] and m in PACKAGES)} for m, deps in graph.items()}
+    edges = {m: {d for d in deps if not (m == d.rsplit(".", 1)[0] and m in PACKAGES)}
+             for m, deps in graph.items()}
     state: dict[str, int] = {}
     stack: list[str] = []
 
@@ -70,7 +72,7 @@ def test_no_import_cycles():
         stack.append(m)
         for d in edges[m]:
             if state.get(d) == 1:
-                cycle = stack[stack.index(d):] + [d]
+                cycle = [*stack[stack.index(d):], d]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if d not in state:
                 dfs(d)

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 import jaxsched
-from jaxsched import _core
-from jaxsched import _config, _parity
+from jaxsched import _config, _core, _parity
 from jaxsched import _fields as fl
 from jaxsched._core import Schedule
 from jaxsched._numerics import Array, Backend, Steps

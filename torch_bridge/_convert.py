@@ -130,7 +130,7 @@ def _build(s: Schedule, opt: Optimizer) -> tls.LRScheduler:
     if isinstance(s, tp.StepLR):
         return tls.StepLR(opt, step_size=int(s.step_size), gamma=float(s.gamma))
     if isinstance(s, tp.MultiStepLR):
-        return tls.MultiStepLR(opt, milestones=list(s.milestones), gamma=float(s.gamma))
+        return tls.MultiStepLR(opt, milestones=[int(m) for m in s.milestones], gamma=float(s.gamma))
     if isinstance(s, tp.ConstantLR):
         return tls.ConstantLR(opt, factor=float(s.factor), total_iters=int(s.total_iters))
     if isinstance(s, tp.LinearLR):
@@ -141,13 +141,13 @@ def _build(s: Schedule, opt: Optimizer) -> tls.LRScheduler:
     if isinstance(s, tp.PolynomialLR):
         return tls.PolynomialLR(opt, total_iters=int(s.total_iters), power=float(s.power))
     if isinstance(s, tp.CosineAnnealingLR):
-        return tls.CosineAnnealingLR(opt, T_max=s.T_max, eta_min=float(s.eta_min))
+        return tls.CosineAnnealingLR(opt, T_max=int(s.T_max), eta_min=float(s.eta_min))
     if isinstance(s, tp.CosineAnnealingWarmRestarts):
         return tls.CosineAnnealingWarmRestarts(opt, T_0=s.T_0, T_mult=s.T_mult, eta_min=float(s.eta_min))
     if isinstance(s, tp.CyclicLR):
         return tls.CyclicLR(
-            opt, base_lr=float(s.base_lr), max_lr=float(s.max_lr), step_size_up=s.step_size_up,
-            step_size_down=s.step_size_down, mode=cast(Any, s.mode), gamma=float(s.gamma),
+            opt, base_lr=float(s.base_lr), max_lr=float(s.max_lr), step_size_up=cast(Any, s.step_size_up),
+            step_size_down=cast(Any, s.step_size_down), mode=cast(Any, s.mode), gamma=float(s.gamma),
             scale_fn=None if s.scale_fn is None else _lambda(s.scale_fn), scale_mode=cast(Any, s.scale_mode),
             cycle_momentum=s.cycle_momentum, base_momentum=float(s.base_momentum),
             max_momentum=float(s.max_momentum))

@@ -456,7 +456,8 @@ class ScheduleLR(LRScheduler):
         (step, old and new configs, and whether the value was continuous) and a jump warns. Resuming from
         a saved state with the new schedule passed to the constructor records it the same way.
         """
-        new = list(schedule) if isinstance(schedule, list | tuple) else [schedule] * len(self.schedules)
+        new: list[Any] = (list(schedule) if isinstance(schedule, list | tuple)
+                          else [schedule] * len(self.schedules))
         if len(new) != len(self.schedules):
             raise ValueError(f"schedule: expected {len(self.schedules)} schedules (one per param group), "
                              f"got {len(new)}")
@@ -468,7 +469,7 @@ class ScheduleLR(LRScheduler):
             if s != old:
                 self._note_swap(i, old, s, at, on_load=False)
         self.schedules = new
-        self._shared = None if isinstance(schedule, list | tuple) else schedule
+        self._shared = schedule if isinstance(schedule, Schedule) else None
         self._drop_cache()
 
     @property

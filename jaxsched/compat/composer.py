@@ -28,7 +28,6 @@ in the catalog yet).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from typing import Any, ClassVar
@@ -36,8 +35,7 @@ from typing import Any, ClassVar
 import jaxsched
 from jaxsched import _validate as v
 from jaxsched._core import Port, Schedule
-from jaxsched._fields import _ROLE as ROLE
-from jaxsched._fields import Real, Static, Value, flag, static, static_float, static_int, value
+from jaxsched._fields import Real, Static, Value, flag, of_role, static, static_float, static_int, value
 from jaxsched._numerics import MAX_STEP
 
 __all__ = [
@@ -117,11 +115,6 @@ def _opt_int(minimum: int) -> Any:
     return convert
 
 
-def _ctx(role: Any, default: Any) -> Any:
-    """A keyword-only field for what the trainer's state supplies."""
-    return dataclasses.field(default=default, kw_only=True, metadata={ROLE: role})
-
-
 class ComposerScheduler(Port):
     """A port of a Composer scheduler: the multiplier times ``lr``, on the batch clock."""
 
@@ -129,12 +122,12 @@ class ComposerScheduler(Port):
         "step_size", "milestones", "t_max", "decay_period", "t_0", "t_warmup", "max_duration")
     """Composer time strings: configs keep them as they are (not jaxsched durations)."""
 
-    lr: Real = _ctx(Value(minimum=0.0), 1.0)
-    max_duration: str = _ctx(Static(_time), dataclasses.MISSING)
-    dataloader_len: int | None = _ctx(Static(_opt_int(1)), None)
-    tokens_per_batch: int | None = _ctx(Static(_opt_int(1)), None)
-    samples_per_batch: int | None = _ctx(Static(_opt_int(1)), None)
-    ssr: float = _ctx(Static(static_float(minimum=0.0, min_open=True)), 1.0)
+    lr: Real = of_role(Value(minimum=0.0), default=1.0, kw_only=True)
+    max_duration: str = of_role(Static(_time), kw_only=True)
+    dataloader_len: int | None = of_role(Static(_opt_int(1)), default=None, kw_only=True)
+    tokens_per_batch: int | None = of_role(Static(_opt_int(1)), default=None, kw_only=True)
+    samples_per_batch: int | None = of_role(Static(_opt_int(1)), default=None, kw_only=True)
+    ssr: float = of_role(Static(static_float(minimum=0.0, min_open=True)), default=1.0, kw_only=True)
 
     # -- Composer's _convert_time, then to batches ------------------------------------------------------
     def _convert(self, name: str, t: str, ssr: float) -> tuple[int, str]:
@@ -205,7 +198,7 @@ class StepScheduler(ComposerScheduler, name="compat.composer.StepScheduler"):
     """
 
     step_size: str = static(converter=_time)
-    gamma: Real = value(0.1, minimum=0.0, maximum=1.0)
+    gamma: Real = value(default=0.1, minimum=0.0, maximum=1.0)
 
     examples = ({"step_size": "100ba", "gamma": 0.5, "max_duration": "1000ba"},
                 {"step_size": "2ep", "gamma": 0.1, "max_duration": "20ep", "dataloader_len": 50, "ssr": 0.5,
@@ -236,7 +229,7 @@ class MultiStepScheduler(ComposerScheduler, name="compat.composer.MultiStepSched
     """
 
     milestones: tuple[str, ...] = static(converter=_times)
-    gamma: Real = value(0.1, minimum=0.0)
+    gamma: Real = value(default=0.1, minimum=0.0)
 
     examples = ({"milestones": ["30ep", "60ep", "80ep"], "gamma": 0.1, "max_duration": "90ep",
                  "dataloader_len": 10},
@@ -264,8 +257,8 @@ class ConstantScheduler(ComposerScheduler, name="compat.composer.ConstantSchedul
       [0.5, 0.5, 0.5, 1.0, 1.0]
     """
 
-    alpha: Real = value(1.0, minimum=0.0)
-    t_max: str = static("1dur", converter=_time)
+    alpha: Real = value(default=1.0, minimum=0.0)
+    t_max: str = static(default="1dur", converter=_time)
 
     examples = ({"alpha": 0.1, "t_max": "200ba", "max_duration": "1000ba"},
                 {"alpha": 0.5, "t_max": "0.5dur", "max_duration": "2ep", "dataloader_len": 100})
@@ -296,9 +289,9 @@ class LinearScheduler(ComposerScheduler, name="compat.composer.LinearScheduler")
       [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
     """
 
-    alpha_i: Real = value(1.0, minimum=0.0)
-    alpha_f: Real = value(0.0, minimum=0.0)
-    t_max: str = static("1dur", converter=_time)
+    alpha_i: Real = value(default=1.0, minimum=0.0)
+    alpha_f: Real = value(default=0.0, minimum=0.0)
+    t_max: str = static(default="1dur", converter=_time)
 
     examples = ({"alpha_i": 1.0, "alpha_f": 0.0, "t_max": "1dur", "max_duration": "1000ba"},
                 {"alpha_i": 0.1, "alpha_f": 1.0, "t_max": "512000tok", "max_duration": "1024000tok",
@@ -329,7 +322,7 @@ class ExponentialScheduler(ComposerScheduler, name="compat.composer.ExponentialS
     """
 
     gamma: Real = value(minimum=0.0, maximum=1.0, min_open=True)
-    decay_period: str = static("1ep", converter=_time)
+    decay_period: str = static(default="1ep", converter=_time)
 
     examples = ({"gamma": 0.95, "decay_period": "1ep", "max_duration": "30ep", "dataloader_len": 100},)
 
@@ -359,8 +352,8 @@ class CosineAnnealingScheduler(ComposerScheduler, name="compat.composer.CosineAn
       [1.0, 0.8536, 0.5, 0.1464, 0.0]
     """
 
-    t_max: str = static("1dur", converter=_time)
-    alpha_f: Real = value(0.0, minimum=0.0)
+    t_max: str = static(default="1dur", converter=_time)
+    alpha_f: Real = value(default=0.0, minimum=0.0)
 
     examples = ({"t_max": "1dur", "alpha_f": 0.01, "max_duration": "10ep", "dataloader_len": 100},)
 
@@ -396,8 +389,8 @@ class CosineAnnealingWarmRestartsScheduler(ComposerScheduler,
     """
 
     t_0: str = static(converter=_time)
-    t_mult: float = static(1.0, converter=static_float(minimum=1.0))
-    alpha_f: Real = value(0.0, minimum=0.0)
+    t_mult: float = static(default=1.0, converter=static_float(minimum=1.0))
+    alpha_f: Real = value(default=0.0, minimum=0.0)
 
     examples = ({"t_0": "1ep", "t_mult": 2.0, "alpha_f": 0.05, "max_duration": "50ep", "dataloader_len": 30},
                 {"t_0": "0.1dur", "max_duration": "1000ba"})
@@ -435,8 +428,8 @@ class PolynomialScheduler(ComposerScheduler, name="compat.composer.PolynomialSch
     """
 
     power: Real = value(minimum=0.0, min_open=True)
-    t_max: str = static("1dur", converter=_time)
-    alpha_f: Real = value(0.0, minimum=0.0)
+    t_max: str = static(default="1dur", converter=_time)
+    alpha_f: Real = value(default=0.0, minimum=0.0)
 
     examples = ({"power": 2.0, "t_max": "1dur", "alpha_f": 0.1, "max_duration": "500ba"},)
 
@@ -514,8 +507,8 @@ class MultiStepWithWarmupScheduler(_WithWarmup, name="compat.composer.MultiStepW
 
     t_warmup: str = static(converter=_time)
     milestones: tuple[str, ...] = static(converter=_times)
-    gamma: Real = value(0.1, minimum=0.0)
-    scale_warmup: bool = flag(False)
+    gamma: Real = value(default=0.1, minimum=0.0)
+    scale_warmup: bool = flag(default=False)
 
     examples = ({"t_warmup": "100ba", "milestones": ["500ba", "800ba"], "gamma": 0.1,
                  "max_duration": "1000ba"},
@@ -563,10 +556,10 @@ class LinearWithWarmupScheduler(_WithWarmup, name="compat.composer.LinearWithWar
     """
 
     t_warmup: str = static(converter=_time)
-    alpha_i: Real = value(1.0, minimum=0.0)
-    alpha_f: Real = value(0.0, minimum=0.0)
-    t_max: str = static("1dur", converter=_time)
-    scale_warmup: bool = flag(False)
+    alpha_i: Real = value(default=1.0, minimum=0.0)
+    alpha_f: Real = value(default=0.0, minimum=0.0)
+    t_max: str = static(default="1dur", converter=_time)
+    scale_warmup: bool = flag(default=False)
 
     examples = ({"t_warmup": "0.1dur", "max_duration": "1000ba"},
                 {"t_warmup": "2ep", "alpha_i": 1.0, "alpha_f": 0.05, "t_max": "20ep", "max_duration": "20ep",
@@ -601,9 +594,9 @@ class ConstantWithWarmupScheduler(_WithWarmup, name="compat.composer.ConstantWit
     """
 
     t_warmup: str = static(converter=_time)
-    alpha: Real = value(1.0, minimum=0.0)
-    t_max: str = static("1dur", converter=_time)
-    scale_warmup: bool = flag(False)
+    alpha: Real = value(default=1.0, minimum=0.0)
+    t_max: str = static(default="1dur", converter=_time)
+    scale_warmup: bool = flag(default=False)
 
     examples = ({"t_warmup": "500ba", "max_duration": "10000ba"},)
 
@@ -638,9 +631,9 @@ class CosineAnnealingWithWarmupScheduler(_WithWarmup,
     """
 
     t_warmup: str = static(converter=_time)
-    t_max: str = static("1dur", converter=_time)
-    alpha_f: Real = value(0.0, minimum=0.0)
-    scale_warmup: bool = flag(False)
+    t_max: str = static(default="1dur", converter=_time)
+    alpha_f: Real = value(default=0.0, minimum=0.0)
+    scale_warmup: bool = flag(default=False)
 
     examples = ({"t_warmup": "0.05dur", "alpha_f": 0.1, "max_duration": "4000ba"},
                 {"t_warmup": "1ep", "max_duration": "8ep", "dataloader_len": 100, "ssr": 2.0,
@@ -679,10 +672,10 @@ class PolynomialWithWarmupScheduler(_WithWarmup, name="compat.composer.Polynomia
     """
 
     t_warmup: str = static(converter=_time)
-    power: Real = value(2.0, minimum=0.0, min_open=True)
-    t_max: str = static("1dur", converter=_time)
-    alpha_f: Real = value(0.0, minimum=0.0)
-    scale_warmup: bool = flag(False)
+    power: Real = value(default=2.0, minimum=0.0, min_open=True)
+    t_max: str = static(default="1dur", converter=_time)
+    alpha_f: Real = value(default=0.0, minimum=0.0)
+    scale_warmup: bool = flag(default=False)
 
     examples = ({"t_warmup": "0.1dur", "max_duration": "1000ba"},
                 {"t_warmup": "1000000tok", "power": 0.5, "t_max": "10000000tok", "alpha_f": 0.1,

@@ -104,10 +104,10 @@ class _Cyclical(IgniteScheduler):
     start_value: Real = level()
     end_value: Real = level()
     cycle_size: int = steps(static=True)
-    cycle_mult: float = static(1.0, converter=static_float(minimum=1.0))
-    start_value_mult: Real = value(1.0, minimum=0.0, maximum=1.0)
-    end_value_mult: Real = value(1.0, minimum=0.0, maximum=1.0)
-    warmup_duration: int = steps(0, static=True)
+    cycle_mult: float = static(default=1.0, converter=static_float(minimum=1.0))
+    start_value_mult: Real = value(default=1.0, minimum=0.0, maximum=1.0)
+    end_value_mult: Real = value(default=1.0, minimum=0.0, maximum=1.0)
+    warmup_duration: int = steps(default=0, static=True)
 
     _shape: ClassVar[str] = "cos"
 
@@ -168,7 +168,7 @@ class LinearCyclicalScheduler(_Cyclical, name="compat.ignite.LinearCyclicalSched
       [0.0, 0.5, 1.0, 0.5, 0.0, 0.5]
     """
 
-    monotonic: bool = flag(False)
+    monotonic: bool = flag(default=False)
 
     examples = (
         {"start_value": 1e-4, "end_value": 1e-2, "cycle_size": 100},
@@ -253,7 +253,7 @@ class ConcatScheduler(IgniteScheduler, name="compat.ignite.ConcatScheduler"):
     """
 
     schedulers: Sequence[Schedule] = nested_seq()
-    durations: Sequence[int] = static((), converter=_durations)
+    durations: Sequence[int] = static(default=(), converter=_durations)
 
     examples = (
         {"schedulers": [{"name": "compat.ignite.PiecewiseLinear",

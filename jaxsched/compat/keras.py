@@ -126,7 +126,7 @@ class ExponentialDecay(KerasSchedule, name="compat.keras.ExponentialDecay"):
     initial_learning_rate: Real = level()
     decay_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0, maximum=1.0, min_open=True)
-    staircase: bool = flag(False)
+    staircase: bool = flag(default=False)
 
     keras_name = "ExponentialDecay"
     keras_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
@@ -163,7 +163,7 @@ class InverseTimeDecay(KerasSchedule, name="compat.keras.InverseTimeDecay"):
     initial_learning_rate: Real = level()
     decay_steps: Span = steps(minimum=1, fractional=True)
     decay_rate: Real = value(minimum=0.0)
-    staircase: bool = flag(False)
+    staircase: bool = flag(default=False)
 
     keras_name = "InverseTimeDecay"
     keras_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
@@ -259,9 +259,9 @@ class PolynomialDecay(KerasSchedule, name="compat.keras.PolynomialDecay"):
 
     initial_learning_rate: Real = level()
     decay_steps: Span = steps(minimum=1, fractional=True)
-    end_learning_rate: Real = level(0.0001)
-    power: Real = value(1.0, minimum=0.0, min_open=True)
-    cycle: bool = flag(False)
+    end_learning_rate: Real = level(default=0.0001)
+    power: Real = value(default=1.0, minimum=0.0, min_open=True)
+    cycle: bool = flag(default=False)
 
     keras_name = "PolynomialDecay"
     keras_keys = ("initial_learning_rate", "decay_steps", "end_learning_rate", "power", "cycle", "name")
@@ -319,9 +319,9 @@ class CosineDecay(KerasSchedule, name="compat.keras.CosineDecay"):
 
     initial_learning_rate: Real = level()
     decay_steps: Span = steps(minimum=1, fractional=True)
-    alpha: Real = value(0.0, minimum=0.0)
-    warmup_target: Real | None = level(None)
-    warmup_steps: StepCount = steps(0)
+    alpha: Real = value(default=0.0, minimum=0.0)
+    warmup_target: Real | None = level(default=None)
+    warmup_steps: StepCount = steps(default=0)
 
     keras_name = "CosineDecay"
     keras_keys = ("initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target", "warmup_steps")
@@ -380,9 +380,9 @@ class CosineDecayRestarts(KerasSchedule, name="compat.keras.CosineDecayRestarts"
 
     initial_learning_rate: Real = level()
     first_decay_steps: StepCount = steps(minimum=1)
-    t_mul: float = static(2.0, converter=static_float(minimum=1.0))
-    m_mul: Real = value(1.0, minimum=0.0, maximum=1.0, min_open=True)
-    alpha: Real = value(0.0, minimum=0.0)
+    t_mul: float = static(default=2.0, converter=static_float(minimum=1.0))
+    m_mul: Real = value(default=1.0, minimum=0.0, maximum=1.0, min_open=True)
+    alpha: Real = value(default=0.0, minimum=0.0)
 
     keras_name = "SGDRDecay"
     keras_keys = ("initial_learning_rate", "first_decay_steps", "t_mul", "m_mul", "alpha", "name")

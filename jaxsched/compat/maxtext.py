@@ -103,14 +103,14 @@ class LearningRateSchedule(Port, name="compat.maxtext.create_learning_rate_sched
       [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0, 0.0, 0.0]
     """
 
-    learning_rate: Real = level(3e-5)
-    steps: int = static(150_001, converter=static_int(-1))
-    lr_schedule_type: str = choice(("cosine", "wsd"), "cosine")
-    learning_rate_final_fraction: Real = value(0.1, minimum=0.0)
-    wsd_decay_steps_fraction: float = static(0.1, converter=static_float(0.0, 1.0))
-    wsd_decay_style: str = choice(("linear", "cosine"), "linear")
-    warmup_steps_fraction: float = static(0.1, converter=static_float(0.0, 1.0))
-    learning_rate_schedule_steps: int = static(-1, converter=static_int(-1))
+    learning_rate: Real = level(default=3e-5)
+    steps: int = static(default=150_001, converter=static_int(-1))
+    lr_schedule_type: str = choice(("cosine", "wsd"), default="cosine")
+    learning_rate_final_fraction: Real = value(default=0.1, minimum=0.0)
+    wsd_decay_steps_fraction: float = static(default=0.1, converter=static_float(0.0, 1.0))
+    wsd_decay_style: str = choice(("linear", "cosine"), default="linear")
+    warmup_steps_fraction: float = static(default=0.1, converter=static_float(0.0, 1.0))
+    learning_rate_schedule_steps: int = static(default=-1, converter=static_int(-1))
 
     examples = (
         {"learning_rate": 3e-4, "steps": 1000, "learning_rate_schedule_steps": 1000,

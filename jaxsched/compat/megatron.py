@@ -124,8 +124,8 @@ class OptimizerParamSchedulerLR(Port, name="compat.megatron.OptimizerParamSchedu
     lr_warmup_steps: StepCount = steps(static=True)
     lr_decay_steps: StepCount = steps(static=True)
     lr_decay_style: str = choice(LR_DECAY_STYLES)
-    wsd_decay_steps: StepCount | None = steps(None, static=True)
-    lr_wsd_decay_style: str | None = choice(WSD_DECAY_STYLES, None)
+    wsd_decay_steps: StepCount | None = steps(default=None, static=True)
+    lr_wsd_decay_style: str | None = choice(WSD_DECAY_STYLES, default=None)
 
     examples = (
         {"init_lr": 0.0, "max_lr": 3e-4, "min_lr": 3e-5, "lr_warmup_steps": 100, "lr_decay_steps": 1000,
@@ -241,7 +241,7 @@ class OptimizerParamSchedulerWD(Port, name="compat.megatron.OptimizerParamSchedu
     end_wd: Real = value()
     wd_incr_steps: StepCount = steps()
     wd_incr_style: str = choice(WD_INCR_STYLES)
-    wd_mult: Real = value(1.0, minimum=0.0)
+    wd_mult: Real = value(default=1.0, minimum=0.0)
 
     examples = (
         {"start_wd": 0.01, "end_wd": 0.1, "wd_incr_steps": 1000, "wd_incr_style": "linear"},

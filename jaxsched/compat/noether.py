@@ -282,7 +282,7 @@ def _progress_doc(name: str, shape: str, inc: bool, example: str, output: str) -
 
 def _power() -> Any:
     """``power`` > 0, static: whole and fractional powers continue differently past the end."""
-    return static(1.0, converter=static_float(0.0, min_open=True))
+    return static(default=1.0, converter=static_float(0.0, min_open=True))
 
 
 class LinearDecreasingSchedule(_Progress, name="compat.noether.LinearDecreasingSchedule"):

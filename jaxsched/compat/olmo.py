@@ -39,8 +39,18 @@ from typing import Any
 import jaxsched
 from jaxsched import _validate as v
 from jaxsched._core import Port, Schedule
-from jaxsched._fields import _ROLE as ROLE
-from jaxsched._fields import Choice, Real, Static, Value, known, static, static_float, static_int, value
+from jaxsched._fields import (
+    Choice,
+    Real,
+    Static,
+    Value,
+    known,
+    of_role,
+    static,
+    static_float,
+    static_int,
+    value,
+)
 from jaxsched._numerics import MAX_STEP
 
 __all__ = [
@@ -106,21 +116,15 @@ class _Struct(Static):
         return self.plain(x)
 
 
-def _struct(default: Any, converter: Any, plain: Any) -> Any:
-    return dataclasses.field(default=default, metadata={ROLE: _Struct(converter, plain)})
-
-
-def _kw(role: Any, default: Any) -> Any:
-    return dataclasses.field(default=default, kw_only=True, metadata={ROLE: role})
 
 
 def _dur(default: Any = None) -> Any:
     """A duration in OLMo-core's units (steps or tokens): static, it decides the phases."""
-    return static(default, converter=_opt_int(0))
+    return static(default=default, converter=_opt_int(0))
 
 
 def _frac(default: Any = None) -> Any:
-    return static(default, converter=_opt_float())
+    return static(default=default, converter=_opt_float())
 
 
 def _absolute(pieces: Sequence[Schedule], starts: Sequence[int]) -> Schedule:
@@ -134,11 +138,11 @@ class OLMoScheduler(Port):
     """A port of an OLMo-core ``Scheduler``: the curve of ``get_lr`` in ``current / tokens_per_step``,
     evaluated at update ``k`` one step ahead (``current = k + 1`` steps)."""
 
-    initial_lr: Real = _kw(Value(minimum=0.0), 1.0)
-    scheduler_units: str = _kw(Choice(("steps", "tokens")), "steps")
-    max_steps: int | None = _kw(Static(_opt_int(0)), None)
-    max_tokens: int | None = _kw(Static(_opt_int(0)), None)
-    tokens_per_step: int | None = _kw(Static(_opt_int(1)), None)
+    initial_lr: Real = of_role(Value(minimum=0.0), default=1.0, kw_only=True)
+    scheduler_units: str = of_role(Choice(("steps", "tokens")), default="steps", kw_only=True)
+    max_steps: int | None = of_role(Static(_opt_int(0)), default=None, kw_only=True)
+    max_tokens: int | None = of_role(Static(_opt_int(0)), default=None, kw_only=True)
+    tokens_per_step: int | None = of_role(Static(_opt_int(1)), default=None, kw_only=True)
 
     # -- units -------------------------------------------------------------------------------------------
     def _u(self) -> int:
@@ -265,7 +269,7 @@ class ConstantWithWarmup(OLMoScheduler, name="compat.olmo.ConstantWithWarmup"):
     warmup: int | None = _dur()
     warmup_steps: int | None = _dur()
     warmup_fraction: float | None = _frac()
-    warmup_min_lr: Real = value(0.0)
+    warmup_min_lr: Real = value(default=0.0)
 
     examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
                 {"warmup_fraction": 0.1, "warmup_min_lr": 1e-5, "initial_lr": 4e-4, "max_steps": 200})
@@ -313,8 +317,8 @@ class WSD(OLMoScheduler, name="compat.olmo.WSD"):
     decay: int | None = _dur()
     decay_steps: int | None = _dur()
     decay_fraction: float | None = _frac(0.1)
-    warmup_min_lr: Real = value(0.0)
-    decay_min_lr: Real = value(0.0)
+    warmup_min_lr: Real = value(default=0.0)
+    decay_min_lr: Real = value(default=0.0)
 
     examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
                 {"warmup_fraction": 0.05, "decay": 75, "decay_fraction": None, "decay_min_lr": 4e-5,
@@ -370,15 +374,15 @@ class PowerLR(OLMoScheduler, name="compat.olmo.PowerLR"):
       [0.5, 1.0, 0.6667, 0.5, 0.4, 0.3333, 0.1667, 0.0]
     """
 
-    b: float = static(-0.51, converter=static_float())
+    b: float = static(default=-0.51, converter=static_float())
     warmup: int | None = _dur()
     warmup_steps: int | None = _dur()
     warmup_fraction: float | None = _frac()
-    warmup_min_lr: Real = value(0.0)
+    warmup_min_lr: Real = value(default=0.0)
     decay: int | None = _dur()
     decay_steps: int | None = _dur()
     decay_fraction: float | None = _frac(0.1)
-    decay_min_lr: Real = value(0.0)
+    decay_min_lr: Real = value(default=0.0)
 
     examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 400},
                 {"b": -1.0, "warmup": 12, "decay": 100, "decay_fraction": None, "decay_min_lr": 1e-6,
@@ -439,12 +443,12 @@ class LinearWithWarmup(OLMoScheduler, name="compat.olmo.LinearWithWarmup"):
       [0.5, 1.0, 0.75, 0.5, 0.25, 0.0]
     """
 
-    alpha_f: Real = value(0.1, minimum=0.0)
+    alpha_f: Real = value(default=0.1, minimum=0.0)
     t_max: int | None = _dur()
     warmup: int | None = _dur()
     warmup_steps: int | None = _dur()
     warmup_fraction: float | None = _frac()
-    warmup_min_lr: Real = value(0.0)
+    warmup_min_lr: Real = value(default=0.0)
 
     examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
                 {"warmup": 0, "alpha_f": 0.0, "t_max": 300, "initial_lr": 4e-4, "max_steps": 250})
@@ -484,11 +488,11 @@ class InvSqrtWithWarmup(OLMoScheduler, name="compat.olmo.InvSqrtWithWarmup"):
       [0.25, 1.0, 0.5]
     """
 
-    alpha_f: Real = value(0.1, minimum=0.0)
+    alpha_f: Real = value(default=0.1, minimum=0.0)
     warmup: int | None = _dur()
     warmup_steps: int | None = _dur()
     warmup_fraction: float | None = _frac()
-    warmup_min_lr: Real = value(0.0)
+    warmup_min_lr: Real = value(default=0.0)
 
     examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 400},)
 
@@ -545,9 +549,9 @@ class CosWithWarmup(OLMoScheduler, name="compat.olmo.CosWithWarmup"):
     warmup: int | None = _dur()
     warmup_steps: int | None = _dur()
     warmup_fraction: float | None = _frac()
-    alpha_f: Real = value(0.1, minimum=0.0)
+    alpha_f: Real = value(default=0.1, minimum=0.0)
     t_max: int | None = _dur()
-    warmup_min_lr: Real = value(0.0)
+    warmup_min_lr: Real = value(default=0.0)
 
     examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
                 {"warmup_fraction": 0.02, "alpha_f": 0.0, "initial_lr": 6e-4, "max_steps": 400, "t_max": 500})
@@ -582,9 +586,9 @@ class HalfCosWithWarmup(OLMoScheduler, name="compat.olmo.HalfCosWithWarmup"):
     warmup: int | None = _dur()
     warmup_steps: int | None = _dur()
     warmup_fraction: float | None = _frac()
-    alpha_f: Real = value(0.1, minimum=0.0)
+    alpha_f: Real = value(default=0.1, minimum=0.0)
     t_max: int | None = _dur()
-    warmup_min_lr: Real = value(0.0)
+    warmup_min_lr: Real = value(default=0.0)
 
     examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},)
 
@@ -637,7 +641,7 @@ class CosWithWarmupAndLinearDecay(CosWithWarmup, name="compat.olmo.CosWithWarmup
     decay: int | None = _dur()
     decay_steps: int | None = _dur()
     decay_fraction: float | None = _frac(0.1)
-    decay_min_lr: Real = value(0.0)
+    decay_min_lr: Real = value(default=0.0)
 
     examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},)  # type: ignore[assignment]
 
@@ -786,8 +790,8 @@ class ComposableScheduler(_WithOverride, name="compat.olmo.ComposableScheduler")
       [0.5, 1.0, 0.5, 0.0, 0.0]
     """
 
-    stages: tuple[Any, ...] = _struct(dataclasses.MISSING, _stages, lambda x: [dict(st) for st in x])
-    override_decay: Any = _struct(None, _override, lambda x: None if x is None else dict(x))
+    stages: tuple[Any, ...] = of_role(_Struct(_stages, lambda x: [dict(st) for st in x]))
+    override_decay: Any = of_role(_Struct(_override, lambda x: None if x is None else dict(x)), default=None)
 
     examples = (
         {"stages": [{"duration": 25, "shape": "linear", "start_lr": 0.0, "end_lr_fraction": 1.0},
@@ -909,12 +913,12 @@ class SequentialScheduler(_WithOverride, name="compat.olmo.SequentialScheduler")
       [0.5, 1.0, 0.75, 0.5, 0.25, 0.0]
     """
 
-    schedulers: tuple[Any, ...] = _struct(dataclasses.MISSING, _subs, lambda x: [dict(sub) for sub in x])
-    schedulers_max: tuple[int, ...] | None = static(None, converter=_ints)
-    schedulers_max_steps: tuple[int, ...] | None = static(None, converter=_ints)
-    override_decay: Any = _struct(None, _override, lambda x: None if x is None else dict(x))
-    _initial_lrs: tuple[float, ...] = static((), init=False)
-    _override_start: float | None = static(None, init=False)
+    schedulers: tuple[Any, ...] = of_role(_Struct(_subs, lambda x: [dict(sub) for sub in x]))
+    schedulers_max: tuple[int, ...] | None = static(default=None, converter=_ints)
+    schedulers_max_steps: tuple[int, ...] | None = static(default=None, converter=_ints)
+    override_decay: Any = of_role(_Struct(_override, lambda x: None if x is None else dict(x)), default=None)
+    _initial_lrs: tuple[float, ...] = static(default=(), init=False)
+    _override_start: float | None = static(default=None, init=False)
 
     examples = (
         {"schedulers": [{"type": "constant_with_warmup", "warmup": 100},
@@ -983,6 +987,11 @@ class SequentialScheduler(_WithOverride, name="compat.olmo.SequentialScheduler")
         return self._override_start
 
 
+def _floats_or_none(name: str, x: Any) -> tuple[float, ...] | None:
+    """None, or a sequence of finite floats (each checked under its own index)."""
+    return None if x is None else tuple(float(Value().convert(f"{name}[{i}]", e)) for i, e in enumerate(x))
+
+
 class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
     __doc__ = r"""
     OLMo-core's ``WSDS`` (warmup-stable-decay-simplified, Wen et al., arXiv 2410.05192): periods of
@@ -1010,16 +1019,14 @@ class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
       [1.0, 1.0, 0.5, 0.0, 1.0, 0.5, 0.0, 0.0]
     """
 
-    period_lengths: tuple[int, ...] = static((), converter=_ints)
-    period_lr_multipliers: tuple[float, ...] | None = static(None, converter=lambda n, x: None if x is None
-                                                             else tuple(float(Value().convert(f"{n}[{i}]", e))
-                                                                        for i, e in enumerate(x)))
+    period_lengths: tuple[int, ...] = static(default=(), converter=_ints)
+    period_lr_multipliers: tuple[float, ...] | None = static(default=None, converter=_floats_or_none)
     warmup: int | None = _dur()
     warmup_fraction: float | None = _frac()
     decay: int | None = _dur()
     decay_fraction: float | None = _frac()
-    warmup_min_lr: Real = value(0.0)
-    decay_min_lr: Real = value(0.0)
+    warmup_min_lr: Real = value(default=0.0)
+    decay_min_lr: Real = value(default=0.0)
 
     examples = ({"period_lengths": [100, 75, 75], "warmup": 12, "decay": 15, "initial_lr": 1e-3,
                  "max_steps": 250},
@@ -1125,7 +1132,7 @@ class ExponentialScheduler(OLMoScheduler, name="compat.olmo.ExponentialScheduler
       [0.1, 1.0, 1.0]
     """
 
-    lr_min: Real = value(1e-9)
+    lr_min: Real = value(default=1e-9)
 
     examples = ({"lr_min": 1e-7, "initial_lr": 1e-2, "max_steps": 200},)
 

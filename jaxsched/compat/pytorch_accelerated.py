@@ -271,7 +271,8 @@ class WSDLrScheduler(Port, name="compat.pytorch_accelerated.WSDLrScheduler"):
     lr: Real = level()
     num_epochs: int | None = steps(default=None, static=True, minimum=1)
     num_update_steps_per_epoch: int | None = steps(default=None, static=True, minimum=1)
-    total_steps: int | None = steps(default=None, static=True, minimum=1, refusal=v.ScheduleArgumentAssertionError)
+    total_steps: int | None = steps(default=None, static=True, minimum=1,
+                                    refusal=v.ScheduleArgumentAssertionError)
     num_warmup_steps: int | None = steps(default=0, static=True, optional=True)
     decay_phase_ratio: float = static(default=0.1, converter=static_float())
     lr_min: Real = level(default=1e-6, refusal=v.ScheduleArgumentAssertionError)

@@ -119,14 +119,14 @@ class LearningRateScheduler(Port, name="compat.t5x.create_learning_rate_schedule
       [1e-08, 0.05, 0.1, 0.05]
     """
 
-    factors: str = static("constant * linear_warmup * rsqrt_decay", converter=_factors)
-    base_learning_rate: Real = level(0.5)
-    warmup_steps: StepCount = steps(1000)
-    decay_factor: Real = value(0.5, minimum=0.0)
-    steps_per_decay: StepCount = steps(20000, minimum=1)
-    steps_per_cycle: StepCount = steps(100000, minimum=1)
-    step_offset: StepCount = steps(0, minimum=-MAX_STEP)
-    min_learning_rate: Real = level(1e-8)
+    factors: str = static(default="constant * linear_warmup * rsqrt_decay", converter=_factors)
+    base_learning_rate: Real = level(default=0.5)
+    warmup_steps: StepCount = steps(default=1000)
+    decay_factor: Real = value(default=0.5, minimum=0.0)
+    steps_per_decay: StepCount = steps(default=20000, minimum=1)
+    steps_per_cycle: StepCount = steps(default=100000, minimum=1)
+    step_offset: StepCount = steps(default=0, minimum=-MAX_STEP)
+    min_learning_rate: Real = level(default=1e-8)
 
     examples = (
         {"factors": "constant * linear_warmup * rsqrt_decay", "base_learning_rate": 1.0, "warmup_steps": 100},

@@ -873,6 +873,7 @@ def create_scheduler_v2(
             "create_scheduler_v2: with step_on_epochs=True and no updates_per_epoch the schedule counts "
             "epochs, but optax's step counts updates: pass updates_per_epoch=<batches per epoch>",
             EpochClockWarning, stacklevel=2)
+    noise_range: Any
     if noise is None:
         noise_range = None
     elif isinstance(noise, list | tuple):
@@ -880,10 +881,10 @@ def create_scheduler_v2(
         noise_range = noise_range[0] if len(noise_range) == 1 else noise_range
     else:
         noise_range = noise * t_initial
-    warm = {"warmup_lr_init": warmup_lr, "warmup_t": warmup_t, "warmup_prefix": warmup_prefix}
-    noisy = {"noise_range_t": noise_range, "noise_pct": noise_pct, "noise_std": noise_std,
+    warm: dict[str, Any] = {"warmup_lr_init": warmup_lr, "warmup_t": warmup_t, "warmup_prefix": warmup_prefix}
+    noisy: dict[str, Any] = {"noise_range_t": noise_range, "noise_pct": noise_pct, "noise_std": noise_std,
              "noise_seed": noise_seed}
-    cycles = {"cycle_mul": cycle_mul, "cycle_decay": cycle_decay, "cycle_limit": cycle_limit}
+    cycles: dict[str, Any] = {"cycle_mul": cycle_mul, "cycle_decay": cycle_decay, "cycle_limit": cycle_limit}
     out: Any
     if sched == "cosine":
         out = CosineLRScheduler(lr, t_initial, lr_min=min_lr, **cycles, **warm, **noisy, k_decay=k_decay,
@@ -894,7 +895,7 @@ def create_scheduler_v2(
         size, rate = (decay_t, decay_rate) if sched == "step" else (1, 1.0)
         out = StepLRScheduler(lr, size, decay_rate=rate, **warm, **noisy, **clock)
     elif sched == "multistep":
-        out = MultiStepLRScheduler(lr, milestones, decay_rate=decay_rate, **warm, **noisy, **clock)
+        out = MultiStepLRScheduler(lr, tuple(milestones), decay_rate=decay_rate, **warm, **noisy, **clock)
     elif sched == "plateau":
         if not step_on_epochs:
             raise v.ScheduleArgumentAssertionError(
@@ -909,7 +910,7 @@ def create_scheduler_v2(
         t_sched = t_initial if warmup_prefix else t_initial - warmup_t
         if 0 < decay_epochs < 1:
             decay_t = decay_epochs * t_sched
-        decay_t = int(round(decay_t))
+        decay_t = round(decay_t)
         if not 0 < decay_t <= t_sched:
             raise v.ScheduleArgumentError(
                 "decay_epochs", f"{sched} needs 0 < decay_epochs <= epochs"

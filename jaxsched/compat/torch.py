@@ -1074,9 +1074,10 @@ class ChainedScheduler(Port, name="compat.torch.ChainedScheduler"):
     constant); a composition that needs more than 4194304 of them is refused, naming the schedulers that
     make it long. Where one cosine is the only scheduler still changing the LR after the prefix (a warmup
     chained with a long cosine), no period is tabled: from there the recursion is an affine function of the
-    cosine's closed form up to its next trough, and the closed form itself after it. Nested ``ChainedScheduler`` and
-    ``SequentialLR`` children are stepped as torch steps them (a ``SequentialLR`` child sets the LR at its
-    milestones, dropping the other schedulers' accumulated factors, as torch does).
+    cosine's closed form up to its next trough, and the closed form itself after it. Nested
+    ``ChainedScheduler`` and ``SequentialLR`` children are stepped as torch steps them (a ``SequentialLR``
+    child sets the LR at its milestones, dropping the other schedulers' accumulated factors, as torch
+    does).
 
     All schedulers share one optimizer, hence one base LR: every ``lr`` must be the same (and must be the
     ``max_lr / div_factor`` of a ``OneCycleLR`` built before it, which overwrites the optimizer's

@@ -69,7 +69,7 @@ _SHAPES = ("linear", "cosine", "1-sqrt")
 
 def _cycles(default: float, minimum_open: bool = False) -> Any:
     """``num_cycles``: static (the cycle phase is exact for concrete cycle counts)."""
-    return static(default, converter=static_float(minimum=0.0, min_open=minimum_open))
+    return static(default=default, converter=static_float(minimum=0.0, min_open=minimum_open))
 
 
 def _one_of(options: tuple[str, ...]) -> Any:
@@ -79,7 +79,7 @@ def _one_of(options: tuple[str, ...]) -> Any:
         v.choice(name, x, options)
         return x
 
-    return static(options[0], converter=convert)
+    return static(default=options[0], converter=convert)
 
 
 def _after_warmup(lr: Any, W: Any, main: Schedule, warm: Schedule | None = None) -> Schedule:
@@ -254,7 +254,9 @@ class CosineScheduleWithWarmup(_Trained, Port, name="compat.transformers.get_cos
         return _after_warmup(self.lr, self.num_warmup_steps, cosine_cycles(self.lr, span, self.num_cycles))
 
 
-class CosineWithHardRestartsScheduleWithWarmup(_Trained, Port, name="compat.transformers.get_cosine_with_hard_restarts_schedule_with_warmup"):
+class CosineWithHardRestartsScheduleWithWarmup(
+    _Trained, Port, name="compat.transformers.get_cosine_with_hard_restarts_schedule_with_warmup"
+):
     r"""HF ``get_cosine_with_hard_restarts_schedule_with_warmup``: warmup, then equal cosine cycles.
 
     With :math:`p = (k - W)/\max(1, T - W)` and :math:`c` = ``num_cycles``:
@@ -300,7 +302,9 @@ class CosineWithHardRestartsScheduleWithWarmup(_Trained, Port, name="compat.tran
         return _after_warmup(self.lr, self.num_warmup_steps, join([cycles, constant(0.0)], [span]))
 
 
-class PolynomialDecayScheduleWithWarmup(_Trained, Port, name="compat.transformers.get_polynomial_decay_schedule_with_warmup"):
+class PolynomialDecayScheduleWithWarmup(
+    _Trained, Port, name="compat.transformers.get_polynomial_decay_schedule_with_warmup"
+):
     r"""HF ``get_polynomial_decay_schedule_with_warmup``: warmup from 0, polynomial decay to ``lr_end``.
 
     .. math::
@@ -411,7 +415,9 @@ class InverseSqrtSchedule(Port, name="compat.transformers.get_inverse_sqrt_sched
         return _after_warmup(self.lr, W, inverse_sqrt(self.lr, 0, timescale=tau))
 
 
-class CosineWithMinLrScheduleWithWarmup(_Trained, Port, name="compat.transformers.get_cosine_with_min_lr_schedule_with_warmup"):
+class CosineWithMinLrScheduleWithWarmup(
+    _Trained, Port, name="compat.transformers.get_cosine_with_min_lr_schedule_with_warmup"
+):
     r"""HF ``get_cosine_with_min_lr_schedule_with_warmup``: warmup from 0, cosine down to a floor.
 
     With :math:`r` = ``min_lr_rate`` (or ``min_lr / lr``) and the cosine factor :math:`c(k)` of
@@ -464,7 +470,9 @@ class CosineWithMinLrScheduleWithWarmup(_Trained, Port, name="compat.transformer
         return _after_warmup(self.lr, self.num_warmup_steps, cosine)
 
 
-class CosineWithMinLrScheduleWithWarmupLrRate(_Trained, Port, name="compat.transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate"):
+class CosineWithMinLrScheduleWithWarmupLrRate(
+    _Trained, Port, name="compat.transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate"
+):
     r"""HF ``get_cosine_with_min_lr_schedule_with_warmup_lr_rate`` (``cosine_warmup_with_min_lr``).
 
     HF's shifted-by-one variant: with :math:`w` = ``warmup_lr_rate``, :math:`r` the floor ratio and

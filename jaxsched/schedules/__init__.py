@@ -29,7 +29,8 @@ from jaxsched.schedules import (
 )
 
 _FAMILIES = (_basic, _cosine, _cyclic, _noise, _points, _progress, _ramp, _recurrence, _research, _restarts,
-             _rsqrt, _transformer, _warmup, _warmup_factors, _wsd, _annealing_cycles, _polynomial_cycle, _power,
+             _rsqrt, _transformer, _warmup, _warmup_factors, _wsd, _annealing_cycles, _polynomial_cycle,
+             _power,
              _combinators, _surgery)
 
 # Every registered class of the catalog modules, by class name (generated: no second export list).

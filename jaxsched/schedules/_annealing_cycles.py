@@ -79,12 +79,12 @@ class AnnealingCycles(Schedule, name="annealing_cycles"):
     start_value: Real = level()
     end_value: Real = level()
     cycle_size: int = steps(minimum=1, static=True)
-    cycle_mult: float = static(1.0, converter=static_float(minimum=1.0))
-    start_value_mult: Real = value(1.0, minimum=0.0, maximum=1.0)
-    end_value_mult: Real = value(1.0, minimum=0.0, maximum=1.0)
-    warmup_duration: int = steps(0, static=True)
-    shape: str = choice(SHAPES, "cos")
-    _cycles: tuple[tuple[int, int, int], ...] = static((), init=False)
+    cycle_mult: float = static(default=1.0, converter=static_float(minimum=1.0))
+    start_value_mult: Real = value(default=1.0, minimum=0.0, maximum=1.0)
+    end_value_mult: Real = value(default=1.0, minimum=0.0, maximum=1.0)
+    warmup_duration: int = steps(default=0, static=True)
+    shape: str = choice(SHAPES, default="cos")
+    _cycles: tuple[tuple[int, int, int], ...] = static(default=(), init=False)
 
     examples = (
         {"start_value": 1e-3, "end_value": 1e-5, "cycle_size": 100},

@@ -42,8 +42,8 @@ class PolynomialCycle(Schedule, name="polynomial_cycle"):
 
     init_value: Real = level()
     decay_steps: StepCount = steps(minimum=1)
-    end_value: Real = level(0.0)
-    power: Real = value(1.0, minimum=0.0, min_open=True)
+    end_value: Real = level(default=0.0)
+    power: Real = value(default=1.0, minimum=0.0, min_open=True)
 
     examples = (
         {"init_value": 0.1, "decay_steps": 100, "end_value": 1e-4, "power": 2.0},

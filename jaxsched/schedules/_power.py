@@ -40,8 +40,8 @@ class InversePower(Schedule, name="inverse_power"):
 
     init_value: Real = level()
     timescale: Real = value(minimum=0.0, min_open=True)
-    exponent: Real = value(0.5, minimum=0.0, min_open=True)
-    end_value: Real = level(0.0)
+    exponent: Real = value(default=0.5, minimum=0.0, min_open=True)
+    end_value: Real = level(default=0.0)
 
     examples = (
         {"init_value": 1e-3, "timescale": 1000},

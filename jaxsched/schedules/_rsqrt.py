@@ -50,9 +50,9 @@ class RsqrtDecay(Schedule, name="rsqrt_decay"):
     """
 
     peak_value: Real = level()
-    timescale: Real = value(1.0, minimum=0.0, min_open=True)
-    begin: Span = steps(0, minimum=-(2**53), fractional=True)
-    min_steps: Real = value(1.0, minimum=0.0, min_open=True)
+    timescale: Real = value(default=1.0, minimum=0.0, min_open=True)
+    begin: Span = steps(default=0, minimum=-(2**53), fractional=True)
+    min_steps: Real = value(default=1.0, minimum=0.0, min_open=True)
 
     examples = (
         {"peak_value": 1e-3, "timescale": 10_000, "begin": -9000, "min_steps": 10_000},
