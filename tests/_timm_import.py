@@ -36,5 +36,6 @@ def timm_scheduler() -> Any:
     bare = types.ModuleType("timm")
     bare.__path__ = list(spec.submodule_search_locations)
     bare.__file__ = str(Path(bare.__path__[0]) / "__init__.py")
+    bare.__spec__ = spec  # (importlib.util.find_spec("timm") elsewhere in the process reads it)
     sys.modules["timm"] = bare
     return importlib.import_module("timm.scheduler")

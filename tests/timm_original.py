@@ -11,6 +11,7 @@ afterwards (nothing else in the process sees them). Where ``import timm.schedule
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import sys
 import types
@@ -24,7 +25,10 @@ MODULES = ("scheduler", "cosine_lr", "tanh_lr", "poly_lr", "step_lr", "multistep
 
 def timm_location() -> Path | None:
     """The installed ``timm`` package folder (found without importing it), or None."""
-    spec = importlib.util.find_spec("timm")
+    try:
+        spec = importlib.util.find_spec("timm")
+    except ValueError:  # a bare timm package registered without a spec (tests/_timm_import.py used to)
+        spec = importlib.machinery.PathFinder.find_spec("timm")
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(next(iter(spec.submodule_search_locations)))
