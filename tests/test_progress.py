@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import jaxsched
+from jaxsched import MAX_STEP
 from tests.helpers import assert_matches
 from tests.reference_formulas import reference
 
@@ -124,3 +127,20 @@ def test_config_round_trip():
         for ex in jaxsched.registry()[name].examples:
             s = jaxsched.registry()[name](**ex)
             assert jaxsched.from_config(s.to_config()) == s
+
+
+@pytest.mark.parametrize("interval", [0.1, 1 / 3, 0.01])
+def test_rounded_index_on_a_long_run_constructs_at_once(interval: float) -> None:
+    """Regression: with decimal rounding (digits=0) each decay step lies half an interval from its exact
+    boundary, and the boundaries were found by walking there one step at a time: over two minutes to
+    construct at 2e9 steps. They are bisected now; the values are those of the index itself."""
+    from jaxsched.schedules import _progress
+
+    _progress._bounds.cache_clear()
+    start = time.perf_counter()
+    s = jaxsched.fraction_step_decay(1.0, decay_rate=0.5, total_steps=2_000_000_000, interval=interval,
+                                     digits=0)
+    assert time.perf_counter() - start < 5.0  # (was > 120 s)
+    k = np.array([0, 10**8, 999_999_999, 1_000_000_000, 1_049_999_999, 1_050_000_000, MAX_STEP])
+    want = [0.5 ** int(round((n / 2_000_000_000) / interval, 0)) for n in np.minimum(k, 2_000_000_000)]
+    np.testing.assert_array_equal(s.numpy(k), want)

@@ -188,16 +188,17 @@ def _bounds(total: int, offset: int, last: int, interval: float | None, fraction
                                       f"{_BOUNDS_LIMIT} are supported", interval)
     out, lo = [], 0
     for j in range(1, top + 1):
-        # j(n) is non-decreasing in n (IEEE division and decimal rounding are monotone): start from the
-        # exact boundary and walk to the first step that reaches j.
+        # j(n) is non-decreasing in n (IEEE division and decimal rounding are monotone): bisect for the
+        # first step that reaches j, on the side of the exact boundary where it lies (decimal rounding
+        # can move it by half an interval: a walk from the boundary took minutes on long runs).
         mark = fractions[j - 1] if fractions is not None else j * interval  # type: ignore[operator]
         g = min(max(lo, math.ceil(mark * total) - offset - 1), last)
-        while g > lo and index(g - 1) >= j:
-            g -= 1
-        while index(g) < j:
-            g += 1
-        out.append(g)
-        lo = g
+        a, b = (lo, g) if index(g) >= j else (g + 1, last)  # index(last) = top >= j
+        while a < b:
+            mid = (a + b) // 2
+            a, b = (a, mid) if index(mid) >= j else (mid + 1, b)
+        out.append(a)
+        lo = a
     return tuple(out)
 
 
