@@ -232,6 +232,7 @@ def test_every_native_schedule_has_strategies() -> None:
 
 
 @pytest.mark.parametrize("name", NATIVE)
+@settings(max_examples=max(10, settings().max_examples // 2))  # (each example compiles four programs)
 @given(data=st.data())
 def test_valid_native_is_finite_and_nonnegative(name: str, data: st.DataObject) -> None:
     kwargs = data.draw(strat.VALID[name], label="kwargs")
@@ -401,7 +402,7 @@ def test_port_examples_are_finite_everywhere(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", PORTS)
-@settings(max_examples=max(5, settings().max_examples // 3))
+@settings(max_examples=max(3, settings().max_examples // 8))  # (111 ports; each example compiles)
 @given(data=st.data())
 def test_perturbed_port_examples(name: str, data: st.DataObject) -> None:
     """Moved examples either construct a finite schedule or are rejected with a named argument."""

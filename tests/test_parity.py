@@ -82,7 +82,7 @@ class Skewed(Schedule, name="test_parity.skewed"):
     """A test schedule whose JAX values differ from its NumPy values by a relative ``skew``."""
 
     value: Any = fl.value()
-    skew: Any = fl.value(0.0)
+    skew: Any = fl.value(default=0.0)
 
     def _key_steps(self) -> list[Any]:
         return [50]
