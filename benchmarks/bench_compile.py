@@ -75,9 +75,7 @@ def pairs() -> dict[str, tuple[Any, Any]]:
             optax.piecewise_interpolate_schedule("cosine", 1e-3, bounds),
         ),
         "join (2 pieces)": (
-            jaxsched.join(
-                [jaxsched.linear(0.0, 1e-3, 100), jaxsched.cosine_decay(1e-3, 900)], [100]
-            ),
+            jaxsched.join([jaxsched.linear(0.0, 1e-3, 100), jaxsched.cosine_decay(1e-3, 900)], [100]),
             optax.join_schedules(
                 [optax.linear_schedule(0.0, 1e-3, 100), optax.cosine_decay_schedule(1e-3, 900)],
                 [100],
@@ -127,14 +125,17 @@ def many_pieces() -> list[str]:
     x = jnp.int32(5)
     rows = []
     for n in (1_000, 10_000):
-        ours = jaxsched.join([jaxsched.cosine_decay(1e-3 / (i + 1), 100) for i in range(n)],
-                             [100 * (i + 1) for i in range(n - 1)])
+        ours = jaxsched.join(
+            [jaxsched.cosine_decay(1e-3 / (i + 1), 100) for i in range(n)],
+            [100 * (i + 1) for i in range(n - 1)],
+        )
         lo, co = compile_times(ours, x)
         theirs_s = "not measured (optax's chain of selects grows linearly; minutes)"
         if n == 1_000:
             theirs = optax.join_schedules(
                 [optax.cosine_decay_schedule(1e-3 / (i + 1), 100) for i in range(n)],
-                                          [100 * (i + 1) for i in range(n - 1)])
+                [100 * (i + 1) for i in range(n - 1)],
+            )
             a, b = compile_times(theirs, x)
             theirs_s = f"{(a + b):.2f}"
         rows.append(f"| {n:,} | {lo + co:.2f} | {theirs_s} |")

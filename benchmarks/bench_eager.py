@@ -23,13 +23,19 @@ CALLS = 200
 
 def pairs() -> dict[str, tuple[Any, Any]]:
     return {
-        "warmup_cosine_decay": (jaxsched.warmup_cosine_decay(0.0, 1e-3, 100, 10_000, 1e-5),
-                                optax.warmup_cosine_decay_schedule(0.0, 1e-3, 100, 10_000, 1e-5)),
+        "warmup_cosine_decay": (
+            jaxsched.warmup_cosine_decay(0.0, 1e-3, 100, 10_000, 1e-5),
+            optax.warmup_cosine_decay_schedule(0.0, 1e-3, 100, 10_000, 1e-5),
+        ),
         "linear": (jaxsched.linear(1e-3, 1e-5, 1000), optax.linear_schedule(1e-3, 1e-5, 1000)),
-        "exponential_decay": (jaxsched.exponential_decay(1e-3, 100, 0.9),
-                              optax.exponential_decay(1e-3, 100, 0.9)),
-        "piecewise_constant": (jaxsched.piecewise_constant(1e-3, {100: 0.5, 200: 0.1}),
-                               optax.piecewise_constant_schedule(1e-3, {100: 0.5, 200: 0.1})),
+        "exponential_decay": (
+            jaxsched.exponential_decay(1e-3, 100, 0.9),
+            optax.exponential_decay(1e-3, 100, 0.9),
+        ),
+        "piecewise_constant": (
+            jaxsched.piecewise_constant(1e-3, {100: 0.5, 200: 0.1}),
+            optax.piecewise_constant_schedule(1e-3, {100: 0.5, 200: 0.1}),
+        ),
     }
 
 
@@ -56,21 +62,25 @@ def main() -> str:
             tj.append(a)
             to.append(b)
             ratio.append(a / b)
-        rows.append(f"| {name} | {statistics.median(tj) * 1e6:.0f} | {statistics.median(to) * 1e6:.0f} | "
-                    f"{statistics.median(ratio):.2f} ({min(ratio):.2f}-{max(ratio):.2f}) | "
-                    f"{first_j * 1e3:.0f} | {first_o * 1e3:.0f} |")
-    return "\n".join([
-        "## Eager calls: `float(s(k))` on a Python int, outside jit",
-        "",
-        f"Median time per call over {ROUNDS} alternating rounds of {CALLS} calls (µs), and the median "
-        "(range) of the paired ratios; the first call of each (which compiles, for jaxsched) in ms. "
-        "Target: at most optax's time.",
-        "",
-        "| schedule | jaxsched µs | optax µs | ratio jaxsched/optax | first call ms jaxsched | "
-        "first call ms optax |",
-        "|---|---|---|---|---|---|",
-        *rows,
-    ])
+        rows.append(
+            f"| {name} | {statistics.median(tj) * 1e6:.0f} | {statistics.median(to) * 1e6:.0f} | "
+            f"{statistics.median(ratio):.2f} ({min(ratio):.2f}-{max(ratio):.2f}) | "
+            f"{first_j * 1e3:.0f} | {first_o * 1e3:.0f} |"
+        )
+    return "\n".join(
+        [
+            "## Eager calls: `float(s(k))` on a Python int, outside jit",
+            "",
+            f"Median time per call over {ROUNDS} alternating rounds of {CALLS} calls (µs), and the median "
+            "(range) of the paired ratios; the first call of each (which compiles, for jaxsched) in ms. "
+            "Target: at most optax's time.",
+            "",
+            "| schedule | jaxsched µs | optax µs | ratio jaxsched/optax | first call ms jaxsched | "
+            "first call ms optax |",
+            "|---|---|---|---|---|---|",
+            *rows,
+        ]
+    )
 
 
 if __name__ == "__main__":

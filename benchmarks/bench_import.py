@@ -25,8 +25,9 @@ PROBE = (
 
 
 def run(imports: str) -> tuple[float, float, bool]:
-    out = subprocess.run([sys.executable, "-c", PROBE.format(imports=imports)], capture_output=True,
-                         text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(imports=imports)], capture_output=True, text=True, check=True
+    ).stdout.split()
     return float(out[0]), float(out[1]), out[2] == "True"
 
 
@@ -44,20 +45,22 @@ def main() -> str:
         jax_loaded |= j
     dt = statistics.median(b - a for a, b in zip(base_t, bridge_t, strict=True))
     dm = statistics.median(b - a for a, b in zip(base_m, bridge_m, strict=True))
-    return "\n".join([
-        "## `import torch_bridge` on top of `import torch`",
-        "",
-        f"Fresh processes, {ROUNDS} alternating rounds; medians. Target: at most +0.15 s and +20 MB.",
-        "",
-        "| | wall s | peak RSS MB |",
-        "|---|---|---|",
-        f"| import torch | {statistics.median(base_t):.2f} | {statistics.median(base_m):.0f} |",
-        f"| import torch; import torch_bridge | {statistics.median(bridge_t):.2f} | "
-        f"{statistics.median(bridge_m):.0f} |",
-        f"| difference (median of paired rounds) | +{dt:.2f} | +{dm:.0f} |",
-        "",
-        f"JAX imported by `import torch_bridge`: {'yes' if jax_loaded else 'no'}.",
-    ])
+    return "\n".join(
+        [
+            "## `import torch_bridge` on top of `import torch`",
+            "",
+            f"Fresh processes, {ROUNDS} alternating rounds; medians. Target: at most +0.15 s and +20 MB.",
+            "",
+            "| | wall s | peak RSS MB |",
+            "|---|---|---|",
+            f"| import torch | {statistics.median(base_t):.2f} | {statistics.median(base_m):.0f} |",
+            f"| import torch; import torch_bridge | {statistics.median(bridge_t):.2f} | "
+            f"{statistics.median(bridge_m):.0f} |",
+            f"| difference (median of paired rounds) | +{dt:.2f} | +{dm:.0f} |",
+            "",
+            f"JAX imported by `import torch_bridge`: {'yes' if jax_loaded else 'no'}.",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -46,9 +46,7 @@ def _factories(total: int) -> dict[str, Callable[[], Any]]:
         "ScheduleLR(cosine_decay)": lambda: ScheduleLR(_optimizer(), cos),
         "ScheduleLR(warmup_cosine_decay)": lambda: ScheduleLR(_optimizer(), wcd),
         "ScheduleLR(compat OneCycleLR)": lambda: ScheduleLR(_optimizer(), one),
-        "ScheduleLR(4 groups, 2 schedules)": lambda: ScheduleLR(
-            _optimizer(4), [cos, wcd, cos, wcd]
-        ),
+        "ScheduleLR(4 groups, 2 schedules)": lambda: ScheduleLR(_optimizer(4), [cos, wcd, cos, wcd]),
     }
 
 

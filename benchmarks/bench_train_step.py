@@ -143,9 +143,7 @@ def main() -> str:
     rows = []
     for n in names:
         q1, med, q3 = np.percentile(np.array(times[n]) * 1e6, [25, 50, 75])
-        rows.append(
-            f"| {n} | {med:.0f} | {q1:.0f} - {q3:.0f} | {min(times[n]) * 1e6:.0f} | {ops[n]} |"
-        )
+        rows.append(f"| {n} | {med:.0f} | {q1:.0f} - {q3:.0f} | {min(times[n]) * 1e6:.0f} | {ops[n]} |")
     comparisons = [
         ("jaxsched schedule / optax schedule", "jaxsched schedule", "optax schedule"),
         ("inject + jaxsched / inject + optax", "inject + jaxsched", "inject + optax"),

@@ -27,17 +27,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "hf.yaml")
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write("name: compat.transformers.get_cosine_schedule_with_warmup\nlr: 0.001\n"
-                     "num_warmup_steps: 3000\nnum_training_steps: 100000\n")
+            fh.write(
+                "name: compat.transformers.get_cosine_schedule_with_warmup\nlr: 0.001\n"
+                "num_warmup_steps: 3000\nnum_training_steps: 100000\n"
+            )
         start = time.perf_counter()
         code = cli(["parity", path, "--steps", str(args.steps), "-q"])
         wall = time.perf_counter() - start
     me = resource.getrusage(resource.RUSAGE_SELF)
     worker = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"\n{args.steps} steps: exit {code}, {wall:.1f} s wall; this process (NumPy, torch paths): "
-          f"{me.ru_maxrss / 1024:.0f} MB peak, {me.ru_utime + me.ru_stime:.1f} s CPU; the JAX "
-          f"worker: {worker.ru_maxrss / 1024:.0f} MB peak, {worker.ru_utime + worker.ru_stime:.1f} s "
-          "CPU")
+    print(
+        f"\n{args.steps} steps: exit {code}, {wall:.1f} s wall; this process (NumPy, torch paths): "
+        f"{me.ru_maxrss / 1024:.0f} MB peak, {me.ru_utime + me.ru_stime:.1f} s CPU; the JAX "
+        f"worker: {worker.ru_maxrss / 1024:.0f} MB peak, {worker.ru_utime + worker.ru_stime:.1f} s "
+        "CPU"
+    )
     sys.exit(code)
 
 

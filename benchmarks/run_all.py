@@ -97,9 +97,7 @@ def accuracy_section() -> str:
         for example in cls.examples:
             s = jaxsched.from_config({"name": name, **example})
             steps = acc.probe_steps(s)
-            errs.append(
-                float(acc.errors(acc.f32_values(s, steps), acc.extended_values(s, steps)).max())
-            )
+            errs.append(float(acc.errors(acc.f32_values(s, steps), acc.extended_values(s, steps)).max()))
         err = max(errs) if errs else float("nan")
         if not name.startswith("compat.") and err > worst_native:
             worst_native, worst_name = err, name
@@ -150,9 +148,7 @@ def accuracy_section() -> str:
 def run_child(path: Path) -> tuple[str, float]:
     out_file = HERE / f".{path.stem}.md.tmp"
     t0 = time.perf_counter()
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")])
-    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")]))
     try:
         proc = subprocess.run(
             [sys.executable, str(Path(__file__).resolve()), "--child", str(path), str(out_file)],

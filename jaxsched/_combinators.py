@@ -53,36 +53,48 @@ class Join(Schedule, name="join"):
     continuous: bool = flag(default=False)
 
     examples = (
-        {"schedules": [{"name": "linear", "init_value": 0.0, "end_value": 1e-3,
-                        "transition_steps": 100},
-                       {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 900}],
-         "boundaries": [100]},
-        {"schedules": [{"name": "exponential_decay", "init_value": 1e-3, "transition_steps": 100,
-                        "decay_rate": 0.5},
-                       {"name": "cosine_decay", "init_value": 1.0, "decay_steps": 500}],
-         "boundaries": [300], "continuous": True},
+        {
+            "schedules": [
+                {"name": "linear", "init_value": 0.0, "end_value": 1e-3, "transition_steps": 100},
+                {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 900},
+            ],
+            "boundaries": [100],
+        },
+        {
+            "schedules": [
+                {"name": "exponential_decay", "init_value": 1e-3, "transition_steps": 100, "decay_rate": 0.5},
+                {"name": "cosine_decay", "init_value": 1.0, "decay_steps": 500},
+            ],
+            "boundaries": [300],
+            "continuous": True,
+        },
     )
 
     def __check_init__(self) -> None:
         n = len(self.schedules)
         if len(self.boundaries) != n - 1:
             raise v.ScheduleArgumentError(
-                "boundaries", f"must have len(schedules) - 1 = {n - 1} entries", list(self.boundaries))
+                "boundaries", f"must have len(schedules) - 1 = {n - 1} entries", list(self.boundaries)
+            )
         if known(*self.boundaries) and any(b < a for a, b in itertools.pairwise(self.boundaries)):
-            raise v.ScheduleArgumentError("boundaries", "must be sorted in increasing order",
-                                          list(self.boundaries))
+            raise v.ScheduleArgumentError(
+                "boundaries", "must be sorted in increasing order", list(self.boundaries)
+            )
         for i, b in enumerate(self.boundaries):
             if known(b) and b > MAX_STEP:
                 raise v.ScheduleArgumentError(f"boundaries[{i}]", "must be <= 2**31 - 1 (the last step)", b)
             if self.continuous and isinstance(b, float):
                 raise v.ScheduleArgumentError(
-                    f"boundaries[{i}]", "must be a whole number of steps in a continuous join", b)
+                    f"boundaries[{i}]", "must be a whole number of steps in a continuous join", b
+                )
         if self.continuous:
             for i, piece in enumerate(self.schedules[1:], 1):
                 if piece._is_plain() and float(piece.numpy(0)) == 0:
                     raise v.ScheduleArgumentError(
-                        f"schedules[{i}]", "starts at 0: a continuous join rescales it, so it must start "
-                        "above 0", piece)
+                        f"schedules[{i}]",
+                        "starts at 0: a continuous join rescales it, so it must start above 0",
+                        piece,
+                    )
 
     def _key_steps(self) -> list[Any]:
         out: list[Any] = []
@@ -131,8 +143,9 @@ class Join(Schedule, name="join"):
         if bk.is_numpy:
             idx = np.searchsorted(bounds, key, side="right")
         else:  # a vectorised comparison compiles fastest for few boundaries, a binary search for many
-            idx = xp.searchsorted(bounds, key, side="right",
-                                  method="compare_all" if len(self.boundaries) <= 64 else "scan")
+            idx = xp.searchsorted(
+                bounds, key, side="right", method="compare_all" if len(self.boundaries) <= 64 else "scan"
+            )
         zero = xp.zeros((1,), bounds.dtype)
         start = xp.concatenate([zero, bounds])[idx]
         local = t.shifted(start, nonneg=True)
@@ -176,9 +189,12 @@ class Multiply(Schedule, name="multiply"):
     schedules: tuple[Schedule, ...] = nested_seq()
 
     examples = (
-        {"schedules": [{"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 1000},
-                       {"name": "linear", "init_value": 0.0, "end_value": 1.0,
-                        "transition_steps": 100}]},
+        {
+            "schedules": [
+                {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 1000},
+                {"name": "linear", "init_value": 0.0, "end_value": 1.0, "transition_steps": 100},
+            ]
+        },
     )
 
     def _key_steps(self) -> list[Any]:
@@ -252,8 +268,15 @@ class Clip(Schedule, name="clip"):
     max_value: Real | None = level(default=None)
 
     examples = (
-        {"schedule": {"name": "exponential_decay", "init_value": 1e-3, "transition_steps": 100,
-                      "decay_rate": 0.5}, "min_value": 1e-5},
+        {
+            "schedule": {
+                "name": "exponential_decay",
+                "init_value": 1e-3,
+                "transition_steps": 100,
+                "decay_rate": 0.5,
+            },
+            "min_value": 1e-5,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -298,8 +321,7 @@ class Repeat(Schedule, name="repeat"):
     period: StepCount = steps(minimum=1)
 
     examples = (
-        {"schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 200},
-         "period": 200},
+        {"schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 200}, "period": 200},
     )
 
     def _key_steps(self) -> list[Any]:
@@ -332,8 +354,15 @@ class PerEpoch(Schedule, name="per_epoch"):
     steps_per_epoch: StepCount = steps(minimum=1)
 
     examples = (
-        {"schedule": {"name": "multistep_decay", "init_value": 0.1, "milestones": [30, 60],
-                      "decay_rate": 0.1}, "steps_per_epoch": 10},
+        {
+            "schedule": {
+                "name": "multistep_decay",
+                "init_value": 0.1,
+                "milestones": [30, 60],
+                "decay_rate": 0.1,
+            },
+            "steps_per_epoch": 10,
+        },
     )
 
     def _key_steps(self) -> list[Any]:
@@ -380,8 +409,9 @@ class Quantize(Schedule, name="quantize"):
         return self.schedule.evaluate(bk, Steps(bk, bk.quotient(t.n, n) * n))
 
 
-def join(schedules: Sequence[Schedule | float], boundaries: Sequence[Span], *,
-         continuous: bool = False) -> Schedule:
+def join(
+    schedules: Sequence[Schedule | float], boundaries: Sequence[Span], *, continuous: bool = False
+) -> Schedule:
     """Schedules one after another, as ``optax.join_schedules``: see :class:`Join`."""
     return Join(tuple(schedules), tuple(boundaries), continuous)  # type: ignore[arg-type]  # converted
 
@@ -501,8 +531,12 @@ def _gather_values(bk: Backend, vals: list[Any], pos: Array) -> Any:
             parts = [hi, mid, (host - hi - mid).astype(np.float32)]
         return Split(*(xp.asarray(p)[pos] for p in parts))
     splits = [_as_split(x, x64) for x in vals]
-    return Split(*(xp.stack([xp.asarray(getattr(sp, part), bk.float_dtype) for sp in splits])[pos]
-                   for part in ("hi", "mid", "lo")))
+    return Split(
+        *(
+            xp.stack([xp.asarray(getattr(sp, part), bk.float_dtype) for sp in splits])[pos]
+            for part in ("hi", "mid", "lo")
+        )
+    )
 
 
 def _int_like(x: Any) -> bool:

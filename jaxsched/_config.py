@@ -94,8 +94,7 @@ class ConfigError(ValueError):
 class ConfigArgumentError(ConfigError, v.ScheduleArgumentError):
     """A schedule argument error raised while building from a config, with its path and place."""
 
-    def __init__(self, argument: str, reason: str, value: Any = ..., where: str = "",
-                 note: str = ""):
+    def __init__(self, argument: str, reason: str, value: Any = ..., where: str = "", note: str = ""):
         v.ScheduleArgumentError.__init__(self, argument, reason, value, show_value=False)
         text = f"{argument}: {reason}"
         if value is not ...:
@@ -133,16 +132,17 @@ def brief(value: Any, width: int = 80) -> str:
             return repr(x)
         if isinstance(x, int):
             if x.bit_length() > 128:
-                return f"<an integer of {len(str(abs(x))) if x.bit_length() < 13000 else 'over 4000'}" \
-                       " digits>"
+                return f"<an integer of {len(str(abs(x))) if x.bit_length() < 13000 else 'over 4000'} digits>"
             return repr(x)
         if isinstance(x, float):
             return repr(x)
         if isinstance(x, Mapping):
             if level > 2:
                 return "{...}"
-            items = [f"{walk(k, level + 1)}: {walk(y, level + 1)}"
-                     for k, y in zip(list(x)[:4], list(x.values())[:4], strict=True)]
+            items = [
+                f"{walk(k, level + 1)}: {walk(y, level + 1)}"
+                for k, y in zip(list(x)[:4], list(x.values())[:4], strict=True)
+            ]
             return "{" + ", ".join(items + (["..."] if len(x) > 4 else [])) + "}"
         if isinstance(x, list | tuple):
             if level > 2:
@@ -157,6 +157,7 @@ def brief(value: Any, width: int = 80) -> str:
 
 
 # -- registry --------------------------------------------------------------------------------------
+
 
 def lookup(name: str) -> type[Schedule]:
     """The schedule class registered under ``name`` (``compat.<lib>.<Name>`` imports that port)."""
@@ -173,8 +174,7 @@ def lookup(name: str) -> type[Schedule]:
 _READERS: dict[str, Callable[[dict[str, Any], int | None, int | None], Schedule]] = {}
 
 
-def register_reader(key: str, reader: Callable[[dict[str, Any], int | None, int | None], Schedule]
-                    ) -> None:
+def register_reader(key: str, reader: Callable[[dict[str, Any], int | None, int | None], Schedule]) -> None:
     """Read configs marked by ``key`` instead of ``name`` (noether's ``kind``) with ``reader(config,
     total_steps, steps_per_epoch)``. A port module registers itself on import: this module imports none."""
     _READERS[key] = reader
@@ -202,6 +202,7 @@ def _suggest(name: str) -> str:
 
 
 # -- numbers ---------------------------------------------------------------------------------------
+
 
 def exact(x: Any) -> Fraction | None:
     """A finite real number as an exact fraction, whatever its Python type; ``None`` otherwise.
@@ -239,11 +240,23 @@ def _round_half_up(x: Fraction) -> int:
 
 _MULT = {"": 0, "k": 3, "K": 3, "M": 6, "G": 9, "B": 9, "T": 12}
 _UNIT = {
-    "": "steps", "st": "steps", "step": "steps", "steps": "steps", "ba": "steps", "batch": "steps",
-    "batches": "steps", "iter": "steps", "iters": "steps",
-    "%": "percent", "dur": "fraction",
-    "ep": "epochs", "epoch": "epochs", "epochs": "epochs",
-    "tok": "tokens", "token": "tokens", "tokens": "tokens",
+    "": "steps",
+    "st": "steps",
+    "step": "steps",
+    "steps": "steps",
+    "ba": "steps",
+    "batch": "steps",
+    "batches": "steps",
+    "iter": "steps",
+    "iters": "steps",
+    "%": "percent",
+    "dur": "fraction",
+    "ep": "epochs",
+    "epoch": "epochs",
+    "epochs": "epochs",
+    "tok": "tokens",
+    "token": "tokens",
+    "tokens": "tokens",
 }
 _DURATION_RE = re.compile(
     r"^\s*(?P<sign>[+-]?)(?P<int>\d+(?:_\d+)*)?(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?\s*"
@@ -252,8 +265,9 @@ _DURATION_RE = re.compile(
 _DICT_UNITS = ("steps", "fraction", "percent", "epochs", "tokens")
 
 DURATION_SUFFIXES = ("_steps", "_begin", "_iters", "_period", "_t")
-DURATION_NAMES = frozenset({"steps", "period", "boundaries", "milestones", "boundaries_and_scales",
-                            "T_max", "T_0", "t_initial"})
+DURATION_NAMES = frozenset(
+    {"steps", "period", "boundaries", "milestones", "boundaries_and_scales", "T_max", "T_0", "t_initial"}
+)
 LOCAL_TOTALS = ("total_steps", "num_training_steps")
 _CONTEXT = ("total_steps", "steps_per_epoch", "tokens_per_step")
 
@@ -296,8 +310,9 @@ def _parse_number(m: re.Match[str], text: str, field: str) -> Fraction:
     digits = (m.group("int") or "").replace("_", "")
     frac = m.group("frac") or ""
     if not digits and not frac:
-        raise ConfigError(f"{field}: cannot read duration {brief(text)} "
-                          "(use steps, '10%', '0.1dur', '2ep', '3e6tok')")
+        raise ConfigError(
+            f"{field}: cannot read duration {brief(text)} (use steps, '10%', '0.1dur', '2ep', '3e6tok')"
+        )
     exp = int(m.group("exp") or 0) + _MULT[m.group("mult")] - len(frac)
     mantissa = int((digits + frac) or "0")
     if mantissa and not (-_MAX_EXPONENT <= exp + len(str(mantissa)) <= _MAX_EXPONENT):
@@ -334,8 +349,10 @@ def parse_duration(value: Any, units: Units, field: str = "duration") -> Any:
     if isinstance(value, Mapping):
         keys = [k for k in value if k in _DICT_UNITS]
         if len(value) != 1 or len(keys) != 1:
-            raise ConfigError(f"{field}: a duration dict has exactly one key out of "
-                              f"{list(_DICT_UNITS)}, got {brief(dict(value))}")
+            raise ConfigError(
+                f"{field}: a duration dict has exactly one key out of "
+                f"{list(_DICT_UNITS)}, got {brief(dict(value))}"
+            )
         kind = keys[0]
         amount = value[kind]
         number = exact(amount)
@@ -346,8 +363,9 @@ def parse_duration(value: Any, units: Units, field: str = "duration") -> Any:
         m = _DURATION_RE.match(value)
         unit = m.group("unit") if m else None
         if m is None or unit not in _UNIT:
-            raise ConfigError(f"{field}: cannot read duration {brief(value)} "
-                              "(use steps, '10%', '0.1dur', '2ep', '3e6tok')")
+            raise ConfigError(
+                f"{field}: cannot read duration {brief(value)} (use steps, '10%', '0.1dur', '2ep', '3e6tok')"
+            )
         kind = _UNIT[unit]
         number = _parse_number(m, value, field)
         text = brief(value)
@@ -357,18 +375,24 @@ def parse_duration(value: Any, units: Units, field: str = "duration") -> Any:
         steps = number
     elif kind in ("percent", "fraction"):
         if units.total_steps is None:
-            raise ConfigError(f"{field}: {text} needs total_steps (pass total_steps= to "
-                              "from_config, or set units: {total_steps: ...} in the config)")
+            raise ConfigError(
+                f"{field}: {text} needs total_steps (pass total_steps= to "
+                "from_config, or set units: {total_steps: ...} in the config)"
+            )
         steps = number * (Fraction(1, 100) if kind == "percent" else 1) * units.total_steps
     elif kind == "epochs":
         if units.steps_per_epoch is None:
-            raise ConfigError(f"{field}: {text} needs steps_per_epoch (pass steps_per_epoch= to "
-                              "from_config, or set units: {steps_per_epoch: ...} in the config)")
+            raise ConfigError(
+                f"{field}: {text} needs steps_per_epoch (pass steps_per_epoch= to "
+                "from_config, or set units: {steps_per_epoch: ...} in the config)"
+            )
         steps = number * units.steps_per_epoch
     else:
         if units.tokens_per_step is None:
-            raise ConfigError(f"{field}: {text} needs tokens_per_step (pass tokens_per_step= to "
-                              "from_config, or set units: {tokens_per_step: ...} in the config)")
+            raise ConfigError(
+                f"{field}: {text} needs tokens_per_step (pass tokens_per_step= to "
+                "from_config, or set units: {tokens_per_step: ...} in the config)"
+            )
         steps = number / units.tokens_per_step
     out = _round_half_up(steps / (units.scale or 1))
     if abs(out) > MAX_STEPS:
@@ -389,6 +413,7 @@ def _context_number(label: str, value: Any) -> Fraction | None:
 
 # -- files -----------------------------------------------------------------------------------------
 
+
 class _Located(dict[Any, Any]):
     """A mapping read from a file, with the line of the mapping and of each key."""
 
@@ -405,9 +430,12 @@ _MERGE = "tag:yaml.org,2002:merge"
 _YAML12 = (
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("tag:yaml.org,2002:int", r"^[-+]?(?:[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float",
-     r"^[-+]?(?:(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?"
-     r"|[0-9][0-9_]*[eE][-+]?[0-9]+|\.(?:inf|Inf|INF))$|^\.(?:nan|NaN|NAN)$", "-+0123456789."),
+    (
+        "tag:yaml.org,2002:float",
+        r"^[-+]?(?:(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?"
+        r"|[0-9][0-9_]*[eE][-+]?[0-9]+|\.(?:inf|Inf|INF))$|^\.(?:nan|NaN|NAN)$",
+        "-+0123456789.",
+    ),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     (_MERGE, r"^(?:<<)$", "<"),
 )
@@ -433,8 +461,9 @@ def _yaml_loader() -> Any:
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self._depth >= MAX_DEPTH:
-                raise ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels",
-                                    self.peek_event().start_mark)
+                raise ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                )
             self._depth += 1
             try:
                 return super().compose_node(parent, index)
@@ -452,8 +481,14 @@ def _yaml_loader() -> Any:
                 _check_expansion(node, ComposerError, MappingNode, SequenceNode)
             return node
 
-    class Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, Composer,
-                 yaml.constructor.SafeConstructor, Resolver):
+    class Loader(
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        Composer,
+        yaml.constructor.SafeConstructor,
+        Resolver,
+    ):
         def __init__(self, stream: Any) -> None:
             yaml.reader.Reader.__init__(self, stream)
             yaml.scanner.Scanner.__init__(self)
@@ -467,8 +502,9 @@ def _yaml_loader() -> Any:
         sign = -1 if text.startswith("-") else 1
         body = text.lstrip("+-")
         if len(body) > _MAX_DIGITS:
-            raise ConstructorError(None, None, f"an integer of {len(body)} digits is out of range",
-                                   node.start_mark)
+            raise ConstructorError(
+                None, None, f"an integer of {len(body)} digits is out of range", node.start_mark
+            )
         if body.startswith("0o"):
             return sign * int(body[2:], 8)
         if body.startswith("0x"):
@@ -483,8 +519,9 @@ def _yaml_loader() -> Any:
             return math.nan
         value = float(text)
         if not math.isfinite(value):
-            raise ConstructorError(None, None, f"{brief(node.value)} is out of range for a float",
-                                   node.start_mark)
+            raise ConstructorError(
+                None, None, f"{brief(node.value)} is out of range for a float", node.start_mark
+            )
         return value
 
     def construct_map(loader: Any, node: Any) -> Any:
@@ -501,14 +538,14 @@ def _yaml_loader() -> Any:
             try:
                 hash(key)
             except TypeError:
-                raise ConstructorError(None, None, f"unhashable key {brief(key)}",
-                                       key_node.start_mark) from None
+                raise ConstructorError(
+                    None, None, f"unhashable key {brief(key)}", key_node.start_mark
+                ) from None
             if i < merged:  # merged keys: the first merged mapping wins, explicit keys override
                 if key in data:
                     continue
             elif key in seen:
-                raise ConstructorError(None, None, f"duplicate key {brief(key)}",
-                                       key_node.start_mark)
+                raise ConstructorError(None, None, f"duplicate key {brief(key)}", key_node.start_mark)
             else:
                 seen.add(key)
             data[key] = loader.construct_object(value_node, deep=True)
@@ -550,8 +587,7 @@ def _check_expansion(root: Any, error: Any, mapping: Any, sequence: Any) -> None
             if key in size:
                 continue
             if key in active:
-                raise error(None, None, "an alias refers to a node that contains it",
-                            node.start_mark)
+                raise error(None, None, "an alias refers to a node that contains it", node.start_mark)
             active.add(key)
             stack.append((node, True))
             stack.extend((c, False) for c in children(node) if id(c) not in size)
@@ -561,11 +597,16 @@ def _check_expansion(root: Any, error: Any, mapping: Any, sequence: Any) -> None
         total = 1 + sum(size[id(c)] for c in kids)
         deep = 1 + max((depth[id(c)] for c in kids), default=0)
         if total > MAX_NODES:
-            raise error(None, None, f"this value expands to more than {MAX_NODES} values "
-                        "(through YAML aliases); refused", node.start_mark)
+            raise error(
+                None,
+                None,
+                f"this value expands to more than {MAX_NODES} values (through YAML aliases); refused",
+                node.start_mark,
+            )
         if deep > MAX_DEPTH:
-            raise error(None, None, f"nested deeper than {MAX_DEPTH} levels (through YAML "
-                        "aliases)", node.start_mark)
+            raise error(
+                None, None, f"nested deeper than {MAX_DEPTH} levels (through YAML aliases)", node.start_mark
+            )
         size[key], depth[key] = total, deep
 
 
@@ -585,8 +626,7 @@ def _load_yaml(text: str, path: str) -> Any:
             problem += f" ({context} at line {opened.line + 1})"
         raise ConfigError(f"{where}: invalid YAML: {problem}") from None
     except (ValueError, RecursionError) as err:  # a scalar PyYAML itself cannot convert
-        raise ConfigError(f"{path}: invalid YAML: {type(err).__name__}: "
-                          f"{brief(str(err), 120)}") from None
+        raise ConfigError(f"{path}: invalid YAML: {type(err).__name__}: {brief(str(err), 120)}") from None
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}\n]')
@@ -602,8 +642,7 @@ def _json_depth(text: str, path: str) -> None:
         elif token in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ConfigError(f"{path}:{line}: invalid JSON: nested deeper than {MAX_DEPTH} "
-                                  "levels")
+                raise ConfigError(f"{path}:{line}: invalid JSON: nested deeper than {MAX_DEPTH} levels")
         elif token in "]}":
             depth -= 1
 
@@ -639,8 +678,7 @@ def _json_float(text: str) -> float:
 def _load_json(text: str, path: str) -> Any:
     _json_depth(text, path)
     try:
-        plain = json.loads(text, object_pairs_hook=_json_pairs, parse_int=_json_int,
-                           parse_float=_json_float)
+        plain = json.loads(text, object_pairs_hook=_json_pairs, parse_int=_json_int, parse_float=_json_float)
     except json.JSONDecodeError as err:
         raise ConfigError(f"{path}:{err.lineno}: invalid JSON: {err.msg}") from None
     except _JsonError as err:
@@ -675,8 +713,7 @@ def _graft(plain: Any, located: Any) -> Any:
         for k, x in plain.items():
             out[k] = _graft(x, located[k])
         return out
-    if isinstance(plain, list) and isinstance(located, _LocatedList) \
-            and len(plain) == len(located):
+    if isinstance(plain, list) and isinstance(located, _LocatedList) and len(plain) == len(located):
         seq = _LocatedList(_graft(x, y) for x, y in zip(plain, located, strict=True))
         seq.line, seq.lines = located.line, list(located.lines)
         return seq
@@ -693,8 +730,11 @@ def load_text(text: str, label: str, kind: str = "auto") -> Any:
     try:
         return _load_json(text, label)
     except ConfigError as err:
-        if re.match(rf"^{re.escape(label)}(?::\d+)?: invalid JSON: (?:Expecting|Extra data|"
-                    r"Invalid|Unterminated)", str(err)):
+        if re.match(
+            rf"^{re.escape(label)}(?::\d+)?: invalid JSON: (?:Expecting|Extra data|"
+            r"Invalid|Unterminated)",
+            str(err),
+        ):
             return _load_yaml(text, label)
         raise
 
@@ -743,6 +783,7 @@ def save_config(schedule: Schedule, path: str | os.PathLike[str]) -> None:
 
 # -- building --------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Where:
     file: str | None
@@ -757,8 +798,7 @@ class _Where:
             line = lines[key]
             child = node.get(key) if isinstance(node, Mapping) else None
             child_lines = getattr(child, "lines", None)
-            if isinstance(child_lines, list) and index is not None \
-                    and 0 <= index < len(child_lines):
+            if isinstance(child_lines, list) and index is not None and 0 <= index < len(child_lines):
                 line = child_lines[index]
         return f"{self.file}:{line}" if line is not None else self.file
 
@@ -778,13 +818,15 @@ _ARG_RE = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<index>-?\d+)\])?
 def _init_fields(cls: type[Schedule]) -> tuple[list[str], list[str]]:
     fields = [f for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
     names = [f.name for f in fields]
-    required = [f.name for f in fields
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    required = [
+        f.name
+        for f in fields
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
     return names, required
 
 
-def _resolve_boundaries(value: Mapping[Any, Any], units: Units, field: str, loc: _Where
-                        ) -> dict[Any, Any]:
+def _resolve_boundaries(value: Mapping[Any, Any], units: Units, field: str, loc: _Where) -> dict[Any, Any]:
     """``boundaries_and_scales`` with its keys in steps; two keys that name the same step are
     refused (as the constructor refuses them), where the second one is written."""
     out: dict[Any, Any] = {}
@@ -797,16 +839,19 @@ def _resolve_boundaries(value: Mapping[Any, Any], units: Units, field: str, loc:
             except ValueError:
                 step = parse_duration(b, units, f"{field}[{brief(b)}]")
         if step in out:
-            raise ConfigError(_prefix(loc.at(value, b), field,
-                                      f"keys {brief(source[step])} and {brief(b)} are the same "
-                                      f"step {brief(step)}"))
+            raise ConfigError(
+                _prefix(
+                    loc.at(value, b),
+                    field,
+                    f"keys {brief(source[step])} and {brief(b)} are the same step {brief(step)}",
+                )
+            )
         out[step] = s
         source[step] = b
     return out
 
 
-def _resolve_field(key: str, value: Any, units: Units, path: str, where: str, loc: _Where
-                   ) -> Any:
+def _resolve_field(key: str, value: Any, units: Units, path: str, where: str, loc: _Where) -> Any:
     field = _join(path, key)
     try:
         if key == "boundaries_and_scales" and isinstance(value, Mapping):
@@ -821,8 +866,9 @@ def _resolve_field(key: str, value: Any, units: Units, path: str, where: str, lo
         raise ConfigError(_prefix(where, "", text)) from None
 
 
-def _resolve_durations(cls: type[Schedule], cfg: Mapping[str, Any], units: Units, path: str,
-                       loc: _Where) -> tuple[dict[str, Any], dict[str, str], Units]:
+def _resolve_durations(
+    cls: type[Schedule], cfg: Mapping[str, Any], units: Units, path: str, loc: _Where
+) -> tuple[dict[str, Any], dict[str, str], Units]:
     """Every duration of one schedule's config in steps, and the units its children count in.
 
     This is the one place that knows which fields are durations (:func:`is_duration_field`), that
@@ -846,15 +892,16 @@ def _resolve_durations(cls: type[Schedule], cfg: Mapping[str, Any], units: Units
     for key, value in cfg.items():
         if key != "name" and key not in resolved and is_duration_field(cls, key):
             resolved[key] = _resolve_field(key, value, local, path, loc.at(cfg, key), loc)
-    notes = {key: f" (from {brief(cfg[key])})" for key, x in resolved.items()
-             if _changed(x, cfg[key])}
+    notes = {key: f" (from {brief(cfg[key])})" for key, x in resolved.items() if _changed(x, cfg[key])}
     child = local
     if cls.config_name == "per_epoch":
         spe = exact(cfg.get("steps_per_epoch"))
         if spe is not None and spe >= 1 and spe.denominator == 1 and spe <= MAX_STEPS:
             child = dataclasses.replace(
-                local, scale=local.scale * spe,
-                steps_per_epoch=local.steps_per_epoch if local.steps_per_epoch is not None else spe)
+                local,
+                scale=local.scale * spe,
+                steps_per_epoch=local.steps_per_epoch if local.steps_per_epoch is not None else spe,
+            )
     return resolved, notes, child
 
 
@@ -870,8 +917,12 @@ def _has_unit(value: Any) -> bool:
     if not isinstance(value, str):
         return False
     m = _DURATION_RE.match(value)
-    return m is not None and (m.group("int") is not None or bool(m.group("frac"))) \
-        and m.group("unit") in _UNIT and bool(m.group("unit") or m.group("mult"))
+    return (
+        m is not None
+        and (m.group("int") is not None or bool(m.group("frac")))
+        and m.group("unit") in _UNIT
+        and bool(m.group("unit") or m.group("mult"))
+    )
 
 
 @dataclass
@@ -885,16 +936,22 @@ class _Budget:
 def _build(cfg: Any, path: str, units: Units, loc: _Where, budget: _Budget) -> Any:
     if isinstance(cfg, Mapping | list | tuple):
         if budget.depth >= MAX_DEPTH:
-            raise ConfigError(_prefix(loc.at(cfg), _short_path(path),
-                                      f"nested deeper than {MAX_DEPTH} levels"))
+            raise ConfigError(
+                _prefix(loc.at(cfg), _short_path(path), f"nested deeper than {MAX_DEPTH} levels")
+            )
         budget.depth += 1
         try:
             if isinstance(cfg, Mapping) and "name" not in cfg and "kind" in cfg:
                 return _build_noether(cfg, path, units, loc)
             if isinstance(cfg, Mapping) and "name" in cfg:
                 if budget.nesting >= MAX_NESTING:
-                    raise ConfigError(_prefix(loc.at(cfg), _short_path(path),
-                                              f"schedules nested deeper than {MAX_NESTING} levels"))
+                    raise ConfigError(
+                        _prefix(
+                            loc.at(cfg),
+                            _short_path(path),
+                            f"schedules nested deeper than {MAX_NESTING} levels",
+                        )
+                    )
                 budget.nesting += 1
                 try:
                     return _build_schedule(cfg, path, units, loc, budget)
@@ -928,44 +985,59 @@ def _huge(x: Any, depth: int = 0) -> bool:
     return False
 
 
-def _build_schedule(cfg: Mapping[str, Any], path: str, units: Units, loc: _Where,
-                    budget: _Budget) -> Schedule:
+def _build_schedule(
+    cfg: Mapping[str, Any], path: str, units: Units, loc: _Where, budget: _Budget
+) -> Schedule:
     name = cfg["name"]
     if not isinstance(name, str):
-        raise ConfigError(_prefix(loc.at(cfg, "name"), _join(path, "name"),
-                                  f"must be a string, got {brief(name)}"))
+        raise ConfigError(
+            _prefix(loc.at(cfg, "name"), _join(path, "name"), f"must be a string, got {brief(name)}")
+        )
     try:
         cls = lookup(name)
     except KeyError:
-        raise ConfigError(_prefix(loc.at(cfg, "name"), _join(path, "name"),
-                                  f"unknown schedule {brief(name)}{_suggest(name)}")) from None
+        raise ConfigError(
+            _prefix(
+                loc.at(cfg, "name"), _join(path, "name"), f"unknown schedule {brief(name)}{_suggest(name)}"
+            )
+        ) from None
     names, required = _init_fields(cls)
     for key in cfg:
         if key != "name" and key not in names:
             close = difflib.get_close_matches(str(key), names, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(_prefix(loc.at(cfg, key), _join(path, brief(key, 40).strip("'")),
-                                      f"unknown argument of {name}{hint}; it takes {names}"))
+            raise ConfigError(
+                _prefix(
+                    loc.at(cfg, key),
+                    _join(path, brief(key, 40).strip("'")),
+                    f"unknown argument of {name}{hint}; it takes {names}",
+                )
+            )
     missing = [k for k in required if k not in cfg]
     if missing:
-        raise ConfigError(_prefix(loc.at(cfg), path,
-                                  f"{name} is missing required argument(s) {missing}"))
+        raise ConfigError(_prefix(loc.at(cfg), path, f"{name} is missing required argument(s) {missing}"))
 
     kwargs, notes, child_units = _resolve_durations(cls, cfg, units, path, loc)
     for key, value in cfg.items():
         if key == "name" or key in kwargs:
             continue
         if _has_unit(value) and key not in getattr(cls, "literal_fields", ()):
-            raise ConfigError(_prefix(loc.at(cfg, key), _join(path, key),
-                                      f"{brief(value)}: units are accepted only in duration "
-                                      "fields (names ending in _steps, _begin, ...)"))
+            raise ConfigError(
+                _prefix(
+                    loc.at(cfg, key),
+                    _join(path, key),
+                    f"{brief(value)}: units are accepted only in duration "
+                    "fields (names ending in _steps, _begin, ...)",
+                )
+            )
         child_path = _join(path, key)
         if isinstance(value, Mapping) and ("name" in value or "kind" in value):
             kwargs[key] = _build(value, child_path, child_units, loc, budget)
         elif isinstance(value, list | tuple):
             kwargs[key] = [
                 _build(x, f"{child_path}[{i}]", child_units, loc, budget)
-                if isinstance(x, Mapping | list | tuple) else x
+                if isinstance(x, Mapping | list | tuple)
+                else x
                 for i, x in enumerate(value)
             ]
         else:
@@ -984,16 +1056,18 @@ def _build_schedule(cfg: Mapping[str, Any], path: str, units: Units, loc: _Where
         if isinstance(err, v.ScheduleArgumentTypeError):
             raise ConfigTypeError(full, err.expected, err.value, where, note) from None
         shown = str(err).endswith(", got " + _safe_repr(err.value))
-        raise ConfigArgumentError(full, err.reason, err.value if shown else ..., where,
-                                  note) from None
+        raise ConfigArgumentError(full, err.reason, err.value if shown else ..., where, note) from None
     except (ValueError, TypeError, ArithmeticError) as err:
         # An argument the schedule could not even check (a number no float holds, ...): point at
         # the first such argument when there is one.
         culprit = next((k for k, x in kwargs.items() if _huge(x)), None)
         where = loc.at(cfg, culprit) if culprit is not None else loc.at(cfg)
         subject = _join(path, culprit) if culprit is not None else (path or name)
-        text = brief(str(err), 200) if culprit is None else \
-            f"{brief(kwargs[culprit])} is out of range ({type(err).__name__}: {brief(str(err), 100)})"
+        text = (
+            brief(str(err), 200)
+            if culprit is None
+            else f"{brief(kwargs[culprit])} is out of range ({type(err).__name__}: {brief(str(err), 100)})"
+        )
         raise ConfigError(_prefix(where, subject, text)) from None
 
 
@@ -1007,29 +1081,41 @@ def _safe_repr(x: Any) -> str:
 def _build_noether(cfg: Mapping[str, Any], path: str, units: Units, loc: _Where) -> Schedule:
     kind = cfg["kind"]
     if not isinstance(kind, str):
-        raise ConfigError(_prefix(loc.at(cfg, "kind"), _join(path, "kind"),
-                                  f"must be a string, got {brief(kind)}"))
+        raise ConfigError(
+            _prefix(loc.at(cfg, "kind"), _join(path, "kind"), f"must be a string, got {brief(kind)}")
+        )
     if units.total_steps is None:
-        raise ConfigError(_prefix(loc.at(cfg, "kind"), path or kind,
-                                  "a noether config needs total_steps (pass total_steps= to "
-                                  "from_config, or set units: {total_steps: ...} in the config)"))
+        raise ConfigError(
+            _prefix(
+                loc.at(cfg, "kind"),
+                path or kind,
+                "a noether config needs total_steps (pass total_steps= to "
+                "from_config, or set units: {total_steps: ...} in the config)",
+            )
+        )
     if "kind" not in _READERS:
         failed = import_all_ports()  # the port module registers its reader on import
         if "kind" not in _READERS:
-            raise ConfigError(_prefix(loc.at(cfg, "kind"), path or kind,
-                                      f"noether configs are not supported here: {failed}"))
+            raise ConfigError(
+                _prefix(
+                    loc.at(cfg, "kind"), path or kind, f"noether configs are not supported here: {failed}"
+                )
+            )
     total = _round_half_up(units.total_steps / units.scale)
     per_epoch = None if units.steps_per_epoch is None else _round_half_up(units.steps_per_epoch)
     try:
         return _READERS["kind"](dict(cfg), total, per_epoch)
     except (ValueError, TypeError, KeyError, ArithmeticError) as err:
-        raise ConfigError(_prefix(loc.at(cfg), path or kind,
-                                  brief(str(err).strip("'\""), 200))) from None
+        raise ConfigError(_prefix(loc.at(cfg), path or kind, brief(str(err).strip("'\""), 200))) from None
 
 
-def from_config(config: Mapping[str, Any] | str | os.PathLike[str], *,
-                total_steps: float | None = None, steps_per_epoch: float | None = None,
-                tokens_per_step: float | None = None) -> Schedule:
+def from_config(
+    config: Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    total_steps: float | None = None,
+    steps_per_epoch: float | None = None,
+    tokens_per_step: float | None = None,
+) -> Schedule:
     """Build a schedule from ``to_config()`` output, or from a ``.json``/``.yaml`` file holding one.
 
     Durations (fields such as ``warmup_steps``, ``transition_begin``, ``boundaries``,
@@ -1080,15 +1166,24 @@ def from_config(config: Mapping[str, Any] | str | os.PathLike[str], *,
     raw_units = config.get("units", {})
     if "units" in config:
         if not isinstance(raw_units, Mapping):
-            raise ConfigError(_prefix(loc.at(config, "units"), "units",
-                                      f"must be a mapping, got {brief(raw_units)}"))
+            raise ConfigError(
+                _prefix(loc.at(config, "units"), "units", f"must be a mapping, got {brief(raw_units)}")
+            )
         unknown = [k for k in raw_units if k not in _CONTEXT]
         if unknown:
-            raise ConfigError(_prefix(loc.at(config, "units"), "units",
-                                      f"unknown keys {brief(unknown)}; expected {list(_CONTEXT)}"))
+            raise ConfigError(
+                _prefix(
+                    loc.at(config, "units"),
+                    "units",
+                    f"unknown keys {brief(unknown)}; expected {list(_CONTEXT)}",
+                )
+            )
     context: dict[str, Fraction | None] = {}
-    for key, given in (("total_steps", total_steps), ("steps_per_epoch", steps_per_epoch),
-                       ("tokens_per_step", tokens_per_step)):
+    for key, given in (
+        ("total_steps", total_steps),
+        ("steps_per_epoch", steps_per_epoch),
+        ("tokens_per_step", tokens_per_step),
+    ):
         if given is not None:
             context[key] = _context_number(key, given)
         else:

@@ -100,17 +100,35 @@ def _register_split() -> None:
         return [(keys("hi"), s.hi), (keys("mid"), s.mid), (keys("lo"), s.lo)], None
 
     jax.tree_util.register_pytree_with_keys(
-        Split, flatten_with_keys, lambda _, c: Split(*c), lambda s: ((s.hi, s.mid, s.lo), None))
+        Split, flatten_with_keys, lambda _, c: Split(*c), lambda s: ((s.hi, s.mid, s.lo), None)
+    )
 
 
 when_jax_imported(_register_split)
 
 
-@dataclass_transform(frozen_default=True, eq_default=False,
-                     field_specifiers=(fl.value, fl.level, fl.steps, fl.choice, fl.flag, fl.static, fl.nested,
-                                       fl.nested_seq, fl.steps_seq, fl.value_seq, fl.pairs, fl.table,
-                                       fl.static_nested, fl.static_nested_seq, fl.of_role,
-                                       dataclasses.field))
+@dataclass_transform(
+    frozen_default=True,
+    eq_default=False,
+    field_specifiers=(
+        fl.value,
+        fl.level,
+        fl.steps,
+        fl.choice,
+        fl.flag,
+        fl.static,
+        fl.nested,
+        fl.nested_seq,
+        fl.steps_seq,
+        fl.value_seq,
+        fl.pairs,
+        fl.table,
+        fl.static_nested,
+        fl.static_nested_seq,
+        fl.of_role,
+        dataclasses.field,
+    ),
+)
 class Schedule:
     """Base class of every jaxsched schedule: ``s(step) -> value`` usable wherever optax takes a schedule.
 
@@ -254,8 +272,9 @@ class Schedule:
 
     def _repr(self) -> str:
         roles = dict(self._roles)
-        args = ", ".join(f"{name}={_repr_value(roles[name].shown(getattr(self, name)))}"
-                         for name in self._init_fields)
+        args = ", ".join(
+            f"{name}={_repr_value(roles[name].shown(getattr(self, name)))}" for name in self._init_fields
+        )
         return f"{self.config_name or type(self).__name__}({args})"
 
     def __getstate__(self) -> dict[str, Any]:
@@ -402,13 +421,13 @@ def _eager(s: Schedule, step: Any) -> Any:
         if fn is not None:
             _EAGER.move_to_end(key)
     if fn is None:
+
         def run(*a: Any) -> Any:
             bk = jax_backend()
             if kind == "jax":
                 t = Steps.from_input(bk, a[0])
             else:
-                t = Steps(bk, a[0].astype(bk.int_dtype),
-                          None if len(a) == 1 else a[1].astype(bk.float_dtype))
+                t = Steps(bk, a[0].astype(bk.int_dtype), None if len(a) == 1 else a[1].astype(bk.float_dtype))
             return _finish(bk, s._formula(bk, t), t)
 
         fn = jax.jit(run)

@@ -136,8 +136,10 @@ class Role:
         except TypeError:
             raise TypeError(f"{name}: a traced hyperparameter has no config") from None
         if isinstance(h, np.ndarray):
-            raise TypeError(f"{name}: a stacked schedule (array hyperparameters) has no config; "
-                            "build one schedule per configuration instead")
+            raise TypeError(
+                f"{name}: a stacked schedule (array hyperparameters) has no config; "
+                "build one schedule per configuration instead"
+            )
         return h
 
     def describe(self) -> str:
@@ -179,16 +181,24 @@ def _scalar(name: str, x: Any, what: str) -> Any:
     if arr.dtype.kind not in "iuf" or arr.dtype == object:
         raise ScheduleArgumentTypeError(name, what, x)
     if arr.ndim != 0:
-        raise ScheduleArgumentError(name, f"must be a scalar, got an array of shape {arr.shape}",
-                                    show_value=False)
+        raise ScheduleArgumentError(
+            name, f"must be a scalar, got an array of shape {arr.shape}", show_value=False
+        )
     return arr.item()
 
 
 class Value(Role):
     """A real hyperparameter: a float pytree leaf, carried exactly (a :class:`~jaxsched._numerics.Split`)."""
 
-    def __init__(self, *, minimum: float | None = None, maximum: float | None = None,
-                 min_open: bool = False, max_open: bool = False, optional: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        min_open: bool = False,
+        max_open: bool = False,
+        optional: bool = False,
+    ) -> None:
         self.minimum, self.maximum = minimum, maximum
         self.min_open, self.max_open = min_open, max_open
         self.optional = optional
@@ -239,8 +249,15 @@ class Duration(Role):
 
     is_steps = True
 
-    def __init__(self, *, minimum: int = 0, fractional: bool = False, static: bool = False,
-                 optional: bool = False, maximum: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        minimum: int = 0,
+        fractional: bool = False,
+        static: bool = False,
+        optional: bool = False,
+        maximum: int | None = None,
+    ) -> None:
         # A whole number of steps travels as int32, so it must fit; a fractional-capable one travels as a
         # float and may be as large as any float (a horizon beyond the last step, say).
         self.minimum = minimum
@@ -452,8 +469,11 @@ class Pairs(Role):
     def convert(self, name: str, x: Any) -> Any:
         if x is None:
             return ()
-        if isinstance(x, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in x) and any(
-                isinstance(e, Split) or not is_concrete(e) for p in x for e in p):
+        if (
+            isinstance(x, tuple)
+            and all(isinstance(p, tuple) and len(p) == 2 for p in x)
+            and any(isinstance(e, Split) or not is_concrete(e) for p in x for e in p)
+        ):
             return x  # carried or traced pairs, already normalised
         if isinstance(x, Mapping):
             items = list(x.items())
@@ -524,8 +544,13 @@ Refusal = type[ScheduleArgumentError]
 TextError = Callable[..., Exception]
 
 
-def _field(role: Role, default: Any, init: bool = True, refusal: Refusal = ScheduleArgumentError,
-           text_error: TextError = ScheduleArgumentTypeError) -> Any:
+def _field(
+    role: Role,
+    default: Any,
+    init: bool = True,
+    refusal: Refusal = ScheduleArgumentError,
+    text_error: TextError = ScheduleArgumentTypeError,
+) -> Any:
     role.refusal, role.text_error = refusal, text_error
     return dataclasses.field(default=default, init=init, metadata={_ROLE: role})
 
@@ -536,39 +561,74 @@ def of_role(role: Role, *, default: Any = dataclasses.MISSING, kw_only: bool = F
     return dataclasses.field(default=default, kw_only=kw_only, metadata={_ROLE: role})
 
 
-def value(*, default: Any = dataclasses.MISSING, minimum: float | None = None,
-          maximum: float | None = None, min_open: bool = False, max_open: bool = False,
-          optional: bool = False, refusal: Refusal = ScheduleArgumentError,
-          text_error: TextError = ScheduleArgumentTypeError) -> Any:
+def value(
+    *,
+    default: Any = dataclasses.MISSING,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    min_open: bool = False,
+    max_open: bool = False,
+    optional: bool = False,
+    refusal: Refusal = ScheduleArgumentError,
+    text_error: TextError = ScheduleArgumentTypeError,
+) -> Any:
     """A real hyperparameter (float leaf), optionally bounded; ``optional`` allows ``None``. A port raises its
     original's exception classes: ``refusal`` for a refused value (e.g.
     :class:`~jaxsched._validate.ScheduleArgumentAssertionError` where the original asserts), ``text_error``
     for a string (:class:`~jaxsched._validate.ScheduleArgumentTypeValueError` where it calls ``float()``)."""
-    return _field(Value(minimum=minimum, maximum=maximum, min_open=min_open, max_open=max_open,
-                        optional=optional or default is None), default, refusal=refusal,
-                  text_error=text_error)
+    return _field(
+        Value(
+            minimum=minimum,
+            maximum=maximum,
+            min_open=min_open,
+            max_open=max_open,
+            optional=optional or default is None,
+        ),
+        default,
+        refusal=refusal,
+        text_error=text_error,
+    )
 
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def level(*, default: Any = dataclasses.MISSING, optional: bool = False,
-          refusal: Refusal = ScheduleArgumentError, text_error: TextError = ScheduleArgumentTypeError) -> Any:
+def level(
+    *,
+    default: Any = dataclasses.MISSING,
+    optional: bool = False,
+    refusal: Refusal = ScheduleArgumentError,
+    text_error: TextError = ScheduleArgumentTypeError,
+) -> Any:
     """A value the schedule outputs or interpolates (an LR, a factor): a real number in
     ``[0, 3.4e38]`` (finite in float32, so the value is exact on every path). ``refusal``, ``text_error``:
     as :func:`value`."""
-    return _field(Value(minimum=0.0, maximum=FLOAT32_MAX, optional=optional or default is None), default,
-                  refusal=refusal, text_error=text_error)
+    return _field(
+        Value(minimum=0.0, maximum=FLOAT32_MAX, optional=optional or default is None),
+        default,
+        refusal=refusal,
+        text_error=text_error,
+    )
 
 
-def steps(*, default: Any = dataclasses.MISSING, minimum: int = 0, fractional: bool = False,
-          static: bool = False, optional: bool = False, refusal: Refusal = ScheduleArgumentError,
-          text_error: TextError = ScheduleArgumentTypeError) -> Any:
+def steps(
+    *,
+    default: Any = dataclasses.MISSING,
+    minimum: int = 0,
+    fractional: bool = False,
+    static: bool = False,
+    optional: bool = False,
+    refusal: Refusal = ScheduleArgumentError,
+    text_error: TextError = ScheduleArgumentTypeError,
+) -> Any:
     """A number of steps (integer leaf, or static with ``static=True``). ``refusal``, ``text_error``: as
     :func:`value`."""
-    return _field(Duration(minimum=minimum, fractional=fractional, static=static,
-                        optional=optional or default is None), default, refusal=refusal,
-                  text_error=text_error)
+    return _field(
+        Duration(minimum=minimum, fractional=fractional, static=static, optional=optional or default is None),
+        default,
+        refusal=refusal,
+        text_error=text_error,
+    )
 
 
 def choice(options: Sequence[str], *, default: Any = dataclasses.MISSING, optional: bool = False) -> Any:
@@ -581,8 +641,12 @@ def flag(*, default: Any = dataclasses.MISSING) -> Any:
     return _field(Flag(), default)
 
 
-def static(*, default: Any = dataclasses.MISSING, converter: Callable[[str, Any], Any] | None = None,
-           init: bool = True) -> Any:
+def static(
+    *,
+    default: Any = dataclasses.MISSING,
+    converter: Callable[[str, Any], Any] | None = None,
+    init: bool = True,
+) -> Any:
     """Static metadata, normalised by ``converter(name, value)``."""
     return _field(Static(converter), default, init)
 
@@ -597,15 +661,27 @@ def nested_seq(*, default: Any = dataclasses.MISSING, nonempty: bool = True) -> 
     return _field(NestedSeq(nonempty=nonempty), default)
 
 
-def steps_seq(*, default: Any = dataclasses.MISSING, minimum: int = 0, fractional: bool = False,
-              nonempty: bool = False, scalar_ok: bool = False) -> Any:
+def steps_seq(
+    *,
+    default: Any = dataclasses.MISSING,
+    minimum: int = 0,
+    fractional: bool = False,
+    nonempty: bool = False,
+    scalar_ok: bool = False,
+) -> Any:
     """A tuple of step counts (milestones, boundaries); ``scalar_ok`` takes one number as a 1-tuple."""
-    return _field(Seq(Duration(minimum=minimum, fractional=fractional), nonempty=nonempty,
-                      scalar_ok=scalar_ok), default)
+    return _field(
+        Seq(Duration(minimum=minimum, fractional=fractional), nonempty=nonempty, scalar_ok=scalar_ok), default
+    )
 
 
-def value_seq(*, default: Any = dataclasses.MISSING, minimum: float | None = None,
-              min_open: bool = False, nonempty: bool = False) -> Any:
+def value_seq(
+    *,
+    default: Any = dataclasses.MISSING,
+    minimum: float | None = None,
+    min_open: bool = False,
+    nonempty: bool = False,
+) -> Any:
     """A tuple of real values."""
     return _field(Seq(Value(minimum=minimum, min_open=min_open), nonempty=nonempty), default)
 
@@ -638,8 +714,11 @@ class Table:
             return True
         if not isinstance(other, Table):
             return NotImplemented
-        return (self.array.dtype == other.array.dtype and self.array.shape == other.array.shape
-                and self.array.tobytes() == other.array.tobytes())
+        return (
+            self.array.dtype == other.array.dtype
+            and self.array.shape == other.array.shape
+            and self.array.tobytes() == other.array.tobytes()
+        )
 
     def __hash__(self) -> int:
         if self._hash is None:
@@ -668,8 +747,9 @@ class TableRole(Role):
 
     kind = "static"
 
-    def __init__(self, *, minimum: float | None = None, integer: bool = False, optional: bool = False
-                 ) -> None:
+    def __init__(
+        self, *, minimum: float | None = None, integer: bool = False, optional: bool = False
+    ) -> None:
         self.minimum, self.integer, self.optional = minimum, integer, optional
 
     def convert(self, name: str, x: Any) -> Any:
@@ -678,8 +758,12 @@ class TableRole(Role):
         if isinstance(x, Table):
             arr = x.array
         else:
-            if isinstance(x, str | bytes | Mapping) or x is None or isinstance(x, bool) or (
-                    not isinstance(x, Iterable) and not hasattr(x, "shape")):
+            if (
+                isinstance(x, str | bytes | Mapping)
+                or x is None
+                or isinstance(x, bool)
+                or (not isinstance(x, Iterable) and not hasattr(x, "shape"))
+            ):
                 raise ScheduleArgumentTypeError(name, "a list of numbers", x)
             if not is_concrete(x):
                 raise ScheduleArgumentTypeError(name, "a concrete list of numbers (it is static)", x)
@@ -702,8 +786,9 @@ class TableRole(Role):
             raise ScheduleArgumentError(name, "must hold finite numbers", show_value=False)
         if self.minimum is not None and vals.size and np.min(vals) < self.minimum:
             i = int(np.argmin(vals))
-            raise ScheduleArgumentError(name, f"must hold values >= {self.minimum:g} (entry {i} is "
-                                        f"{vals[i]!r})", show_value=False)
+            raise ScheduleArgumentError(
+                name, f"must hold values >= {self.minimum:g} (entry {i} is {vals[i]!r})", show_value=False
+            )
         return out
 
     def key(self, x: Any) -> Any:
@@ -739,13 +824,19 @@ class StaticNestedSeq(NestedSeq):
         out = super().convert(name, x)
         for i, s in enumerate(out):
             if not s._is_plain():
-                raise ScheduleArgumentTypeError(f"{name}[{i}]", "a schedule of concrete numbers (it is "
-                                                "static)", s)
+                raise ScheduleArgumentTypeError(
+                    f"{name}[{i}]", "a schedule of concrete numbers (it is static)", s
+                )
         return out
 
 
-def table(*, default: Any = dataclasses.MISSING, minimum: float | None = None, integer: bool = False,
-          optional: bool = False) -> Any:
+def table(
+    *,
+    default: Any = dataclasses.MISSING,
+    minimum: float | None = None,
+    integer: bool = False,
+    optional: bool = False,
+) -> Any:
     """A static 1-D table of finite numbers (a :class:`Table`), e.g. values a schedule precomputed."""
     return _field(TableRole(minimum=minimum, integer=integer, optional=optional or default is None), default)
 
@@ -763,8 +854,10 @@ def static_nested_seq(*, default: Any = dataclasses.MISSING, nonempty: bool = Tr
 def role_of(f: dataclasses.Field[Any]) -> Role:
     role = f.metadata.get(_ROLE)
     if role is None:
-        raise TypeError(f"field {f.name!r} declares no role: use value(), steps(), choice(), flag(), "
-                        "static(), nested(), nested_seq(), steps_seq() or value_seq()")
+        raise TypeError(
+            f"field {f.name!r} declares no role: use value(), steps(), choice(), flag(), "
+            "static(), nested(), nested_seq(), steps_seq() or value_seq()"
+        )
     return role
 
 
@@ -793,8 +886,13 @@ def static_int(minimum: int | None = None, *, optional: bool = False) -> Callabl
     return convert
 
 
-def static_float(minimum: float | None = None, maximum: float | None = None, *,
-                 min_open: bool = False, optional: bool = False) -> Callable[[str, Any], Any]:
+def static_float(
+    minimum: float | None = None,
+    maximum: float | None = None,
+    *,
+    min_open: bool = False,
+    optional: bool = False,
+) -> Callable[[str, Any], Any]:
     """A converter to a concrete finite Python float (a parameter that decides structure)."""
     bounds = Value(minimum=minimum, maximum=maximum, min_open=min_open)
 

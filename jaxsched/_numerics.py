@@ -81,8 +81,11 @@ class Split:
 
     def host(self) -> Any:
         """The value in float64 on the host (a Python float for a scalar, else an array)."""
-        out = (np.asarray(self.hi, np.float64) + np.asarray(self.mid, np.float64)
-               + np.asarray(self.lo, np.float64))
+        out = (
+            np.asarray(self.hi, np.float64)
+            + np.asarray(self.mid, np.float64)
+            + np.asarray(self.lo, np.float64)
+        )
         return float(out) if out.ndim == 0 else out
 
     def value(self) -> Any:
@@ -485,14 +488,14 @@ class Steps:
         return cls(bk, whole.astype(bk.int_dtype), fl - whole)
 
 
-
-
 def _refuse_step(step: Any) -> TypeError:
     shown = repr(step)
     if len(shown) > 80:
         shown = shown[:77] + "..."
-    return TypeError(f"step: must be a real number of steps (int or float, scalar or array), "
-                     f"got {type(step).__name__} {shown}")
+    return TypeError(
+        f"step: must be a real number of steps (int or float, scalar or array), "
+        f"got {type(step).__name__} {shown}"
+    )
 
 
 def host_steps(step: Any) -> tuple[np.ndarray, np.ndarray | None]:
@@ -512,7 +515,8 @@ def host_steps(step: Any) -> tuple[np.ndarray, np.ndarray | None]:
     if arr.dtype.kind == "O":
         items = arr.ravel().tolist()
         if not all(isinstance(x, numbers.Real) or _decimal_like(x) for x in items) or any(
-                isinstance(x, bool) for x in items):
+            isinstance(x, bool) for x in items
+        ):
             raise _refuse_step(step)
         if all(isinstance(x, numbers.Integral) for x in items):
             ints = [min(max(int(x), 0), MAX_STEP) for x in items]
@@ -558,7 +562,7 @@ def power(bk: Backend, base: Any, *exponents: Array, scale: Any = None) -> Array
     b, rest = bk.parts(base)
     out = b ** exponents[0]
     for e in exponents[1:]:
-        out = out * b ** e
+        out = out * b**e
     total = exponents[0]
     for e in exponents[1:]:
         total = total + e

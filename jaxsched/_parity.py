@@ -124,8 +124,7 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.case.error is None and all(
-            p.status in ("ok", "n/a") for p in self.paths.values())
+        return self.case.error is None and all(p.status in ("ok", "n/a") for p in self.paths.values())
 
     @property
     def partial(self) -> bool:
@@ -205,8 +204,7 @@ class Running:
     def result(self, path: str, note: str = "", rtol: float | None = None) -> PathResult:
         tol = TOLERANCES[path].rtol if rtol is None else rtol
         status = "ok" if self.error <= tol else "FAIL"
-        return PathResult(status, self.error, tol, note, self.steps, self.worst, self.value,
-                          self.expected)
+        return PathResult(status, self.error, tol, note, self.steps, self.worst, self.value, self.expected)
 
 
 def horizon(schedule: Schedule, cap: int | None = None) -> int:
@@ -240,9 +238,9 @@ def chunks(n: int, extra: np.ndarray, size: int) -> Iterator[tuple[np.ndarray, i
         if b <= n:
             steps = np.arange(a, b, dtype=np.int64)
         elif a >= n:
-            steps = extra[a - n:b - n]
+            steps = extra[a - n : b - n]
         else:
-            steps = np.concatenate([np.arange(a, n, dtype=np.int64), extra[:b - n]])
+            steps = np.concatenate([np.arange(a, n, dtype=np.int64), extra[: b - n]])
         valid = b - a
         if valid < size:
             steps = np.concatenate([steps, np.full(size - valid, steps[-1], dtype=np.int64)])
@@ -275,6 +273,7 @@ class _Pull:
 
 
 # -- cases -----------------------------------------------------------------------------------------
+
 
 def default_cases(only: Sequence[str] = ()) -> tuple[list[Case], dict[str, str]]:
     """Every registered schedule class times its ``examples`` (native, combinators and every port).
@@ -312,13 +311,16 @@ def case_from_config(config: Any, label: str | None = None) -> Case:
     try:
         s = from_config(config)
     except Exception as err:
-        return Case(label, config if isinstance(config, dict) else None,
-                    error=f"{type(err).__name__}: {err}")
+        return Case(label, config if isinstance(config, dict) else None, error=f"{type(err).__name__}: {err}")
     try:
         cfg = s.to_config()
     except Exception as err:
-        return Case(label, config if isinstance(config, dict) else None, schedule=s,
-                    error=f"to_config: {type(err).__name__}: {err}")
+        return Case(
+            label,
+            config if isinstance(config, dict) else None,
+            schedule=s,
+            error=f"to_config: {type(err).__name__}: {err}",
+        )
     return Case(label, cfg, schedule=s)
 
 
@@ -332,6 +334,7 @@ def case_from_schedule(schedule: Schedule, label: str | None = None) -> Case:
 
 
 # -- paths -----------------------------------------------------------------------------------------
+
 
 def torch_bridge_stream(schedule: Schedule, n: int, block: int = BLOCK) -> Iterator[np.ndarray]:
     """The LR that ``torch_bridge.ScheduleLR`` sets on a dummy SGD at updates ``0..n-1``, in
@@ -377,8 +380,7 @@ def _x64(schedule: Schedule, steps: np.ndarray) -> np.ndarray:
         return np.asarray(schedule(steps), dtype=np.float64)
 
 
-def _scale(schedule: Schedule, n: int, extra: np.ndarray, size: int,
-           caught: list[str]) -> tuple[float, bool]:
+def _scale(schedule: Schedule, n: int, extra: np.ndarray, size: int, caught: list[str]) -> tuple[float, bool]:
     """The curve's largest magnitude over every compared step, and whether it is all finite."""
     top, finite = 0.0, True
     with warnings.catch_warnings(record=True) as seen:
@@ -393,9 +395,15 @@ def _scale(schedule: Schedule, n: int, extra: np.ndarray, size: int,
     return top, finite
 
 
-def run(cases: Sequence[Case], *, paths: Sequence[str] = PATHS, steps: int | None = None,
-        block: int = BLOCK, progress: Callable[[int, int, str], None] | None = None,
-        worker: bool | None = None) -> list[Result]:
+def run(
+    cases: Sequence[Case],
+    *,
+    paths: Sequence[str] = PATHS,
+    steps: int | None = None,
+    block: int = BLOCK,
+    progress: Callable[[int, int, str], None] | None = None,
+    worker: bool | None = None,
+) -> list[Result]:
     """Evaluate every case through every path and compare with the NumPy float64 baseline.
 
     Args:
@@ -438,8 +446,10 @@ def run(cases: Sequence[Case], *, paths: Sequence[str] = PATHS, steps: int | Non
         try:
             n = steps if steps is not None else horizon(s)
             if steps is None and n > MAX_HORIZON:
-                r.case.error = (f"its horizon is {n} steps (the last key step plus 25%), more than "
-                                f"{MAX_HORIZON}: give the steps to compare (--steps N)")
+                r.case.error = (
+                    f"its horizon is {n} steps (the last key step plus 25%), more than "
+                    f"{MAX_HORIZON}: give the steps to compare (--steps N)"
+                )
                 continue
             extra = far_steps(n, s.key_steps())
             size = min(chunk_size(n + int(extra.size)), block)
@@ -456,8 +466,11 @@ def run(cases: Sequence[Case], *, paths: Sequence[str] = PATHS, steps: int | Non
     jax_paths = [p for p in ("jax-f32", "jax-f64") if p in paths]
     if worker is None:
         worker = len(plans) >= WORKER_MIN_CASES or any(results[i].steps > BLOCK for i in plans)
-    second = _JaxWorker.start({i: (results[i], *plans[i]) for i in plans}, jax_paths) \
-        if worker and jax_paths else None
+    second = (
+        _JaxWorker.start({i: (results[i], *plans[i]) for i in plans}, jax_paths)
+        if worker and jax_paths
+        else None
+    )
     local = [] if second is not None else jax_paths
 
     for i, r in enumerate(results):
@@ -466,11 +479,21 @@ def run(cases: Sequence[Case], *, paths: Sequence[str] = PATHS, steps: int | Non
         if i not in plans:
             continue
         start = time.perf_counter()
-        _compare_case(r, plans[i], [*local, *(p for p in paths if p not in jax_paths)],
-                      references,
-                      progress=(lambda k, n, i=i, r=r: progress(i, total,  # type: ignore[misc]
-                                                                f"{r.case.label} ({k}/{n} steps)"))
-                      if progress else None)
+        _compare_case(
+            r,
+            plans[i],
+            [*local, *(p for p in paths if p not in jax_paths)],
+            references,
+            progress=(
+                lambda k, n, i=i, r=r: progress(
+                    i,
+                    total,  # type: ignore[misc]
+                    f"{r.case.label} ({k}/{n} steps)",
+                )
+            )
+            if progress
+            else None,
+        )
         r.seconds += time.perf_counter() - start
 
     if second is not None:
@@ -493,8 +516,9 @@ def run(cases: Sequence[Case], *, paths: Sequence[str] = PATHS, steps: int | Non
     return results
 
 
-def _compare_jax(schedule: Any, n: int, extra: np.ndarray, size: int, top: float,
-                 path: str, floor: float | None = None) -> PathResult:
+def _compare_jax(
+    schedule: Any, n: int, extra: np.ndarray, size: int, top: float, path: str, floor: float | None = None
+) -> PathResult:
     """One JAX path of one schedule, over every block (what the JAX worker runs)."""
     acc = Running(TOLERANCES[path].floor if floor is None else floor, top)
     try:
@@ -507,9 +531,14 @@ def _compare_jax(schedule: Any, n: int, extra: np.ndarray, size: int, top: float
     return acc.result(path)
 
 
-def _compare_case(r: Result, plan: tuple[np.ndarray, int, float], paths: Sequence[str],
-                  references: dict[str, Any], *,
-                  progress: Callable[[int, int], None] | None) -> None:
+def _compare_case(
+    r: Result,
+    plan: tuple[np.ndarray, int, float],
+    paths: Sequence[str],
+    references: dict[str, Any],
+    *,
+    progress: Callable[[int, int], None] | None,
+) -> None:
     s = r.case.schedule
     assert s is not None
     extra, size, top = plan
@@ -560,10 +589,14 @@ def _compare_case(r: Result, plan: tuple[np.ndarray, int, float], paths: Sequenc
                         acc[p].add(steps[:dense], got, base[:dense])
                 except Exception as err:
                     failed[p] = _error(err, f"{ref.library}: " if p == "original" and ref else "")
-                    if p == "original" and isinstance(err, LookupError) and \
-                            type(err).__name__ == "NotRecordedError":
-                        failed[p] = PathResult("n/a", note=f"{ref.library}: {err.args[0]}"
-                                               if ref else str(err))
+                    if (
+                        p == "original"
+                        and isinstance(err, LookupError)
+                        and type(err).__name__ == "NotRecordedError"
+                    ):
+                        failed[p] = PathResult(
+                            "n/a", note=f"{ref.library}: {err.args[0]}" if ref else str(err)
+                        )
             if progress and time.perf_counter() - last_report > 2.0:
                 last_report = time.perf_counter()
                 progress(min(n, int(steps[valid - 1]) + 1), n)
@@ -575,8 +608,7 @@ def _compare_case(r: Result, plan: tuple[np.ndarray, int, float], paths: Sequenc
         elif p == "original":
             assert ref is not None
             if a.steps == 0:
-                r.paths[p] = PathResult("error", note=f"{ref.library}: the runner returned no "
-                                        "values")
+                r.paths[p] = PathResult("error", note=f"{ref.library}: the runner returned no values")
             else:
                 r.paths[p] = a.result(p, ref.library, getattr(ref, "rtol", None))
         else:
@@ -585,8 +617,10 @@ def _compare_case(r: Result, plan: tuple[np.ndarray, int, float], paths: Sequenc
 
 # -- the JAX worker ----------------------------------------------------------------------------
 
-_BOOT = ("import sys, json; sys.path[:] = json.loads(sys.argv[1]); "
-         "from jaxsched._parity import _worker_main; _worker_main(*sys.argv[2:])")
+_BOOT = (
+    "import sys, json; sys.path[:] = json.loads(sys.argv[1]); "
+    "from jaxsched._parity import _worker_main; _worker_main(*sys.argv[2:])"
+)
 
 
 def worker_command(*args: str) -> list[str]:
@@ -621,8 +655,9 @@ class _JaxWorker:
         self.proc, self.tmp, self.index, self.paths = proc, tmp, index, paths
 
     @classmethod
-    def start(cls, plans: dict[int, tuple[Result, np.ndarray, int, float]], paths: list[str]
-              ) -> _JaxWorker | None:
+    def start(
+        cls, plans: dict[int, tuple[Result, np.ndarray, int, float]], paths: list[str]
+    ) -> _JaxWorker | None:
         import json
         import os
         import subprocess
@@ -634,22 +669,25 @@ class _JaxWorker:
         for i, (r, extra, size, top) in plans.items():
             if r.case.config is None or r.case.schedule is None:
                 continue
-            jobs.append({"config": r.case.config, "n": r.steps, "extra": extra.tolist(),
-                         "size": size, "top": top})
+            jobs.append(
+                {"config": r.case.config, "n": r.steps, "extra": extra.tolist(), "size": size, "top": top}
+            )
             index.append(i)
         if not jobs:
             return None
         tmp = tempfile.mkdtemp(prefix="jaxsched-parity-")
         with open(os.path.join(tmp, "in.json"), "w", encoding="utf-8") as fh:
-            json.dump({"paths": paths, "jobs": jobs,
-                       "floors": {p: TOLERANCES[p].floor for p in paths}}, fh)
+            json.dump({"paths": paths, "jobs": jobs, "floors": {p: TOLERANCES[p].floor for p in paths}}, fh)
         env = dict(os.environ, JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"))
         package = os.path.dirname(os.path.abspath(jaxsched.__file__))
         try:
             proc = subprocess.Popen(
-                worker_command(os.path.join(tmp, "in.json"), os.path.join(tmp, "out.json"),
-                               package),
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=tmp)
+                worker_command(os.path.join(tmp, "in.json"), os.path.join(tmp, "out.json"), package),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=env,
+                cwd=tmp,
+            )
         except OSError:
             return None
         return cls(proc, tmp, index, paths)
@@ -698,14 +736,20 @@ def _worker_main(src: str, dst: str, package: str | None = None) -> None:
             answers.append(None)  # the caller evaluates it itself (a class defined in a script)
             continue
         extra = np.asarray(job["extra"], dtype=np.int64)
-        answers.append({p: dataclasses.asdict(_compare_jax(s, job["n"], extra, job["size"],
-                                                           job["top"], p, task["floors"][p]))
-                        for p in task["paths"]})
+        answers.append(
+            {
+                p: dataclasses.asdict(
+                    _compare_jax(s, job["n"], extra, job["size"], job["top"], p, task["floors"][p])
+                )
+                for p in task["paths"]
+            }
+        )
     with open(dst, "w", encoding="utf-8") as fh:
         json.dump(answers, fh)
 
 
 # -- report ----------------------------------------------------------------------------------------
+
 
 def _fmt(p: PathResult | None) -> str:
     if p is None:
@@ -759,24 +803,39 @@ def format_table(results: Sequence[Result], *, strict: bool = False) -> str:
         lib = orig.note.split(":")[0] if orig and orig.status not in ("n/a",) else ""
         if orig is not None and orig.status == "ok" and orig.steps < r.steps:
             lib += f" ({orig.steps} steps)"
-        rows.append([r.case.label, str(r.steps or "-"), *(_fmt(r.paths.get(p)) for p in paths),
-                     lib or "-", status(r, strict)])
-    widths = [max(len(h), *(len(row[j]) for row in rows)) if rows else len(h)
-              for j, h in enumerate(head)]
+        rows.append(
+            [
+                r.case.label,
+                str(r.steps or "-"),
+                *(_fmt(r.paths.get(p)) for p in paths),
+                lib or "-",
+                status(r, strict),
+            ]
+        )
+    widths = [max(len(h), *(len(row[j]) for row in rows)) if rows else len(h) for j, h in enumerate(head)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
-        cells = [c.ljust(w) if j == 0 or j >= len(head) - 2 else c.rjust(w)
-                 for j, (c, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [
+            c.ljust(w) if j == 0 or j >= len(head) - 2 else c.rjust(w)
+            for j, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         lines.append("  ".join(cells).rstrip())
     lines.append("")
-    lines.append("Largest relative error against NumPy float64, "
-                 "max|a-b| / max(|b|, floor * max|b|); '!' marks a value over tolerance.")
-    lines.append("steps: every path compared on steps 0..steps-1 (the JAX paths also at the key "
-                 "steps +-1 and far steps up to 2**31-1); a library with '(N steps)' was compared "
-                 "on its first N (a recorded curve), status 'partial'.")
-    lines.append("Tolerances: " + ", ".join(
-        f"{p} {TOLERANCES[p].rtol:g} (floor {TOLERANCES[p].floor:g})" for p in paths) + ".")
+    lines.append(
+        "Largest relative error against NumPy float64, "
+        "max|a-b| / max(|b|, floor * max|b|); '!' marks a value over tolerance."
+    )
+    lines.append(
+        "steps: every path compared on steps 0..steps-1 (the JAX paths also at the key "
+        "steps +-1 and far steps up to 2**31-1); a library with '(N steps)' was compared "
+        "on its first N (a recorded curve), status 'partial'."
+    )
+    lines.append(
+        "Tolerances: "
+        + ", ".join(f"{p} {TOLERANCES[p].rtol:g} (floor {TOLERANCES[p].floor:g})" for p in paths)
+        + "."
+    )
     for r in results:
         for w in r.warnings:
             lines.append(f"WARN  {r.case.label} {w}")
@@ -788,16 +847,22 @@ def format_table(results: Sequence[Result], *, strict: bool = False) -> str:
                 where = ""
                 if pr.worst is not None:
                     where = f" at step {pr.worst} ({p} {pr.value!r}, numpy {pr.expected!r})"
-                lines.append(f"FAIL  {r.case.label} {p}: {pr.error:.3g} > {pr.tolerance:g}{where}"
-                             + (f" ({pr.note})" if pr.note else ""))
+                lines.append(
+                    f"FAIL  {r.case.label} {p}: {pr.error:.3g} > {pr.tolerance:g}{where}"
+                    + (f" ({pr.note})" if pr.note else "")
+                )
             elif pr.status == "error":
                 lines.append(f"ERROR {r.case.label} {p}: {pr.note}")
         if strict and r.ok and not r.case.error and incomplete(r):
             orig = r.paths.get("original")
-            why = (orig.note if orig and orig.status != "ok"
-                   else f"compared on {orig.steps} of {r.steps} steps" if orig else "no original")
-            lines.append(f"INCOMPLETE {r.case.label}: the original was not compared on every "
-                         f"step ({why})")
+            why = (
+                orig.note
+                if orig and orig.status != "ok"
+                else f"compared on {orig.steps} of {r.steps} steps"
+                if orig
+                else "no original"
+            )
+            lines.append(f"INCOMPLETE {r.case.label}: the original was not compared on every step ({why})")
     lines.append(summary(results, strict=strict))
     return "\n".join(lines)
 
@@ -808,15 +873,22 @@ def summary(results: Sequence[Result], *, strict: bool = False) -> str:
     names = {r.case.label.split("[")[0] for r in results}
     originals = [r for r in results if (p := r.paths.get("original")) and p.status != "n/a"]
     full = sum(not r.partial for r in originals)
-    missing = sorted({p.note for r in results if (p := r.paths.get("original"))
-                      and p.status == "n/a" and p.note.endswith("not installed")})
+    missing = sorted(
+        {
+            p.note
+            for r in results
+            if (p := r.paths.get("original")) and p.status == "n/a" and p.note.endswith("not installed")
+        }
+    )
     bad = sum(not r.ok for r in results)
     short = sum(incomplete(r) for r in results if r.ok) if strict else 0
     steps = sum(r.steps for r in results)
     conf = "configuration" if len(results) == 1 else "configurations"
     sch = "schedule" if len(names) == 1 else "schedules"
-    text = (f"{len(results)} {conf} of {len(names)} {sch}, {steps} steps in all; "
-            f"{len(originals)} compared with their original library")
+    text = (
+        f"{len(results)} {conf} of {len(names)} {sch}, {steps} steps in all; "
+        f"{len(originals)} compared with their original library"
+    )
     if len(originals) != full:
         text += f" ({full} on every step, {len(originals) - full} on a recorded prefix)"
     if missing:
@@ -832,12 +904,25 @@ def to_json(results: Sequence[Result], *, strict: bool = False) -> list[dict[str
     """The results as JSON-serialisable dicts (for ``jaxsched parity --json``)."""
     out = []
     for r in results:
-        out.append({
-            "label": r.case.label, "config": r.case.config, "steps": r.steps, "far_steps": r.far,
-            "ok": r.ok, "status": status(r, strict), "error": r.case.error,
-            "seconds": round(r.seconds, 4), "warnings": r.warnings,
-            "paths": {p: {k: x for k, x in dataclasses.asdict(pr).items()
-                          if not (isinstance(x, float) and not math.isfinite(x))}
-                      for p, pr in r.paths.items()},
-        })
+        out.append(
+            {
+                "label": r.case.label,
+                "config": r.case.config,
+                "steps": r.steps,
+                "far_steps": r.far,
+                "ok": r.ok,
+                "status": status(r, strict),
+                "error": r.case.error,
+                "seconds": round(r.seconds, 4),
+                "warnings": r.warnings,
+                "paths": {
+                    p: {
+                        k: x
+                        for k, x in dataclasses.asdict(pr).items()
+                        if not (isinstance(x, float) and not math.isfinite(x))
+                    }
+                    for p, pr in r.paths.items()
+                },
+            }
+        )
     return out

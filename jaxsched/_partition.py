@@ -51,8 +51,9 @@ def _number_or_schedule(name: str, value: Any, *, minimum: float | None = None) 
         raise ScheduleArgumentTypeError(name, "a number or a jaxsched Schedule", value)
     x = float(value)
     if not math.isfinite(x) or (minimum is not None and x < minimum):
-        raise ScheduleArgumentError(name, "must be finite" + ("" if minimum is None else
-                                                              f" and >= {minimum}"), value)
+        raise ScheduleArgumentError(
+            name, "must be finite" + ("" if minimum is None else f" and >= {minimum}"), value
+        )
     return x
 
 
@@ -88,13 +89,13 @@ class Rule:
         try:
             re.compile(self.pattern)
         except re.error as err:
-            raise ScheduleArgumentError("pattern", f"is not a regular expression ({err})",
-                                        self.pattern) from None
+            raise ScheduleArgumentError(
+                "pattern", f"is not a regular expression ({err})", self.pattern
+            ) from None
         for field in ("learning_rate", "weight_decay"):
             value = getattr(self, field)
             if value is not None:
-                object.__setattr__(self, field, _as_schedule(_number_or_schedule(field, value,
-                                                                                 minimum=0.0)))
+                object.__setattr__(self, field, _as_schedule(_number_or_schedule(field, value, minimum=0.0)))
         for field in ("lr_multiplier", "weight_decay_multiplier"):
             value = getattr(self, field)
             if value is not None:
@@ -103,13 +104,18 @@ class Rule:
             raise ScheduleArgumentTypeError("frozen", "a bool", self.frozen)
         object.__setattr__(self, "frozen", bool(self.frozen))
         if self.learning_rate is not None and self.lr_multiplier is not None:
-            raise ScheduleArgumentError("lr_multiplier", "cannot be given with learning_rate (one "
-                                        "is absolute, the other relative to the base)")
+            raise ScheduleArgumentError(
+                "lr_multiplier",
+                "cannot be given with learning_rate (one is absolute, the other relative to the base)",
+            )
         if self.weight_decay is not None and self.weight_decay_multiplier is not None:
             raise ScheduleArgumentError("weight_decay_multiplier", "cannot be given with weight_decay")
         if self.frozen:
-            given = [f for f in ("learning_rate", "lr_multiplier", "weight_decay",
-                                 "weight_decay_multiplier") if getattr(self, f) is not None]
+            given = [
+                f
+                for f in ("learning_rate", "lr_multiplier", "weight_decay", "weight_decay_multiplier")
+                if getattr(self, f) is not None
+            ]
             if given:
                 raise ScheduleArgumentError("frozen", f"a frozen group takes no {given[0]}", True)
         if self.name is None:
@@ -159,12 +165,16 @@ def as_rule(item: RuleLike, where: str = "rule") -> Rule:
     except TypeError as err:
         if isinstance(err, ScheduleArgumentTypeError):
             raise ScheduleArgumentTypeError(f"{where}.{err.argument}", err.expected, err.value) from None
-        raise ScheduleArgumentTypeError(where, f"a Rule, a (pattern, what) pair or a dict of Rule's "
-                                        f"fields ({err})", _short.repr(item)) from None
+        raise ScheduleArgumentTypeError(
+            where, f"a Rule, a (pattern, what) pair or a dict of Rule's fields ({err})", _short.repr(item)
+        ) from None
     except ScheduleArgumentError as err:
         raise err.prefixed(where) from None
-    raise ScheduleArgumentTypeError(where, "a Rule, a (pattern, schedule | multiplier | 'frozen') pair "
-                                    "or a dict of Rule's fields", _short.repr(item))
+    raise ScheduleArgumentTypeError(
+        where,
+        "a Rule, a (pattern, schedule | multiplier | 'frozen') pair or a dict of Rule's fields",
+        _short.repr(item),
+    )
 
 
 class Group(NamedTuple):
@@ -261,11 +271,17 @@ class Partition:
             raise ScheduleArgumentTypeError("rules", "a list of rules", _short.repr(self.rules))
         rules = tuple(as_rule(r, f"rules[{i}]") for i, r in enumerate(self.rules))
         object.__setattr__(self, "rules", rules)
-        object.__setattr__(self, "learning_rate", _as_schedule(
-            _number_or_schedule("learning_rate", self.learning_rate, minimum=0.0)))
+        object.__setattr__(
+            self,
+            "learning_rate",
+            _as_schedule(_number_or_schedule("learning_rate", self.learning_rate, minimum=0.0)),
+        )
         if self.weight_decay is not None:
-            object.__setattr__(self, "weight_decay", _as_schedule(
-                _number_or_schedule("weight_decay", self.weight_decay, minimum=0.0)))
+            object.__setattr__(
+                self,
+                "weight_decay",
+                _as_schedule(_number_or_schedule("weight_decay", self.weight_decay, minimum=0.0)),
+            )
         if not isinstance(self.default_group, str) or not self.default_group:
             raise ScheduleArgumentTypeError("default_group", "a non-empty string", self.default_group)
         if not isinstance(self.strict, bool):
@@ -274,15 +290,24 @@ class Partition:
         for i, r in enumerate(rules):
             assert r.name is not None
             if r.name in seen:
-                raise ScheduleArgumentError(f"rules[{i}].name", f"is also the group of rules[{seen[r.name]}]"
-                                            " (give the rules distinct names)", r.name)
+                raise ScheduleArgumentError(
+                    f"rules[{i}].name",
+                    f"is also the group of rules[{seen[r.name]}] (give the rules distinct names)",
+                    r.name,
+                )
             if r.name == self.default_group:
-                raise ScheduleArgumentError(f"rules[{i}].name", "is the default group's name (set "
-                                            "default_group to another name)", r.name)
+                raise ScheduleArgumentError(
+                    f"rules[{i}].name",
+                    "is the default group's name (set default_group to another name)",
+                    r.name,
+                )
             seen[r.name] = i
             if r.weight_decay_multiplier is not None and self.weight_decay is None:
-                raise ScheduleArgumentError(f"rules[{i}].weight_decay_multiplier", "needs a base "
-                                            "weight_decay in the partition", r.weight_decay_multiplier)
+                raise ScheduleArgumentError(
+                    f"rules[{i}].weight_decay_multiplier",
+                    "needs a base weight_decay in the partition",
+                    r.weight_decay_multiplier,
+                )
 
     # -- groups -----------------------------------------------------------------------------------------
     def groups(self) -> dict[str, Group]:
@@ -304,8 +329,7 @@ class Partition:
             else:
                 wd = _scaled(self.weight_decay, r.weight_decay_multiplier)
             out[r.name] = Group(r.name, lr, wd, False)
-        out[self.default_group] = Group(self.default_group, self.learning_rate, self.weight_decay,
-                                        False)
+        out[self.default_group] = Group(self.default_group, self.learning_rate, self.weight_decay, False)
         return out
 
     def group_of(self, path: str) -> str:
@@ -326,8 +350,11 @@ class Partition:
                 if r.name not in used:
                     hint = ", ".join(paths[:6]) + (", ..." if len(paths) > 6 else "")
                     raise ScheduleArgumentError(
-                        f"rules[{i}].pattern", f"matches no parameter (paths: {hint}; an earlier "
-                        "rule may take them; pass strict=False to allow it)", r.pattern)
+                        f"rules[{i}].pattern",
+                        f"matches no parameter (paths: {hint}; an earlier "
+                        "rule may take them; pass strict=False to allow it)",
+                        r.pattern,
+                    )
         return labels
 
     def labels(self, params: optax.Params) -> Any:
@@ -339,8 +366,9 @@ class Partition:
         return jax.tree_util.tree_unflatten(treedef, labels)
 
     # -- optax ------------------------------------------------------------------------------------------
-    def optax(self, optimizer: Callable[..., optax.GradientTransformation],
-              **optimizer_kwargs: Any) -> optax.GradientTransformationExtraArgs:
+    def optax(
+        self, optimizer: Callable[..., optax.GradientTransformation], **optimizer_kwargs: Any
+    ) -> optax.GradientTransformationExtraArgs:
         """One optax transformation: ``inject_hyperparams(optimizer)`` per group, ``set_to_zero`` for
         frozen groups, combined by ``optax.multi_transform`` on :meth:`labels`.
 
@@ -353,8 +381,11 @@ class Partition:
 
         for key in ("learning_rate", "weight_decay"):
             if key in optimizer_kwargs:
-                raise ScheduleArgumentError(key, "belongs to the partition (its base value), not to "
-                                            "the optimizer's keyword arguments", optimizer_kwargs[key])
+                raise ScheduleArgumentError(
+                    key,
+                    "belongs to the partition (its base value), not to the optimizer's keyword arguments",
+                    optimizer_kwargs[key],
+                )
         factory = optimizer if _takes(optimizer, "weight_decay") else _with_l2(optimizer)
         transforms: dict[str, optax.GradientTransformation] = {}
         for name, g in self.groups().items():
@@ -363,10 +394,12 @@ class Partition:
                 continue
             if g.weight_decay is None:
                 transforms[name] = optax.inject_hyperparams(optimizer)(
-                    learning_rate=g.learning_rate, **optimizer_kwargs)
+                    learning_rate=g.learning_rate, **optimizer_kwargs
+                )
             else:
                 transforms[name] = optax.inject_hyperparams(factory)(
-                    learning_rate=g.learning_rate, weight_decay=g.weight_decay, **optimizer_kwargs)
+                    learning_rate=g.learning_rate, weight_decay=g.weight_decay, **optimizer_kwargs
+                )
         return optax.multi_transform(transforms, self.labels)
 
     # -- config -----------------------------------------------------------------------------------------
@@ -392,22 +425,27 @@ def _takes(factory: Callable[..., Any], name: str) -> bool:
     return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
 
-def _with_l2(optimizer: Callable[..., optax.GradientTransformation]
-             ) -> Callable[..., optax.GradientTransformation]:
+def _with_l2(
+    optimizer: Callable[..., optax.GradientTransformation],
+) -> Callable[..., optax.GradientTransformation]:
     """``optimizer`` preceded by ``add_decayed_weights``: the L2 term torch's SGD and Adam add."""
 
     def factory(learning_rate: Any, weight_decay: Any, **kwargs: Any) -> optax.GradientTransformation:
         import optax
 
-        return optax.chain(optax.add_decayed_weights(weight_decay),
-                           optimizer(learning_rate=learning_rate, **kwargs))
+        return optax.chain(
+            optax.add_decayed_weights(weight_decay), optimizer(learning_rate=learning_rate, **kwargs)
+        )
 
     # inject_hyperparams binds arguments by signature: show the optimizer's own, plus weight_decay.
     own = [p for name, p in inspect.signature(optimizer).parameters.items() if name != "learning_rate"]
-    first = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-             for n in ("learning_rate", "weight_decay")]
+    first = [
+        inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        for n in ("learning_rate", "weight_decay")
+    ]
     factory.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [*first, *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own)])
+        [*first, *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own)]
+    )
     return factory
 
 
@@ -417,10 +455,16 @@ def _scaled(base: Schedule, factor: Schedule | float | None) -> Schedule:
     return base * factor
 
 
-def partition(rules: Sequence[RuleLike], optimizer: Callable[..., optax.GradientTransformation], *,
-              learning_rate: Schedule | float, weight_decay: Schedule | float | None = None,
-              default_group: str = "default", strict: bool = True,
-              **optimizer_kwargs: Any) -> optax.GradientTransformationExtraArgs:
+def partition(
+    rules: Sequence[RuleLike],
+    optimizer: Callable[..., optax.GradientTransformation],
+    *,
+    learning_rate: Schedule | float,
+    weight_decay: Schedule | float | None = None,
+    default_group: str = "default",
+    strict: bool = True,
+    **optimizer_kwargs: Any,
+) -> optax.GradientTransformationExtraArgs:
     r"""One optax transformation with per-group learning rates, weight decays and frozen parameters.
 
     ``partition(rules, optax.adamw, learning_rate=s, weight_decay=0.1, b2=0.95)`` is
@@ -459,8 +503,13 @@ def partition(rules: Sequence[RuleLike], optimizer: Callable[..., optax.Gradient
       >>> bool(jnp.all(new["stem"]["w"] == 1.0))      # frozen
       True
     """
-    return Partition(tuple(rules), learning_rate, weight_decay, default_group,  # type: ignore[arg-type]
-                     strict).optax(optimizer, **optimizer_kwargs)
+    return Partition(
+        tuple(rules),  # type: ignore[arg-type]
+        learning_rate,  # type: ignore[arg-type]
+        weight_decay,  # type: ignore[arg-type]
+        default_group,
+        strict,
+    ).optax(optimizer, **optimizer_kwargs)
 
 
 def current_by_group(opt_state: optax.OptState, name: str = "learning_rate") -> dict[str, jax.Array]:
@@ -487,7 +536,8 @@ def current_by_group(opt_state: optax.OptState, name: str = "learning_rate") -> 
 
     found = []
     leaves, _ = jax.tree_util.tree_flatten_with_path(
-        opt_state, is_leaf=lambda x: isinstance(x, optax.MultiTransformState))
+        opt_state, is_leaf=lambda x: isinstance(x, optax.MultiTransformState)
+    )
     for path, leaf in leaves:
         if isinstance(leaf, optax.MultiTransformState):
             values = {}
@@ -501,8 +551,10 @@ def current_by_group(opt_state: optax.OptState, name: str = "learning_rate") -> 
     if not found:
         raise KeyError(f"no optax.multi_transform state injecting {name!r} in this optimizer state")
     if len(found) > 1:
-        raise KeyError(f"several multi_transform states inject {name!r} "
-                       f"({', '.join(p for p, _ in found)}); pass the sub-state you mean")
+        raise KeyError(
+            f"several multi_transform states inject {name!r} "
+            f"({', '.join(p for p, _ in found)}); pass the sub-state you mean"
+        )
     return found[0][1]
 
 
@@ -516,8 +568,9 @@ def _load(config: Mapping[str, Any] | str | os.PathLike[str]) -> tuple[Mapping[s
     if isinstance(config, Mapping):
         return config, "config"
     if not isinstance(config, str | os.PathLike):
-        raise ConfigError(f"config: expected a mapping or the path of a .json/.yaml file, got "
-                          f"{type(config).__name__}")
+        raise ConfigError(
+            f"config: expected a mapping or the path of a .json/.yaml file, got {type(config).__name__}"
+        )
     path = os.fspath(config)
     try:
         with open(path, encoding="utf-8") as fh:
@@ -533,16 +586,21 @@ def _load(config: Mapping[str, Any] | str | os.PathLike[str]) -> tuple[Mapping[s
             data = json.loads(text)
     except Exception as err:  # yaml.YAMLError, json.JSONDecodeError
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ConfigError(f"{path}: invalid {'YAML' if path.endswith(('.yaml', '.yml')) else 'JSON'}: "
-                          f"{first[:200]}") from None
+        raise ConfigError(
+            f"{path}: invalid {'YAML' if path.endswith(('.yaml', '.yml')) else 'JSON'}: {first[:200]}"
+        ) from None
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path}: expected a mapping with 'learning_rate' and 'rules'")
     return data, path
 
 
-def partition_from_config(config: Mapping[str, Any] | str | os.PathLike[str], *,
-                          total_steps: float | None = None, steps_per_epoch: float | None = None,
-                          tokens_per_step: float | None = None) -> Partition:
+def partition_from_config(
+    config: Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    total_steps: float | None = None,
+    steps_per_epoch: float | None = None,
+    tokens_per_step: float | None = None,
+) -> Partition:
     """A :class:`Partition` from a dict or a ``.json``/``.yaml`` file.
 
     The schema (rules as in :class:`Partition`)::
@@ -585,10 +643,18 @@ def partition_from_config(config: Mapping[str, Any] | str | os.PathLike[str], *,
         raise ConfigError(f"{label}: needs 'learning_rate' and 'rules'")
     units = data.get("units", {})
     if not isinstance(units, Mapping) or any(k not in _UNIT_KEYS for k in units):
-        raise ConfigError(f"{label}: units: must be a mapping with keys out of {list(_UNIT_KEYS)}, "
-                          f"got {_short.repr(units)}")
-    given = {k: v for k, v in (("total_steps", total_steps), ("steps_per_epoch", steps_per_epoch),
-                               ("tokens_per_step", tokens_per_step)) if v is not None}
+        raise ConfigError(
+            f"{label}: units: must be a mapping with keys out of {list(_UNIT_KEYS)}, got {_short.repr(units)}"
+        )
+    given = {
+        k: v
+        for k, v in (
+            ("total_steps", total_steps),
+            ("steps_per_epoch", steps_per_epoch),
+            ("tokens_per_step", tokens_per_step),
+        )
+        if v is not None
+    }
 
     def value(where: str, v: Any) -> Any:
         if isinstance(v, Mapping) and "name" in v:
@@ -616,9 +682,16 @@ def partition_from_config(config: Mapping[str, Any] | str | os.PathLike[str], *,
             elif isinstance(item, list | tuple) and len(item) == 2:
                 rules.append((item[0], value(f"{where}[1]", item[1])))
             else:
-                raise ConfigError(f"{label}: {where}: must be a mapping of Rule fields or a "
-                                  f"[pattern, what] pair, got {_short.repr(item)}")
-        return Partition(tuple(rules), lr, wd,  # type: ignore[arg-type]
-                         data.get("default_group", "default"), data.get("strict", True))
+                raise ConfigError(
+                    f"{label}: {where}: must be a mapping of Rule fields or a "
+                    f"[pattern, what] pair, got {_short.repr(item)}"
+                )
+        return Partition(
+            tuple(rules),  # type: ignore[arg-type]
+            lr,
+            wd,
+            data.get("default_group", "default"),
+            data.get("strict", True),
+        )
     except (ScheduleArgumentError, ScheduleArgumentTypeError) as err:
         raise ConfigError(f"{label}: {err}") from None

@@ -92,20 +92,30 @@ def _modes(mode: Any, threshold_mode: Any) -> None:
     if mode not in ("min", "max"):
         raise v.ScheduleArgumentError("mode", f"mode {mode} is unknown!", mode, show_value=False)
     if threshold_mode not in ("rel", "abs"):
-        raise v.ScheduleArgumentError("threshold_mode", f"threshold mode {threshold_mode} is unknown!",
-                                      threshold_mode, show_value=False)
+        raise v.ScheduleArgumentError(
+            "threshold_mode", f"threshold mode {threshold_mode} is unknown!", threshold_mode, show_value=False
+        )
 
 
-def check_plateau_args(mode: str, factor: float, patience: int, threshold: float, threshold_mode: str,
-                       cooldown: int, min_lr: Any, eps: float) -> None:
+def check_plateau_args(
+    mode: str,
+    factor: float,
+    patience: int,
+    threshold: float,
+    threshold_mode: str,
+    cooldown: int,
+    min_lr: Any,
+    eps: float,
+) -> None:
     """torch ``ReduceLROnPlateau``'s checks (with torch's messages), naming the argument."""
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not math.isfinite(factor):
         raise v.ScheduleArgumentTypeError("factor", "a finite float", factor)
     if factor >= 1.0:
         raise v.ScheduleArgumentError("factor", "Factor should be < 1.0.", factor)
     if factor < 0.0:
-        raise v.ScheduleArgumentError("factor", "must be >= 0 (a negative factor flips the LR's sign)",
-                                      factor)
+        raise v.ScheduleArgumentError(
+            "factor", "must be >= 0 (a negative factor flips the LR's sign)", factor
+        )
     _modes(mode, threshold_mode)
     _count("patience", patience)
     _count("cooldown", cooldown)
@@ -128,9 +138,12 @@ def check_window(accumulation_size: Any, steps_per_epoch: Any = None) -> tuple[i
             raise v.ScheduleArgumentError("steps_per_epoch", "must be >= 1", steps_per_epoch)
         if accumulation_size != 1:
             raise v.ScheduleArgumentError(
-                "steps_per_epoch", "cannot be combined with accumulation_size (use accumulation_size="
+                "steps_per_epoch",
+                "cannot be combined with accumulation_size (use accumulation_size="
                 "steps_per_epoch to average a per-update loss over each epoch, or steps_per_epoch alone "
-                "for a metric computed once per epoch)", steps_per_epoch)
+                "for a metric computed once per epoch)",
+                steps_per_epoch,
+            )
         steps_per_epoch = int(steps_per_epoch)
     return int(accumulation_size), steps_per_epoch
 
@@ -172,9 +185,18 @@ class TorchState(NamedTuple):
 class TorchPlateau:
     """torch ``ReduceLROnPlateau.step(metric)`` (arguments as torch's; ``min_lr`` per group or scalar)."""
 
-    def __init__(self, *, mode: str = "min", factor: float = 0.1, patience: int = 10,
-                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
-                 min_lr: Any = 0.0, eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        *,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: Any = 0.0,
+        eps: float = 1e-8,
+    ) -> None:
         check_plateau_args(mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, eps)
         self.mode, self.threshold_mode = mode, threshold_mode
         self.factor, self.threshold, self.eps = float(factor), float(threshold), float(eps)
@@ -182,11 +204,15 @@ class TorchPlateau:
         self.min_lr = min_lr
 
     def init(self, xp: Any, float_dtype: Any = None, int_dtype: Any = None) -> TorchState:
-        return TorchState(xp.asarray(initial_best(self.mode), float_dtype), xp.asarray(0, int_dtype),
-                          xp.asarray(0, int_dtype))
+        return TorchState(
+            xp.asarray(initial_best(self.mode), float_dtype),
+            xp.asarray(0, int_dtype),
+            xp.asarray(0, int_dtype),
+        )
 
-    def transition(self, xp: Any, lr: Any, state: TorchState, value: Any, epoch: Any = None
-                   ) -> tuple[Any, TorchState]:
+    def transition(
+        self, xp: Any, lr: Any, state: TorchState, value: Any, epoch: Any = None
+    ) -> tuple[Any, TorchState]:
         del epoch
         better = _is_better(xp, value, state.best, self.mode, self.threshold, self.threshold_mode)
         best = xp.where(better, value, state.best)
@@ -218,11 +244,30 @@ class TimmPlateau:
     values are multiplied by it, as timm's ``update_groups`` does).
     """
 
-    def __init__(self, base: Any, *, decay_rate: float = 0.1, patience_t: int = 10, threshold: float = 1e-4,
-                 cooldown_t: int = 0, warmup_t: int = 0, warmup_lr_init: float = 0.0, lr_min: Any = 0.0,
-                 mode: str = "max", lr_scale: Any = 1.0) -> None:
-        self.torch = TorchPlateau(mode=mode, factor=decay_rate, patience=patience_t, threshold=threshold,
-                                  threshold_mode="rel", cooldown=cooldown_t, min_lr=lr_min, eps=1e-8)
+    def __init__(
+        self,
+        base: Any,
+        *,
+        decay_rate: float = 0.1,
+        patience_t: int = 10,
+        threshold: float = 1e-4,
+        cooldown_t: int = 0,
+        warmup_t: int = 0,
+        warmup_lr_init: float = 0.0,
+        lr_min: Any = 0.0,
+        mode: str = "max",
+        lr_scale: Any = 1.0,
+    ) -> None:
+        self.torch = TorchPlateau(
+            mode=mode,
+            factor=decay_rate,
+            patience=patience_t,
+            threshold=threshold,
+            threshold_mode="rel",
+            cooldown=cooldown_t,
+            min_lr=lr_min,
+            eps=1e-8,
+        )
         self.warmup_t = _count("warmup_t", warmup_t)
         self.warmup_lr_init = _real("warmup_lr_init", warmup_lr_init)
         if self.warmup_lr_init < 0:
@@ -279,16 +324,31 @@ class GreedyPlateau:
     ``init_lr`` is each group's LR at construction (what a reset restores).
     """
 
-    def __init__(self, init_lr: Any, *, mode: str = "min", factor: float = 0.95, patience: int = 10,
-                 threshold: float = 1e-6, threshold_mode: str = "abs", cooldown: int = 0, warmup: int = 0,
-                 min_lr: Any = 1e-3, max_lr: Any = 1.0, eps: float = 1e-8, smooth: bool = False,
-                 window_size: int = 50, reset_start: int = 500) -> None:
+    def __init__(
+        self,
+        init_lr: Any,
+        *,
+        mode: str = "min",
+        factor: float = 0.95,
+        patience: int = 10,
+        threshold: float = 1e-6,
+        threshold_mode: str = "abs",
+        cooldown: int = 0,
+        warmup: int = 0,
+        min_lr: Any = 1e-3,
+        max_lr: Any = 1.0,
+        eps: float = 1e-8,
+        smooth: bool = False,
+        window_size: int = 50,
+        reset_start: int = 500,
+    ) -> None:
         f = _real("factor", factor)
         if f >= 1.0:
             raise v.ScheduleArgumentError("factor", "Factor should be < 1.0.", factor)
         if f <= 0.0:
             raise v.ScheduleArgumentError(
-                "factor", "must be > 0 (GreedyLR divides the LR by it to raise it)", factor)
+                "factor", "must be > 0 (GreedyLR divides the LR by it to raise it)", factor
+            )
         _modes(mode, threshold_mode)
         self.mode, self.threshold_mode, self.factor = mode, threshold_mode, f
         self.patience = _count("patience", patience)
@@ -318,13 +378,21 @@ class GreedyPlateau:
         size = self.window_size if self.smooth else 1
         zero = xp.asarray(0, int_dtype)
         return GreedyState(
-            best=xp.asarray(initial_best(self.mode), float_dtype), num_bad_epochs=zero, num_good_epochs=zero,
-            cooldown_counter=zero, warmup_counter=zero, reset_start=xp.asarray(self.reset_start, int_dtype),
-            window=xp.zeros(size, float_dtype), window_sum=xp.asarray(0.0, float_dtype), window_len=zero,
-            window_pos=zero)
+            best=xp.asarray(initial_best(self.mode), float_dtype),
+            num_bad_epochs=zero,
+            num_good_epochs=zero,
+            cooldown_counter=zero,
+            warmup_counter=zero,
+            reset_start=xp.asarray(self.reset_start, int_dtype),
+            window=xp.zeros(size, float_dtype),
+            window_sum=xp.asarray(0.0, float_dtype),
+            window_len=zero,
+            window_pos=zero,
+        )
 
-    def transition(self, xp: Any, lr: Any, st: GreedyState, value: Any, epoch: Any = None
-                   ) -> tuple[Any, GreedyState]:
+    def transition(
+        self, xp: Any, lr: Any, st: GreedyState, value: Any, epoch: Any = None
+    ) -> tuple[Any, GreedyState]:
         del epoch
         window, total, length, pos = st.window, st.window_sum, st.window_len, st.window_pos
         current = value
@@ -399,8 +467,9 @@ class PlateauState(NamedTuple):
     transitions: Any
 
 
-def _transformation(machine: Any, lr: float, initial: float | None, accumulation_size: int,
-                    steps_per_epoch: int | None) -> Any:
+def _transformation(
+    machine: Any, lr: float, initial: float | None, accumulation_size: int, steps_per_epoch: int | None
+) -> Any:
     """An optax transformation stepping ``machine`` on the metric windows (see the module docstring)."""
     import jax
     import jax.numpy as jnp
@@ -414,11 +483,19 @@ def _transformation(machine: Any, lr: float, initial: float | None, accumulation
         f = dtype()
         start = jnp.asarray(lr if initial is None else initial, f)
         zero = jnp.asarray(0, jnp.int32)
-        return PlateauState(lr=start, scale=_div(jnp, start, lr), machine=machine.init(jnp, f, jnp.int32),
-                            acc_sum=jnp.asarray(0.0, f), acc_count=zero, count=zero, transitions=zero)
+        return PlateauState(
+            lr=start,
+            scale=_div(jnp, start, lr),
+            machine=machine.init(jnp, f, jnp.int32),
+            acc_sum=jnp.asarray(0.0, f),
+            acc_count=zero,
+            count=zero,
+            transitions=zero,
+        )
 
-    def update_fn(updates: Any, state: PlateauState, params: Any = None, *, value: Any,
-                  **extra_args: Any) -> tuple[Any, PlateauState]:
+    def update_fn(
+        updates: Any, state: PlateauState, params: Any = None, *, value: Any, **extra_args: Any
+    ) -> tuple[Any, PlateauState]:
         del params, extra_args
         f = dtype()
         value = jnp.asarray(value, f)
@@ -435,25 +512,39 @@ def _transformation(machine: Any, lr: float, initial: float | None, accumulation
         epoch = state.transitions + 1
         new_lr, new_machine = machine.transition(jnp, state.lr, state.machine, metric, epoch)
         keep = jax.tree_util.tree_map(
-            lambda a, b: jnp.where(ready, a, b).astype(jnp.asarray(b).dtype), new_machine, state.machine)
+            lambda a, b: jnp.where(ready, a, b).astype(jnp.asarray(b).dtype), new_machine, state.machine
+        )
         new_lr = jnp.where(ready, new_lr, state.lr).astype(f)
         scale = _div(jnp, new_lr, lr)
         new = PlateauState(
-            lr=new_lr, scale=scale, machine=keep,
+            lr=new_lr,
+            scale=scale,
+            machine=keep,
             acc_sum=jnp.where(ready, jnp.zeros_like(acc_sum), acc_sum),
             acc_count=jnp.where(ready, 0, acc_count).astype(jnp.int32),
             count=(jnp.minimum(state.count, _INT32_MAX - 1) + 1).astype(jnp.int32),
-            transitions=(state.transitions + ready.astype(jnp.int32)).astype(jnp.int32))
+            transitions=(state.transitions + ready.astype(jnp.int32)).astype(jnp.int32),
+        )
         updates = jax.tree_util.tree_map(lambda u: (u * scale).astype(u.dtype), updates)
         return updates, new
 
     return optax.GradientTransformationExtraArgs(init_fn, update_fn)
 
 
-def reduce_on_plateau(lr: float = 1.0, *, mode: str = "min", factor: float = 0.1, patience: int = 10,
-                      threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
-                      min_lr: float = 0.0, eps: float = 1e-8, accumulation_size: int = 1,
-                      steps_per_epoch: int | None = None) -> Any:
+def reduce_on_plateau(
+    lr: float = 1.0,
+    *,
+    mode: str = "min",
+    factor: float = 0.1,
+    patience: int = 10,
+    threshold: float = 1e-4,
+    threshold_mode: str = "rel",
+    cooldown: int = 0,
+    min_lr: float = 0.0,
+    eps: float = 1e-8,
+    accumulation_size: int = 1,
+    steps_per_epoch: int | None = None,
+) -> Any:
     r"""torch's ``ReduceLROnPlateau`` as an optax transformation that scales updates by ``lr_now / lr``.
 
     Each ``update(updates, state, params, value=metric)`` feeds one metric value. The torch rule (see
@@ -518,32 +609,72 @@ def reduce_on_plateau(lr: float = 1.0, *, mode: str = "min", factor: float = 0.1
     """
     if _real("lr", lr) <= 0:
         raise v.ScheduleArgumentError("lr", "must be > 0", lr)
-    machine = TorchPlateau(mode=mode, factor=factor, patience=patience, threshold=threshold,
-                           threshold_mode=threshold_mode, cooldown=cooldown, min_lr=_real("min_lr", min_lr),
-                           eps=eps)
+    machine = TorchPlateau(
+        mode=mode,
+        factor=factor,
+        patience=patience,
+        threshold=threshold,
+        threshold_mode=threshold_mode,
+        cooldown=cooldown,
+        min_lr=_real("min_lr", min_lr),
+        eps=eps,
+    )
     size, per_epoch = check_window(accumulation_size, steps_per_epoch)
     return _transformation(machine, float(lr), None, size, per_epoch)
 
 
-def timm_plateau(lr: float, *, decay_rate: float = 0.1, patience_t: int = 10, threshold: float = 1e-4,
-                 cooldown_t: int = 0, warmup_t: int = 0, warmup_lr_init: float = 0.0, lr_min: float = 0.0,
-                 mode: str = "max", accumulation_size: int = 1, steps_per_epoch: int | None = None) -> Any:
+def timm_plateau(
+    lr: float,
+    *,
+    decay_rate: float = 0.1,
+    patience_t: int = 10,
+    threshold: float = 1e-4,
+    cooldown_t: int = 0,
+    warmup_t: int = 0,
+    warmup_lr_init: float = 0.0,
+    lr_min: float = 0.0,
+    mode: str = "max",
+    accumulation_size: int = 1,
+    steps_per_epoch: int | None = None,
+) -> Any:
     """timm's ``PlateauLRScheduler`` as an optax transformation (see
     :func:`jaxsched.compat.timm.PlateauLRScheduler`, the public name)."""
     if _real("lr", lr) <= 0:
         raise v.ScheduleArgumentError("lr", "must be > 0", lr)
-    machine = TimmPlateau(float(lr), decay_rate=decay_rate, patience_t=patience_t, threshold=threshold,
-                          cooldown_t=cooldown_t, warmup_t=warmup_t, warmup_lr_init=warmup_lr_init,
-                          lr_min=_real("lr_min", lr_min), mode=mode)
+    machine = TimmPlateau(
+        float(lr),
+        decay_rate=decay_rate,
+        patience_t=patience_t,
+        threshold=threshold,
+        cooldown_t=cooldown_t,
+        warmup_t=warmup_t,
+        warmup_lr_init=warmup_lr_init,
+        lr_min=_real("lr_min", lr_min),
+        mode=mode,
+    )
     size, per_epoch = check_window(accumulation_size, steps_per_epoch)
     return _transformation(machine, float(lr), float(machine.initial_lr(np)), size, per_epoch)
 
 
-def greedy_lr(lr: float, *, mode: str = "min", factor: float = 0.95, patience: int = 10,
-              threshold: float = 1e-6, threshold_mode: str = "abs", cooldown: int = 0, warmup: int = 0,
-              min_lr: float = 1e-3, max_lr: float = 1.0, eps: float = 1e-8, smooth: bool = False,
-              window_size: int = 50, reset_start: int = 500, accumulation_size: int = 1,
-              steps_per_epoch: int | None = None) -> Any:
+def greedy_lr(
+    lr: float,
+    *,
+    mode: str = "min",
+    factor: float = 0.95,
+    patience: int = 10,
+    threshold: float = 1e-6,
+    threshold_mode: str = "abs",
+    cooldown: int = 0,
+    warmup: int = 0,
+    min_lr: float = 1e-3,
+    max_lr: float = 1.0,
+    eps: float = 1e-8,
+    smooth: bool = False,
+    window_size: int = 50,
+    reset_start: int = 500,
+    accumulation_size: int = 1,
+    steps_per_epoch: int | None = None,
+) -> Any:
     """HF's ``GreedyLR`` as an optax transformation (see :func:`jaxsched.compat.transformers.GreedyLR`,
     the public name)."""
     if _real("lr", lr) <= 0:
@@ -551,9 +682,21 @@ def greedy_lr(lr: float, *, mode: str = "min", factor: float = 0.95, patience: i
     for name, x in (("min_lr", min_lr), ("max_lr", max_lr)):
         if isinstance(x, list | tuple):
             raise v.ScheduleArgumentTypeError(name, "a float (one param group in optax)", x)
-    machine = GreedyPlateau(float(lr), mode=mode, factor=factor, patience=patience, threshold=threshold,
-                            threshold_mode=threshold_mode, cooldown=cooldown, warmup=warmup, min_lr=min_lr,
-                            max_lr=max_lr, eps=eps, smooth=smooth, window_size=window_size,
-                            reset_start=reset_start)
+    machine = GreedyPlateau(
+        float(lr),
+        mode=mode,
+        factor=factor,
+        patience=patience,
+        threshold=threshold,
+        threshold_mode=threshold_mode,
+        cooldown=cooldown,
+        warmup=warmup,
+        min_lr=min_lr,
+        max_lr=max_lr,
+        eps=eps,
+        smooth=smooth,
+        window_size=window_size,
+        reset_start=reset_start,
+    )
     size, per_epoch = check_window(accumulation_size, steps_per_epoch)
     return _transformation(machine, float(lr), None, size, per_epoch)

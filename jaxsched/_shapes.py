@@ -47,15 +47,17 @@ def half_cosine(bk: Backend, elapsed: Array, remaining: Array, length: Array) ->
     return bk.xp.sin(math.pi / 2 * safe_div(bk, remaining, length)) ** 2
 
 
-def cosine_factor(bk: Backend, elapsed: Array, remaining: Array, length: Array, k_decay: Any = 1.0,
-                  exponent: Any = 1.0) -> Array:
+def cosine_factor(
+    bk: Backend, elapsed: Array, remaining: Array, length: Array, k_decay: Any = 1.0, exponent: Any = 1.0
+) -> Array:
     r"""The annealing factor :math:`\left(\tfrac{1 + \cos(\pi (e/L)^{\kappa})}{2}\right)^{q}`, stable at
     both ends: the first of :func:`cosine_factors`."""
     return cosine_factors(bk, elapsed, remaining, length, k_decay, exponent)[0]
 
 
-def cosine_factors(bk: Backend, elapsed: Array, remaining: Array, length: Array, k_decay: Any = 1.0,
-                   exponent: Any = 1.0) -> tuple[Array, Array]:
+def cosine_factors(
+    bk: Backend, elapsed: Array, remaining: Array, length: Array, k_decay: Any = 1.0, exponent: Any = 1.0
+) -> tuple[Array, Array]:
     r"""The annealing factor :math:`c = \left(\tfrac{1 + \cos(\pi (e/L)^{\kappa})}{2}\right)^{q}` and its
     complement :math:`1 - c`, each without cancellation where it is small.
 
@@ -166,8 +168,9 @@ def _fall_complement(bk: Backend, shape: str, elapsed: Array, remaining: Array, 
     return bk.xp.sqrt(p)
 
 
-def decay(bk: Backend, shape: str, start: Array, end: Array, elapsed: Array, remaining: Array,
-          length: Array) -> Array:
+def decay(
+    bk: Backend, shape: str, start: Array, end: Array, elapsed: Array, remaining: Array, length: Array
+) -> Array:
     """From ``start`` to ``end`` over ``length`` steps with one of :data:`DECAY_SHAPES`.
 
     ``"exponential"`` is :math:`P (E/P)^{e/L}` (positive ends), evaluated from the nearer end so the value
@@ -176,25 +179,34 @@ def decay(bk: Backend, shape: str, start: Array, end: Array, elapsed: Array, rem
     xp = bk.xp
     if shape != "exponential":
         # From the smaller end: a fall towards a small end, a rise from a small start (1 - fall exactly).
-        return between(bk, start, end, fall(bk, shape, elapsed, remaining, length),
-                       _fall_complement(bk, shape, elapsed, remaining, length))
+        return between(
+            bk,
+            start,
+            end,
+            fall(bk, shape, elapsed, remaining, length),
+            _fall_complement(bk, shape, elapsed, remaining, length),
+        )
     ratio = xp.log(safe_div(bk, end, start))
     from_start = start * xp.exp(safe_div(bk, elapsed, length) * ratio)
     from_end = end * xp.exp(-safe_div(bk, remaining, length) * ratio)
     return xp.where(remaining <= 0, end, xp.where(elapsed <= remaining, from_start, from_end))
 
 
-def anneal(bk: Backend, kind: str, start: Array, end: Array, elapsed: Array, remaining: Array,
-           length: Array) -> Array:
+def anneal(
+    bk: Backend, kind: str, start: Array, end: Array, elapsed: Array, remaining: Array, length: Array
+) -> Array:
     """From ``start`` to ``end`` over ``length`` steps, by half cosine or linearly, stable at both ends."""
     xp = bk.xp
     if kind == "cos":  # each half from its own end: a small end never comes out of a cancellation
-        return xp.where(elapsed <= remaining,
-                        start + (end - start) * half_cosine(bk, remaining, elapsed, length),
-                        end + (start - end) * half_cosine(bk, elapsed, remaining, length))
+        return xp.where(
+            elapsed <= remaining,
+            start + (end - start) * half_cosine(bk, remaining, elapsed, length),
+            end + (start - end) * half_cosine(bk, elapsed, remaining, length),
+        )
     p = elapsed / length
-    return xp.where(elapsed <= remaining, start + (end - start) * p,
-                    end + (start - end) * (remaining / length))
+    return xp.where(
+        elapsed <= remaining, start + (end - start) * p, end + (start - end) * (remaining / length)
+    )
 
 
 def linear_warmup(bk: Backend, t: Steps, init: Array, peak: Array, warmup: Array, rest: Array) -> Array:
@@ -211,9 +223,7 @@ def phase_length(bk: Backend, begin: Any, end: Any) -> Array:
     return bk.count(end) - bk.count(begin)
 
 
-def geometric_cycles(
-    bk: Backend, t: Steps, first: Array, mult: float
-) -> tuple[Array, Array, Array, Array]:
+def geometric_cycles(bk: Backend, t: Steps, first: Array, mult: float) -> tuple[Array, Array, Array, Array]:
     """Locate ``t`` in cycles of lengths ``first * mult**i`` (``mult`` concrete, >= 1).
 
     Returns ``(i, elapsed, remaining, length)``: the cycle index (int), the float position inside the
@@ -288,8 +298,9 @@ def _dyadic(x: float, bits: int = 8) -> int | None:
     return None
 
 
-def cycle_phase(bk: Backend, t: Steps, cycles: float, length: float, offset: float = 0.0
-                ) -> tuple[Array, Array, Array]:
+def cycle_phase(
+    bk: Backend, t: Steps, cycles: float, length: float, offset: float = 0.0
+) -> tuple[Array, Array, Array]:
     r"""The phase :math:`y = \operatorname{frac}(c\,(t + o) / L)` of ``cycles`` :math:`c` periods every
     ``length`` :math:`L` steps, ``offset`` :math:`o` steps in (all three concrete), as
     ``(y, 1 - y, y - 1/2)``, each accurate to about one float32 ulp of ``2**-13`` absolutely (``2**-37``),
@@ -363,8 +374,9 @@ MAX_CYCLE_TABLE = 2**16
 static table)."""
 
 
-def geometric_table(first: int, mult: float, limit: int | None, name: str = "period_mult"
-                    ) -> tuple[np.ndarray, ...]:
+def geometric_table(
+    first: int, mult: float, limit: int | None, name: str = "period_mult"
+) -> tuple[np.ndarray, ...]:
     r"""The cycles of lengths :math:`L_i = T_0 m^i` (``mult`` :math:`m > 1`) as a static table: the starts
     :math:`S_i = T_0 (1 - m^i)/(1 - m)` (timm's and fairseq's float64 expression) as their whole part, their
     fraction and their ceiling, the ends :math:`S_i + L_i` (whole part at most ``2**31 - 1`` and the rest),
@@ -388,8 +400,11 @@ def _geometric_table(first: int, mult: float, limit: int | None, name: str) -> t
             break
         if len(starts) > MAX_CYCLE_TABLE:
             raise ScheduleArgumentError(
-                name, f"starts more than {MAX_CYCLE_TABLE} cycles of first_period={first} before "
-                "step 2**31 - 1; give max_cycles, or a larger period_mult or first_period", mult)
+                name,
+                f"starts more than {MAX_CYCLE_TABLE} cycles of first_period={first} before "
+                "step 2**31 - 1; give max_cycles, or a larger period_mult or first_period",
+                mult,
+            )
         i += 1
     s = np.asarray(starts, np.float64)
     whole = np.floor(s)
@@ -397,8 +412,14 @@ def _geometric_table(first: int, mult: float, limit: int | None, name: str) -> t
     ends = [fractions.Fraction(a) + fractions.Fraction(b) for a, b in zip(starts, lengths, strict=True)]
     end_whole = [min(math.floor(e), MAX_STEP) for e in ends]
     end_frac = [float(e - w) for e, w in zip(ends, end_whole, strict=True)]
-    return (whole.astype(np.int64), s - whole, np.ceil(s).astype(np.int64), np.asarray(end_whole, np.int64),
-            np.asarray(end_frac, np.float64), np.asarray(lengths, np.float64))
+    return (
+        whole.astype(np.int64),
+        s - whole,
+        np.ceil(s).astype(np.int64),
+        np.asarray(end_whole, np.int64),
+        np.asarray(end_frac, np.float64),
+        np.asarray(lengths, np.float64),
+    )
 
 
 def table_cycles(bk: Backend, t: Steps, table: tuple[np.ndarray, ...]) -> tuple[Array, Array, Array, Array]:
@@ -418,8 +439,9 @@ def table_cycles(bk: Backend, t: Steps, table: tuple[np.ndarray, ...]) -> tuple[
 
     def at(values: np.ndarray, i: Array) -> Array:
         kind = values.dtype.kind
-        return xp.asarray(values.astype(idt) if kind in "iu" else values, None if kind in "iu" else
-                          bk.float_dtype)[i]
+        return xp.asarray(
+            values.astype(idt) if kind in "iu" else values, None if kind in "iu" else bk.float_dtype
+        )[i]
 
     if t.f is None:  # a whole step is in cycle i from the first whole step at or after S_i
         i = search(ceil, t.n)

@@ -67,27 +67,44 @@ class Branch(Composite, name="branch"):
     until: StepCount | None = steps(default=None, minimum=1)
 
     examples = (
-        {"schedule": {"name": "warmup_constant", "init_value": 0.0, "peak_value": 1e-3,
-                      "warmup_steps": 100},
-         "at": 800, "decay_steps": 200, "end_value": 1e-5, "decay_shape": "1-sqrt"},
+        {
+            "schedule": {
+                "name": "warmup_constant",
+                "init_value": 0.0,
+                "peak_value": 1e-3,
+                "warmup_steps": 100,
+            },
+            "at": 800,
+            "decay_steps": 200,
+            "end_value": 1e-5,
+            "decay_shape": "1-sqrt",
+        },
     )
 
     def __check_init__(self) -> None:
         if (self.decay_steps is None) == (self.until is None):
-            raise v.ScheduleArgumentError("decay_steps", "give exactly one of decay_steps and until",
-                                          self.decay_steps)
+            raise v.ScheduleArgumentError(
+                "decay_steps", "give exactly one of decay_steps and until", self.decay_steps
+            )
         if self.until is not None:
             if known(self.until, self.at) and self.until <= self.at:
                 raise v.ScheduleArgumentError("until", f"must be > at ({self.at})", self.until)
             self._set("decay_steps", self.until - self.at)
             self._set("until", None)
-        if self.decay_shape == "exponential" and known(self.end_value) and self.schedule._is_plain() \
-                and known(self.at):
+        if (
+            self.decay_shape == "exponential"
+            and known(self.end_value)
+            and self.schedule._is_plain()
+            and known(self.at)
+        ):
             start = float(self.schedule.numpy(self.at))
             if start <= 0 or self.end_value <= 0:
                 raise v.ScheduleArgumentError(
-                    "decay_shape", f"'exponential' needs positive values, but the schedule is {start!r} at "
-                    f"step {self.at} and end_value is {self.end_value!r}", self.decay_shape)
+                    "decay_shape",
+                    f"'exponential' needs positive values, but the schedule is {start!r} at "
+                    f"step {self.at} and end_value is {self.end_value!r}",
+                    self.decay_shape,
+                )
 
     def _key_steps(self) -> list[Any]:
         end: Any = self.decay_steps  # set by __check_init__ from until when it was not given
@@ -138,9 +155,17 @@ class Stretch(Schedule, name="stretch"):
     old_total_steps: StepCount | None = steps(default=None, minimum=1)
 
     examples = (
-        {"schedule": {"name": "warmup_cosine_decay", "init_value": 0.0, "peak_value": 1e-3,
-                      "warmup_steps": 100, "decay_steps": 1000},
-         "at": 400, "total_steps": 2000},
+        {
+            "schedule": {
+                "name": "warmup_cosine_decay",
+                "init_value": 0.0,
+                "peak_value": 1e-3,
+                "warmup_steps": 100,
+                "decay_steps": 1000,
+            },
+            "at": 400,
+            "total_steps": 2000,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -203,21 +228,32 @@ class Extend(Schedule, name="extend"):
     steps: StepCount = steps()
 
     examples = (
-        {"schedule": {"name": "warmup_stable_decay", "peak_value": 1e-3, "warmup_steps": 100,
-                      "total_steps": 1000, "decay_steps": 200},
-         "at": 500, "steps": 1000},
+        {
+            "schedule": {
+                "name": "warmup_stable_decay",
+                "peak_value": 1e-3,
+                "warmup_steps": 100,
+                "total_steps": 1000,
+                "decay_steps": 200,
+            },
+            "at": 500,
+            "steps": 1000,
+        },
     )
 
     def _key_steps(self) -> list[Any]:
-        return [*[k for k in self.schedule.key_steps() if k < self.at],
-                *[k + self.steps for k in self.schedule.key_steps() if k >= self.at]]
+        return [
+            *[k for k in self.schedule.key_steps() if k < self.at],
+            *[k + self.steps for k in self.schedule.key_steps() if k >= self.at],
+        ]
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
         a, n = bk.count(self.at), bk.count(self.steps)
         later = t.shifted(n, nonneg=True)
-        held = xp.where(later.ge(a), bk.value(self.schedule.evaluate(bk, later)),
-                        value_at(bk, self.schedule, self.at, t))
+        held = xp.where(
+            later.ge(a), bk.value(self.schedule.evaluate(bk, later)), value_at(bk, self.schedule, self.at, t)
+        )
         return xp.where(t.ge(a), held, bk.value(self.schedule.evaluate(bk, t)))
 
 
@@ -254,17 +290,34 @@ class Rewarmup(Schedule, name="rewarmup"):
     then: Schedule = nested()
 
     examples = (
-        {"schedule": {"name": "warmup_stable_decay", "peak_value": 1e-3, "warmup_steps": 100,
-                      "total_steps": 1000, "decay_steps": 200},
-         "at": 1000, "warmup_steps": 50,
-         "then": {"name": "warmup_stable_decay", "peak_value": 1e-3, "warmup_steps": 0,
-                  "total_steps": 500, "decay_steps": 100}},
+        {
+            "schedule": {
+                "name": "warmup_stable_decay",
+                "peak_value": 1e-3,
+                "warmup_steps": 100,
+                "total_steps": 1000,
+                "decay_steps": 200,
+            },
+            "at": 1000,
+            "warmup_steps": 50,
+            "then": {
+                "name": "warmup_stable_decay",
+                "peak_value": 1e-3,
+                "warmup_steps": 0,
+                "total_steps": 500,
+                "decay_steps": 100,
+            },
+        },
     )
 
     def _key_steps(self) -> list[Any]:
         start = self.at + self.warmup_steps
-        return [*[k for k in self.schedule.key_steps() if k < self.at], self.at, start,
-                *[start + k for k in self.then.key_steps()]]
+        return [
+            *[k for k in self.schedule.key_steps() if k < self.at],
+            self.at,
+            start,
+            *[start + k for k in self.then.key_steps()],
+        ]
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
@@ -280,14 +333,22 @@ class Rewarmup(Schedule, name="rewarmup"):
         return xp.where(t.ge(a), tail, bk.value(self.schedule.evaluate(bk, t)))
 
 
-def branch(schedule: Schedule, at: StepCount, decay_steps: StepCount | None = None, end_value: Real = 0.0,
-           decay_shape: str = "linear", *, until: StepCount | None = None) -> Schedule:
+def branch(
+    schedule: Schedule,
+    at: StepCount,
+    decay_steps: StepCount | None = None,
+    end_value: Real = 0.0,
+    decay_shape: str = "linear",
+    *,
+    until: StepCount | None = None,
+) -> Schedule:
     """A new decay phase branched off a running schedule at step ``at``: see :class:`Branch`."""
     return Branch(schedule, at, decay_steps, end_value, decay_shape, until)
 
 
-def stretch(schedule: Schedule, at: StepCount, total_steps: StepCount,
-            old_total_steps: StepCount | None = None) -> Schedule:
+def stretch(
+    schedule: Schedule, at: StepCount, total_steps: StepCount, old_total_steps: StepCount | None = None
+) -> Schedule:
     """A running schedule given a new horizon at step ``at``: see :class:`Stretch`."""
     return Stretch(schedule, at, total_steps, old_total_steps)
 

@@ -89,8 +89,15 @@ def number(name: str, value: Any) -> np.ndarray | None:
     return arr
 
 
-def value(name: str, v: Any, *, minimum: float | None = None, strict: bool = False,
-          maximum: float | None = None, max_strict: bool = False) -> None:
+def value(
+    name: str,
+    v: Any,
+    *,
+    minimum: float | None = None,
+    strict: bool = False,
+    maximum: float | None = None,
+    max_strict: bool = False,
+) -> None:
     """A finite real hyperparameter, optionally bounded."""
     arr = number(name, v)
     if arr is None:

@@ -98,8 +98,10 @@ def load(spec: str, units: dict[str, Any] | None = None) -> tuple[Any, str]:
     if recipe:
         schedule = port_recipe(recipe.group("path"), recipe.group("factory")).schedule
         if isinstance(schedule, list):
-            raise UsageError(f"{spec}: the param groups have different schedules; see them with "
-                             f"`jaxsched port {recipe.group('path')}`")
+            raise UsageError(
+                f"{spec}: the param groups have different schedules; see them with "
+                f"`jaxsched port {recipe.group('path')}`"
+            )
         return schedule, os.path.splitext(os.path.basename(recipe.group("path")))[0]
     if os.path.exists(spec) or os.sep in spec or spec.endswith((".json", ".yaml", ".yml")):
         label = os.path.splitext(os.path.basename(spec))[0]
@@ -113,11 +115,12 @@ def load(spec: str, units: dict[str, Any] | None = None) -> tuple[Any, str]:
         if cls is not None:
             index = int(m.group("index") or 0)
             if not cls.examples:
-                raise ConfigError(f"{text}: {cls.config_name} has no built-in example; "
-                                  "give a config")
+                raise ConfigError(f"{text}: {cls.config_name} has no built-in example; give a config")
             if index >= len(cls.examples):
-                raise ConfigError(f"{text}: {cls.config_name} has {len(cls.examples)} example(s), "
-                                  f"index {index} is out of range")
+                raise ConfigError(
+                    f"{text}: {cls.config_name} has {len(cls.examples)} example(s), "
+                    f"index {index} is out of range"
+                )
             return from_config({"name": cls.config_name, **cls.examples[index]}, **units), text
     from jaxsched._config import _suggest
 
@@ -125,8 +128,11 @@ def load(spec: str, units: dict[str, Any] | None = None) -> tuple[Any, str]:
 
 
 def _units(args: argparse.Namespace) -> dict[str, Any]:
-    return {"total_steps": args.total_steps, "steps_per_epoch": args.steps_per_epoch,
-            "tokens_per_step": args.tokens_per_step}
+    return {
+        "total_steps": args.total_steps,
+        "steps_per_epoch": args.steps_per_epoch,
+        "tokens_per_step": args.tokens_per_step,
+    }
 
 
 def _positive_int(text: str) -> int:
@@ -190,13 +196,12 @@ class StepSet:
         return len(range(self.start, self.stop, self.stride))
 
     def __contains__(self, k: object) -> bool:
-        return isinstance(k, int | np.integer) and int(k) in range(self.start, self.stop,
-                                                                   self.stride)
+        return isinstance(k, int | np.integer) and int(k) in range(self.start, self.stop, self.stride)
 
     def blocks(self, size: int = 1 << 16) -> Iterator[np.ndarray]:
         r = range(self.start, self.stop, self.stride)
         for a in range(0, len(r), size):
-            sub = r[a:a + size]
+            sub = r[a : a + size]
             yield np.arange(sub.start, sub.stop, sub.step, dtype=np.int64)
 
     def sample(self, count: int) -> np.ndarray:
@@ -227,8 +232,7 @@ def parse_steps(text: str | None, every: int | None, end: int) -> tuple[StepSet 
         return (StepSet(0, last + 1, every) if every else None), last
     m = re.fullmatch(r"\s*(\d*)\s*:\s*(\d+)\s*(?::\s*(\d+)\s*)?", text)
     if not m:
-        raise UsageError(f"--steps: expected N or START:STOP[:STEP] (like Python's range), got "
-                         f"{text!r}")
+        raise UsageError(f"--steps: expected N or START:STOP[:STEP] (like Python's range), got {text!r}")
     start = int(m.group(1) or 0)
     stop = int(m.group(2))
     stride = int(m.group(3)) if m.group(3) else None
@@ -247,13 +251,13 @@ def parse_steps(text: str | None, every: int | None, end: int) -> tuple[StepSet 
 
 # -- formatting ------------------------------------------------------------------------------------
 
+
 def _fmt(x: float) -> str:
     return f"{x:.9g}"
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(h), *(len(r[j]) for r in rows)) if rows else len(h)
-              for j, h in enumerate(head)]
+    widths = [max(len(h), *(len(r[j]) for r in rows)) if rows else len(h) for j, h in enumerate(head)]
     out = ["  ".join(h.rjust(w) for h, w in zip(head, widths, strict=True))]
     out.append("  ".join("-" * w for w in widths))
     out += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
@@ -270,8 +274,10 @@ def _dense_limit(n: int, what: str) -> None:
     from jaxsched._parity import MAX_HORIZON
 
     if n > MAX_HORIZON:
-        raise UsageError(f"{what}: the horizon is {n} steps (the last key step plus 25%), more "
-                         f"than {MAX_HORIZON}; give the steps to compare with --steps")
+        raise UsageError(
+            f"{what}: the horizon is {n} steps (the last key step plus 25%), more "
+            f"than {MAX_HORIZON}; give the steps to compare with --steps"
+        )
 
 
 def _require_matplotlib(what: str) -> None:
@@ -285,14 +291,14 @@ def _require_matplotlib(what: str) -> None:
 
 # -- commands --------------------------------------------------------------------------------------
 
+
 def cmd_show(args: argparse.Namespace) -> int:
     s, _ = load(args.config, _units(args))
     steps, last = parse_steps(args.steps, args.every, _horizon([s]))
     print(repr(s))
     head = ["step", "value"] + (["jax float32"] if args.jax else [])
     if steps is None:
-        keys = np.asarray(sorted({*(k for k in s.key_steps() if k <= last), last}),
-                          dtype=np.int64)
+        keys = np.asarray(sorted({*(k for k in s.key_steps() if k <= last), last}), dtype=np.int64)
         blocks: Iterator[np.ndarray] = iter([keys])
         width = len(str(last))
     else:
@@ -349,8 +355,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise UsageError(f"--paths: give one CONFIG, got {len(args.configs)}")
         return _compare_paths(args)
     if args.x64:
-        raise UsageError("--x64 applies to `compare --paths CONFIG` (schedules are compared in "
-                         "NumPy float64)")
+        raise UsageError(
+            "--x64 applies to `compare --paths CONFIG` (schedules are compared in NumPy float64)"
+        )
     plot = args.plot or args.output
     if plot:
         _check_image(plot)
@@ -401,14 +408,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         diffs = [abs(float(values[j][i]) - float(values[0][i])) for j in range(1, len(scheds))]
         rows.append([str(k), *(_fmt(float(v[i])) for v in values), *(f"{d:.3g}" for d in diffs)])
     print(_table(head, rows))
-    print(f"Compared on {steps.describe()} in NumPy float64; tolerance |X - A| <= atol + rtol * |A| "
-          f"(rtol {rtol:g}, atol {atol:g}).")
+    print(
+        f"Compared on {steps.describe()} in NumPy float64; tolerance |X - A| <= atol + rtol * |A| "
+        f"(rtol {rtol:g}, atol {atol:g})."
+    )
     ok = True
     for j in range(1, len(scheds)):
         d, k, va, vb = worst[j]
         rel = d / abs(va) if va else (0.0 if d == 0 else math.inf)
-        line = (f"{names[j]} vs A: largest difference {_fmt(d)} at step {k} (A {_fmt(va)}, "
-                f"{names[j]} {_fmt(vb)}; relative {rel:.3g}): ")
+        line = (
+            f"{names[j]} vs A: largest difference {_fmt(d)} at step {k} (A {_fmt(va)}, "
+            f"{names[j]} {_fmt(vb)}; relative {rel:.3g}): "
+        )
         if bad[j][0]:
             ok = False
             line += f"OVER TOLERANCE at {bad[j][0]} steps, first at step {bad[j][1]}"
@@ -416,9 +427,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
             line += "within tolerance"
         print(line)
     if plot:
-        _compare_plot(scheds, names, [label for _, label in loaded], steps,
-                      np.asarray(sorted({*steps.sample(4000).tolist(), *rows_at.tolist()}),
-                                 dtype=np.int64), plot)
+        _compare_plot(
+            scheds,
+            names,
+            [label for _, label in loaded],
+            steps,
+            np.asarray(sorted({*steps.sample(4000).tolist(), *rows_at.tolist()}), dtype=np.int64),
+            plot,
+        )
         print(f"wrote {plot}")
     return 0 if ok else EXIT_MISMATCH
 
@@ -441,15 +457,26 @@ def _figure(size: tuple[float, float]) -> Any:
     return fig
 
 
-def _compare_plot(scheds: Sequence[Any], names: Sequence[str], labels: Sequence[str],
-                  steps: StepSet, xs: np.ndarray, path: str) -> None:
+def _compare_plot(
+    scheds: Sequence[Any],
+    names: Sequence[str],
+    labels: Sequence[str],
+    steps: StepSet,
+    xs: np.ndarray,
+    path: str,
+) -> None:
     fig = _figure((11, 4))
     a, b = fig.subplots(1, 2)
     ref = scheds[0].numpy(xs)
     for j, (s, name, label) in enumerate(zip(scheds, names, labels, strict=True)):
         ys = ref if j == 0 else s.numpy(xs)
-        a.plot(xs, ys, label=f"{name}: {label}", linewidth=2.2 if j == 0 else 1.4,
-               linestyle="-" if j == 0 else "--")
+        a.plot(
+            xs,
+            ys,
+            label=f"{name}: {label}",
+            linewidth=2.2 if j == 0 else 1.4,
+            linestyle="-" if j == 0 else "--",
+        )
         if j:
             b.plot(xs, ys - ref, label=f"{name} - A", linewidth=1.0)
     a.set_xlabel("step")
@@ -510,13 +537,17 @@ def _compare_paths(args: argparse.Namespace) -> int:
     kept[acc.worst] = (acc.value, acc.expected)
     print(repr(s))
     kind = "float64" if args.x64 else "float32"
-    rows = [[str(k), _fmt(kept[k][0]), _fmt(kept[k][1]), f"{abs(kept[k][0] - kept[k][1]):.3g}"]
-            for k in sorted(shown | {acc.worst})]
+    rows = [
+        [str(k), _fmt(kept[k][0]), _fmt(kept[k][1]), f"{abs(kept[k][0] - kept[k][1]):.3g}"]
+        for k in sorted(shown | {acc.worst})
+    ]
     print(_table(["step", f"jax ({kind})", "torch_bridge", "|diff|"], rows))
     ok = acc.error <= tol.rtol
     print(f"Compared on steps 0..{n - 1} ({n} steps).")
-    print(f"largest difference: {abs(acc.value - acc.expected):.3g} at step {acc.worst} "
-          f"(relative {acc.error:.3g}, tolerance {tol.rtol:g}): {'ok' if ok else 'MISMATCH'}")
+    print(
+        f"largest difference: {abs(acc.value - acc.expected):.3g} at step {acc.worst} "
+        f"(relative {acc.error:.3g}, tolerance {tol.rtol:g}): {'ok' if ok else 'MISMATCH'}"
+    )
     if plot:
         xs = np.asarray(sorted(k for k in kept if k in sampled or k in shown), dtype=np.int64)
         jx = np.asarray([kept[int(k)][0] for k in xs])
@@ -544,8 +575,10 @@ def cmd_parity(args: argparse.Namespace) -> int:
     steps = args.steps
     if args.torch_steps is not None:
         if steps is not None and steps != args.torch_steps:
-            raise UsageError(f"--steps {steps} and --torch-steps {args.torch_steps} disagree: every "
-                             "path is compared on the same steps; give --steps only")
+            raise UsageError(
+                f"--steps {steps} and --torch-steps {args.torch_steps} disagree: every "
+                "path is compared on the same steps; give --steps only"
+            )
         steps = args.torch_steps
     if args.configs:
         loaded = [load(spec, _units(args)) for spec in args.configs]
@@ -564,8 +597,11 @@ def cmd_parity(args: argparse.Namespace) -> int:
     results = _parity.run(cases, paths=paths, progress=progress, steps=steps, worker=True)
     if progress is not None:
         progress.close()
-    shown = [r for r in results if _parity.status(r, args.strict) not in ("ok", "partial")] \
-        if args.failures else results
+    shown = (
+        [r for r in results if _parity.status(r, args.strict) not in ("ok", "partial")]
+        if args.failures
+        else results
+    )
     if shown:
         text = _parity.format_table(shown, strict=args.strict)
         if args.failures:
@@ -611,6 +647,7 @@ class _Progress:
 
 # -- port: a user's torch recipe -------------------------------------------------------------------
 
+
 @dataclass
 class Ported:
     """What :func:`port_recipe` found: the schedule(s), the factory and how it was called."""
@@ -633,9 +670,11 @@ def _find_factory(module: Any, name: str | None, path: str) -> tuple[str, Any]:
         if not hasattr(module, name):
             raise UsageError(f"{path}: defines no {name!r} (--factory)")
         return name, getattr(module, name)
-    functions = {k: x for k, x in vars(module).items()
-                 if inspect.isfunction(x) and x.__module__ == module.__name__
-                 and not k.startswith("_")}
+    functions = {
+        k: x
+        for k, x in vars(module).items()
+        if inspect.isfunction(x) and x.__module__ == module.__name__ and not k.startswith("_")
+    }
     schedulers = {k: x for k, x in vars(module).items() if _is_scheduler(x)}
     if len(functions) == 1:
         return next(iter(functions.items()))
@@ -646,10 +685,14 @@ def _find_factory(module: Any, name: str | None, path: str) -> tuple[str, Any]:
         return next(iter(schedulers.items()))
     found = sorted(functions) or sorted(schedulers)
     if not found:
-        raise UsageError(f"{path}: defines no function that builds a scheduler (a function of the "
-                         "optimizer, or of nothing, that returns a torch LR scheduler)")
-    raise UsageError(f"{path}: defines several functions ({', '.join(found)}); choose one with "
-                     "--factory NAME (or recipe.py:NAME)")
+        raise UsageError(
+            f"{path}: defines no function that builds a scheduler (a function of the "
+            "optimizer, or of nothing, that returns a torch LR scheduler)"
+        )
+    raise UsageError(
+        f"{path}: defines several functions ({', '.join(found)}); choose one with "
+        "--factory NAME (or recipe.py:NAME)"
+    )
 
 
 def _call_factory(name: str, fn: Any, lr: float, path: str) -> tuple[Any, str | None]:
@@ -663,11 +706,17 @@ def _call_factory(name: str, fn: Any, lr: float, path: str) -> tuple[Any, str | 
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
         params = []
-    required = [p for p in params if p.default is inspect.Parameter.empty
-                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    required = [
+        p
+        for p in params
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
     if any(p.kind is p.KEYWORD_ONLY for p in required) or len(required) > 1:
-        raise UsageError(f"{path}: {name}{inspect.signature(fn)} needs more than an optimizer; "
-                         "give a function of the optimizer alone (or of nothing)")
+        raise UsageError(
+            f"{path}: {name}{inspect.signature(fn)} needs more than an optimizer; "
+            "give a function of the optimizer alone (or of nothing)"
+        )
     if not required:
         return fn(), None
     import torch
@@ -713,15 +762,15 @@ def port_recipe(path: str, factory: str | None = None, lr: float = 1.0) -> Porte
     except SystemExit as err:
         raise UsageError(f"{path}: the recipe called sys.exit({err.code!r})") from None
     except Exception as err:
-        raise UsageError(f"{path}: running the recipe raised {type(err).__name__}: "
-                         f"{_one_line(err)}") from None
+        raise UsageError(
+            f"{path}: running the recipe raised {type(err).__name__}: {_one_line(err)}"
+        ) from None
     finally:
         if sys.path and sys.path[0] == folder:
             del sys.path[0]
     found = [x for x in made if _is_scheduler(x)] if isinstance(made, list | tuple) else [made]
     if not found or not all(_is_scheduler(x) for x in found):
-        raise UsageError(f"{path}: {name} returned {type(made).__name__}, not a torch LR "
-                         "scheduler")
+        raise UsageError(f"{path}: {name} returned {type(made).__name__}, not a torch LR scheduler")
     try:
         from torch_bridge import from_torch
     except ImportError as err:
@@ -741,8 +790,10 @@ def cmd_port(args: argparse.Namespace) -> int:
     doc: Any = configs if isinstance(ported.schedule, list) else configs[0]
     notes = [f"converted from {args.recipe}:{ported.factory} by torch_bridge.from_torch"]
     if ported.optimizer is not None:
-        notes.append(f"the factory was given {ported.optimizer}: values proportional to the "
-                     "optimizer's LR are for that LR (set it with --lr)")
+        notes.append(
+            f"the factory was given {ported.optimizer}: values proportional to the "
+            "optimizer's LR are for that LR (set it with --lr)"
+        )
     if isinstance(ported.schedule, list):
         notes.append(f"the param groups differ: one schedule per group ({len(schedules)})")
     if args.format == "json":
@@ -753,16 +804,19 @@ def cmd_port(args: argparse.Namespace) -> int:
         try:
             import yaml
         except ImportError:
-            raise UsageError("YAML output needs PyYAML (pip install 'jaxsched[config]'); or use "
-                             "--format json") from None
+            raise UsageError(
+                "YAML output needs PyYAML (pip install 'jaxsched[config]'); or use --format json"
+            ) from None
         print("\n".join(f"# {n}" for n in notes))
         print(yaml.safe_dump(doc, sort_keys=False).rstrip())
     if len(configs) == 1 and not args.quiet:
         import shlex
 
         target = args.recipe + (f":{ported.factory}" if args.factory else "")
-        sys.stderr.write(f"jaxsched: check it against the original with `jaxsched parity "
-                         f"{shlex.quote(target)}` (or save it and run `jaxsched parity FILE.yaml`)\n")
+        sys.stderr.write(
+            f"jaxsched: check it against the original with `jaxsched parity "
+            f"{shlex.quote(target)}` (or save it and run `jaxsched parity FILE.yaml`)\n"
+        )
     return 0
 
 
@@ -786,14 +840,16 @@ def cmd_surgery(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as err:
         raise UsageError(f"{args.command}: {err}") from None
     cfg = new.to_config()
-    text = json.dumps(cfg, indent=2) if args.format == "json" or (args.output or "").endswith(".json") \
-        else None
+    text = (
+        json.dumps(cfg, indent=2) if args.format == "json" or (args.output or "").endswith(".json") else None
+    )
     if text is None:
         try:
             import yaml
         except ImportError:
-            raise UsageError("YAML output needs PyYAML (pip install 'jaxsched[config]'); or use "
-                             "--format json") from None
+            raise UsageError(
+                "YAML output needs PyYAML (pip install 'jaxsched[config]'); or use --format json"
+            ) from None
         text = yaml.safe_dump(cfg, sort_keys=False).rstrip()
     if args.output:
         with open(args.output, "w") as f:
@@ -802,8 +858,11 @@ def cmd_surgery(args: argparse.Namespace) -> int:
         print(text)
     at = args.at
     before, after = float(s.numpy(at)), float(new.numpy(at))
-    sys.stderr.write(f"jaxsched: at step {at} the value is {after!r} (the running schedule's: {before!r})"
-                     + (f"; wrote {args.output}" if args.output else "") + "\n")
+    sys.stderr.write(
+        f"jaxsched: at step {at} the value is {after!r} (the running schedule's: {before!r})"
+        + (f"; wrote {args.output}" if args.output else "")
+        + "\n"
+    )
     return 0
 
 
@@ -847,8 +906,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if not items:
             from jaxsched._config import _suggest
 
-            raise UsageError(f"no registered schedule name contains {pattern!r}"
-                             f"{_suggest(pattern)}")
+            raise UsageError(f"no registered schedule name contains {pattern!r}{_suggest(pattern)}")
     for name, cls in items:
         summary = plain_text(cls.__doc__ or "")
         if len(summary) > 100:
@@ -872,18 +930,19 @@ _EQUIVALENTS: dict[str, tuple[str, str]] = {
     "exponential_decay": ("`ExponentialLR` (`transition_steps=1`)", "`exponential_decay`"),
     "step_decay": ("`StepLR`", "`exponential_decay(staircase=True)`"),
     "multistep_decay": ("`MultiStepLR`", "`piecewise_constant_schedule`"),
-    "piecewise_constant": ("`MultiStepLR` (one factor per milestone)",
-                           "`piecewise_constant_schedule`"),
+    "piecewise_constant": ("`MultiStepLR` (one factor per milestone)", "`piecewise_constant_schedule`"),
     "piecewise_interpolate": ("-", "`piecewise_interpolate_schedule`"),
-    "cosine_decay": ("`CosineAnnealingLR` (closed form, no restart past `T_max`)",
-                     "`cosine_decay_schedule`"),
+    "cosine_decay": ("`CosineAnnealingLR` (closed form, no restart past `T_max`)", "`cosine_decay_schedule`"),
     "warmup_constant": ("`LinearLR` warmup factor", "`warmup_constant_schedule`"),
-    "warmup_cosine_decay": ("`SequentialLR([LinearLR, CosineAnnealingLR])`",
-                            "`warmup_cosine_decay_schedule`"),
-    "warmup_linear_decay": ("`SequentialLR([LinearLR, LinearLR])`",
-                            "`join_schedules` of two linear"),
-    "warmup_exponential_decay": ("`SequentialLR([LinearLR, ExponentialLR])`",
-                                 "`warmup_exponential_decay_schedule`"),
+    "warmup_cosine_decay": (
+        "`SequentialLR([LinearLR, CosineAnnealingLR])`",
+        "`warmup_cosine_decay_schedule`",
+    ),
+    "warmup_linear_decay": ("`SequentialLR([LinearLR, LinearLR])`", "`join_schedules` of two linear"),
+    "warmup_exponential_decay": (
+        "`SequentialLR([LinearLR, ExponentialLR])`",
+        "`warmup_exponential_decay_schedule`",
+    ),
     "inverse_sqrt": ("`LambdaLR` (fairseq/T5 inverse square root)", "-"),
     "noam": ("`LambdaLR` (Transformer, Vaswani et al.)", "-"),
     "warmup_stable_decay": ("HF `get_wsd_schedule`", "-"),
@@ -915,24 +974,37 @@ def catalog_markdown() -> str:
 
     import_all_ports()
     reg = registry()
-    out = ["# jaxsched catalog", "",
-           "Generated by `jaxsched catalog > docs/catalog.md` from the registry and the "
-           "docstrings. `s(k)` is the value used by update `k`, counting from 0; the formulas are "
-           "in each class's docstring.", "", "## Native schedules and combinators", "",
-           "| name | what it computes | torch equivalent | optax equivalent |", "|---|---|---|---|"]
-    for name in sorted((n for n in reg if not n.startswith("compat.")),
-                       key=lambda n: (n in ("join", "multiply", "shift", "clip", "repeat",
-                                            "per_epoch"), n)):
+    out = [
+        "# jaxsched catalog",
+        "",
+        "Generated by `jaxsched catalog > docs/catalog.md` from the registry and the "
+        "docstrings. `s(k)` is the value used by update `k`, counting from 0; the formulas are "
+        "in each class's docstring.",
+        "",
+        "## Native schedules and combinators",
+        "",
+        "| name | what it computes | torch equivalent | optax equivalent |",
+        "|---|---|---|---|",
+    ]
+    for name in sorted(
+        (n for n in reg if not n.startswith("compat.")),
+        key=lambda n: (n in ("join", "multiply", "shift", "clip", "repeat", "per_epoch"), n),
+    ):
         torch_eq, optax_eq = _EQUIVALENTS.get(name, ("-", "-"))
         out.append(f"| `{name}` | {_summary(reg[name])} | {torch_eq} | {optax_eq} |")
     libs: dict[str, list[str]] = {}
     for name in reg:
         if name.startswith("compat."):
             libs.setdefault(name.split(".")[1], []).append(name)
-    out += ["", "## Ports (`jaxsched.compat.<library>`)", "",
-            "Each port takes its original's argument names (minus the optimizer; base LRs are "
-            "explicit) and reproduces what the original applies at every update. See "
-            "`docs/porting.md`.", ""]
+    out += [
+        "",
+        "## Ports (`jaxsched.compat.<library>`)",
+        "",
+        "Each port takes its original's argument names (minus the optimizer; base LRs are "
+        "explicit) and reproduces what the original applies at every update. See "
+        "`docs/porting.md`.",
+        "",
+    ]
     for lib in sorted(libs):
         out += [f"### `{lib}`", "", "| name | what it computes |", "|---|---|"]
         for name in sorted(libs[lib]):
@@ -943,14 +1015,21 @@ def catalog_markdown() -> str:
 
 # -- entry point -----------------------------------------------------------------------------------
 
+
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="jaxsched", description="Schedules for JAX/Optax with a PyTorch bridge: "
-                "parity checks, previews, comparisons, plots and ports of torch recipes.",
-                formatter_class=argparse.RawDescriptionHelpFormatter,
-                epilog=_epilog("jaxsched parity", "jaxsched parity recipe.yaml --strict",
-                               "jaxsched show cosine_decay --every 100",
-                               "jaxsched compare a.yaml b.yaml --plot diff.png",
-                               "jaxsched port recipe.py > recipe.yaml"))
+    p = _Parser(
+        prog="jaxsched",
+        description="Schedules for JAX/Optax with a PyTorch bridge: "
+        "parity checks, previews, comparisons, plots and ports of torch recipes.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog(
+            "jaxsched parity",
+            "jaxsched parity recipe.yaml --strict",
+            "jaxsched show cosine_decay --every 100",
+            "jaxsched compare a.yaml b.yaml --plot diff.png",
+            "jaxsched port recipe.py > recipe.yaml",
+        ),
+    )
     from jaxsched import __version__
 
     p.add_argument("--version", action="version", version=f"jaxsched {__version__}")
@@ -958,7 +1037,9 @@ def parser() -> argparse.ArgumentParser:
     raw = argparse.RawDescriptionHelpFormatter
 
     q = sub.add_parser(
-        "parity", help="check every schedule and port across all evaluation paths", formatter_class=raw,
+        "parity",
+        help="check every schedule and port across all evaluation paths",
+        formatter_class=raw,
         description="Evaluate every registered schedule's examples (or the given CONFIGs) "
         "through JAX float32, JAX float64, NumPy float64, torch_bridge and the original "
         "library, on the same steps: by default every step of the schedule (its last key step "
@@ -966,26 +1047,44 @@ def parser() -> argparse.ArgumentParser:
         "paths also at the key steps +-1 and far steps up to 2**31-1. Prints the largest "
         "relative disagreement per configuration and the steps compared, and exits with "
         "status 1 on any mismatch beyond tolerance.",
-        epilog=_epilog("jaxsched parity                         # the whole catalog",
-                       "jaxsched parity --only compat.torch      # one library's ports",
-                       "jaxsched parity run.yaml --steps 10000000",
-                       "jaxsched parity 'compat.torch.OneCycleLR[1]' --strict"))
-    q.add_argument("configs", nargs="*", metavar="CONFIG", help="configs to check instead of the "
-                   "built-in examples")
-    q.add_argument("--only", action="append", metavar="PATTERN",
-                   help="only schedules whose name contains PATTERN (or matches it as a glob)")
+        epilog=_epilog(
+            "jaxsched parity                         # the whole catalog",
+            "jaxsched parity --only compat.torch      # one library's ports",
+            "jaxsched parity run.yaml --steps 10000000",
+            "jaxsched parity 'compat.torch.OneCycleLR[1]' --strict",
+        ),
+    )
+    q.add_argument(
+        "configs", nargs="*", metavar="CONFIG", help="configs to check instead of the built-in examples"
+    )
+    q.add_argument(
+        "--only",
+        action="append",
+        metavar="PATTERN",
+        help="only schedules whose name contains PATTERN (or matches it as a glob)",
+    )
     q.add_argument("--no-torch", action="store_true", help="skip the torch_bridge path")
     q.add_argument("--no-original", action="store_true", help="skip the original libraries")
     q.add_argument("--no-x64", action="store_true", help="skip the JAX float64 path")
-    q.add_argument("--steps", type=_positive_int, metavar="N",
-                   help="compare every path on steps 0..N-1 (default: the whole schedule; "
-                   "required when that is more than 10**8 steps)")
-    q.add_argument("--torch-steps", type=_positive_int, metavar="N",
-                   help="the same as --steps (kept for old scripts; refused when it differs "
-                   "from --steps)")
-    q.add_argument("--strict", action="store_true",
-                   help="exit 1 also when a config that names a port was not compared with its "
-                   "original library on every step (not installed, or a shorter recorded curve)")
+    q.add_argument(
+        "--steps",
+        type=_positive_int,
+        metavar="N",
+        help="compare every path on steps 0..N-1 (default: the whole schedule; "
+        "required when that is more than 10**8 steps)",
+    )
+    q.add_argument(
+        "--torch-steps",
+        type=_positive_int,
+        metavar="N",
+        help="the same as --steps (kept for old scripts; refused when it differs from --steps)",
+    )
+    q.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 also when a config that names a port was not compared with its "
+        "original library on every step (not installed, or a shorter recorded curve)",
+    )
     q.add_argument("--failures", action="store_true", help="list only the failing configurations")
     q.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     q.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
@@ -993,60 +1092,91 @@ def parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_parity)
 
     s = sub.add_parser(
-        "show", help="the values at the key steps or over a range", formatter_class=raw,
+        "show",
+        help="the values at the key steps or over a range",
+        formatter_class=raw,
         description="Print the schedule and its values (NumPy float64): at its key steps and at "
         "the end; or at every N-th step (--every N); or over a range (--steps START:STOP[:STEP], "
         "as Python's range).",
-        epilog=_epilog("jaxsched show run.yaml", "jaxsched show cosine_decay --steps 5000 --jax",
-                       "jaxsched show cosine_decay --every 100",
-                       "jaxsched show 'compat.torch.OneCycleLR[1]' --steps 0:50:5",
-                       "jaxsched show '{name: constant, value: 3e-4}' --steps 3"))
+        epilog=_epilog(
+            "jaxsched show run.yaml",
+            "jaxsched show cosine_decay --steps 5000 --jax",
+            "jaxsched show cosine_decay --every 100",
+            "jaxsched show 'compat.torch.OneCycleLR[1]' --steps 0:50:5",
+            "jaxsched show '{name: constant, value: 3e-4}' --steps 3",
+        ),
+    )
     s.add_argument("config", metavar="CONFIG")
-    s.add_argument("--steps", metavar="N|START:STOP[:STEP]",
-                   help="N: the last step shown; START:STOP[:STEP]: exactly those steps")
-    s.add_argument("--every", type=_positive_int, metavar="N",
-                   help="every N-th step from 0 (up to --steps, or the end of the schedule)")
+    s.add_argument(
+        "--steps",
+        metavar="N|START:STOP[:STEP]",
+        help="N: the last step shown; START:STOP[:STEP]: exactly those steps",
+    )
+    s.add_argument(
+        "--every",
+        type=_positive_int,
+        metavar="N",
+        help="every N-th step from 0 (up to --steps, or the end of the schedule)",
+    )
     s.add_argument("--jax", action="store_true", help="also show JAX's float32 values")
     _add_units(s)
     s.set_defaults(func=cmd_show)
 
     pl = sub.add_parser(
-        "plot", help="plot one or several schedules to an image", formatter_class=raw,
+        "plot",
+        help="plot one or several schedules to an image",
+        formatter_class=raw,
         description="Plot schedules on one figure, with a marker at each key step (needs "
         "matplotlib: pip install 'jaxsched[plot]').",
-        epilog=_epilog("jaxsched plot run.yaml -o lr.png",
-                       "jaxsched plot cosine_decay noam -o lr.svg --log --steps 5000"))
+        epilog=_epilog(
+            "jaxsched plot run.yaml -o lr.png", "jaxsched plot cosine_decay noam -o lr.svg --log --steps 5000"
+        ),
+    )
     pl.add_argument("configs", nargs="+", metavar="CONFIG")
     pl.add_argument("-o", "--output", required=True, metavar="FILE.png")
     pl.add_argument("--steps", type=_positive_int, metavar="N", help="plot steps 0..N-1")
     pl.add_argument("--log", action="store_true", help="logarithmic value axis")
-    pl.add_argument("--label", action="append", metavar="TEXT",
-                    help="legend label (one per config)")
+    pl.add_argument("--label", action="append", metavar="TEXT", help="legend label (one per config)")
     pl.add_argument("--title", metavar="TEXT")
     _add_units(pl)
     pl.set_defaults(func=cmd_plot)
 
     c = sub.add_parser(
-        "compare", help="several schedules on the same steps, or one schedule's paths", formatter_class=raw,
+        "compare",
+        help="several schedules on the same steps, or one schedule's paths",
+        formatter_class=raw,
         description="With two or more CONFIGs: evaluate them (NumPy float64) on the same steps "
         "(default: 0 to the longest horizon; --steps N or START:STOP[:STEP]), print them side "
         "by side at the key and sampled steps, and, for each against the first (A), the largest "
         "difference and its step; exit 1 when |X - A| > atol + rtol * |A| anywhere. With one "
         "CONFIG (or --paths): JAX (float32, or float64 with --x64) next to torch_bridge, the "
         "largest difference, exit 1 beyond the parity tolerance.",
-        epilog=_epilog("jaxsched compare hf_cosine.yaml native.yaml",
-                       "jaxsched compare run.yaml recipe.py --steps 0:100000:10 --plot diff.png",
-                       "jaxsched compare a.yaml b.yaml c.yaml --rtol 1e-6",
-                       "jaxsched compare --paths compat.torch.OneCycleLR --x64"))
+        epilog=_epilog(
+            "jaxsched compare hf_cosine.yaml native.yaml",
+            "jaxsched compare run.yaml recipe.py --steps 0:100000:10 --plot diff.png",
+            "jaxsched compare a.yaml b.yaml c.yaml --rtol 1e-6",
+            "jaxsched compare --paths compat.torch.OneCycleLR --x64",
+        ),
+    )
     c.add_argument("configs", nargs="+", metavar="CONFIG")
-    c.add_argument("--paths", action="store_true",
-                   help="compare one schedule's JAX and torch_bridge values instead")
-    c.add_argument("--steps", metavar="N|START:STOP[:STEP]",
-                   help="compare steps 0..N-1, or exactly range(START, STOP, STEP)")
-    c.add_argument("--rtol", type=_nonnegative_float, default=1e-9, metavar="R",
-                   help="relative tolerance (default 1e-9)")
-    c.add_argument("--atol", type=_nonnegative_float, default=1e-12, metavar="A",
-                   help="absolute tolerance (default 1e-12)")
+    c.add_argument(
+        "--paths", action="store_true", help="compare one schedule's JAX and torch_bridge values instead"
+    )
+    c.add_argument(
+        "--steps",
+        metavar="N|START:STOP[:STEP]",
+        help="compare steps 0..N-1, or exactly range(START, STOP, STEP)",
+    )
+    c.add_argument(
+        "--rtol", type=_nonnegative_float, default=1e-9, metavar="R", help="relative tolerance (default 1e-9)"
+    )
+    c.add_argument(
+        "--atol",
+        type=_nonnegative_float,
+        default=1e-12,
+        metavar="A",
+        help="absolute tolerance (default 1e-12)",
+    )
     c.add_argument("--rows", type=_positive_int, default=12, metavar="N", help="sampled rows shown")
     c.add_argument("--x64", action="store_true", help="--paths: JAX in float64 (default float32)")
     c.add_argument("--plot", metavar="FILE.png", help="also plot the curves and their differences")
@@ -1055,7 +1185,9 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_compare)
 
     po = sub.add_parser(
-        "port", help="convert the torch scheduler a Python file builds into a config", formatter_class=raw,
+        "port",
+        help="convert the torch scheduler a Python file builds into a config",
+        formatter_class=raw,
         description="Import RECIPE.py (its code runs, as with `python RECIPE.py` but without "
         "the `__main__` block; its folder is put first on sys.path, the current directory is "
         "not), call its scheduler factory (--factory, else its only function, else its only "
@@ -1068,42 +1200,71 @@ def parser() -> argparse.ArgumentParser:
         "      return get_cosine_schedule_with_warmup(optimizer, 1000, 100000)\n\n"
         "examples:\n  jaxsched port recipe.py --lr 3e-4 > recipe.yaml\n"
         "  jaxsched port train.py --factory build_scheduler --format json\n"
-        "  jaxsched parity recipe.py:make_scheduler     # a recipe is a CONFIG too")
+        "  jaxsched parity recipe.py:make_scheduler     # a recipe is a CONFIG too",
+    )
     po.add_argument("recipe", metavar="RECIPE.py")
     po.add_argument("--factory", metavar="NAME", help="the function that builds the scheduler")
-    po.add_argument("--lr", type=_positive_float, default=1.0, metavar="LR",
-                    help="the learning rate of the optimizer given to the factory (default 1.0)")
+    po.add_argument(
+        "--lr",
+        type=_positive_float,
+        default=1.0,
+        metavar="LR",
+        help="the learning rate of the optimizer given to the factory (default 1.0)",
+    )
     po.add_argument("--format", choices=("yaml", "json"), default="yaml")
     po.add_argument("-q", "--quiet", action="store_true", help="no hint on stderr")
     po.set_defaults(func=cmd_port)
 
     for name, summary, examples in (
-            ("branch", "branch a new decay phase off a running schedule at a step",
-             ("jaxsched branch run.yaml --at 40000 --steps 4000 --decay 1-sqrt -o cooldown.yaml",
-              "jaxsched branch run.yaml --at 40000 --until 45000 --end-value 1e-5")),
-            ("stretch", "give a running schedule a new horizon from a step on",
-             ("jaxsched stretch run.yaml --at 40000 --to 150000 -o longer.yaml",)),
-            ("extend", "hold a running schedule's value for more steps, then continue it",
-             ("jaxsched extend wsd.yaml --at 40000 --by 20000 -o longer.yaml",))):
+        (
+            "branch",
+            "branch a new decay phase off a running schedule at a step",
+            (
+                "jaxsched branch run.yaml --at 40000 --steps 4000 --decay 1-sqrt -o cooldown.yaml",
+                "jaxsched branch run.yaml --at 40000 --until 45000 --end-value 1e-5",
+            ),
+        ),
+        (
+            "stretch",
+            "give a running schedule a new horizon from a step on",
+            ("jaxsched stretch run.yaml --at 40000 --to 150000 -o longer.yaml",),
+        ),
+        (
+            "extend",
+            "hold a running schedule's value for more steps, then continue it",
+            ("jaxsched extend wsd.yaml --at 40000 --by 20000 -o longer.yaml",),
+        ),
+    ):
         sg = sub.add_parser(
-            name, help=summary, formatter_class=raw,
+            name,
+            help=summary,
+            formatter_class=raw,
             description=f"Schedule surgery: {summary}. The running schedule is unchanged before --at and "
             "the new one continues from its value at --at (jaxsched." + name + "). Writes the new "
             "config (YAML, or JSON with --format json or a .json file) to -o or stdout; for a running "
             "torch job, pass the new schedule to ScheduleLR.swap() or to the constructor on resume.",
-            epilog=_epilog(*examples))
+            epilog=_epilog(*examples),
+        )
         sg.add_argument("config", metavar="CONFIG")
         sg.add_argument("--at", type=int, required=True, metavar="STEP", help="the step where it acts")
         if name == "branch":
             sg.add_argument("--steps", type=_positive_int, metavar="N", help="length of the new phase")
             sg.add_argument("--until", type=int, metavar="STEP", help="step where the new phase ends")
-            sg.add_argument("--decay", default="linear",
-                            choices=("linear", "cosine", "1-sqrt", "exponential"),
-                            help="shape of the new phase (default linear)")
+            sg.add_argument(
+                "--decay",
+                default="linear",
+                choices=("linear", "cosine", "1-sqrt", "exponential"),
+                help="shape of the new phase (default linear)",
+            )
             sg.add_argument("--end-value", type=float, default=0.0, help="value reached and held (default 0)")
         elif name == "stretch":
-            sg.add_argument("--to", type=_positive_int, required=True, metavar="T",
-                            help="the new horizon (the step where the final value is reached)")
+            sg.add_argument(
+                "--to",
+                type=_positive_int,
+                required=True,
+                metavar="T",
+                help="the new horizon (the step where the final value is reached)",
+            )
         else:
             sg.add_argument("--by", type=int, required=True, metavar="N", help="steps to add")
         sg.add_argument("-o", "--output", metavar="FILE", help="write the new config here")
@@ -1111,13 +1272,20 @@ def parser() -> argparse.ArgumentParser:
         _add_units(sg)
         sg.set_defaults(func=cmd_surgery)
 
-    ls = sub.add_parser("list", help="registered schedule names", formatter_class=raw,
-                        description="Registered schedule names (every one can be a CONFIG) with "
-                        "the first line of their documentation; exit 2 when none matches.",
-                        epilog="examples:\n  jaxsched list\n  jaxsched list compat.torch\n"
-                        "  jaxsched list '*cosine*'")
-    ls.add_argument("pattern", nargs="?", metavar="PATTERN",
-                    help="only names containing PATTERN (or matching it as a glob)")
+    ls = sub.add_parser(
+        "list",
+        help="registered schedule names",
+        formatter_class=raw,
+        description="Registered schedule names (every one can be a CONFIG) with "
+        "the first line of their documentation; exit 2 when none matches.",
+        epilog="examples:\n  jaxsched list\n  jaxsched list compat.torch\n  jaxsched list '*cosine*'",
+    )
+    ls.add_argument(
+        "pattern",
+        nargs="?",
+        metavar="PATTERN",
+        help="only names containing PATTERN (or matching it as a glob)",
+    )
     ls.set_defaults(func=cmd_list)
 
     cat = sub.add_parser("catalog", help="the catalog as Markdown")
@@ -1131,8 +1299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required: parity, show, plot, compare, port, list or "
-                             "catalog (see `jaxsched --help`)")
+            raise UsageError(
+                "a command is required: parity, show, plot, compare, port, list or "
+                "catalog (see `jaxsched --help`)"
+            )
         return int(args.func(args))
     except UsageError as err:
         _fail(str(err))

@@ -93,8 +93,7 @@ class TokenCount(NamedTuple):
     @classmethod
     def of(cls, count: int) -> TokenCount:
         """The words of a non-negative Python int below :math:`2^{64}`."""
-        if isinstance(count, bool) or not isinstance(count, numbers.Integral) \
-                or not 0 <= int(count) < 2**64:
+        if isinstance(count, bool) or not isinstance(count, numbers.Integral) or not 0 <= int(count) < 2**64:
             raise ScheduleArgumentError("count", "must be an int in [0, 2**64)", count)
         import jax.numpy as jnp
 
@@ -115,8 +114,10 @@ class TokenCount(NamedTuple):
         try:
             return (int(self.hi) << 32) | int(self.lo)
         except jax.errors.ConcretizationTypeError:
-            raise TypeError("int(TokenCount): the count is traced; read it outside jit, or use "
-                            "as_float() for an approximate value inside jit") from None
+            raise TypeError(
+                "int(TokenCount): the count is traced; read it outside jit, or use "
+                "as_float() for an approximate value inside jit"
+            ) from None
 
     def __index__(self) -> int:
         return self.__int__()
@@ -247,8 +248,9 @@ def _host_count(name: str, value: Any, maximum: int | None = MAX_UPDATE_COUNT) -
     n = _integral(name, value)
     if n < 0 or (maximum is not None and n > maximum):
         hi = "" if maximum is None else f", {maximum}"
-        raise ScheduleArgumentError(name, f"must be in [0{hi}]" if maximum is not None
-                                    else "must be >= 0", value)
+        raise ScheduleArgumentError(
+            name, f"must be in [0{hi}]" if maximum is not None else "must be >= 0", value
+        )
     return n
 
 
@@ -261,8 +263,9 @@ def _update_count(name: str, value: Any) -> jax.Array:
         if value.shape != ():
             raise ScheduleArgumentError(name, "must be a scalar", f"an array of shape {value.shape}")
         if value.dtype.kind not in "iu":
-            raise ScheduleArgumentTypeError(name, "an integer array (a traced float cannot be checked "
-                                            "to be whole)", value)
+            raise ScheduleArgumentTypeError(
+                name, "an integer array (a traced float cannot be checked to be whole)", value
+            )
         if value.dtype.kind == "u":
             return jnp.minimum(value, MAX_UPDATE_COUNT).astype(jnp.int32)
         if value.dtype.itemsize > 4:
@@ -274,9 +277,13 @@ def _update_count(name: str, value: Any) -> jax.Array:
 # -- the optax wrapper ----------------------------------------------------------------------------------
 
 
-def on_tokens(inner_factory: Callable[..., optax.GradientTransformation], *, tokens_per_step: int,
-              clock: str = "tokens", static_args: str | Iterable[str] = ()
-              ) -> Callable[..., optax.GradientTransformationExtraArgs]:
+def on_tokens(
+    inner_factory: Callable[..., optax.GradientTransformation],
+    *,
+    tokens_per_step: int,
+    clock: str = "tokens",
+    static_args: str | Iterable[str] = (),
+) -> Callable[..., optax.GradientTransformationExtraArgs]:
     r"""Like ``optax.inject_hyperparams``, with the schedules on a clock of consumed tokens (or samples).
 
     ``on_tokens(optax.adamw, tokens_per_step=u)(learning_rate=s, weight_decay=0.1)`` is an optax
@@ -348,18 +355,20 @@ def on_tokens(inner_factory: Callable[..., optax.GradientTransformation], *, tok
                 if kind is inspect.Parameter.VAR_KEYWORD:
                     named.update(value)
                 elif kind is inspect.Parameter.VAR_POSITIONAL:
-                    raise TypeError(f"on_tokens: pass the hyperparameters by keyword, not through "
-                                    f"*{name}")
+                    raise TypeError(f"on_tokens: pass the hyperparameters by keyword, not through *{name}")
                 else:
                     named[name] = value
         elif args:
-            raise TypeError("on_tokens: pass the hyperparameters by keyword (the factory has no "
-                            "signature to bind positional arguments to)")
+            raise TypeError(
+                "on_tokens: pass the hyperparameters by keyword (the factory has no "
+                "signature to bind positional arguments to)"
+            )
         else:
             named.update(kwargs)
         if clock in named:
-            raise ScheduleArgumentError("clock", f"{clock!r} is also an argument of the optimizer; "
-                                        "choose another clock name", clock)
+            raise ScheduleArgumentError(
+                "clock", f"{clock!r} is also an argument of the optimizer; choose another clock name", clock
+            )
         scheduled: dict[str, Schedule] = {}
         numeric: dict[str, Any] = {}
         static: dict[str, Any] = {}
@@ -370,9 +379,11 @@ def on_tokens(inner_factory: Callable[..., optax.GradientTransformation], *, tok
                 scheduled[name] = value
             elif callable(value):
                 raise ScheduleArgumentTypeError(
-                    name, "a jaxsched Schedule, a number, or a name in static_args (an optax "
+                    name,
+                    "a jaxsched Schedule, a number, or a name in static_args (an optax "
                     "schedule can only be called with a rounded float position on the token clock)",
-                    value)
+                    value,
+                )
             elif _is_number(value):
                 numeric[name] = value
             else:
@@ -397,15 +408,17 @@ def on_tokens(inner_factory: Callable[..., optax.GradientTransformation], *, tok
             inner_state = build(values).init(params)
             return TokenClockState({**values, clock: TokenCount.of(0)}, inner_state, step, carry)
 
-        def update(updates: Any, state: TokenClockState, params: Any = None,
-                   **extra_args: Any) -> tuple[Any, TokenClockState]:
+        def update(
+            updates: Any, state: TokenClockState, params: Any = None, **extra_args: Any
+        ) -> tuple[Any, TokenClockState]:
             if clock not in extra_args:
-                raise TypeError(f"update: the number of {clock} this update consumes is required: "
-                                f"opt.update(grads, state, params, {clock}=n)")
+                raise TypeError(
+                    f"update: the number of {clock} this update consumes is required: "
+                    f"opt.update(grads, state, params, {clock}=n)"
+                )
             n = _update_count(clock, extra_args.pop(clock))
             values = values_at(state.step, state.carry, state.hyperparams)
-            new_updates, inner_state = build(values).update(updates, state.inner_state, params,
-                                                            **extra_args)
+            new_updates, inner_state = build(values).update(updates, state.inner_state, params, **extra_args)
             step, carry = _advance(state.step, state.carry, n, u)
             prev = state.hyperparams[clock]
             count = (prev if isinstance(prev, TokenCount) else TokenCount(*prev)).add(n)
@@ -512,13 +525,20 @@ class BatchSizeSchedule:
             raise ScheduleArgumentError("seq_len", "is required for a tokens clock", None)
         inc = unit if self.increment is None else _positive("increment", self.increment)
         if inc % unit:
-            raise ScheduleArgumentError("increment", f"must be a multiple of micro_batch_size * "
-                                        f"data_parallel = {unit}", self.increment)
+            raise ScheduleArgumentError(
+                "increment",
+                f"must be a multiple of micro_batch_size * data_parallel = {unit}",
+                self.increment,
+            )
         object.__setattr__(self, "increment", inc)
-        if isinstance(self.points, str | bytes) or not isinstance(self.points, Sequence | np.ndarray) \
-                or len(self.points) == 0:
-            raise ScheduleArgumentTypeError("points", "a non-empty list of (clock, batch_size) pairs",
-                                            self.points)
+        if (
+            isinstance(self.points, str | bytes)
+            or not isinstance(self.points, Sequence | np.ndarray)
+            or len(self.points) == 0
+        ):
+            raise ScheduleArgumentTypeError(
+                "points", "a non-empty list of (clock, batch_size) pairs", self.points
+            )
         pts: list[tuple[int, int]] = []
         for i, p in enumerate(self.points):
             if isinstance(p, str | bytes) or not isinstance(p, Sequence | np.ndarray) or len(p) != 2:
@@ -526,17 +546,24 @@ class BatchSizeSchedule:
             c = _integral(f"points[{i}][0]", p[0])
             b = _positive(f"points[{i}][1]", p[1])
             if b % unit:
-                raise ScheduleArgumentError(f"points[{i}][1]", f"must be a multiple of "
-                                            f"micro_batch_size * data_parallel = {unit}", p[1])
+                raise ScheduleArgumentError(
+                    f"points[{i}][1]",
+                    f"must be a multiple of micro_batch_size * data_parallel = {unit}",
+                    p[1],
+                )
             if i == 0 and c != 0:
-                raise ScheduleArgumentError("points[0][0]", "must be 0 (the batch size at the start)",
-                                            p[0])
+                raise ScheduleArgumentError("points[0][0]", "must be 0 (the batch size at the start)", p[0])
             if i > 0 and c <= pts[-1][0]:
-                raise ScheduleArgumentError(f"points[{i}][0]", f"must be greater than the previous "
-                                            f"clock position {pts[-1][0]}", p[0])
+                raise ScheduleArgumentError(
+                    f"points[{i}][0]", f"must be greater than the previous clock position {pts[-1][0]}", p[0]
+                )
             if i > 0 and self.interpolate == "linear" and (b - pts[-1][1]) % inc:
-                raise ScheduleArgumentError(f"points[{i}][1]", f"must differ from the previous batch "
-                                            f"size {pts[-1][1]} by a multiple of increment = {inc}", p[1])
+                raise ScheduleArgumentError(
+                    f"points[{i}][1]",
+                    f"must differ from the previous batch "
+                    f"size {pts[-1][1]} by a multiple of increment = {inc}",
+                    p[1],
+                )
             pts.append((c, b))
         object.__setattr__(self, "points", tuple(pts))
 
@@ -608,10 +635,11 @@ class BatchSizeSchedule:
                 m = min(total - k, -(-(nxt - c) // (b * per_sample)))
             last = samples + (m - 1) * b
             if last * (seq or 1) >= 2**63:
-                raise ScheduleArgumentError("num_updates", "the planned run passes 2**63 samples or "
-                                            "tokens (int64)", num_updates)
-            sizes[k:k + m] = b
-            before[k:k + m] = samples + b * np.arange(m, dtype=np.int64)
+                raise ScheduleArgumentError(
+                    "num_updates", "the planned run passes 2**63 samples or tokens (int64)", num_updates
+                )
+            sizes[k : k + m] = b
+            before[k : k + m] = samples + b * np.arange(m, dtype=np.int64)
             k += m
             samples += m * b
         unit = self.micro_batch_size * self.data_parallel
@@ -620,10 +648,15 @@ class BatchSizeSchedule:
     # -- config -----------------------------------------------------------------------------------------
     def to_config(self) -> dict[str, Any]:
         """A JSON-serialisable dict; :meth:`from_config` rebuilds an equal schedule."""
-        return {"points": [list(p) for p in self.points], "interpolate": self.interpolate,
-                "clock": self.clock, "increment": self.increment,
-                "micro_batch_size": self.micro_batch_size, "data_parallel": self.data_parallel,
-                "seq_len": self.seq_len}
+        return {
+            "points": [list(p) for p in self.points],
+            "interpolate": self.interpolate,
+            "clock": self.clock,
+            "increment": self.increment,
+            "micro_batch_size": self.micro_batch_size,
+            "data_parallel": self.data_parallel,
+            "seq_len": self.seq_len,
+        }
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BatchSizeSchedule:
@@ -652,10 +685,16 @@ def _positive(name: str, value: Any) -> int:
     return n
 
 
-def batch_size_schedule(points: Sequence[tuple[int, int]], *,
-                        interpolate: Literal["linear", "step"] = "linear", clock: Clock = "samples",
-                        increment: int | None = None, micro_batch_size: int = 1, data_parallel: int = 1,
-                        seq_len: int | None = None) -> BatchSizeSchedule:
+def batch_size_schedule(
+    points: Sequence[tuple[int, int]],
+    *,
+    interpolate: Literal["linear", "step"] = "linear",
+    clock: Clock = "samples",
+    increment: int | None = None,
+    micro_batch_size: int = 1,
+    data_parallel: int = 1,
+    seq_len: int | None = None,
+) -> BatchSizeSchedule:
     """A :class:`BatchSizeSchedule` through ``points`` (see the class for the formula).
 
     Example:
@@ -665,13 +704,21 @@ def batch_size_schedule(points: Sequence[tuple[int, int]], *,
       >>> bs.plan(6).batch_size.tolist()        # the size changes at the first update past a point
       [512, 512, 1024, 1024, 2048, 2048]
     """
-    return BatchSizeSchedule(tuple(points), interpolate, clock, increment, micro_batch_size,
-                             data_parallel, seq_len)
+    return BatchSizeSchedule(
+        tuple(points), interpolate, clock, increment, micro_batch_size, data_parallel, seq_len
+    )
 
 
-def batch_size_rampup(start_batch_size: int, batch_size_increment: int, rampup_samples: int,
-                      global_batch_size: int, *, micro_batch_size: int = 1, data_parallel: int = 1,
-                      seq_len: int | None = None) -> BatchSizeSchedule:
+def batch_size_rampup(
+    start_batch_size: int,
+    batch_size_increment: int,
+    rampup_samples: int,
+    global_batch_size: int,
+    *,
+    micro_batch_size: int = 1,
+    data_parallel: int = 1,
+    seq_len: int | None = None,
+) -> BatchSizeSchedule:
     r"""Megatron's ``--rampup-batch-size START INCREMENT SAMPLES`` with ``--global-batch-size``.
 
     With :math:`n = (G - b_0)/g` increments over :math:`R` samples, the batch size after :math:`c` samples
@@ -695,12 +742,17 @@ def batch_size_rampup(start_batch_size: int, batch_size_increment: int, rampup_s
     start = _positive("start_batch_size", start_batch_size)
     end = _positive("global_batch_size", global_batch_size)
     if end < start:
-        raise ScheduleArgumentError("global_batch_size", f"must be >= start_batch_size = {start}",
-                                    global_batch_size)
+        raise ScheduleArgumentError(
+            "global_batch_size", f"must be >= start_batch_size = {start}", global_batch_size
+        )
     inc = _positive("batch_size_increment", batch_size_increment)
     if (end - start) % inc:
-        raise ScheduleArgumentError("batch_size_increment", f"must divide global_batch_size - "
-                                    f"start_batch_size = {end - start}", batch_size_increment)
+        raise ScheduleArgumentError(
+            "batch_size_increment",
+            f"must divide global_batch_size - start_batch_size = {end - start}",
+            batch_size_increment,
+        )
     ramp = _positive("rampup_samples", rampup_samples)
-    return BatchSizeSchedule(((0, start), (ramp, end)), "linear",
-                             "samples", inc, micro_batch_size, data_parallel, seq_len)
+    return BatchSizeSchedule(
+        ((0, start), (ramp, end)), "linear", "samples", inc, micro_batch_size, data_parallel, seq_len
+    )

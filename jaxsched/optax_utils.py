@@ -15,8 +15,11 @@ PLATEAU_SCALE = "plateau_scale"
 
 
 def _is_inject_state(x: Any) -> bool:
-    return hasattr(x, "hyperparams") and isinstance(getattr(x, "hyperparams", None), dict) and hasattr(
-        x, "inner_state")
+    return (
+        hasattr(x, "hyperparams")
+        and isinstance(getattr(x, "hyperparams", None), dict)
+        and hasattr(x, "inner_state")
+    )
 
 
 def _is_leaf(x: Any) -> bool:
@@ -82,8 +85,10 @@ def current(opt_state: Any, name: str = "learning_rate") -> Any:
             injected.append((where, leaf.hyperparams[name]))
     if name == PLATEAU_SCALE:
         if not plateaus:
-            raise KeyError("no reduce_on_plateau state in this optimizer state (plateau_scale is the scale "
-                           "of jaxsched.reduce_on_plateau and the other metric-driven transformations)")
+            raise KeyError(
+                "no reduce_on_plateau state in this optimizer state (plateau_scale is the scale "
+                "of jaxsched.reduce_on_plateau and the other metric-driven transformations)"
+            )
         return _one(plateaus, "a plateau state")
     if not injected:
         if plateaus and name == "learning_rate":
@@ -93,10 +98,12 @@ def current(opt_state: Any, name: str = "learning_rate") -> Any:
                 f"is {float(scale):.6g} (the updates are multiplied by it, so the LR in use is the "
                 f"optimizer's learning rate times it): read the scale with jaxsched.current(state, "
                 f"'plateau_scale'), or inject the learning rate with optax.inject_hyperparams to get the "
-                f"product from jaxsched.current(state)")
+                f"product from jaxsched.current(state)"
+            )
         raise KeyError(
             f"no injected hyperparameter {name!r} in this optimizer state; wrap the optimizer with "
-            f"optax.inject_hyperparams to record it")
+            f"optax.inject_hyperparams to record it"
+        )
     value = _one(injected, f"hyperparameter {name!r}")
     if name == "learning_rate" and plateaus:
         value = value * _one(plateaus, "a plateau state")

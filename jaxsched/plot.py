@@ -19,8 +19,7 @@ def require_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError as err:
-        raise ImportError(f"plotting needs matplotlib, which is not installed ({INSTALL_HINT})"
-                          ) from err
+        raise ImportError(f"plotting needs matplotlib, which is not installed ({INSTALL_HINT})") from err
 
 
 def _use_agg_without_display() -> None:
@@ -28,7 +27,8 @@ def _use_agg_without_display() -> None:
     if "matplotlib.pyplot" in sys.modules or os.environ.get("MPLBACKEND"):
         return
     headless = sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
     if headless:
         import matplotlib
 
@@ -48,14 +48,20 @@ def _steps(steps: Any) -> np.ndarray:
         return np.arange(int(steps))
     arr = np.asarray(steps)
     if arr.ndim != 1 or arr.size == 0:
-        raise ValueError("steps: must be a count or a non-empty 1-D array of steps, "
-                         f"got shape {arr.shape}")
+        raise ValueError(f"steps: must be a count or a non-empty 1-D array of steps, got shape {arr.shape}")
     return arr
 
 
-def plot(schedules: Schedule | Sequence[Schedule], steps: Any = 1000, ax: Any = None, *,
-         labels: Sequence[str] | None = None, log: bool = False, markers: bool = True,
-         title: str | None = None) -> Any:
+def plot(
+    schedules: Schedule | Sequence[Schedule],
+    steps: Any = 1000,
+    ax: Any = None,
+    *,
+    labels: Sequence[str] | None = None,
+    log: bool = False,
+    markers: bool = True,
+    title: str | None = None,
+) -> Any:
     r"""Plot one or several schedules on one axes: value :math:`s(k)` against update :math:`k`.
 
     The curves are evaluated with :meth:`Schedule.numpy` (float64, no JAX computation), so
@@ -88,8 +94,7 @@ def plot(schedules: Schedule | Sequence[Schedule], steps: Any = 1000, ax: Any = 
     if not scheds or not all(isinstance(s, Schedule) for s in scheds):
         raise TypeError("schedules: must be a jaxsched Schedule or a non-empty list of them")
     if labels is not None and len(labels) != len(scheds):
-        raise ValueError(f"labels: must have one label per schedule ({len(scheds)}), "
-                         f"got {len(labels)}")
+        raise ValueError(f"labels: must have one label per schedule ({len(scheds)}), got {len(labels)}")
     xs = _steps(steps)
     if ax is None:
         require_matplotlib()
@@ -108,8 +113,15 @@ def plot(schedules: Schedule | Sequence[Schedule], steps: Any = 1000, ax: Any = 
                 kv = s.numpy(keys)
                 if log:
                     keys, kv = keys[kv > 0], kv[kv > 0]
-                ax.plot(keys, kv, linestyle="none", marker="o", markersize=4.5,
-                        color=line.get_color(), label="_nolegend_")
+                ax.plot(
+                    keys,
+                    kv,
+                    linestyle="none",
+                    marker="o",
+                    markersize=4.5,
+                    color=line.get_color(),
+                    label="_nolegend_",
+                )
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step")
@@ -122,9 +134,16 @@ def plot(schedules: Schedule | Sequence[Schedule], steps: Any = 1000, ax: Any = 
     return ax
 
 
-def save(schedules: Schedule | Sequence[Schedule], path: str | os.PathLike[str],
-         steps: Any = 1000, *, labels: Sequence[str] | None = None, log: bool = False,
-         title: str | None = None, dpi: int = 120) -> None:
+def save(
+    schedules: Schedule | Sequence[Schedule],
+    path: str | os.PathLike[str],
+    steps: Any = 1000,
+    *,
+    labels: Sequence[str] | None = None,
+    log: bool = False,
+    title: str | None = None,
+    dpi: int = 120,
+) -> None:
     """Render :func:`plot` to an image file (PNG, SVG or PDF by extension), without pyplot.
 
     Example:

@@ -9,13 +9,15 @@ from hypothesis import HealthCheck, Phase, settings
 # CI runs on 2 cores: derandomized, a bounded number of examples, no deadline flakiness.
 # Shrinking is off in CI: a failure prints its (unshrunk) example at once instead of spending minutes.
 settings.register_profile(
-    "ci", derandomize=True, max_examples=25, deadline=None, print_blob=True,
+    "ci",
+    derandomize=True,
+    max_examples=25,
+    deadline=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
-settings.register_profile(
-    "dev", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("dev", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 

@@ -24,16 +24,24 @@ def edge_steps(schedule: jaxsched.Schedule, dense: int = 64, extra: Iterable[int
     return np.array(sorted(x for x in out if 0 <= x <= 2**31 - 1), dtype=np.int64)
 
 
-def assert_matches(schedule: jaxsched.Schedule, ref: Callable[[int], float], steps: np.ndarray | None = None,
-                   *, rtol64: float = 1e-12, rtol32: float = 4e-6) -> None:
+def assert_matches(
+    schedule: jaxsched.Schedule,
+    ref: Callable[[int], float],
+    steps: np.ndarray | None = None,
+    *,
+    rtol64: float = 1e-12,
+    rtol32: float = 4e-6,
+) -> None:
     """NumPy float64 matches ``ref`` to ``rtol64``; JAX float32 to ``rtol32`` (plus a tiny floor)."""
     steps = edge_steps(schedule) if steps is None else np.asarray(steps)
     want = np.array([ref(int(k)) for k in steps], dtype=np.float64)
     scale = float(np.max(np.abs(want))) if want.size else 1.0
     got64 = schedule.numpy(steps)
-    np.testing.assert_allclose(got64, want, rtol=rtol64, atol=1e-15 * scale,
-                               err_msg=f"numpy vs reference for {schedule!r}")
+    np.testing.assert_allclose(
+        got64, want, rtol=rtol64, atol=1e-15 * scale, err_msg=f"numpy vs reference for {schedule!r}"
+    )
     # float32 steps above 2**24 are not representable: the JAX path takes them as int32.
     got32 = np.asarray(schedule(np.asarray(steps, dtype=np.int32)), dtype=np.float64)
-    np.testing.assert_allclose(got32, want, rtol=rtol32, atol=1e-7 * scale,
-                               err_msg=f"jax float32 vs reference for {schedule!r}")
+    np.testing.assert_allclose(
+        got32, want, rtol=rtol32, atol=1e-7 * scale, err_msg=f"jax float32 vs reference for {schedule!r}"
+    )

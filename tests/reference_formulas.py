@@ -42,8 +42,9 @@ def linear(init_value, end_value, transition_steps, transition_begin=0) -> Ref:
     return polynomial(init_value, end_value, 1, transition_steps, transition_begin)
 
 
-def exponential_decay(init_value, transition_steps, decay_rate, transition_begin=0, staircase=False,
-                      end_value=None) -> Ref:
+def exponential_decay(
+    init_value, transition_steps, decay_rate, transition_begin=0, staircase=False, end_value=None
+) -> Ref:
     def f(k):
         d = k - transition_begin
         if d <= 0:
@@ -134,10 +135,19 @@ def warmup_constant(init_value, peak_value, warmup_steps) -> Ref:
     return f
 
 
-def warmup_cosine_decay(init_value, peak_value, warmup_steps, decay_steps, end_value=0.0,
-                        exponent=1.0, k_decay=1.0, end_needs_peak=False) -> Ref:
+def warmup_cosine_decay(
+    init_value,
+    peak_value,
+    warmup_steps,
+    decay_steps,
+    end_value=0.0,
+    exponent=1.0,
+    k_decay=1.0,
+    end_needs_peak=False,
+) -> Ref:
     if end_needs_peak and peak_value == 0:  # optax's alpha = end / peak, 0 for a zero peak
         end_value = 0.0
+
     def f(k):
         if k < warmup_steps:
             return init_value + (peak_value - init_value) * k / warmup_steps
@@ -159,10 +169,19 @@ def warmup_linear_decay(init_value, peak_value, warmup_steps, decay_steps, end_v
     return f
 
 
-def warmup_exponential_decay(init_value, peak_value, warmup_steps, transition_steps, decay_rate,
-                             transition_begin=0, staircase=False, end_value=None) -> Ref:
-    decay = exponential_decay(peak_value, transition_steps, decay_rate, transition_begin, staircase,
-                              end_value)
+def warmup_exponential_decay(
+    init_value,
+    peak_value,
+    warmup_steps,
+    transition_steps,
+    decay_rate,
+    transition_begin=0,
+    staircase=False,
+    end_value=None,
+) -> Ref:
+    decay = exponential_decay(
+        peak_value, transition_steps, decay_rate, transition_begin, staircase, end_value
+    )
 
     def f(k):
         if k < warmup_steps:
@@ -191,8 +210,16 @@ def noam(model_size, warmup_steps, scale=1.0) -> Ref:
     return f
 
 
-def warmup_stable_decay(peak_value, warmup_steps, total_steps, decay_steps, init_value=0.0,
-                        end_value=0.0, warmup_shape="linear", decay_shape="linear") -> Ref:
+def warmup_stable_decay(
+    peak_value,
+    warmup_steps,
+    total_steps,
+    decay_steps,
+    init_value=0.0,
+    end_value=0.0,
+    warmup_shape="linear",
+    decay_shape="linear",
+) -> Ref:
     if isinstance(decay_steps, float) and 0 < decay_steps < 1:
         decay_steps = max(1, round(decay_steps * total_steps))
     start = total_steps - decay_steps
@@ -200,8 +227,9 @@ def warmup_stable_decay(peak_value, warmup_steps, total_steps, decay_steps, init
     def f(k):
         if k < warmup_steps:
             p = k / warmup_steps
-            w = {"linear": p, "cosine": 0.5 * (1 - math.cos(math.pi * p)),
-                 "1-sqrt": 1 - math.sqrt(1 - p)}[warmup_shape]
+            w = {"linear": p, "cosine": 0.5 * (1 - math.cos(math.pi * p)), "1-sqrt": 1 - math.sqrt(1 - p)}[
+                warmup_shape
+            ]
             return init_value + (peak_value - init_value) * w
         if k < start:
             return peak_value
@@ -213,17 +241,27 @@ def warmup_stable_decay(peak_value, warmup_steps, total_steps, decay_steps, init
         if decay_shape == "exponential":
             return peak_value * (end_value / peak_value) ** p
         if decay_shape == "2^(1-p)-1":  # Megatron's exponential WSD style, in 40 digits
-            return end_value + (peak_value - end_value) * float(2 * mpmath.mpf(0.5) ** (
-                mpmath.mpf(k - start) / decay_steps) - 1)
-        d = {"linear": 1 - p, "cosine": 0.5 * (1 + math.cos(math.pi * p)),
-             "1-sqrt": 1 - math.sqrt(p)}[decay_shape]
+            return end_value + (peak_value - end_value) * float(
+                2 * mpmath.mpf(0.5) ** (mpmath.mpf(k - start) / decay_steps) - 1
+            )
+        d = {"linear": 1 - p, "cosine": 0.5 * (1 + math.cos(math.pi * p)), "1-sqrt": 1 - math.sqrt(p)}[
+            decay_shape
+        ]
         return end_value + (peak_value - end_value) * d
 
     return f
 
 
-def cosine_restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, end_value=0.0,
-                    max_cycles=None, warmup_steps=0, amplitude_decay=False) -> Ref:
+def cosine_restarts(
+    init_value,
+    first_period,
+    period_mult=1.0,
+    peak_decay=1.0,
+    end_value=0.0,
+    max_cycles=None,
+    warmup_steps=0,
+    amplitude_decay=False,
+) -> Ref:
     def f(k):
         start, length, i = 0, first_period, 0
         while k >= start + length:
@@ -248,8 +286,17 @@ def _nested(x: Any) -> Ref:
     return reference(x["name"], **{k: v for k, v in x.items() if k != "name"})
 
 
-def cyclic(base_value, max_value, step_size_up, step_size_down=None, mode="triangular",
-           gamma=1.0, shape="linear", scale=None, scale_mode="cycle") -> Ref:
+def cyclic(
+    base_value,
+    max_value,
+    step_size_up,
+    step_size_down=None,
+    mode="triangular",
+    gamma=1.0,
+    shape="linear",
+    scale=None,
+    scale_mode="cycle",
+) -> Ref:
     # torch.optim.lr_scheduler.CyclicLR.get_lr, transcribed in exact rational arithmetic (torch's
     # float version loses ~1e-9 relative at steps near 2**31); the cosine shape maps the ramp fraction p
     # to (1 - cos(pi p)) / 2, at 40 digits.
@@ -281,17 +328,30 @@ def cyclic(base_value, max_value, step_size_up, step_size_down=None, mode="trian
     return f
 
 
-def one_cycle(transition_steps, peak_value, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
-              anneal="cos", three_phase=False, after_end="hold", short_rise=False, initial_value=None,
-              final_value=None) -> Ref:
+def one_cycle(
+    transition_steps,
+    peak_value,
+    pct_start=0.3,
+    div_factor=25.0,
+    final_div_factor=1e4,
+    anneal="cos",
+    three_phase=False,
+    after_end="hold",
+    short_rise=False,
+    initial_value=None,
+    final_value=None,
+) -> Ref:
     # torch.optim.lr_scheduler.OneCycleLR.get_lr, transcribed, holding the value after T - 1 (after T,
     # having extrapolated the last phase at T, floored at 0, with after_end="extrapolate").
     T = transition_steps
     initial = peak_value / div_factor if initial_value is None else initial_value
     final = initial / final_div_factor if final_value is None else final_value
     if three_phase:
-        phases = [(pct_start * T - 1, initial, peak_value), (2 * pct_start * T - 2, peak_value, initial),
-                  (T - 1, initial, final)]
+        phases = [
+            (pct_start * T - 1, initial, peak_value),
+            (2 * pct_start * T - 2, peak_value, initial),
+            (T - 1, initial, final),
+        ]
     else:
         phases = [(pct_start * T - 1, initial, peak_value), (T - 1, peak_value, final)]
 
@@ -313,8 +373,9 @@ def one_cycle(transition_steps, peak_value, pct_start=0.3, div_factor=25.0, fina
     return f
 
 
-def affine_recurrence(values, start, period, rates=(), counts=(), gains=None, offsets=None, delays=None,
-                      source=None) -> Ref:
+def affine_recurrence(
+    values, start, period, rates=(), counts=(), gains=None, offsets=None, delays=None, source=None
+) -> Ref:
     # The documented rule: the table below start + period, then (prod rate**(q n)) * b_r at 40 digits.
     N = start + period
     g_of = None if source is None else _nested(source)
@@ -397,8 +458,16 @@ def piecewise_linear(points) -> Ref:
     return f
 
 
-def annealing_cycles(start_value, end_value, cycle_size, cycle_mult=1.0, start_value_mult=1.0,
-                     end_value_mult=1.0, warmup_duration=0, shape="cos") -> Ref:
+def annealing_cycles(
+    start_value,
+    end_value,
+    cycle_size,
+    cycle_mult=1.0,
+    start_value_mult=1.0,
+    end_value_mult=1.0,
+    warmup_duration=0,
+    shape="cos",
+) -> Ref:
     # Walks the cycles as pytorch-ignite's CyclicalScheduler does (lengths int(C * mult)).
     def f(k):
         start, C, W, i = 0, cycle_size, warmup_duration, 0
@@ -411,15 +480,19 @@ def annealing_cycles(start_value, end_value, cycle_size, cycle_mult=1.0, start_v
             a_next = a * start_value_mult
             return float(b + (a_next - b) * mpmath.mpf(e - C) / W)
         x = mpmath.mpf(e) / C
-        g = {"cos": lambda: (1 - mpmath.cos(mpmath.pi * x)) / 2, "linear": lambda: x,
-             "triangle": lambda: 1 - abs(1 - 2 * x)}[shape]()
+        g = {
+            "cos": lambda: (1 - mpmath.cos(mpmath.pi * x)) / 2,
+            "linear": lambda: x,
+            "triangle": lambda: 1 - abs(1 - 2 * x),
+        }[shape]()
         return float(a + (b - a) * g)
 
     return f
 
 
-def progress_interpolate(start_value, end_value, total_steps, shape="linear", power=1.0, offset=0,
-                         hold_from=None) -> Ref:
+def progress_interpolate(
+    start_value, end_value, total_steps, shape="linear", power=1.0, offset=0, hold_from=None
+) -> Ref:
     D = max(1, total_steps - 1)
     N = D - offset if hold_from is None else hold_from
 
@@ -461,8 +534,17 @@ def inverse_power(init_value, timescale, exponent=0.5, end_value=0.0) -> Ref:
     return f
 
 
-def fraction_step_decay(init_value, decay_rate, total_steps, interval=None, fractions=None, end_value=0.0,
-                        offset=0, hold_from=None, digits=10) -> Ref:
+def fraction_step_decay(
+    init_value,
+    decay_rate,
+    total_steps,
+    interval=None,
+    fractions=None,
+    end_value=0.0,
+    offset=0,
+    hold_from=None,
+    digits=10,
+) -> Ref:
     N = total_steps - offset if hold_from is None else hold_from
 
     def f(k):
@@ -477,8 +559,19 @@ def fraction_step_decay(init_value, decay_rate, total_steps, interval=None, frac
     return f
 
 
-def restarts(init_value, first_period, period_mult=1.0, peak_decay=1.0, end_value=0.0, max_cycles=None,
-             shape="cosine", k_decay=1.0, power=1.0, lower=-7.0, upper=3.0) -> Ref:
+def restarts(
+    init_value,
+    first_period,
+    period_mult=1.0,
+    peak_decay=1.0,
+    end_value=0.0,
+    max_cycles=None,
+    shape="cosine",
+    k_decay=1.0,
+    power=1.0,
+    lower=-7.0,
+    upper=3.0,
+) -> Ref:
     # timm's _get_lr (cosine_lr.py, tanh_lr.py, poly_lr.py), with the cycle found by walking the float64
     # starts T0 (1 - m**i) / (1 - m) (timm's own expression) instead of timm's float log, in 40 digits.
     def start(i):
@@ -588,8 +681,11 @@ def linear_from(schedule, at_step, end_value, transition_steps) -> Ref:
 
 
 REFERENCES: dict[str, Callable[..., Ref]] = {
-    name: fn for name, fn in list(globals().items())
-    if callable(fn) and not name.startswith("_") and name not in {"Ref", "Callable", "Any"}
+    name: fn
+    for name, fn in list(globals().items())
+    if callable(fn)
+    and not name.startswith("_")
+    and name not in {"Ref", "Callable", "Any"}
     and getattr(fn, "__module__", None) == __name__
 }
 

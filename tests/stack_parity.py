@@ -34,8 +34,15 @@ def relative(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(diff == 0, 0.0, diff / np.maximum(np.abs(b), _TINY))
 
 
-def check(port: jaxsched.Schedule, want: np.ndarray, exact: Callable[[int], float] | None = None, *,
-          start: int = 0, rtol32: float = RTOL32, jax_paths: bool = True) -> np.ndarray:
+def check(
+    port: jaxsched.Schedule,
+    want: np.ndarray,
+    exact: Callable[[int], float] | None = None,
+    *,
+    start: int = 0,
+    rtol32: float = RTOL32,
+    jax_paths: bool = True,
+) -> np.ndarray:
     """``port`` against the original's values ``want`` at updates ``start .. start + len(want) - 1``.
     ``exact(k)`` is the exact value at update ``k`` (consulted only where the two disagree beyond 1e-12).
     Returns the reference used for each update (the original's value, or the exact one)."""
@@ -48,8 +55,10 @@ def check(port: jaxsched.Schedule, want: np.ndarray, exact: Callable[[int], floa
     ref = want.copy()
     exact_err = 0.0
     if np.any(bad):
-        assert exact is not None, (f"{port!r}: differs from the original by {err.max():.3g} at update "
-                                   f"{k[np.argmax(err)]} and no exact value was given")
+        assert exact is not None, (
+            f"{port!r}: differs from the original by {err.max():.3g} at update "
+            f"{k[np.argmax(err)]} and no exact value was given"
+        )
         ex = np.array([exact(int(i)) for i in k[bad]], np.float64)
         ours, theirs = relative(got[bad], ex), relative(want[bad], ex)
         fine = (ours <= RTOL64) & (theirs >= ours)
@@ -57,7 +66,8 @@ def check(port: jaxsched.Schedule, want: np.ndarray, exact: Callable[[int], floa
             i = np.flatnonzero(~fine)[:5]
             raise AssertionError(
                 f"{port!r}: at updates {k[bad][i].tolist()} the port gives {got[bad][i].tolist()}, the "
-                f"original {want[bad][i].tolist()}, the exact value is {ex[i].tolist()}")
+                f"original {want[bad][i].tolist()}, the exact value is {ex[i].tolist()}"
+            )
         ref[bad] = ex
         exact_err = float(ours.max())
     if jax_paths:
@@ -66,13 +76,23 @@ def check(port: jaxsched.Schedule, want: np.ndarray, exact: Callable[[int], floa
         np.testing.assert_allclose(got64, got, rtol=RTOL64, atol=_TINY, err_msg=f"jax x64 {port!r}")
         got32 = np.asarray(port(k.astype(np.int32)), np.float64)
         scale = float(np.max(np.abs(ref))) if ref.size else 1.0
-        np.testing.assert_allclose(got32, ref, rtol=rtol32, atol=FLOOR32 * scale,
-                                   err_msg=f"jax float32 {port!r}")
+        np.testing.assert_allclose(
+            got32, ref, rtol=rtol32, atol=FLOOR32 * scale, err_msg=f"jax float32 {port!r}"
+        )
     log = os.environ.get("JAXSCHED_PARITY_LOG")
     if log:
         with open(log, "a", encoding="utf-8") as f:
-            f.write(json.dumps({
-                "port": port.config_name, "config": repr(port), "updates": len(want),
-                "max_rel_vs_original": float(err.max()) if err.size else 0.0,
-                "updates_vs_exact": int(bad.sum()), "max_rel_vs_exact": exact_err}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "port": port.config_name,
+                        "config": repr(port),
+                        "updates": len(want),
+                        "max_rel_vs_original": float(err.max()) if err.size else 0.0,
+                        "updates_vs_exact": int(bad.sum()),
+                        "max_rel_vs_exact": exact_err,
+                    }
+                )
+                + "\n"
+            )
     return ref

@@ -68,8 +68,7 @@ LOOSER: dict[str, tuple[float, str]] = {
 
 # Ports (owned elsewhere) that miss the target today, by registry name (every example) or "name[i]";
 # strict xfail, so a fix shows up as XPASS.
-KNOWN_MISSES: dict[str, str] = {
-}
+KNOWN_MISSES: dict[str, str] = {}
 
 mp.mp.dps = 40
 
@@ -111,9 +110,7 @@ def errors(got: np.ndarray, ref: np.ndarray) -> np.ndarray:
     got, ref = np.asarray(got, np.longdouble), np.asarray(ref, np.longdouble)
     diff = np.abs(got - ref)
     normal = np.abs(ref) >= TINY
-    return np.where(normal, diff / np.where(normal, np.abs(ref), 1), diff / TINY * RTOL).astype(
-        np.float64
-    )
+    return np.where(normal, diff / np.where(normal, np.abs(ref), 1), diff / TINY * RTOL).astype(np.float64)
 
 
 def worst(s: jaxsched.Schedule, steps: np.ndarray, ref: np.ndarray, got: np.ndarray) -> str:
@@ -269,9 +266,7 @@ def _long_cases() -> list[tuple[str, int, jaxsched.Schedule, Callable[[int], Any
         def exp_half(k: int, T: int = T) -> Any:
             return m("0.1") * m("0.5") ** (m(k) / (T // 60))
 
-        out.append(
-            ("exponential_decay_deep", T, jaxsched.exponential_decay(0.1, T // 60, 0.5), exp_half)
-        )
+        out.append(("exponential_decay_deep", T, jaxsched.exponential_decay(0.1, T // 60, 0.5), exp_half))
 
         def wsd_ref(k: int, T: int = T, W: int = W) -> Any:
             D = T // 5
@@ -286,9 +281,7 @@ def _long_cases() -> list[tuple[str, int, jaxsched.Schedule, Callable[[int], Any
             (
                 "wsd_1-sqrt",
                 T,
-                jaxsched.warmup_stable_decay(
-                    1e-3, W, T, T // 5, end_value=1e-6, decay_shape="1-sqrt"
-                ),
+                jaxsched.warmup_stable_decay(1e-3, W, T, T // 5, end_value=1e-6, decay_shape="1-sqrt"),
                 wsd_ref,
             )
         )
@@ -300,9 +293,7 @@ def _long_cases() -> list[tuple[str, int, jaxsched.Schedule, Callable[[int], Any
                 start, length = start + length, length * 2
             return m("1e-3") * _cos_half(k - start, length)
 
-        out.append(
-            ("cosine_restarts", T, jaxsched.cosine_restarts(1e-3, max(T // 64, 1), 2.0), sgdr_ref)
-        )
+        out.append(("cosine_restarts", T, jaxsched.cosine_restarts(1e-3, max(T // 64, 1), 2.0), sgdr_ref))
 
         def cyc_ref(k: int, T: int = T) -> Any:
             up = T // 100

@@ -22,12 +22,29 @@ def test_examples_match_reference():
         assert_matches(s, reference("annealing_cycles", **ex), np.arange(0, 3000), rtol32=1e-5)
 
 
-@given(values, values, st.integers(1, 60), st.sampled_from([1.0, 1.25, 1.5, 2.0, 3.7]),
-       st.floats(0, 1), st.floats(0, 1), st.integers(0, 20), st.sampled_from(["cos", "linear", "triangle"]))
+@given(
+    values,
+    values,
+    st.integers(1, 60),
+    st.sampled_from([1.0, 1.25, 1.5, 2.0, 3.7]),
+    st.floats(0, 1),
+    st.floats(0, 1),
+    st.integers(0, 20),
+    st.sampled_from(["cos", "linear", "triangle"]),
+)
 def test_annealing_cycles(a, b, C, m, am, bm, W, shape):
     s = jaxsched.annealing_cycles(a, b, C, m, am, bm, W, shape)
-    ref = reference("annealing_cycles", start_value=a, end_value=b, cycle_size=C, cycle_mult=m,
-                    start_value_mult=am, end_value_mult=bm, warmup_duration=W, shape=shape)
+    ref = reference(
+        "annealing_cycles",
+        start_value=a,
+        end_value=b,
+        cycle_size=C,
+        cycle_mult=m,
+        start_value_mult=am,
+        end_value_mult=bm,
+        warmup_duration=W,
+        shape=shape,
+    )
     assert_matches(s, ref, np.arange(0, 2500), rtol32=2e-5)
 
 
@@ -42,8 +59,9 @@ def test_cycle_lengths_truncate_like_ignite():
 
 def test_periodic_tail_is_exact_at_far_steps():
     s = jaxsched.annealing_cycles(1.0, 0.0, cycle_size=7, shape="linear", start_value_mult=0.5)
-    ref = reference("annealing_cycles", start_value=1.0, end_value=0.0, cycle_size=7, shape="linear",
-                    start_value_mult=0.5)
+    ref = reference(
+        "annealing_cycles", start_value=1.0, end_value=0.0, cycle_size=7, shape="linear", start_value_mult=0.5
+    )
     steps = np.array([7 * 3 + 2, 7 * 100 + 6, 7 * 1000])
     assert_matches(s, ref, steps)
     far = np.array([MAX_STEP - 1, MAX_STEP])
@@ -68,14 +86,17 @@ def test_too_many_distinct_cycles_is_refused():
     assert MAX_DISTINCT_CYCLES == 4096
 
 
-@pytest.mark.parametrize(("kwargs", "argument"), [
-    ({"cycle_size": 0}, "cycle_size"),
-    ({"cycle_size": 10, "cycle_mult": 0.9}, "cycle_mult"),
-    ({"cycle_size": 10, "start_value_mult": 1.1}, "start_value_mult"),
-    ({"cycle_size": 10, "end_value_mult": -0.1}, "end_value_mult"),
-    ({"cycle_size": 10, "warmup_duration": -1}, "warmup_duration"),
-    ({"cycle_size": 10, "shape": "sine"}, "shape"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"cycle_size": 0}, "cycle_size"),
+        ({"cycle_size": 10, "cycle_mult": 0.9}, "cycle_mult"),
+        ({"cycle_size": 10, "start_value_mult": 1.1}, "start_value_mult"),
+        ({"cycle_size": 10, "end_value_mult": -0.1}, "end_value_mult"),
+        ({"cycle_size": 10, "warmup_duration": -1}, "warmup_duration"),
+        ({"cycle_size": 10, "shape": "sine"}, "shape"),
+    ],
+)
 def test_validation(kwargs, argument):
     with pytest.raises(ValueError, match=f"^{argument}"):
         jaxsched.annealing_cycles(1.0, 0.1, **kwargs)

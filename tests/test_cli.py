@@ -24,8 +24,7 @@ def run(*args: str, cwd: Path | None = None, module: bool = True) -> subprocess.
     cmd = [sys.executable, "-m", "jaxsched", *args] if module else [str(SCRIPT), *args]
     env = dict(os.environ, JAX_PLATFORMS="cpu", PYTHONWARNINGS="ignore")
     env.pop("JAXSCHED_DEBUG", None)
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or ROOT, env=env,
-                          timeout=300)
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=300)
 
 
 def assert_bad_input(p: subprocess.CompletedProcess, *fragments: str) -> None:
@@ -40,33 +39,44 @@ def assert_bad_input(p: subprocess.CompletedProcess, *fragments: str) -> None:
 
 def table_rows(text: str) -> dict[str, list[str]]:
     """The rows of a printed table, keyed by their first cell."""
-    return {r.split()[0]: r.split() for r in text.splitlines() if r.strip() and r.split()[0][0]
-            .isdigit()}
+    return {r.split()[0]: r.split() for r in text.splitlines() if r.strip() and r.split()[0][0].isdigit()}
 
 
 @pytest.fixture
 def yaml_config(tmp_path: Path) -> Path:
     path = tmp_path / "wcd.yaml"
-    path.write_text("name: warmup_cosine_decay\ninit_value: 0.0\npeak_value: 0.001\n"
-                    "warmup_steps: 10%\ndecay_steps: 1000\nunits: {total_steps: 1000}\n")
+    path.write_text(
+        "name: warmup_cosine_decay\ninit_value: 0.0\npeak_value: 0.001\n"
+        "warmup_steps: 10%\ndecay_steps: 1000\nunits: {total_steps: 1000}\n"
+    )
     return path
 
 
 # -- parity ----------------------------------------------------------------------------------------
+
 
 def test_parity_subset_passes_with_progress():
     p = run("parity", "--only", "cosine_decay", "--only", "compat.torch.StepLR")
     assert p.returncode == 0, p.stdout + p.stderr
     assert "parity [" in p.stderr  # progress on stderr
     out = p.stdout
-    assert out.splitlines()[0].split()[:6] == ["schedule", "steps", "jax-f32", "jax-f64",
-                                               "torch_bridge", "original"]
+    assert out.splitlines()[0].split()[:6] == [
+        "schedule",
+        "steps",
+        "jax-f32",
+        "jax-f64",
+        "torch_bridge",
+        "original",
+    ]
     rows = {r.split()[0]: r.split() for r in out.splitlines() if r.startswith(("cosine", "compat"))}
     assert rows["compat.torch.StepLR[0]"][-2:] == ["torch", "ok"]  # compared with torch itself
     assert rows["cosine_decay[0]"][-1] == "ok"
     assert "Tolerances: jax-f32 1e-05" in out
-    assert re.search(r"configurations of \d+ schedules, \d+ steps in all; \d+ compared with their "
-                     r"original library; all within tolerance\.", out)
+    assert re.search(
+        r"configurations of \d+ schedules, \d+ steps in all; \d+ compared with their "
+        r"original library; all within tolerance\.",
+        out,
+    )
 
 
 def test_parity_on_config_files_and_json(tmp_path, yaml_config):
@@ -91,15 +101,16 @@ def test_parity_exits_1_on_a_mismatch(monkeypatch, capsys):
     from jaxsched import _parity
 
     monkeypatch.setitem(_parity.TOLERANCES, "jax-f32", _parity.Tolerance(0.0, 1e-6))
-    code = cli.main(["parity", "--only", "cosine_decay", "--no-torch", "--no-original",
-                     "--no-x64", "-q"])
+    code = cli.main(["parity", "--only", "cosine_decay", "--no-torch", "--no-original", "--no-x64", "-q"])
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL  cosine_decay[0] jax-f32" in out and out.rstrip().endswith("FAILED.")
 
 
-HF_RECIPE = ("name: compat.transformers.get_cosine_schedule_with_warmup\nlr: 0.001\n"
-             "num_warmup_steps: 3000\nnum_training_steps: 100000\n")
+HF_RECIPE = (
+    "name: compat.transformers.get_cosine_schedule_with_warmup\nlr: 0.001\n"
+    "num_warmup_steps: 3000\nnum_training_steps: 100000\n"
+)
 
 
 def test_parity_compares_the_whole_recipe_with_the_original(tmp_path):
@@ -112,11 +123,15 @@ def test_parity_compares_the_whole_recipe_with_the_original(tmp_path):
     row = table_rows_by_label(p.stdout)["hf"]
     assert row[1] == "125008"  # steps 0..125007: the last key step (100,000) plus 25%
     assert row[-2:] == ["transformers", "ok"]
-    assert "1 configuration of 1 schedule, 125008 steps in all; 1 compared with their original " \
-           "library; all within tolerance." in p.stdout
+    assert (
+        "1 configuration of 1 schedule, 125008 steps in all; 1 compared with their original "
+        "library; all within tolerance." in p.stdout
+    )
     [data] = json.loads(report.read_text())
-    assert {k: x["steps"] for k, x in data["paths"].items() if k != "jax-f32" and k != "jax-f64"} \
-        == {"torch_bridge": 125008, "original": 125008}
+    assert {k: x["steps"] for k, x in data["paths"].items() if k != "jax-f32" and k != "jax-f64"} == {
+        "torch_bridge": 125008,
+        "original": 125008,
+    }
 
 
 def table_rows_by_label(text: str) -> dict[str, list[str]]:
@@ -130,21 +145,23 @@ def test_parity_steps_and_torch_steps_cannot_disagree(tmp_path):
     cfg.write_text(HF_RECIPE)
     # The same number: accepted, and every path really covers 5000 steps (no internal cap).
     report = tmp_path / "r.json"
-    p = run("parity", str(cfg), "--steps", "5000", "--torch-steps", "5000", "-q", "--json",
-            str(report))
+    p = run("parity", str(cfg), "--steps", "5000", "--torch-steps", "5000", "-q", "--json", str(report))
     assert p.returncode == 0, p.stdout + p.stderr
     [data] = json.loads(report.read_text())
     assert data["steps"] == 5000
     assert data["paths"]["original"]["steps"] == data["paths"]["torch_bridge"]["steps"] == 5000
     assert "inf" not in p.stdout
-    assert_bad_input(run("parity", str(cfg), "--steps", "5000", "--torch-steps", "1500"),
-                     "--steps 5000 and --torch-steps 1500 disagree")
+    assert_bad_input(
+        run("parity", str(cfg), "--steps", "5000", "--torch-steps", "1500"),
+        "--steps 5000 and --torch-steps 1500 disagree",
+    )
 
 
 def test_parity_refuses_a_horizon_it_cannot_cover_without_steps():
-    spec = '{name: cosine_decay, init_value: 1.0, decay_steps: 1000000000}'
-    assert_bad_input(run("parity", spec, "-q"), "the horizon is 1250000008 steps",
-                     "give the steps to compare with --steps")
+    spec = "{name: cosine_decay, init_value: 1.0, decay_steps: 1000000000}"
+    assert_bad_input(
+        run("parity", spec, "-q"), "the horizon is 1250000008 steps", "give the steps to compare with --steps"
+    )
     p = run("parity", spec, "-q", "--steps", "100", "--no-torch")
     assert p.returncode == 0, p.stdout + p.stderr
     assert table_rows_by_label(p.stdout)["cosine_decay"][1] == "100"
@@ -152,26 +169,38 @@ def test_parity_refuses_a_horizon_it_cannot_cover_without_steps():
 
 def test_parity_strict_needs_the_original_on_every_step():
     # A timm configuration with no recorded golden curve: the original is not compared.
-    spec = '{name: compat.timm.CosineLRScheduler, lr: 0.1, t_initial: 37}'
+    spec = "{name: compat.timm.CosineLRScheduler, lr: 0.1, t_initial: 37}"
     p = run("parity", spec, "-q", "--no-torch")
     assert p.returncode == 0, p.stdout + p.stderr
     assert "n/a" in table_rows_by_label(p.stdout)["compat.timm.CosineLRScheduler"]
     p = run("parity", spec, "-q", "--no-torch", "--strict")
     assert p.returncode == 1, p.stdout + p.stderr
-    assert "INCOMPLETE compat.timm.CosineLRScheduler: the original was not compared on every step " \
-           "(golden:timm: no timm golden curve recorded" in p.stdout
+    assert (
+        "INCOMPLETE compat.timm.CosineLRScheduler: the original was not compared on every step "
+        "(golden:timm: no timm golden curve recorded" in p.stdout
+    )
     assert p.stdout.rstrip().endswith("1 not compared with their original on every step (--strict).")
 
 
 def test_parity_worker_does_not_import_the_working_directory(tmp_path):
     # Issue 12.18: a json.py (or any module) in the working directory must not run in the worker.
     marker = tmp_path / "ran.txt"
-    (tmp_path / "json.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n"
-                                      "raise SystemExit('hostile json.py imported')\n")
+    (tmp_path / "json.py").write_text(
+        f"open({str(marker)!r}, 'w').write('ran')\nraise SystemExit('hostile json.py imported')\n"
+    )
     report = tmp_path / "r.json"
     cases = [f"cosine_decay[{i % 2}]" for i in range(8)]  # enough cases for the worker
-    p = run("parity", *cases, "--no-torch", "--no-original", "-q", "--json", str(report),
-            cwd=tmp_path, module=False)
+    p = run(
+        "parity",
+        *cases,
+        "--no-torch",
+        "--no-original",
+        "-q",
+        "--json",
+        str(report),
+        cwd=tmp_path,
+        module=False,
+    )
     assert p.returncode == 0, p.stdout + p.stderr
     assert not marker.exists()
     data = json.loads(report.read_text())
@@ -183,6 +212,7 @@ def test_parity_no_match():
 
 
 # -- show ------------------------------------------------------------------------------------------
+
 
 def test_show_key_steps(yaml_config):
     p = run("show", str(yaml_config), "--jax")
@@ -205,8 +235,14 @@ def test_show_by_name_and_inline(tmp_path):
     assert list(rows)[-1] == "100"
     for k, row in rows.items():
         assert float(row[1]) == pytest.approx(float(s.numpy(int(k))), rel=1e-8)
-    p = run("show", '{"name": "step_decay", "init_value": 1.0, "step_size": "1ep", '
-                    '"decay_rate": 0.5}', "--steps-per-epoch", "10", "--steps", "25")
+    p = run(
+        "show",
+        '{"name": "step_decay", "init_value": 1.0, "step_size": "1ep", "decay_rate": 0.5}',
+        "--steps-per-epoch",
+        "10",
+        "--steps",
+        "25",
+    )
     assert p.returncode == 0, p.stderr
     rows = table_rows(p.stdout)
     assert float(rows["25"][1]) == 0.25
@@ -235,12 +271,15 @@ def test_show_every_and_ranges():
     assert list(table_rows(p.stdout)) == ["0", "3"]
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["--steps", "0:10:2", "--every", "3"], "two different strides"),
-    (["--steps", "5:2"], "no steps in that range"),
-    (["--steps", "a:b"], "expected N or START:STOP[:STEP]"),
-    (["--every", "0"], "--every"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--steps", "0:10:2", "--every", "3"], "two different strides"),
+        (["--steps", "5:2"], "no steps in that range"),
+        (["--steps", "a:b"], "expected N or START:STOP[:STEP]"),
+        (["--every", "0"], "--every"),
+    ],
+)
 def test_show_bad_ranges(args, fragment):
     assert_bad_input(run("show", "cosine_decay", *args), fragment)
 
@@ -259,6 +298,7 @@ def test_yaml_numbers_follow_yaml_1_2(tmp_path):
 
 # -- plot ------------------------------------------------------------------------------------------
 
+
 def _png(path: Path) -> np.ndarray:
     from PIL import Image
 
@@ -268,8 +308,19 @@ def _png(path: Path) -> np.ndarray:
 
 def test_plot_png(tmp_path, yaml_config):
     out = tmp_path / "lr.png"
-    p = run("plot", str(yaml_config), "cosine_restarts", "compat.torch.CyclicLR", "-o", str(out),
-            "--log", "--steps", "1500", "--title", "three schedules")
+    p = run(
+        "plot",
+        str(yaml_config),
+        "cosine_restarts",
+        "compat.torch.CyclicLR",
+        "-o",
+        str(out),
+        "--log",
+        "--steps",
+        "1500",
+        "--title",
+        "three schedules",
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == f"wrote {out} (3 curves, 1500 steps)"
     img = _png(out)
@@ -290,24 +341,34 @@ def test_plot_svg_single_with_label(tmp_path):
     assert text.startswith("<?xml") and "transformer" in text
 
 
-_NO_MATPLOTLIB = ("import sys; sys.modules['matplotlib'] = None; from jaxsched.cli import main; "
-                  "sys.exit(main(sys.argv[1:]))")
+_NO_MATPLOTLIB = (
+    "import sys; sys.modules['matplotlib'] = None; from jaxsched.cli import main; "
+    "sys.exit(main(sys.argv[1:]))"
+)
 
 
-@pytest.mark.parametrize("args", [["plot", "noam", "-o", "{OUT}"],
-                                  ["compare", "noam", "cosine_decay", "--plot", "{OUT}"]])
+@pytest.mark.parametrize(
+    "args", [["plot", "noam", "-o", "{OUT}"], ["compare", "noam", "cosine_decay", "--plot", "{OUT}"]]
+)
 def test_plot_without_matplotlib_gives_the_install_hint(tmp_path, args):
     args = [a.replace("{OUT}", str(tmp_path / "x.png")) for a in args]
     env = dict(os.environ, JAX_PLATFORMS="cpu", PYTHONWARNINGS="ignore")
     env.pop("JAXSCHED_DEBUG", None)
-    p = subprocess.run([sys.executable, "-c", _NO_MATPLOTLIB, *args], capture_output=True,
-                       text=True, env=env, cwd=ROOT, timeout=300)
+    p = subprocess.run(
+        [sys.executable, "-c", _NO_MATPLOTLIB, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert_bad_input(p, "matplotlib", "pip install 'jaxsched[plot]'")
     assert "internal error" not in p.stderr
     assert not (tmp_path / "x.png").exists()
 
 
 # -- compare ---------------------------------------------------------------------------------------
+
 
 def test_compare_paths(tmp_path):
     out = tmp_path / "cmp.png"
@@ -316,8 +377,7 @@ def test_compare_paths(tmp_path):
     head = p.stdout.splitlines()[1].split()
     assert head[:2] == ["step", "jax"] and "torch_bridge" in head
     last = p.stdout.strip().splitlines()[-2]
-    m = re.match(r"largest difference: (\S+) at step (\d+) \(relative (\S+), tolerance 1e-05\): ok",
-                 last)
+    m = re.match(r"largest difference: (\S+) at step (\d+) \(relative (\S+), tolerance 1e-05\): ok", last)
     assert m, last
     assert 0 < float(m.group(3)) < 1e-5  # float32 against float64: close, not identical
     assert _png(out).shape[1] == 1210
@@ -332,8 +392,10 @@ def test_compare_two_schedules(tmp_path):
     # The HF port and the native schedule draw the same curve up to the end of the decay...
     hf = tmp_path / "hf.yaml"
     hf.write_text(HF_RECIPE)
-    native = ("{name: warmup_cosine_decay, init_value: 0.0, peak_value: 0.001, warmup_steps: 3000, "
-              "decay_steps: 100000}")
+    native = (
+        "{name: warmup_cosine_decay, init_value: 0.0, peak_value: 0.001, warmup_steps: 3000, "
+        "decay_steps: 100000}"
+    )
     out = tmp_path / "diff.png"
     p = run("compare", str(hf), native, "--steps", "100001", "--plot", str(out))
     assert p.returncode == 0, p.stdout + p.stderr
@@ -347,8 +409,11 @@ def test_compare_two_schedules(tmp_path):
     # ... and part after it: HF's cosine rises again past num_training_steps, the native one holds.
     p = run("compare", str(hf), native)
     assert p.returncode == 1, p.stdout + p.stderr
-    m = re.search(r"B vs A: largest difference (\S+) at step (\d+) \(A (\S+), B 0; relative 1\): "
-                  r"OVER TOLERANCE at (\d+) steps, first at step (\d+)", p.stdout)
+    m = re.search(
+        r"B vs A: largest difference (\S+) at step (\d+) \(A (\S+), B 0; relative 1\): "
+        r"OVER TOLERANCE at (\d+) steps, first at step (\d+)",
+        p.stdout,
+    )
     assert m, p.stdout
     want = jaxsched.from_config(str(hf)).numpy(125007)
     assert int(m.group(2)) == 125007 and float(m.group(3)) == pytest.approx(float(want), rel=1e-8)
@@ -359,8 +424,16 @@ def test_compare_two_schedules(tmp_path):
 
 
 def test_compare_three_schedules_on_a_range():
-    p = run("compare", "cosine_decay", "cosine_decay[1]", '{name: constant, value: 0.001}',
-            "--steps", "0:1000:100", "--rows", "3")
+    p = run(
+        "compare",
+        "cosine_decay",
+        "cosine_decay[1]",
+        "{name: constant, value: 0.001}",
+        "--steps",
+        "0:1000:100",
+        "--rows",
+        "3",
+    )
     assert p.stdout.count(" vs A: ") == 2
     assert "Compared on steps 0..900 every 100 (10 steps)" in p.stdout
     head = next(x for x in p.stdout.splitlines() if x.strip().startswith("step")).split()
@@ -405,20 +478,29 @@ def recipe(tmp_path: Path) -> Path:
 def test_port_prints_the_config(recipe, tmp_path):
     p = run("port", str(recipe), "--lr", "3e-4", cwd=tmp_path, module=False)
     assert p.returncode == 0, p.stdout + p.stderr
-    assert p.stdout.startswith(f"# converted from {recipe}:make_scheduler by torch_bridge.from_torch\n"
-                               "# the factory was given AdamW(lr=0.0003)")
+    assert p.stdout.startswith(
+        f"# converted from {recipe}:make_scheduler by torch_bridge.from_torch\n"
+        "# the factory was given AdamW(lr=0.0003)"
+    )
     cfg = yaml.safe_load(p.stdout)
     s = jaxsched.from_config(cfg)
-    want = jaxsched.from_config({
-        "name": "compat.torch.SequentialLR", "milestones": [100], "schedulers": [
-            {"name": "compat.torch.LinearLR", "lr": 3e-4, "start_factor": 0.01, "total_iters": 100},
-            {"name": "compat.torch.CosineAnnealingLR", "lr": 3e-4, "T_max": 900}]})
+    want = jaxsched.from_config(
+        {
+            "name": "compat.torch.SequentialLR",
+            "milestones": [100],
+            "schedulers": [
+                {"name": "compat.torch.LinearLR", "lr": 3e-4, "start_factor": 0.01, "total_iters": 100},
+                {"name": "compat.torch.CosineAnnealingLR", "lr": 3e-4, "T_max": 900},
+            ],
+        }
+    )
     assert s == want
     assert "jaxsched parity" in p.stderr
     p = run("port", str(recipe), "--format", "json", "-q", cwd=tmp_path, module=False)
     assert p.returncode == 0, p.stderr
-    assert jaxsched.from_config(json.loads(p.stdout)) == want.replace(schedulers=[
-        x.replace(lr=1.0) for x in want.schedulers])
+    assert jaxsched.from_config(json.loads(p.stdout)) == want.replace(
+        schedulers=[x.replace(lr=1.0) for x in want.schedulers]
+    )
     assert "AdamW(lr=1.0)" in p.stderr
 
 
@@ -429,20 +511,28 @@ def test_a_recipe_is_a_config(recipe, tmp_path):
     assert float(rows["0"][1]) == pytest.approx(0.01)
     # Step 100 starts the cosine: T_MAX=900 came from the recipe's folder.
     assert float(rows["100"][1]) == 1.0 and float(rows["500"][1]) == pytest.approx(
-        0.5 * (1 + np.cos(np.pi * 400 / 900)), rel=1e-9)
+        0.5 * (1 + np.cos(np.pi * 400 / 900)), rel=1e-9
+    )
 
 
-@pytest.mark.parametrize(("body", "args", "fragment"), [
-    ("def a(opt): pass\ndef b(opt): pass\n", [], "defines several functions (a, b); choose one"),
-    ("X = 1\n", [], "defines no function that builds a scheduler"),
-    ("def make(opt): return 5\n", [], "make returned int, not a torch LR scheduler"),
-    ("def make(opt, steps): pass\n", [], "needs more than an optimizer"),
-    ("def make(opt): raise RuntimeError('boom')\n", [], "running the recipe raised RuntimeError: boom"),
-    ("import sys\nsys.exit(3)\n", [], "the recipe called sys.exit(3)"),
-    ("def make(opt): pass\n", ["--factory", "other"], "defines no 'other' (--factory)"),
-    ("import torch\ndef make(opt):\n    return torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 1.0)\n",
-     [], "arbitrary Python callable"),
-])
+@pytest.mark.parametrize(
+    ("body", "args", "fragment"),
+    [
+        ("def a(opt): pass\ndef b(opt): pass\n", [], "defines several functions (a, b); choose one"),
+        ("X = 1\n", [], "defines no function that builds a scheduler"),
+        ("def make(opt): return 5\n", [], "make returned int, not a torch LR scheduler"),
+        ("def make(opt, steps): pass\n", [], "needs more than an optimizer"),
+        ("def make(opt): raise RuntimeError('boom')\n", [], "running the recipe raised RuntimeError: boom"),
+        ("import sys\nsys.exit(3)\n", [], "the recipe called sys.exit(3)"),
+        ("def make(opt): pass\n", ["--factory", "other"], "defines no 'other' (--factory)"),
+        (
+            "import torch\ndef make(opt):\n"
+            "    return torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 1.0)\n",
+            [],
+            "arbitrary Python callable",
+        ),
+    ],
+)
 def test_port_errors(tmp_path, body, args, fragment):
     path = tmp_path / "r.py"
     path.write_text(body)
@@ -450,6 +540,7 @@ def test_port_errors(tmp_path, body, args, fragment):
 
 
 # -- list, catalog, entry points -------------------------------------------------------------------
+
 
 def test_list():
     p = run("list", "compat.torch.")
@@ -479,8 +570,16 @@ def test_list_no_match():
 def test_help_says_what_a_config_is(command):
     p = run(command, "--help")
     assert p.returncode == 0
-    for fragment in ("CONFIG is one of:", "a file", "an inline mapping", "a registered name",
-                     "'compat.torch.OneCycleLR[1]'", "recipe.py", "examples:", f"jaxsched {command} "):
+    for fragment in (
+        "CONFIG is one of:",
+        "a file",
+        "an inline mapping",
+        "a registered name",
+        "'compat.torch.OneCycleLR[1]'",
+        "recipe.py",
+        "examples:",
+        f"jaxsched {command} ",
+    ):
         assert fragment in p.stdout, (fragment, p.stdout)
 
 
@@ -494,8 +593,9 @@ def test_help_of_port_and_list():
 def test_catalog_matches_docs():
     p = run("catalog")
     assert p.returncode == 0
-    assert p.stdout == (ROOT / "docs" / "catalog.md").read_text(), \
+    assert p.stdout == (ROOT / "docs" / "catalog.md").read_text(), (
         "docs/catalog.md is stale: regenerate it with `jaxsched catalog > docs/catalog.md`"
+    )
 
 
 def test_console_script_and_version():
@@ -509,37 +609,45 @@ def test_console_script_and_version():
 BAD_YAML = "name: cosine_decay\ninit_value: [1\n"
 
 
-@pytest.mark.parametrize(("args", "fragments"), [
-    (["show", "missing.yaml"], ["missing.yaml: no such file"]),
-    (["show", "{BAD}"], ["bad.yaml:4: invalid YAML", "flow sequence at line 3"]),
-    (["show", "{NEG}"], ["neg.json:", "warmup_steps: must be >= 0, got -5"]),
-    (["show", "cosine_decy"], ["not a registered schedule name", "did you mean 'cosine_decay'"]),
-    (["show", "compat.torch.StepLR[9]"], ["index 9 is out of range"]),
-    (["show", '{"name": "cosine_decay", "init_value": 1}'], ["missing required argument"]),
-    (["show", '{"name": "cosine_decay", "init_value": 1, "decay_steps": "10%"}'],
-     ["decay_steps: '10%' needs total_steps"]),
-    (["show", "{bad json"], ["inline config"]),
-    (["show", "noam", "--steps", "-1"], ["--steps", "expected N or START:STOP[:STEP]"]),
-    (["show", "noam", "--steps", "ten"], ["--steps"]),
-    (["parity", "noam", "--steps", "0"], ["--steps", "expected a positive integer"]),
-    (["show", "noam", "--total-steps", "-1"], ["--total-steps"]),
-    (["show"], ["the following arguments are required: CONFIG"]),
-    (["plot", "noam"], ["-o/--output"]),
-    (["plot", "noam", "-o", "out.txt"], ["must end in .png"]),
-    (["plot", "noam", "-o", "/no/such/dir/x.png"], ["no such directory"]),
-    (["plot", "noam", "cyclic", "-o", "x.png", "--label", "one"], ["--label"]),
-    (["compare", "missing.json"], ["no such file"]),
-    (["parity", "missing.yaml"], ["no such file"]),
-    ([], ["a command is required"]),
-    (["frobnicate"], ["invalid choice"]),
-    (["show", "noam", "--bogus"], ["unrecognized arguments: --bogus"]),
-])
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["show", "missing.yaml"], ["missing.yaml: no such file"]),
+        (["show", "{BAD}"], ["bad.yaml:4: invalid YAML", "flow sequence at line 3"]),
+        (["show", "{NEG}"], ["neg.json:", "warmup_steps: must be >= 0, got -5"]),
+        (["show", "cosine_decy"], ["not a registered schedule name", "did you mean 'cosine_decay'"]),
+        (["show", "compat.torch.StepLR[9]"], ["index 9 is out of range"]),
+        (["show", '{"name": "cosine_decay", "init_value": 1}'], ["missing required argument"]),
+        (
+            ["show", '{"name": "cosine_decay", "init_value": 1, "decay_steps": "10%"}'],
+            ["decay_steps: '10%' needs total_steps"],
+        ),
+        (["show", "{bad json"], ["inline config"]),
+        (["show", "noam", "--steps", "-1"], ["--steps", "expected N or START:STOP[:STEP]"]),
+        (["show", "noam", "--steps", "ten"], ["--steps"]),
+        (["parity", "noam", "--steps", "0"], ["--steps", "expected a positive integer"]),
+        (["show", "noam", "--total-steps", "-1"], ["--total-steps"]),
+        (["show"], ["the following arguments are required: CONFIG"]),
+        (["plot", "noam"], ["-o/--output"]),
+        (["plot", "noam", "-o", "out.txt"], ["must end in .png"]),
+        (["plot", "noam", "-o", "/no/such/dir/x.png"], ["no such directory"]),
+        (["plot", "noam", "cyclic", "-o", "x.png", "--label", "one"], ["--label"]),
+        (["compare", "missing.json"], ["no such file"]),
+        (["parity", "missing.yaml"], ["no such file"]),
+        ([], ["a command is required"]),
+        (["frobnicate"], ["invalid choice"]),
+        (["show", "noam", "--bogus"], ["unrecognized arguments: --bogus"]),
+    ],
+)
 def test_bad_input_is_one_line(tmp_path, args, fragments):
     (tmp_path / "bad.yaml").write_text("# comment\n" + BAD_YAML)
-    (tmp_path / "neg.json").write_text(json.dumps(
-        {"name": "warmup_constant", "init_value": 0.0, "peak_value": 1.0, "warmup_steps": -5}))
-    args = [a.replace("{BAD}", str(tmp_path / "bad.yaml")).replace("{NEG}", str(tmp_path / "neg.json"))
-            for a in args]
+    (tmp_path / "neg.json").write_text(
+        json.dumps({"name": "warmup_constant", "init_value": 0.0, "peak_value": 1.0, "warmup_steps": -5})
+    )
+    args = [
+        a.replace("{BAD}", str(tmp_path / "bad.yaml")).replace("{NEG}", str(tmp_path / "neg.json"))
+        for a in args
+    ]
     assert_bad_input(run(*args, cwd=tmp_path), *fragments)
 
 
@@ -564,8 +672,7 @@ def test_internal_errors_are_one_line_too(monkeypatch, capsys):
     monkeypatch.delenv("JAXSCHED_DEBUG", raising=False)
     assert cli.main(["list"]) == 3
     err = capsys.readouterr().err
-    assert err == "jaxsched: error: internal error: unexpected ... (set JAXSCHED_DEBUG=1 for a " \
-                  "traceback)\n"
+    assert err == "jaxsched: error: internal error: unexpected ... (set JAXSCHED_DEBUG=1 for a traceback)\n"
 
 
 def test_docstring_examples_of_the_cli():

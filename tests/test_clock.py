@@ -49,18 +49,28 @@ GRADS = {"w": jnp.ones(2)}
 
 # -- the JAX clock --------------------------------------------------------------------------------------
 
+
 def test_lr_follows_consumed_tokens_with_a_ramping_batch_jax_and_torch() -> None:
     """Update k uses s(tokens before k / u), in a jitted step and in torch, with batch sizes from a ramp."""
     assert not jax.config.read("jax_enable_x64")
     u, seq = 1000, 128
-    lr = jaxsched.from_config({"name": "warmup_cosine_decay", "init_value": 0.0, "peak_value": 1.0,
-                               "warmup_steps": "5k tok", "decay_steps": "100k tok"}, tokens_per_step=u)
+    lr = jaxsched.from_config(
+        {
+            "name": "warmup_cosine_decay",
+            "init_value": 0.0,
+            "peak_value": 1.0,
+            "warmup_steps": "5k tok",
+            "decay_steps": "100k tok",
+        },
+        tokens_per_step=u,
+    )
     assert (lr.warmup_steps, lr.decay_steps) == (5, 100)
     bs = jaxsched.batch_size_schedule([(0, 2), (12_000, 16)], clock="tokens", increment=2, seq_len=seq)
     plan = bs.plan(40)
     assert plan.batch_size[0] == 2 and plan.batch_size[-1] == 16 and len(set(plan.batch_size)) >= 5
-    np.testing.assert_array_equal(plan.tokens_before, np.concatenate([[0], np.cumsum(plan.batch_size)[:-1]])
-                                  * seq)
+    np.testing.assert_array_equal(
+        plan.tokens_before, np.concatenate([[0], np.cumsum(plan.batch_size)[:-1]]) * seq
+    )
 
     opt = _sgd_clock(lr, u)
     update = jax.jit(opt.update)
@@ -146,8 +156,10 @@ def updates_by_u() -> dict[int, tuple[optax.GradientTransformationExtraArgs, obj
 SMOOTH = jaxsched.warmup_cosine_decay(0.0, 1.0, warmup_steps=1000, decay_steps=5_000_000, end_value=0.01)
 
 
-@given(u=st.sampled_from([1, 3, 1000, 2**20 + 7, 2**30]),
-       counts=st.lists(st.one_of(st.integers(0, 5000), st.integers(0, MAX)), min_size=1, max_size=8))
+@given(
+    u=st.sampled_from([1, 3, 1000, 2**20 + 7, 2**30]),
+    counts=st.lists(st.one_of(st.integers(0, 5000), st.integers(0, MAX)), min_size=1, max_size=8),
+)
 def test_clock_matches_python_int_arithmetic(updates_by_u, u: int, counts: list[int]) -> None:
     if u not in updates_by_u:
         opt = _sgd_clock(SMOOTH, u)
@@ -157,8 +169,9 @@ def test_clock_matches_python_int_arithmetic(updates_by_u, u: int, counts: list[
     tokens = 0
     for n in counts:
         _, state = update(GRADS, state, PARAMS, tokens=n)  # type: ignore[operator]
-        np.testing.assert_allclose(float(jaxsched.current(state)), _exact(SMOOTH, tokens, u),
-                                   rtol=2e-6, atol=1e-8)
+        np.testing.assert_allclose(
+            float(jaxsched.current(state)), _exact(SMOOTH, tokens, u), rtol=2e-6, atol=1e-8
+        )
         tokens += n
         assert int(jaxsched.current(state, "tokens")) == tokens
         whole, rem = divmod(tokens, u)
@@ -224,9 +237,18 @@ def test_x64_mode_in_a_subprocess() -> None:
         print(repr(float(jaxsched.current(state))), jaxsched.current(state).dtype,
               int(jaxsched.current(state, "tokens")))
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu",
-                               "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            "JAX_ENABLE_X64": "1",
+            "JAX_PLATFORMS": "cpu",
+            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        },
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     value, dtype, count = proc.stdout.split()
     s = jaxsched.warmup_cosine_decay(0.0, 1.0, 10, 1000)
@@ -235,6 +257,7 @@ def test_x64_mode_in_a_subprocess() -> None:
 
 
 # -- refusals -------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("bad", [-1, MAX + 1, 2.5, True, "7", None, np.float64(np.nan), [3]])
 def test_bad_concrete_counts_are_refused(bad: object) -> None:
@@ -276,10 +299,12 @@ def test_wrapper_refusals() -> None:
         jaxsched.on_tokens(optax.sgd, tokens_per_step=4)(learning_rate=optax.linear_schedule(1.0, 0.0, 5))
     # ... unless the name is static: the optax schedule then runs on the optimizer's own count.
     jaxsched.on_tokens(optax.sgd, tokens_per_step=4, static_args="learning_rate")(
-        learning_rate=optax.linear_schedule(1.0, 0.0, 5))
+        learning_rate=optax.linear_schedule(1.0, 0.0, 5)
+    )
     with pytest.raises(ValueError, match="clock"):
         jaxsched.on_tokens(lambda learning_rate, tokens: optax.sgd(learning_rate), tokens_per_step=4)(
-            learning_rate=s, tokens=3)
+            learning_rate=s, tokens=3
+        )
     opt = _sgd_clock(s, 4)
     with pytest.raises(TypeError, match=r"tokens=n"):
         opt.update(GRADS, opt.init(PARAMS), PARAMS)
@@ -287,9 +312,12 @@ def test_wrapper_refusals() -> None:
 
 # -- torch ----------------------------------------------------------------------------------------------
 
+
 def _torch_opt(groups: int = 1) -> torch.optim.Optimizer:
-    return torch.optim.AdamW([{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.1 * (i + 1)}
-                              for i in range(groups)], weight_decay=0.2)
+    return torch.optim.AdamW(
+        [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.1 * (i + 1)} for i in range(groups)],
+        weight_decay=0.2,
+    )
 
 
 def test_torch_fields_groups_and_multiplier() -> None:
@@ -433,13 +461,19 @@ def test_resume_in_a_fresh_process(resume_runs: Path) -> None:
 
 # -- batch-size schedules -------------------------------------------------------------------------------
 
+
 def _megatron_exact(start: int, inc: int, ramp: int, end: int, c: int) -> int:
     n = (end - start) // inc
     return end if c > ramp else start + inc * int(Fraction(c * n, ramp))
 
 
-@given(start=st.integers(1, 64), n=st.integers(0, 12), inc=st.integers(1, 64), ramp=st.integers(1, 10**7),
-       cs=st.lists(st.integers(0, 2 * 10**7), min_size=1, max_size=20))
+@given(
+    start=st.integers(1, 64),
+    n=st.integers(0, 12),
+    inc=st.integers(1, 64),
+    ramp=st.integers(1, 10**7),
+    cs=st.lists(st.integers(0, 2 * 10**7), min_size=1, max_size=20),
+)
 def test_rampup_is_megatron_formula(start: int, n: int, inc: int, ramp: int, cs: list[int]) -> None:
     end = start + n * inc
     bs = jaxsched.batch_size_rampup(start, inc, ramp, end)
@@ -489,8 +523,15 @@ def batch_schedules(draw: st.DrawFn) -> BatchSizeSchedule:
         c = pts[-1][0] + draw(st.integers(1, 4000))
         b = inc * draw(st.integers(1, 40)) if interpolate == "linear" else unit * draw(st.integers(1, 99))
         pts.append((c, b))
-    return jaxsched.batch_size_schedule(pts, interpolate=interpolate, clock=clock, increment=inc,
-                                        micro_batch_size=micro, data_parallel=dp, seq_len=seq)
+    return jaxsched.batch_size_schedule(
+        pts,
+        interpolate=interpolate,
+        clock=clock,
+        increment=inc,
+        micro_batch_size=micro,
+        data_parallel=dp,
+        seq_len=seq,
+    )
 
 
 @given(bs=batch_schedules(), n=st.integers(0, 300), cut=st.integers(0, 300))
@@ -507,8 +548,7 @@ def test_plan_matches_a_per_update_loop(bs: BatchSizeSchedule, n: int, cut: int)
         assert plan.tokens_before is None
     # Continuing a run from update `cut` gives the rest of the same plan.
     cut = min(cut, n)
-    rest = bs.plan(n - cut, samples_before=int(before[cut]) if cut < n else sum(sizes),
-                   start_update=cut)
+    rest = bs.plan(n - cut, samples_before=int(before[cut]) if cut < n else sum(sizes), start_update=cut)
     assert rest.batch_size.tolist() == sizes[cut:]
     # Values stay between the neighbouring points' sizes (rounded down, never past them).
     lo, hi = min(b for _, b in bs.points), max(b for _, b in bs.points)
@@ -533,8 +573,9 @@ def test_smooth_ramp_and_olmo_style_steps() -> None:
 
 def test_batch_schedule_refusals_and_config() -> None:
     ok = dict(points=[(0, 8), (100, 16)], micro_batch_size=4)
-    assert BatchSizeSchedule.from_config(jaxsched.batch_size_schedule(**ok).to_config()) == \
-        jaxsched.batch_size_schedule(**ok)
+    assert BatchSizeSchedule.from_config(
+        jaxsched.batch_size_schedule(**ok).to_config()
+    ) == jaxsched.batch_size_schedule(**ok)
     bad = [
         (dict(points=[]), "points"),
         (dict(points=[(5, 8)]), r"points\[0\]\[0\]"),
@@ -553,8 +594,11 @@ def test_batch_schedule_refusals_and_config() -> None:
     for kwargs, match in bad:
         with pytest.raises((ValueError, TypeError), match=match):
             jaxsched.batch_size_schedule(**kwargs)  # type: ignore[arg-type]
-    for args, match in [((256, 128, 0, 1024), "rampup_samples"), ((256, 100, 10, 1024), "increment"),
-                        ((1024, 128, 10, 256), "global_batch_size")]:
+    for args, match in [
+        ((256, 128, 0, 1024), "rampup_samples"),
+        ((256, 100, 10, 1024), "increment"),
+        ((1024, 128, 10, 256), "global_batch_size"),
+    ]:
         with pytest.raises(ValueError, match=match):
             jaxsched.batch_size_rampup(*args)
     with pytest.raises(ValueError, match="unknown keys"):
@@ -576,9 +620,11 @@ def test_torch_clock_without_a_jax_backend() -> None:
         assert not xb._backends, xb._backends
         print("OK", sched.tokens)
     """)
-    env = dict(os.environ, JAX_PLATFORMS="no_such_platform",
-               PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                          timeout=300)
+    env = dict(
+        os.environ, JAX_PLATFORMS="no_such_platform", PYTHONPATH=str(Path(__file__).resolve().parents[1])
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.startswith("OK")

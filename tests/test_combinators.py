@@ -18,12 +18,18 @@ COS = dict(init_value=1.0, decay_steps=50, alpha=0.01)
 
 def test_join_matches_optax_join_schedules():
     ours = jaxsched.join([jaxsched.linear(**WARM), jaxsched.cosine_decay(**COS), 0.01], [10, 60])
-    theirs = optax.join_schedules([optax.linear_schedule(0.0, 1.0, 10),
-                                   optax.cosine_decay_schedule(1.0, 50, 0.01),
-                                   optax.constant_schedule(0.01)], [10, 60])
+    theirs = optax.join_schedules(
+        [
+            optax.linear_schedule(0.0, 1.0, 10),
+            optax.cosine_decay_schedule(1.0, 50, 0.01),
+            optax.constant_schedule(0.01),
+        ],
+        [10, 60],
+    )
     steps = np.arange(100)
-    np.testing.assert_allclose(ours.numpy(steps), [float(theirs(int(k))) for k in steps], rtol=2e-6,
-                               atol=1e-7)
+    np.testing.assert_allclose(
+        ours.numpy(steps), [float(theirs(int(k))) for k in steps], rtol=2e-6, atol=1e-7
+    )
 
 
 @given(st.lists(st.integers(0, 200), min_size=1, max_size=4))
@@ -31,8 +37,10 @@ def test_join_pieces_see_relative_steps(boundaries):
     boundaries = sorted(boundaries)
     pieces = [jaxsched.linear(float(i + 1), 0.0, 37) for i in range(len(boundaries) + 1)]
     s = jaxsched.join(pieces, boundaries)
-    refs = [reference("linear", init_value=float(i + 1), end_value=0.0, transition_steps=37)
-            for i in range(len(pieces))]
+    refs = [
+        reference("linear", init_value=float(i + 1), end_value=0.0, transition_steps=37)
+        for i in range(len(pieces))
+    ]
     starts = [0, *boundaries]
 
     def ref(k):
@@ -89,24 +97,31 @@ def test_per_epoch():
 
 
 def test_nested_config_round_trip():
-    s = jaxsched.clip(jaxsched.repeat(jaxsched.join(
-        [jaxsched.linear(**WARM), jaxsched.cosine_decay(**COS) * 0.5], [10]), 60), min_value=1e-3)
+    s = jaxsched.clip(
+        jaxsched.repeat(
+            jaxsched.join([jaxsched.linear(**WARM), jaxsched.cosine_decay(**COS) * 0.5], [10]), 60
+        ),
+        min_value=1e-3,
+    )
     again = jaxsched.from_config(s.to_config())
     assert again == s
     np.testing.assert_array_equal(again.numpy(np.arange(200)), s.numpy(np.arange(200)))
 
 
-@pytest.mark.parametrize("make,argument", [
-    (lambda: jaxsched.join([1.0, 2.0], []), "boundaries"),
-    (lambda: jaxsched.join([1.0, 2.0], [5, 6]), "boundaries"),
-    (lambda: jaxsched.join([1.0, 2.0, 3.0], [6, 5]), "boundaries"),
-    (lambda: jaxsched.join([1.0, 2.0], [-1]), "boundaries[0]"),
-    (lambda: jaxsched.join([], []), "schedules"),
-    (lambda: jaxsched.repeat(1.0, 0), "period"),
-    (lambda: jaxsched.per_epoch(1.0, 0), "steps_per_epoch"),
-    (lambda: jaxsched.clip(1.0, 2.0, 1.0), "min_value"),
-    (lambda: jaxsched.shift(1.0, 2.5), "steps"),
-])
+@pytest.mark.parametrize(
+    "make,argument",
+    [
+        (lambda: jaxsched.join([1.0, 2.0], []), "boundaries"),
+        (lambda: jaxsched.join([1.0, 2.0], [5, 6]), "boundaries"),
+        (lambda: jaxsched.join([1.0, 2.0, 3.0], [6, 5]), "boundaries"),
+        (lambda: jaxsched.join([1.0, 2.0], [-1]), "boundaries[0]"),
+        (lambda: jaxsched.join([], []), "schedules"),
+        (lambda: jaxsched.repeat(1.0, 0), "period"),
+        (lambda: jaxsched.per_epoch(1.0, 0), "steps_per_epoch"),
+        (lambda: jaxsched.clip(1.0, 2.0, 1.0), "min_value"),
+        (lambda: jaxsched.shift(1.0, 2.5), "steps"),
+    ],
+)
 def test_validation(make, argument):
     with pytest.raises(ValueError) as info:
         make()

@@ -55,9 +55,7 @@ def test_port_matches_golden(case):
 
 
 def _groups(lrs) -> torch.optim.Optimizer:
-    return torch.optim.Adam(
-        [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in lrs]
-    )
+    return torch.optim.Adam([{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in lrs])
 
 
 def _trace(opt, sched, n, args=None) -> list[list[float]]:
@@ -182,9 +180,7 @@ def test_bad_input():
             cp.NoamLR(1, 10, 10, bad, 1e-3, 1e-5)
     # chemprop 2.0 meant a ValueError for mismatched lengths (it raises AttributeError instead).
     with pytest.raises(ValueError, match="Number of param groups must match"):
-        tb.NoamLR(
-            _groups([1e-4, 1e-4]), [1, 1, 1], 10, 10, [1e-4, 1e-4], [1e-3, 1e-3], [1e-5, 1e-5]
-        )
+        tb.NoamLR(_groups([1e-4, 1e-4]), [1, 1, 1], 10, 10, [1e-4, 1e-4], [1e-3, 1e-3], [1e-5, 1e-5])
     with pytest.raises(ValueError, match="Number of param groups must match"):
         tb.NoamLR(_groups([1e-4, 1e-4]), 1, 10, 10, 1e-4, 1e-3, 1e-5)
 

@@ -46,9 +46,12 @@ def test_matches_composer(case):
     except ValueError as err:
         # By design: a token/sample time that is not a whole number of batches (see the module).
         assert "whole number of batches" in str(err) or "must be 1 with a token" in str(err), str(err)
-        assert {"tok", "sp"} & {case["state"]["max_duration"][-3:], case["state"]["max_duration"][-2:],
-                                *(str(x)[-3:] for x in case["args"].values()),
-                                *(str(x)[-2:] for x in case["args"].values())}
+        assert {"tok", "sp"} & {
+            case["state"]["max_duration"][-3:],
+            case["state"]["max_duration"][-2:],
+            *(str(x)[-3:] for x in case["args"].values()),
+            *(str(x)[-2:] for x in case["args"].values()),
+        }
         return
     steps = np.asarray(case["steps"])
     values = np.asarray(case["values"], np.float64)
@@ -57,8 +60,9 @@ def test_matches_composer(case):
     far = port.numpy(steps[~dense])
     assert np.all(relative(far, values[~dense]) <= 1e-12), (port, steps[~dense], far, values[~dense])
     scaled = port.replace(lr=0.25)
-    np.testing.assert_allclose(scaled.numpy(steps[dense]), 0.25 * port.numpy(steps[dense]), rtol=1e-15,
-                               atol=1e-300)
+    np.testing.assert_allclose(
+        scaled.numpy(steps[dense]), 0.25 * port.numpy(steps[dense]), rtol=1e-15, atol=1e-300
+    )
 
 
 def test_most_configurations_are_ported():
@@ -100,31 +104,51 @@ def test_time_strings_normalise_and_config_keeps_them():
 
 def test_dur_is_not_scaled_by_ssr_but_other_units_are():
     base = {"max_duration": "100ba"}
-    np.testing.assert_array_equal(cp.ConstantScheduler(0.5, "0.3dur", **base, ssr=2.0).numpy([29, 30]),
-                                  [0.5, 1.0])
-    np.testing.assert_array_equal(cp.ConstantScheduler(0.5, "30ba", **base, ssr=2.0).numpy([59, 60]),
-                                  [0.5, 1.0])
+    np.testing.assert_array_equal(
+        cp.ConstantScheduler(0.5, "0.3dur", **base, ssr=2.0).numpy([29, 30]), [0.5, 1.0]
+    )
+    np.testing.assert_array_equal(
+        cp.ConstantScheduler(0.5, "30ba", **base, ssr=2.0).numpy([59, 60]), [0.5, 1.0]
+    )
 
 
-@pytest.mark.parametrize(("make", "argument", "error"), [
-    (lambda: cp.StepScheduler("0ba", max_duration="9ba"), "step_size", ZeroDivisionError),
-    (lambda: cp.StepScheduler("10ba", gamma=1.5, max_duration="9ba"), "gamma", ValueError),
-    (lambda: cp.StepScheduler("10ba"), None, TypeError),
-    (lambda: cp.StepScheduler("1.5ba", max_duration="9ba"), "step_size", TypeError),
-    (lambda: cp.StepScheduler("10sec", max_duration="9ba"), "step_size", ValueError),
-    (lambda: cp.StepScheduler("2ep", max_duration="9ba"), "dataloader_len", ValueError),
-    (lambda: cp.StepScheduler("100tok", max_duration="9ba"), "tokens_per_batch", ValueError),
-    (lambda: cp.StepScheduler("100tok", max_duration="9ba", tokens_per_batch=64), "step_size", ValueError),
-    (lambda: cp.ExponentialScheduler(0.0, "1ba", max_duration="9ba"), "gamma", ValueError),
-    (lambda: cp.PolynomialScheduler(0.0, "9ba", max_duration="9ba"), "power", ValueError),
-    (lambda: cp.CosineAnnealingWarmRestartsScheduler("5ba", t_mult=0.5, max_duration="9ba"), "t_mult",
-     ValueError),
-    (lambda: cp.LinearWithWarmupScheduler("5ba", t_max="640tok", max_duration="9ba", tokens_per_batch=64),
-     "t_max", ValueError),
-    (lambda: cp.LinearWithWarmupScheduler("5ba", t_max="8ba", max_duration="9ba"), "t_max", ValueError),
-    (lambda: cp.LinearWithWarmupScheduler("5ba", max_duration="9ba", ssr=0.1, scale_warmup=True),
-     "t_warmup", ZeroDivisionError),
-])
+@pytest.mark.parametrize(
+    ("make", "argument", "error"),
+    [
+        (lambda: cp.StepScheduler("0ba", max_duration="9ba"), "step_size", ZeroDivisionError),
+        (lambda: cp.StepScheduler("10ba", gamma=1.5, max_duration="9ba"), "gamma", ValueError),
+        (lambda: cp.StepScheduler("10ba"), None, TypeError),
+        (lambda: cp.StepScheduler("1.5ba", max_duration="9ba"), "step_size", TypeError),
+        (lambda: cp.StepScheduler("10sec", max_duration="9ba"), "step_size", ValueError),
+        (lambda: cp.StepScheduler("2ep", max_duration="9ba"), "dataloader_len", ValueError),
+        (lambda: cp.StepScheduler("100tok", max_duration="9ba"), "tokens_per_batch", ValueError),
+        (
+            lambda: cp.StepScheduler("100tok", max_duration="9ba", tokens_per_batch=64),
+            "step_size",
+            ValueError,
+        ),
+        (lambda: cp.ExponentialScheduler(0.0, "1ba", max_duration="9ba"), "gamma", ValueError),
+        (lambda: cp.PolynomialScheduler(0.0, "9ba", max_duration="9ba"), "power", ValueError),
+        (
+            lambda: cp.CosineAnnealingWarmRestartsScheduler("5ba", t_mult=0.5, max_duration="9ba"),
+            "t_mult",
+            ValueError,
+        ),
+        (
+            lambda: cp.LinearWithWarmupScheduler(
+                "5ba", t_max="640tok", max_duration="9ba", tokens_per_batch=64
+            ),
+            "t_max",
+            ValueError,
+        ),
+        (lambda: cp.LinearWithWarmupScheduler("5ba", t_max="8ba", max_duration="9ba"), "t_max", ValueError),
+        (
+            lambda: cp.LinearWithWarmupScheduler("5ba", max_duration="9ba", ssr=0.1, scale_warmup=True),
+            "t_warmup",
+            ZeroDivisionError,
+        ),
+    ],
+)
 def test_refused(make, argument, error):
     with pytest.raises(error) as info:
         make()

@@ -47,8 +47,9 @@ def test_backend_is_jax():
 # -- ExponentialDecay / InverseTimeDecay ---------------------------------------------------------------
 
 
-@given(lr=lrs, T=st.integers(1, 300) | st.floats(1.0, 300.0), rate=st.floats(1e-3, 1.0),
-       staircase=st.booleans())
+@given(
+    lr=lrs, T=st.integers(1, 300) | st.floats(1.0, 300.0), rate=st.floats(1e-3, 1.0), staircase=st.booleans()
+)
 def test_exponential_decay(lr, T, rate, staircase):
     port = kp.ExponentialDecay(lr, T, rate, staircase)
 
@@ -59,8 +60,9 @@ def test_exponential_decay(lr, T, rate, staircase):
     check(port, original(port), exact, rtol32=2e-6 + 1.2e-7 * N / min(T, N))
 
 
-@given(lr=lrs, T=st.integers(1, 300) | st.floats(1.0, 300.0), rate=st.floats(0.0, 10.0),
-       staircase=st.booleans())
+@given(
+    lr=lrs, T=st.integers(1, 300) | st.floats(1.0, 300.0), rate=st.floats(0.0, 10.0), staircase=st.booleans()
+)
 def test_inverse_time_decay(lr, T, rate, staircase):
     port = kp.InverseTimeDecay(lr, T, rate, staircase)
 
@@ -86,9 +88,14 @@ def test_piecewise_constant_decay(bounds, data):
 # -- PolynomialDecay ---------------------------------------------------------------------------------------
 
 
-@given(lr=lrs, T=st.integers(1, 200), end=st.sampled_from([0.0, 1e-4]) | st.floats(0.0, 1.0),
-       power=st.sampled_from([1.0, 2.0, 0.5]) | st.floats(0.1, 5.0), cycle=st.booleans(),
-       frac=st.booleans())
+@given(
+    lr=lrs,
+    T=st.integers(1, 200),
+    end=st.sampled_from([0.0, 1e-4]) | st.floats(0.0, 1.0),
+    power=st.sampled_from([1.0, 2.0, 0.5]) | st.floats(0.1, 5.0),
+    cycle=st.booleans(),
+    frac=st.booleans(),
+)
 def test_polynomial_decay(lr, T, end, power, cycle, frac):
     T_ = T + 0.5 if frac and not cycle else T
     port = kp.PolynomialDecay(lr, T_, end, power, cycle)
@@ -110,8 +117,13 @@ def test_polynomial_cycle_restarts_like_keras():
 # -- CosineDecay ------------------------------------------------------------------------------------------
 
 
-@given(lr=lrs, T=st.integers(1, 400) | st.floats(1.0, 400.0), alpha=st.sampled_from([0.0, 0.1]) |
-       st.floats(0.0, 2.0), target=st.none() | lrs, W=st.integers(0, 150))
+@given(
+    lr=lrs,
+    T=st.integers(1, 400) | st.floats(1.0, 400.0),
+    alpha=st.sampled_from([0.0, 0.1]) | st.floats(0.0, 2.0),
+    target=st.none() | lrs,
+    W=st.integers(0, 150),
+)
 def test_cosine_decay(lr, T, alpha, target, W):
     port = kp.CosineDecay(lr, T, alpha, warmup_target=target, warmup_steps=W)
 
@@ -146,8 +158,13 @@ def _sgdr_exact(lr, T0, t_mul, m_mul, alpha):
     return exact
 
 
-@given(lr=lrs, T0=st.integers(1, 60), t_mul=st.sampled_from([1.0, 2.0, 3.0, 1.5]) | st.floats(1.0, 3.0),
-       m_mul=st.sampled_from([1.0, 0.5]) | st.floats(0.05, 1.0), alpha=st.floats(0.0, 0.5))
+@given(
+    lr=lrs,
+    T0=st.integers(1, 60),
+    t_mul=st.sampled_from([1.0, 2.0, 3.0, 1.5]) | st.floats(1.0, 3.0),
+    m_mul=st.sampled_from([1.0, 0.5]) | st.floats(0.05, 1.0),
+    alpha=st.floats(0.0, 0.5),
+)
 def test_cosine_decay_restarts(lr, T0, t_mul, m_mul, alpha):
     port = kp.CosineDecayRestarts(lr, T0, t_mul, m_mul, alpha)
     rtol32 = 2e-6 if float(t_mul).is_integer() else 1e-4  # fractional cycle starts located in float32
@@ -202,23 +219,26 @@ def test_from_config_refuses_unknown_keys_and_classes():
 # -- what Keras accepts and the port refuses ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("make", "argument"), [
-    (lambda: kp.ExponentialDecay(0.1, 10, 1.5), "decay_rate"),
-    (lambda: kp.ExponentialDecay(0.1, 0, 0.5), "decay_steps"),
-    (lambda: kp.InverseTimeDecay(0.1, 10, -0.5), "decay_rate"),
-    (lambda: kp.PiecewiseConstantDecay([10, 5], [1.0, 0.5, 0.1]), "boundaries"),
-    (lambda: kp.PiecewiseConstantDecay([10], [1.0]), "boundaries"),
-    (lambda: kp.PiecewiseConstantDecay([], [1.0]), "boundaries"),
-    (lambda: kp.PiecewiseConstantDecay([10.5], [1.0, 0.5]), "boundaries"),
-    (lambda: kp.PiecewiseConstantDecay([-1], [1.0, 0.5]), "boundaries"),
-    (lambda: kp.PolynomialDecay(0.1, 10, power=0.0), "power"),
-    (lambda: kp.PolynomialDecay(0.1, 10.5, cycle=True), "decay_steps"),
-    (lambda: kp.CosineDecay(0.1, 10, alpha=-0.1), "alpha"),
-    (lambda: kp.CosineDecay(0.1, 10, warmup_target=0.2, warmup_steps=2.5), "warmup_steps"),
-    (lambda: kp.CosineDecayRestarts(0.1, 10, t_mul=0.5), "t_mul"),
-    (lambda: kp.CosineDecayRestarts(0.1, 10, m_mul=1.5), "m_mul"),
-    (lambda: kp.CosineDecayRestarts(0.1, 10.5), "first_decay_steps"),
-])
+@pytest.mark.parametrize(
+    ("make", "argument"),
+    [
+        (lambda: kp.ExponentialDecay(0.1, 10, 1.5), "decay_rate"),
+        (lambda: kp.ExponentialDecay(0.1, 0, 0.5), "decay_steps"),
+        (lambda: kp.InverseTimeDecay(0.1, 10, -0.5), "decay_rate"),
+        (lambda: kp.PiecewiseConstantDecay([10, 5], [1.0, 0.5, 0.1]), "boundaries"),
+        (lambda: kp.PiecewiseConstantDecay([10], [1.0]), "boundaries"),
+        (lambda: kp.PiecewiseConstantDecay([], [1.0]), "boundaries"),
+        (lambda: kp.PiecewiseConstantDecay([10.5], [1.0, 0.5]), "boundaries"),
+        (lambda: kp.PiecewiseConstantDecay([-1], [1.0, 0.5]), "boundaries"),
+        (lambda: kp.PolynomialDecay(0.1, 10, power=0.0), "power"),
+        (lambda: kp.PolynomialDecay(0.1, 10.5, cycle=True), "decay_steps"),
+        (lambda: kp.CosineDecay(0.1, 10, alpha=-0.1), "alpha"),
+        (lambda: kp.CosineDecay(0.1, 10, warmup_target=0.2, warmup_steps=2.5), "warmup_steps"),
+        (lambda: kp.CosineDecayRestarts(0.1, 10, t_mul=0.5), "t_mul"),
+        (lambda: kp.CosineDecayRestarts(0.1, 10, m_mul=1.5), "m_mul"),
+        (lambda: kp.CosineDecayRestarts(0.1, 10.5), "first_decay_steps"),
+    ],
+)
 def test_refused(make, argument):
     with pytest.raises(ValueError) as info:
         make()
@@ -226,8 +246,11 @@ def test_refused(make, argument):
 
 
 def test_keras_raises_value_error_where_the_port_does():
-    for make in (lambda m: m.ExponentialDecay(0.1, 0, 0.5), lambda m: m.PolynomialDecay(0.1, 0),
-                 lambda m: m.PiecewiseConstantDecay([1, 2], [1.0])):
+    for make in (
+        lambda m: m.ExponentialDecay(0.1, 0, 0.5),
+        lambda m: m.PolynomialDecay(0.1, 0),
+        lambda m: m.PiecewiseConstantDecay([1, 2], [1.0]),
+    ):
         with pytest.raises(ValueError):
             make(keras.optimizers.schedules)
         with pytest.raises(ValueError):

@@ -35,9 +35,7 @@ def test_noam_matches_golden(case):
     np.testing.assert_allclose(s.numpy(steps), want, rtol=1e-13)
     np.testing.assert_allclose(np.asarray(s(steps), np.float64), want, rtol=2e-6)
     opt = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=case["kwargs"]["learning_rate"])
-    sched = tb.get_noam_decay_schedule(
-        opt, case["kwargs"]["num_warmup_steps"], case["kwargs"]["model_size"]
-    )
+    sched = tb.get_noam_decay_schedule(opt, case["kwargs"]["num_warmup_steps"], case["kwargs"]["model_size"])
     got = []
     for _ in range(want.size):
         got.append(opt.param_groups[0]["lr"])

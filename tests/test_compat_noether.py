@@ -42,9 +42,7 @@ def test_matches_golden(case):
     scale = float(np.max(np.abs(want[ok])))
     # The floor: noether's own rounding near 0 (e.g. 1 + (1e-6 - 1) = 1.0000000000287557e-06).
     np.testing.assert_allclose(s.numpy(steps)[ok], want[ok], rtol=1e-12, atol=1e-15 * scale)
-    np.testing.assert_allclose(
-        np.asarray(s(steps), np.float64)[ok], want[ok], rtol=4e-6, atol=1e-7 * scale
-    )
+    np.testing.assert_allclose(np.asarray(s(steps), np.float64)[ok], want[ok], rtol=4e-6, atol=1e-7 * scale)
     # Where noether raises, and past T (it raises too), the port holds a finite value.
     far = s.numpy([T, T + 1, 10**9, 2**31 - 1])
     assert np.all(np.isfinite(far)) and np.all(far[1:] == far[0])
@@ -54,9 +52,7 @@ def _py_index(step: int, total: int, interval: float) -> int:
     return int(round(step / total / interval, 10))
 
 
-@settings(
-    max_examples=12
-)  # each total_steps is a new static structure: one JAX compile per example
+@settings(max_examples=12)  # each total_steps is a new static structure: one JAX compile per example
 @given(
     st.integers(1, 3000),
     st.sampled_from([0.1, 0.3, 0.01, 0.07, 0.2, 1 / 3, 0.013, 0.5, 0.999]),
@@ -80,9 +76,7 @@ def test_ten_digit_rounding_case():
     assert [float(s(k)) for k in (2, 3)] == [0.25, 0.125]
 
 
-def _py_progress(
-    shape: str, step: int, total: int, first: bool, last: bool, power: float = 1.0
-) -> float:
+def _py_progress(shape: str, step: int, total: int, first: bool, last: bool, power: float = 1.0) -> float:
     if last:
         total += 1
     if first:
@@ -117,8 +111,7 @@ def test_progress_schedules_any_configuration(shape, increasing, T, a, b, first,
     start, end = (lo, hi) if increasing else (hi, lo)
     steps = np.arange(T + 1)
     want = [  # floored at 0: the extrapolation at step T of a decay to near 0 (see test_matches_golden)
-        max(0.0, start + _py_progress(shape, int(k), T, first, last, power) * (end - start))
-        for k in steps
+        max(0.0, start + _py_progress(shape, int(k), T, first, last, power) * (end - start)) for k in steps
     ]
     np.testing.assert_allclose(s.numpy(steps), want, rtol=1e-12, atol=1e-15)
 
@@ -168,9 +161,7 @@ def test_epoch_interval():
         "interval": "epoch",
     }
     s = nt.from_noether_config(cfg, 12, updates_per_epoch=4)
-    assert s.numpy(range(12)).tolist() == pytest.approx(
-        [1.0] * 4 + [1 - 4 / 11] * 4 + [1 - 8 / 11] * 4
-    )
+    assert s.numpy(range(12)).tolist() == pytest.approx([1.0] * 4 + [1 - 4 / 11] * 4 + [1 - 8 / 11] * 4)
     with pytest.raises(ValueError, match="updates_per_epoch"):
         nt.from_noether_config(cfg, 12)
 

@@ -14,9 +14,7 @@ from jaxsched._references import references
 from jaxsched.compat import pytorch_accelerated as pa_port
 from torch_bridge import _classes as tb
 
-pa = pytest.importorskip(
-    "pytorch_accelerated.schedulers", reason="pytorch-accelerated is the reference"
-)
+pa = pytest.importorskip("pytorch_accelerated.schedulers", reason="pytorch-accelerated is the reference")
 from pytorch_accelerated.schedulers.wsd_scheduler import WSDLrScheduler as OrigWSD  # noqa: E402
 
 OrigCosine = pa.CosineLrScheduler
@@ -102,9 +100,7 @@ def test_cosine_first_value_twice_and_truncated_cosine():
     got = s.numpy(range(12))
     assert got[0] == got[1] == 0.001  # constructor value, then f(0)
     # The cosine is cut off W=2 updates early: 0.005 then straight to the floor.
-    np.testing.assert_allclose(
-        got[2:9], [0.0055, 0.01, 0.0093301270, 0.0075, 0.005, 0.0, 0.0], rtol=1e-8
-    )
+    np.testing.assert_allclose(got[2:9], [0.0055, 0.01, 0.0093301270, 0.0075, 0.005, 0.0, 0.0], rtol=1e-8)
     no_warm = pa_port.CosineLrScheduler(0.01, 10, 1, lr_min=0.0)
     assert no_warm.numpy(0) == no_warm.numpy(1) == 0.01
     assert no_warm.numpy(10) > 0 and no_warm.numpy(11) == 0.0  # floor only at n = T - C
@@ -121,9 +117,7 @@ def test_wsd_snapping_and_fallback():
     )
     assert s.checkpoint_steps() == [25, 50, 100]
     # update k runs with f(k - 1): n = 23 -> 1 (stable), 24 -> decay, 25 -> back to base.
-    np.testing.assert_allclose(
-        s.numpy([24, 25, 26]), [1.0, 0.1 + 0.9 * (1 - 0.5**0.5), 1.0], rtol=1e-12
-    )
+    np.testing.assert_allclose(s.numpy([24, 25, 26]), [1.0, 0.1 + 0.9 * (1 - 0.5**0.5), 1.0], rtol=1e-12)
     assert s.numpy(101) == pytest.approx(0.1)  # past the last checkpoint: the floor
     few = pa_port.WSDLrScheduler(1.0, total_steps=100, num_checkpoints=2, lr_min=0.1, num_warmup_steps=0)
     assert few.checkpoint_steps() == [25, 50]
@@ -203,9 +197,7 @@ def test_bridge_step_update_is_stateless():
     o2 = _opt()
     orig = OrigCosine(o2, 3, 4)
     orig.step_update(5)
-    assert [g["lr"] for g in opt.param_groups] == pytest.approx(
-        [g["lr"] for g in o2.param_groups], rel=1e-13
-    )
+    assert [g["lr"] for g in opt.param_groups] == pytest.approx([g["lr"] for g in o2.param_groups], rel=1e-13)
 
 
 def test_wsd_resume_original_loses_count_ours_keeps_it():
@@ -254,9 +246,7 @@ def test_bridge_cosine_resume_with_last_epoch(cfg, k):
     assert opt.param_groups[0]["lr"] == pytest.approx(float(port.numpy(k)), rel=1e-14, abs=1e-300)
     opt.step()
     sched.step()
-    assert opt.param_groups[0]["lr"] == pytest.approx(
-        float(port.numpy(k + 1)), rel=1e-14, abs=1e-300
-    )
+    assert opt.param_groups[0]["lr"] == pytest.approx(float(port.numpy(k + 1)), rel=1e-14, abs=1e-300)
 
 
 def test_bad_input():
@@ -276,17 +266,13 @@ def test_bad_input():
         pa_port.WSDLrScheduler(0.1, total_steps=100, num_checkpoints=2, decay_phase_ratio=0.5)
     with pytest.raises(ValueError, match="lr_min"):  # the original divides by lr_min = 0
         pa_port.WSDLrScheduler(0.1, total_steps=100, lr_min=0.0, use_inverse_sqrt_decay=False)
-    with pytest.raises(
-        ValueError, match="total_steps"
-    ):  # T // 4 == 0: the original divides by zero
+    with pytest.raises(ValueError, match="total_steps"):  # T // 4 == 0: the original divides by zero
         pa_port.WSDLrScheduler(0.1, total_steps=3, num_checkpoints=2)
     for bad in (float("nan"), float("inf"), "abc"):
         with pytest.raises((ValueError, TypeError)):
             pa_port.CosineLrScheduler(bad, 10, 10)
     # Zero-length decay: the original divides by zero past the end; the port holds the floor.
-    s = pa_port.WSDLrScheduler(
-        1.0, total_steps=10, decay_phase_ratio=0.0, lr_min=0.2, num_warmup_steps=0
-    )
+    s = pa_port.WSDLrScheduler(1.0, total_steps=10, decay_phase_ratio=0.0, lr_min=0.2, num_warmup_steps=0)
     assert s.numpy([9, 10, 11, 12]).tolist() == [1.0, 1.0, 0.2, 0.2]
 
 

@@ -30,9 +30,7 @@ def _original(s: jaxsched.Schedule, n: int) -> np.ndarray:
     return references()[s.config_name].run(s, n)
 
 
-def _check(
-    s: jaxsched.Schedule, n: int, rtol64: float = 1e-12, rtol32: float | None = 1e-5
-) -> None:
+def _check(s: jaxsched.Schedule, n: int, rtol64: float = 1e-12, rtol32: float | None = 1e-5) -> None:
     """NumPy float64 and (unless ``rtol32`` is None: hypothesis loops skip JAX's per-config compile)
     JAX float32 against the original."""
     want = _original(s, n)
@@ -123,12 +121,8 @@ def _cosine_run(make_warmup, make_sched, n: int, lrs=(0.1, 0.05)) -> np.ndarray:
 def test_bridge_warmup_over_torch_and_schedulelr_equals_original(name):
     # 31 updates: torch's cosine is periodic past T_max, the native one holds its end value.
     torch_cos = lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=30)
-    ours_cos = lambda opt: ScheduleLR(
-        opt, [jaxsched.cosine_decay(0.1, 30), jaxsched.cosine_decay(0.05, 30)]
-    )
-    want = _cosine_run(
-        lambda opt: getattr(pytorch_warmup, name)(opt, warmup_period=[5, 9]), torch_cos, 31
-    )
+    ours_cos = lambda opt: ScheduleLR(opt, [jaxsched.cosine_decay(0.1, 30), jaxsched.cosine_decay(0.05, 30)])
+    want = _cosine_run(lambda opt: getattr(pytorch_warmup, name)(opt, warmup_period=[5, 9]), torch_cos, 31)
     got_torch = _cosine_run(lambda opt: getattr(tw, name)(opt, warmup_period=[5, 9]), torch_cos, 31)
     got_ours = _cosine_run(lambda opt: getattr(tw, name)(opt, warmup_period=[5, 9]), ours_cos, 31)
     np.testing.assert_allclose(got_torch, want, rtol=1e-12)
@@ -137,9 +131,7 @@ def test_bridge_warmup_over_torch_and_schedulelr_equals_original(name):
     factor = getattr(pw, name)
     for i, (lr, period) in enumerate(((0.1, 5), (0.05, 9))):
         product = jaxsched.cosine_decay(lr, 30) * factor(period)
-        np.testing.assert_allclose(
-            product.numpy(np.arange(30)), want[:30, i], rtol=1e-12, atol=1e-17
-        )
+        np.testing.assert_allclose(product.numpy(np.arange(30)), want[:30, i], rtol=1e-12, atol=1e-17)
 
 
 @pytest.mark.parametrize("name", ["UntunedLinearWarmup", "UntunedExponentialWarmup", "RAdamWarmup"])

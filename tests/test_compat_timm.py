@@ -21,8 +21,13 @@ from jaxsched._references import references
 from jaxsched.compat import timm
 
 GOLDEN = Path(__file__).parent / "golden"
-CLASSES = ["CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler", "StepLRScheduler",
-           "MultiStepLRScheduler"]
+CLASSES = [
+    "CosineLRScheduler",
+    "TanhLRScheduler",
+    "PolyLRScheduler",
+    "StepLRScheduler",
+    "MultiStepLRScheduler",
+]
 
 
 def _golden(name: str) -> dict:
@@ -41,8 +46,7 @@ def test_matches_timm_goldens(name: str) -> None:
         np.testing.assert_array_equal(want, case["values"])
         k = np.arange(doc["n"])
         np.testing.assert_allclose(s.numpy(k), want, rtol=1e-12, atol=1e-16, err_msg=repr(s))
-        np.testing.assert_allclose(np.asarray(s(k), np.float64), want, rtol=3e-6, atol=1e-8,
-                                   err_msg=repr(s))
+        np.testing.assert_allclose(np.asarray(s(k), np.float64), want, rtol=3e-6, atol=1e-8, err_msg=repr(s))
         assert jaxsched.from_config(s.to_config()) == s
         assert pickle.loads(pickle.dumps(s)) == s
 
@@ -91,7 +95,7 @@ def test_noise_is_pure_bounded_in_range_and_equal_in_both_backends() -> None:
     inside = ratio[~outside]
     assert np.all(np.abs(inside) < 0.3) and np.std(inside) > 0.1
     np.testing.assert_allclose(np.asarray(s(k), np.float64), noisy, rtol=2e-5)  # same bits, f32
-    np.testing.assert_array_equal(s.numpy(k), noisy)                            # deterministic
+    np.testing.assert_array_equal(s.numpy(k), noisy)  # deterministic
     other = s.replace(noise_seed=8).numpy(k)
     assert np.mean(other[~outside] != noisy[~outside]) > 0.99
     start_only = base.replace(noise_range_t=700).numpy(k)
@@ -114,8 +118,10 @@ def test_noise_distribution_is_the_truncated_normal() -> None:
     for x in (-0.5, -0.1, 0.2, 0.6):
         cdf = (math.erf(x / (std * math.sqrt(2))) + z) / (2 * z)
         assert abs(np.mean(n <= x) - cdf) < 0.005
-    j = np.asarray(timm.noise(jax_backend(), Steps(jax_backend(), np.arange(1000, dtype=np.int32)),
-                              42, pct, std), np.float64)
+    j = np.asarray(
+        timm.noise(jax_backend(), Steps(jax_backend(), np.arange(1000, dtype=np.int32)), 42, pct, std),
+        np.float64,
+    )
     np.testing.assert_allclose(j, n[:1000], rtol=1e-5, atol=1e-6)
 
 
@@ -132,8 +138,9 @@ def test_noise_matches_timm_only_in_distribution() -> None:
 # -- hypothesis: cycles far out, against an independent float64 transcription of timm's _get_lr -------------
 
 
-def _timm_cosine(t: int, T0: int, mul: float, decay: float, limit: int, lr: float, low: float,
-                 k: float) -> float:
+def _timm_cosine(
+    t: int, T0: int, mul: float, decay: float, limit: int, lr: float, low: float, k: float
+) -> float:
     if mul != 1:
         i = math.floor(math.log(1 - t / T0 * (1 - mul), mul))
         ti = mul**i * T0
@@ -145,11 +152,18 @@ def _timm_cosine(t: int, T0: int, mul: float, decay: float, limit: int, lr: floa
     return low + 0.5 * (lr * decay**i - low) * (1 + math.cos(math.pi * tc**k / ti**k))
 
 
-@given(st.integers(1, 50), st.sampled_from([1.0, 2.0, 3.0]), st.floats(0.3, 1.0),
-       st.integers(1, 8), st.floats(0.5, 2.0), st.lists(st.integers(1, 10**6), max_size=8))
+@given(
+    st.integers(1, 50),
+    st.sampled_from([1.0, 2.0, 3.0]),
+    st.floats(0.3, 1.0),
+    st.integers(1, 8),
+    st.floats(0.5, 2.0),
+    st.lists(st.integers(1, 10**6), max_size=8),
+)
 def test_cosine_cycles_against_transcription(T0, mul, decay, limit, k, far) -> None:
-    s = timm.CosineLRScheduler(1.0, t_initial=T0, lr_min=0.01, cycle_mul=mul, cycle_decay=decay,
-                               cycle_limit=limit, k_decay=k)
+    s = timm.CosineLRScheduler(
+        1.0, t_initial=T0, lr_min=0.01, cycle_mul=mul, cycle_decay=decay, cycle_limit=limit, k_decay=k
+    )
     steps = np.array(sorted({*range(1, 120), *far}))
     want = np.array([_timm_cosine(int(t), T0, mul, decay, limit, 1.0, 0.01, k) for t in steps])
     # timm's float log can put an exact cycle start one cycle early: compare away from the starts.
@@ -161,19 +175,24 @@ def test_cosine_cycles_against_transcription(T0, mul, decay, limit, k, far) -> N
 # -- bad input ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("make, argument", [
-    (lambda: timm.CosineLRScheduler(0.1, t_initial=0), "t_initial"),
-    (lambda: timm.CosineLRScheduler(0.1, t_initial=10, lr_min=-1.0), "lr_min"),
-    (lambda: timm.CosineLRScheduler(0.1, t_initial=10, cycle_mul=0.5), "cycle_mul"),
-    (lambda: timm.TanhLRScheduler(0.1, t_initial=10, lb=3.0, ub=-7.0), "lb"),
-    (lambda: timm.PolyLRScheduler(0.1, t_initial=10, warmup_t=-1), "warmup_t"),
-    (lambda: timm.StepLRScheduler(0.1, decay_t=0), "decay_t"),
-    (lambda: timm.MultiStepLRScheduler(0.1, decay_t=[5, 3]), "decay_t"),
-    (lambda: timm.CosineLRScheduler(0.1, t_initial=10, t_in_epochs=False, updates_per_epoch=5),
-     "updates_per_epoch"),
-    (lambda: timm.CosineLRScheduler(0.1, t_initial=10, noise_range_t=(1, 2, 3)), "noise_range_t"),
-    (lambda: timm.CosineLRScheduler(0.1, t_initial=10, noise_range_t=5, noise_pct=0.0), "noise_pct"),
-])
+@pytest.mark.parametrize(
+    "make, argument",
+    [
+        (lambda: timm.CosineLRScheduler(0.1, t_initial=0), "t_initial"),
+        (lambda: timm.CosineLRScheduler(0.1, t_initial=10, lr_min=-1.0), "lr_min"),
+        (lambda: timm.CosineLRScheduler(0.1, t_initial=10, cycle_mul=0.5), "cycle_mul"),
+        (lambda: timm.TanhLRScheduler(0.1, t_initial=10, lb=3.0, ub=-7.0), "lb"),
+        (lambda: timm.PolyLRScheduler(0.1, t_initial=10, warmup_t=-1), "warmup_t"),
+        (lambda: timm.StepLRScheduler(0.1, decay_t=0), "decay_t"),
+        (lambda: timm.MultiStepLRScheduler(0.1, decay_t=[5, 3]), "decay_t"),
+        (
+            lambda: timm.CosineLRScheduler(0.1, t_initial=10, t_in_epochs=False, updates_per_epoch=5),
+            "updates_per_epoch",
+        ),
+        (lambda: timm.CosineLRScheduler(0.1, t_initial=10, noise_range_t=(1, 2, 3)), "noise_range_t"),
+        (lambda: timm.CosineLRScheduler(0.1, t_initial=10, noise_range_t=5, noise_pct=0.0), "noise_pct"),
+    ],
+)
 def test_bad_input_names_the_argument(make, argument: str) -> None:
     with pytest.raises((ValueError, TypeError)) as info:
         make()

@@ -29,8 +29,17 @@ def timm_loop(lr: float, kwargs: dict, epochs: int, per_epoch: int) -> np.ndarra
 
 CASES = [
     {"sched": "cosine", "num_epochs": 30, "warmup_epochs": 3},
-    {"sched": "cosine", "num_epochs": 20, "warmup_epochs": 2, "warmup_prefix": True, "cycle_limit": 2,
-     "cycle_mul": 1.5, "cycle_decay": 0.5, "cooldown_epochs": 3, "min_lr": 1e-4},
+    {
+        "sched": "cosine",
+        "num_epochs": 20,
+        "warmup_epochs": 2,
+        "warmup_prefix": True,
+        "cycle_limit": 2,
+        "cycle_mul": 1.5,
+        "cycle_decay": 0.5,
+        "cooldown_epochs": 3,
+        "min_lr": 1e-4,
+    },
     {"sched": "tanh", "num_epochs": 25, "warmup_epochs": 1},
     {"sched": "step", "num_epochs": 30, "decay_epochs": 7, "decay_rate": 0.5, "warmup_epochs": 2},
     {"sched": "multistep", "num_epochs": 30, "decay_milestones": [5, 12, 20], "decay_rate": 0.3},
@@ -55,11 +64,21 @@ def test_factory_matches_timm_per_update(kwargs, step_on_epochs):
     np.testing.assert_allclose(np.asarray(ours(k)), want, rtol=2e-6, atol=1e-9)
 
 
-@given(st.integers(10, 60), st.integers(0, 5), st.integers(1, 9), st.booleans(),
-       st.sampled_from(["cosine", "poly", "tanh", "wsd"]))
+@given(
+    st.integers(10, 60),
+    st.integers(0, 5),
+    st.integers(1, 9),
+    st.booleans(),
+    st.sampled_from(["cosine", "poly", "tanh", "wsd"]),
+)
 def test_factory_random_configs(num_epochs, warmup, per_epoch, on_epochs, sched):
-    full = {"sched": sched, "num_epochs": num_epochs, "warmup_epochs": warmup, "step_on_epochs": on_epochs,
-            "updates_per_epoch": per_epoch}
+    full = {
+        "sched": sched,
+        "num_epochs": num_epochs,
+        "warmup_epochs": warmup,
+        "step_on_epochs": on_epochs,
+        "updates_per_epoch": per_epoch,
+    }
     ours, epochs = timm.create_scheduler_v2(0.05, **full)
     want = timm_loop(0.05, full, epochs, per_epoch)
     np.testing.assert_allclose(ours.numpy(np.arange(len(want))), want, rtol=1e-12, atol=1e-15)

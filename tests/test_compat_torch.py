@@ -37,12 +37,12 @@ def _close(got: Any, want: np.ndarray, rtol: np.ndarray | float, floor: float, w
     bad = ~(np.abs(got - want) <= np.asarray(rtol) * np.abs(want) + floor * scale)
     if np.any(bad):
         k = np.flatnonzero(bad)[:5]
-        raise AssertionError(f"{what}: at steps {k.tolist()} got {got[k].tolist()}, torch gives "
-                             f"{want[k].tolist()}")
+        raise AssertionError(
+            f"{what}: at steps {k.tolist()} got {got[k].tolist()}, torch gives {want[k].tolist()}"
+        )
 
 
-def check(port: jaxsched.Schedule, n: int, *, compounding: bool = False, extra32: float = 0.0
-          ) -> np.ndarray:
+def check(port: jaxsched.Schedule, n: int, *, compounding: bool = False, extra32: float = 0.0) -> np.ndarray:
     """The port equals torch at updates 0..n-1 by every path; returns torch's curve."""
     ref = references()[port.config_name]
     with warnings.catch_warnings():
@@ -71,8 +71,13 @@ gammas = st.sampled_from([0.0, 0.1, 0.5, 1.0]) | st.floats(0.3, 1.2)
 # -- one test per class -------------------------------------------------------------------------------
 
 
-@given(lr=lrs, kind=st.sampled_from(["linear", "cos", "const", "steps"]), a=factors, b=factors,
-       T_=st.integers(1, 40))
+@given(
+    lr=lrs,
+    kind=st.sampled_from(["linear", "cos", "const", "steps"]),
+    a=factors,
+    b=factors,
+    T_=st.integers(1, 40),
+)
 def test_lambda_lr(lr: float, kind: str, a: float, b: float, T_: int) -> None:
     lam: Any = {
         "linear": jaxsched.linear(a, b, T_),
@@ -89,8 +94,13 @@ def test_multiplicative_lr_constant(lr: float, c: float, n: int) -> None:
     check(tp.MultiplicativeLR(lr, jaxsched.constant(c)), n, compounding=True)
 
 
-@given(lr=lrs, a=st.floats(0.8, 1.0), b=st.floats(0.8, 1.0), T_=st.integers(1, 30),
-       H=st.sampled_from([1, 2, 9, 60]))  # few horizons: JAX compiles its ops per horizon length
+@given(
+    lr=lrs,
+    a=st.floats(0.8, 1.0),
+    b=st.floats(0.8, 1.0),
+    T_=st.integers(1, 30),
+    H=st.sampled_from([1, 2, 9, 60]),
+)  # few horizons: JAX compiles its ops per horizon length
 def test_multiplicative_lr_schedule(lr: float, a: float, b: float, T_: int, H: int) -> None:
     s = tp.MultiplicativeLR(lr, jaxsched.linear(a, b, T_), horizon=H)
     want = check(s, H + 20, compounding=True)
@@ -168,13 +178,28 @@ def test_warm_restarts_incremental_not_log_based() -> None:
 cyclic_sizes = st.integers(1, 12) | st.sampled_from([0.5, 2.5])
 
 
-@given(base=st.floats(1e-4, 0.5), span=st.floats(0.0, 1.0), up=cyclic_sizes,
-       down=st.none() | cyclic_sizes, mode=st.sampled_from(["triangular", "triangular2", "exp_range"]),
-       gamma=st.floats(0.9, 1.0), bm=st.floats(0.5, 0.85))
-def test_cyclic_lr_and_momentum(base: float, span: float, up: float, down: float | None, mode: str,
-                                gamma: float, bm: float) -> None:
-    s = tp.CyclicLR(base, base + span, step_size_up=up, step_size_down=down, mode=mode, gamma=gamma,
-                   base_momentum=bm, max_momentum=0.95)
+@given(
+    base=st.floats(1e-4, 0.5),
+    span=st.floats(0.0, 1.0),
+    up=cyclic_sizes,
+    down=st.none() | cyclic_sizes,
+    mode=st.sampled_from(["triangular", "triangular2", "exp_range"]),
+    gamma=st.floats(0.9, 1.0),
+    bm=st.floats(0.5, 0.85),
+)
+def test_cyclic_lr_and_momentum(
+    base: float, span: float, up: float, down: float | None, mode: str, gamma: float, bm: float
+) -> None:
+    s = tp.CyclicLR(
+        base,
+        base + span,
+        step_size_up=up,
+        step_size_down=down,
+        mode=mode,
+        gamma=gamma,
+        base_momentum=bm,
+        max_momentum=0.95,
+    )
     check(s, 70, compounding=mode == "exp_range")
     check(s.momentum(), 70, compounding=mode == "exp_range")
 
@@ -187,14 +212,28 @@ def test_cyclic_lr_scale_fn_schedule(scale_mode: str, rate: float) -> None:
     check(s.momentum(), 50, compounding=True)
 
 
-@given(max_lr=lrs, total=st.integers(1, 60), pct=st.floats(0.0, 1.0),
-       anneal=st.sampled_from(["cos", "linear"]), three=st.booleans(),
-       div=st.sampled_from([25.0, 10.0, 1.5]), fdiv=st.sampled_from([1e4, 100.0, 1.0]))
-def test_one_cycle_lr_and_momentum(max_lr: float, total: int, pct: float, anneal: str, three: bool,
-                                   div: float, fdiv: float) -> None:
+@given(
+    max_lr=lrs,
+    total=st.integers(1, 60),
+    pct=st.floats(0.0, 1.0),
+    anneal=st.sampled_from(["cos", "linear"]),
+    three=st.booleans(),
+    div=st.sampled_from([25.0, 10.0, 1.5]),
+    fdiv=st.sampled_from([1e4, 100.0, 1.0]),
+)
+def test_one_cycle_lr_and_momentum(
+    max_lr: float, total: int, pct: float, anneal: str, three: bool, div: float, fdiv: float
+) -> None:
     try:
-        s = tp.OneCycleLR(max_lr, total_steps=total, pct_start=pct, anneal_strategy=anneal,
-                         three_phase=three, div_factor=div, final_div_factor=fdiv)
+        s = tp.OneCycleLR(
+            max_lr,
+            total_steps=total,
+            pct_start=pct,
+            anneal_strategy=anneal,
+            three_phase=three,
+            div_factor=div,
+            final_div_factor=fdiv,
+        )
     except ScheduleArgumentError as err:  # a zero-length phase: torch divides by zero there
         assert err.argument == "pct_start"
         assume(False)
@@ -207,7 +246,7 @@ def test_one_cycle_lr_and_momentum(max_lr: float, total: int, pct: float, anneal
         extra32 /= shortest
     # Through step T (extrapolated) and past it (the port holds update T-1, so does the runner).
     want = check(s, total + 5, extra32=extra32)
-    assert list(want[total + 1:]) == [want[total - 1]] * 4
+    assert list(want[total + 1 :]) == [want[total - 1]] * 4
     check(s.momentum(), total + 1, extra32=extra32)
 
 
@@ -251,20 +290,37 @@ def _leaf(lr: float, long: int = 40) -> st.SearchStrategy[jaxsched.Schedule]:
         st.builds(lambda a, b, n: tp.LinearLR(lr, a, b, n), factors, factors, st.integers(0, 6)),
         st.builds(lambda g: tp.ExponentialLR(lr, g), st.floats(0.7, 1.0)),
         st.builds(lambda n, p: tp.PolynomialLR(lr, n, p), st.integers(1, 8), st.floats(0.5, 2)),
-        st.builds(lambda n, e: tp.CosineAnnealingLR(lr, n, e * lr), st.integers(1, 8),
-                  st.sampled_from([0.0, 1e-10]) | st.floats(0, 1)),
+        st.builds(
+            lambda n, e: tp.CosineAnnealingLR(lr, n, e * lr),
+            st.integers(1, 8),
+            st.sampled_from([0.0, 1e-10]) | st.floats(0, 1),
+        ),
         st.builds(lambda c: tp.MultiplicativeLR(lr, c), st.floats(0.7, 1.0)),
-        st.builds(lambda n, h: tp.MultiplicativeLR(lr, jaxsched.linear(1.0, 0.8, n), horizon=h),
-                  st.integers(1, 6), st.integers(1, 12)),
+        st.builds(
+            lambda n, h: tp.MultiplicativeLR(lr, jaxsched.linear(1.0, 0.8, n), horizon=h),
+            st.integers(1, 6),
+            st.integers(1, 12),
+        ),
         st.builds(lambda n: tp.LambdaLR(lr, jaxsched.linear(1.0, 0.1, n)), st.integers(1, 8)),
-        st.builds(lambda n, m, e: tp.CosineAnnealingWarmRestarts(lr, n, m, e * lr), st.integers(1, 5),
-                  st.integers(1, 2), st.floats(0, 0.5)),
+        st.builds(
+            lambda n, m, e: tp.CosineAnnealingWarmRestarts(lr, n, m, e * lr),
+            st.integers(1, 5),
+            st.integers(1, 2),
+            st.floats(0, 0.5),
+        ),
         st.builds(lambda n: tp.MultiStepLR(lr, [n, n + 2], 0.5), st.integers(0, 5)),
-        st.builds(lambda b, u, d, m: tp.CyclicLR(b * lr, 2 * lr, u, d, m), st.sampled_from([1.0, 0.5]),
-                  st.integers(1, 5), st.integers(0, 5),
-                  st.sampled_from(["triangular", "triangular2", "exp_range"])),
-        st.builds(lambda t, three: tp.OneCycleLR(25 * lr, total_steps=t, three_phase=three),
-                  st.integers(long, 2 * long), st.booleans()),
+        st.builds(
+            lambda b, u, d, m: tp.CyclicLR(b * lr, 2 * lr, u, d, m),
+            st.sampled_from([1.0, 0.5]),
+            st.integers(1, 5),
+            st.integers(0, 5),
+            st.sampled_from(["triangular", "triangular2", "exp_range"]),
+        ),
+        st.builds(
+            lambda t, three: tp.OneCycleLR(25 * lr, total_steps=t, three_phase=three),
+            st.integers(long, 2 * long),
+            st.booleans(),
+        ),
         st.builds(lambda n: jaxsched.warmup_cosine_decay(0.0, lr, n, n + 10), st.integers(1, 5)),
     )
 
@@ -324,10 +380,16 @@ def test_sequential_lr_reference_points() -> None:
     lam0 = tp.MultiplicativeLR(1.0, jaxsched.linear(2.0, 0.5, 4), horizon=20)
     check(tp.SequentialLR([tp.ConstantLR(1.0, 0.5, 10), lam0], [3]), 25)
     # Milestone 0 starts with the second scheduler; a doubled milestone skips one.
-    check(tp.SequentialLR([tp.StepLR(0.1, 2), tp.ExponentialLR(0.1, 0.9), tp.MultiplicativeLR(0.1, 0.8)],
-                         [0, 3]), 10)
-    check(tp.SequentialLR([tp.StepLR(0.1, 2), tp.ExponentialLR(0.1, 0.9), tp.ConstantLR(0.1, 0.5, 0)],
-                         [3, 3]), 10)
+    check(
+        tp.SequentialLR(
+            [tp.StepLR(0.1, 2), tp.ExponentialLR(0.1, 0.9), tp.MultiplicativeLR(0.1, 0.8)], [0, 3]
+        ),
+        10,
+    )
+    check(
+        tp.SequentialLR([tp.StepLR(0.1, 2), tp.ExponentialLR(0.1, 0.9), tp.ConstantLR(0.1, 0.5, 0)], [3, 3]),
+        10,
+    )
 
 
 def test_sequential_lr_nested() -> None:
@@ -339,8 +401,9 @@ def test_sequential_lr_nested() -> None:
     # torch steps a nested first composite outside its initial mode (issue #196243): reproduced.
     quirk = tp.SequentialLR([tp.ChainedScheduler([tp.ExponentialLR(lr, 0.9)]), tp.StepLR(lr, 2)], [3])
     assert check(quirk, 8)[0] == pytest.approx(0.09)  # a fresh ExponentialLR would start at 0.1
-    nested = tp.SequentialLR([tp.SequentialLR([tp.StepLR(lr, 2), tp.ExponentialLR(lr, 0.5)], [3]),
-                              tp.StepLR(lr, 3)], [8])
+    nested = tp.SequentialLR(
+        [tp.SequentialLR([tp.StepLR(lr, 2), tp.ExponentialLR(lr, 0.5)], [3]), tp.StepLR(lr, 3)], [8]
+    )
     check(nested, 14)  # the nested milestone comes one step early
     with pytest.raises(ScheduleArgumentError, match="NotImplementedError"):
         tp.SequentialLR([tp.StepLR(lr, 2), inner_chain], [3])
@@ -365,8 +428,11 @@ def test_chained_scheduler_reference_points() -> None:
         [tp.ExponentialLR(0.1, 0.9), tp.LambdaLR(0.1, jaxsched.linear(1.0, 0.5, 10))],
         [tp.StepLR(0.1, 3), jaxsched.warmup_cosine_decay(0.0, 0.1, 5, 30)],
         # CyclicLR's initial step reads the group's initial_lr, set by the scheduler built before it
-        [tp.StepLR(0.1, 3), jaxsched.linear(0.1, 0.0, 30), tp.CyclicLR(0.01, 0.1, 4, mode="exp_range",
-                                                                        gamma=0.97)],
+        [
+            tp.StepLR(0.1, 3),
+            jaxsched.linear(0.1, 0.0, 30),
+            tp.CyclicLR(0.01, 0.1, 4, mode="exp_range", gamma=0.97),
+        ],
     ):
         check(tp.ChainedScheduler(members), 60, compounding=True)
     with pytest.raises(ScheduleArgumentError, match="same lr"):
@@ -386,9 +452,12 @@ def _compound(name: str) -> jaxsched.Schedule:
         "linear": tp.ChainedScheduler([tp.LinearLR(0.05, start_factor=0.4, total_iters=4), cos]),
         "exp": tp.ChainedScheduler([cos, tp.ExponentialLR(0.05, gamma=0.1)]),
         # a scaling tail: after the nested SequentialLR's switch nothing resets the LR any more
-        "scaling": tp.ChainedScheduler([
-            tp.ExponentialLR(0.05, 0.99999),
-            tp.SequentialLR([tp.StepLR(0.05, 2, 0.5), tp.ExponentialLR(0.05, 0.999999)], [5])]),
+        "scaling": tp.ChainedScheduler(
+            [
+                tp.ExponentialLR(0.05, 0.99999),
+                tp.SequentialLR([tp.StepLR(0.05, 2, 0.5), tp.ExponentialLR(0.05, 0.999999)], [5]),
+            ]
+        ),
     }[name]
 
 
@@ -500,8 +569,9 @@ def test_chain_with_a_long_cosine_needs_no_table_of_its_period() -> None:
     # After the first trough (step T) torch's recursion is the cosine's closed form from lr (exactly).
     far = np.array([T + 1, 3 * T // 2, 10**9 + 3, 2**31 - 1], np.int64)
     with mpmath.workdps(40):
-        exact = [float(eta + (mpmath.mpf(0.1) - eta) * (1 + mpmath.cos(mpmath.pi * int(x) / T)) / 2)
-                 for x in far]
+        exact = [
+            float(eta + (mpmath.mpf(0.1) - eta) * (1 + mpmath.cos(mpmath.pi * int(x) / T)) / 2) for x in far
+        ]
     np.testing.assert_allclose(s.numpy(far), exact, rtol=1e-12)
     np.testing.assert_allclose(np.asarray(s(far.astype(np.int32))), exact, rtol=RTOL32)
 
@@ -533,34 +603,70 @@ VALIDATION = [
     ("start_factor", lambda o: LS.LinearLR(o, start_factor=1.5), lambda: P.LinearLR(0.1, 1.5)),
     ("end_factor", lambda o: LS.LinearLR(o, end_factor=1.1), lambda: P.LinearLR(0.1, end_factor=1.1)),
     ("end_factor", lambda o: LS.LinearLR(o, end_factor=-1), lambda: P.LinearLR(0.1, end_factor=-1)),
-    ("T_0", lambda o: LS.CosineAnnealingWarmRestarts(o, T_0=0),
-     lambda: P.CosineAnnealingWarmRestarts(0.1, T_0=0)),
-    ("T_0", lambda o: LS.CosineAnnealingWarmRestarts(o, T_0=2.0),
-     lambda: P.CosineAnnealingWarmRestarts(0.1, T_0=2.0)),
-    ("T_mult", lambda o: LS.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0),
-     lambda: P.CosineAnnealingWarmRestarts(0.1, T_0=2, T_mult=0)),
-    ("T_mult", lambda o: LS.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=1.5),
-     lambda: P.CosineAnnealingWarmRestarts(0.1, T_0=2, T_mult=1.5)),
-    ("eta_min", lambda o: LS.CosineAnnealingWarmRestarts(o, T_0=2, eta_min="x"),
-     lambda: P.CosineAnnealingWarmRestarts(0.1, T_0=2, eta_min="x")),
+    (
+        "T_0",
+        lambda o: LS.CosineAnnealingWarmRestarts(o, T_0=0),
+        lambda: P.CosineAnnealingWarmRestarts(0.1, T_0=0),
+    ),
+    (
+        "T_0",
+        lambda o: LS.CosineAnnealingWarmRestarts(o, T_0=2.0),
+        lambda: P.CosineAnnealingWarmRestarts(0.1, T_0=2.0),
+    ),
+    (
+        "T_mult",
+        lambda o: LS.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0),
+        lambda: P.CosineAnnealingWarmRestarts(0.1, T_0=2, T_mult=0),
+    ),
+    (
+        "T_mult",
+        lambda o: LS.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=1.5),
+        lambda: P.CosineAnnealingWarmRestarts(0.1, T_0=2, T_mult=1.5),
+    ),
+    (
+        "eta_min",
+        lambda o: LS.CosineAnnealingWarmRestarts(o, T_0=2, eta_min="x"),
+        lambda: P.CosineAnnealingWarmRestarts(0.1, T_0=2, eta_min="x"),
+    ),
     ("mode", lambda o: LS.CyclicLR(o, 0.1, 1.0, mode="bogus"), lambda: P.CyclicLR(0.1, 1.0, mode="bogus")),
-    ("total_steps", lambda o: LS.OneCycleLR(o, 1.0, total_steps=10.0),
-     lambda: P.OneCycleLR(1.0, total_steps=10.0)),
+    (
+        "total_steps",
+        lambda o: LS.OneCycleLR(o, 1.0, total_steps=10.0),
+        lambda: P.OneCycleLR(1.0, total_steps=10.0),
+    ),
     ("total_steps", lambda o: LS.OneCycleLR(o, 1.0, total_steps=0), lambda: P.OneCycleLR(1.0, total_steps=0)),
     ("total_steps", lambda o: LS.OneCycleLR(o, 1.0), lambda: P.OneCycleLR(1.0)),
-    ("epochs", lambda o: LS.OneCycleLR(o, 1.0, epochs=0, steps_per_epoch=3),
-     lambda: P.OneCycleLR(1.0, epochs=0, steps_per_epoch=3)),
-    ("steps_per_epoch", lambda o: LS.OneCycleLR(o, 1.0, epochs=2, steps_per_epoch=1.5),
-     lambda: P.OneCycleLR(1.0, epochs=2, steps_per_epoch=1.5)),
-    ("pct_start", lambda o: LS.OneCycleLR(o, 1.0, total_steps=10, pct_start=1),
-     lambda: P.OneCycleLR(1.0, total_steps=10, pct_start=1)),
-    ("pct_start", lambda o: LS.OneCycleLR(o, 1.0, total_steps=10, pct_start=1.5),
-     lambda: P.OneCycleLR(1.0, total_steps=10, pct_start=1.5)),
-    ("anneal_strategy", lambda o: LS.OneCycleLR(o, 1.0, total_steps=10, anneal_strategy="x"),
-     lambda: P.OneCycleLR(1.0, total_steps=10, anneal_strategy="x")),
+    (
+        "epochs",
+        lambda o: LS.OneCycleLR(o, 1.0, epochs=0, steps_per_epoch=3),
+        lambda: P.OneCycleLR(1.0, epochs=0, steps_per_epoch=3),
+    ),
+    (
+        "steps_per_epoch",
+        lambda o: LS.OneCycleLR(o, 1.0, epochs=2, steps_per_epoch=1.5),
+        lambda: P.OneCycleLR(1.0, epochs=2, steps_per_epoch=1.5),
+    ),
+    (
+        "pct_start",
+        lambda o: LS.OneCycleLR(o, 1.0, total_steps=10, pct_start=1),
+        lambda: P.OneCycleLR(1.0, total_steps=10, pct_start=1),
+    ),
+    (
+        "pct_start",
+        lambda o: LS.OneCycleLR(o, 1.0, total_steps=10, pct_start=1.5),
+        lambda: P.OneCycleLR(1.0, total_steps=10, pct_start=1.5),
+    ),
+    (
+        "anneal_strategy",
+        lambda o: LS.OneCycleLR(o, 1.0, total_steps=10, anneal_strategy="x"),
+        lambda: P.OneCycleLR(1.0, total_steps=10, anneal_strategy="x"),
+    ),
     ("schedulers", lambda o: LS.SequentialLR(o, [], []), lambda: P.SequentialLR([], [])),
-    ("milestones", lambda o: LS.SequentialLR(o, [LS.StepLR(o, 2)], [3]),
-     lambda: P.SequentialLR([tp.StepLR(0.1, 2)], [3])),
+    (
+        "milestones",
+        lambda o: LS.SequentialLR(o, [LS.StepLR(o, 2)], [3]),
+        lambda: P.SequentialLR([tp.StepLR(0.1, 2)], [3]),
+    ),
     ("schedulers", lambda o: LS.ChainedScheduler([], o), lambda: P.ChainedScheduler([])),
 ]
 
@@ -576,17 +682,20 @@ def test_validation_uses_torchs_message(argument: str, original: Any, port: Any)
     assert message in str(info.value)
 
 
-@pytest.mark.parametrize(("argument", "port"), [
-    # torch accepts these and fails at some later step() (ZeroDivisionError); the port refuses them.
-    ("step_size", lambda: tp.StepLR(0.1, step_size=0)),
-    ("T_max", lambda: tp.CosineAnnealingLR(0.1, T_max=0)),
-    ("factor", lambda: tp.ConstantLR(0.1, factor=0.0, total_iters=3)),
-    ("pct_start", lambda: tp.OneCycleLR(1.0, total_steps=10, pct_start=0.1)),
-    ("pct_start", lambda: tp.OneCycleLR(1.0, total_steps=10, pct_start=1.0)),
-    ("gamma", lambda: tp.ExponentialLR(0.1, gamma=-0.5)),
-    ("horizon", lambda: tp.MultiplicativeLR(0.1, jaxsched.linear(1.0, 0.5, 4))),
-    ("schedulers[1]", lambda: tp.SequentialLR([tp.StepLR(0.1, 2), tp.LinearLR(0.1, total_iters=0)], [3])),
-])
+@pytest.mark.parametrize(
+    ("argument", "port"),
+    [
+        # torch accepts these and fails at some later step() (ZeroDivisionError); the port refuses them.
+        ("step_size", lambda: tp.StepLR(0.1, step_size=0)),
+        ("T_max", lambda: tp.CosineAnnealingLR(0.1, T_max=0)),
+        ("factor", lambda: tp.ConstantLR(0.1, factor=0.0, total_iters=3)),
+        ("pct_start", lambda: tp.OneCycleLR(1.0, total_steps=10, pct_start=0.1)),
+        ("pct_start", lambda: tp.OneCycleLR(1.0, total_steps=10, pct_start=1.0)),
+        ("gamma", lambda: tp.ExponentialLR(0.1, gamma=-0.5)),
+        ("horizon", lambda: tp.MultiplicativeLR(0.1, jaxsched.linear(1.0, 0.5, 4))),
+        ("schedulers[1]", lambda: tp.SequentialLR([tp.StepLR(0.1, 2), tp.LinearLR(0.1, total_iters=0)], [3])),
+    ],
+)
 def test_refused_where_torch_fails_later(argument: str, port: Any) -> None:
     with pytest.raises(ScheduleArgumentError) as info:
         port()

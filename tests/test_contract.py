@@ -46,6 +46,7 @@ BROKEN = _import_all_compat()
 def test_every_port_module_imports():
     assert not BROKEN
 
+
 CASES = [(name, i) for name, cls in sorted(jaxsched.registry().items()) for i in range(len(cls.examples))]
 CLASSES = sorted(jaxsched.registry())
 

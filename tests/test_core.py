@@ -24,17 +24,44 @@ def all_examples():
 
 
 EXAMPLES = list(all_examples())
-STEPS = np.array([0, 1, 2, 5, 10, 50, 99, 100, 101, 250, 499, 500, 501, 999, 1000, 1001, 5000,
-                  2**24 + 3, 2**31 - 1])
+STEPS = np.array(
+    [0, 1, 2, 5, 10, 50, 99, 100, 101, 250, 499, 500, 501, 999, 1000, 1001, 5000, 2**24 + 3, 2**31 - 1]
+)
 
 
 def test_every_api_name_exists():
-    names = ["constant", "linear", "polynomial", "exponential_decay", "step_decay", "multistep_decay",
-             "piecewise_constant", "piecewise_interpolate", "cosine_decay", "warmup_constant",
-             "warmup_cosine_decay", "warmup_linear_decay", "warmup_exponential_decay", "inverse_sqrt",
-             "noam", "warmup_stable_decay", "cosine_restarts", "cyclic", "one_cycle", "tanh_decay",
-             "inverse_time_decay", "join", "multiply", "shift", "clip", "repeat", "per_epoch",
-             "current", "from_config", "Schedule"]
+    names = [
+        "constant",
+        "linear",
+        "polynomial",
+        "exponential_decay",
+        "step_decay",
+        "multistep_decay",
+        "piecewise_constant",
+        "piecewise_interpolate",
+        "cosine_decay",
+        "warmup_constant",
+        "warmup_cosine_decay",
+        "warmup_linear_decay",
+        "warmup_exponential_decay",
+        "inverse_sqrt",
+        "noam",
+        "warmup_stable_decay",
+        "cosine_restarts",
+        "cyclic",
+        "one_cycle",
+        "tanh_decay",
+        "inverse_time_decay",
+        "join",
+        "multiply",
+        "shift",
+        "clip",
+        "repeat",
+        "per_epoch",
+        "current",
+        "from_config",
+        "Schedule",
+    ]
     missing = [n for n in names if not hasattr(jaxsched, n)]
     assert not missing
     for n in names[:27]:
@@ -107,7 +134,8 @@ def test_huge_python_ints_saturate(step):
     assert float(s(step)) == 0.0
     assert float(s.numpy(step)) == 0.0
     assert float(jaxsched.cosine_restarts(1.0, 7)(step)) == pytest.approx(
-        float(jaxsched.cosine_restarts(1.0, 7)(2**31 - 1)))
+        float(jaxsched.cosine_restarts(1.0, 7)(2**31 - 1))
+    )
 
 
 def test_float_and_array_steps():
@@ -137,8 +165,9 @@ def test_vmap_over_steps():
 def test_vmap_over_stacked_schedules():
     peaks = np.linspace(1e-4, 1e-2, 64)
     warmups = np.arange(1, 65) * 10
-    scheds = [jaxsched.warmup_cosine_decay(0.0, float(p), int(w), 2000) for p, w in
-              zip(peaks, warmups, strict=True)]
+    scheds = [
+        jaxsched.warmup_cosine_decay(0.0, float(p), int(w), 2000) for p, w in zip(peaks, warmups, strict=True)
+    ]
     stacked = jax.tree.map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *scheds)
     steps = jnp.arange(0, 2000, 13)
     got = jax.jit(jax.vmap(lambda s: s(steps)))(stacked)
@@ -153,8 +182,10 @@ def test_vmap_building_schedules_from_traced_hyperparameters():
     peaks = jnp.linspace(0.1, 1.0, 8)
     warmups = jnp.arange(8, dtype=jnp.int32) * 10 + 1
     got = jax.jit(jax.vmap(value, in_axes=(0, 0, None)))(peaks, warmups, 5)
-    want = [float(jaxsched.warmup_cosine_decay(0.0, float(p), int(w), 1000).numpy(5))
-            for p, w in zip(peaks, warmups, strict=True)]
+    want = [
+        float(jaxsched.warmup_cosine_decay(0.0, float(p), int(w), 1000).numpy(5))
+        for p, w in zip(peaks, warmups, strict=True)
+    ]
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)
 
 
@@ -189,10 +220,14 @@ def test_arithmetic():
 
 
 def test_config_errors_name_the_path():
-    cfg = {"name": "join", "schedules": [{"name": "constant", "value": 1.0},
-                                          {"name": "warmup_constant", "init_value": 0.0,
-                                           "peak_value": 1.0, "warmup_steps": -5}],
-           "boundaries": [10]}
+    cfg = {
+        "name": "join",
+        "schedules": [
+            {"name": "constant", "value": 1.0},
+            {"name": "warmup_constant", "init_value": 0.0, "peak_value": 1.0, "warmup_steps": -5},
+        ],
+        "boundaries": [10],
+    }
     with pytest.raises(ValueError, match=r"^schedules\[1\]\.warmup_steps: must be >= 0, got -5$"):
         jaxsched.from_config(cfg)
     with pytest.raises(jaxsched.ConfigError, match="unknown schedule 'nope'"):

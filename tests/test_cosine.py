@@ -25,26 +25,62 @@ def test_examples_match_reference(name):
 @given(values, st.integers(1, 10**6), st.floats(0, 0.9), st.floats(0.5, 3), st.floats(0.5, 3))
 def test_cosine_decay(init, T, alpha, exponent, k_decay):
     s = jaxsched.cosine_decay(init, T, alpha, exponent, k_decay)
-    assert_matches(s, reference("cosine_decay", init_value=init, decay_steps=T, alpha=alpha,
-                                exponent=exponent, k_decay=k_decay), rtol32=2e-5)
+    assert_matches(
+        s,
+        reference(
+            "cosine_decay", init_value=init, decay_steps=T, alpha=alpha, exponent=exponent, k_decay=k_decay
+        ),
+        rtol32=2e-5,
+    )
 
 
-@given(st.floats(0, 1), values, st.integers(0, 1000), st.integers(1, 10**6), st.floats(0, 1e-3),
-       st.floats(0.5, 3))
+@given(
+    st.floats(0, 1),
+    values,
+    st.integers(0, 1000),
+    st.integers(1, 10**6),
+    st.floats(0, 1e-3),
+    st.floats(0.5, 3),
+)
 def test_warmup_cosine_decay(init, peak, W, extra, end, exponent):
     s = jaxsched.warmup_cosine_decay(init, peak, W, W + extra, end, exponent)
-    assert_matches(s, reference("warmup_cosine_decay", init_value=init, peak_value=peak,
-                                warmup_steps=W, decay_steps=W + extra, end_value=end,
-                                exponent=exponent), rtol32=2e-5)
+    assert_matches(
+        s,
+        reference(
+            "warmup_cosine_decay",
+            init_value=init,
+            peak_value=peak,
+            warmup_steps=W,
+            decay_steps=W + extra,
+            end_value=end,
+            exponent=exponent,
+        ),
+        rtol32=2e-5,
+    )
 
 
-@given(values, st.integers(1, 200), st.sampled_from([1.0, 2.0, 3.0, 1.5]), st.floats(0.3, 1.0),
-       st.floats(0, 1e-3), st.none() | st.integers(1, 5), st.integers(0, 50))
+@given(
+    values,
+    st.integers(1, 200),
+    st.sampled_from([1.0, 2.0, 3.0, 1.5]),
+    st.floats(0.3, 1.0),
+    st.floats(0, 1e-3),
+    st.none() | st.integers(1, 5),
+    st.integers(0, 50),
+)
 def test_cosine_restarts(init, first, mult, decay, end, max_cycles, warmup):
     warmup = min(warmup, first - 1)
     s = jaxsched.cosine_restarts(init, first, mult, decay, end, max_cycles, warmup)
-    ref = reference("cosine_restarts", init_value=init, first_period=first, period_mult=mult,
-                    peak_decay=decay, end_value=end, max_cycles=max_cycles, warmup_steps=warmup)
+    ref = reference(
+        "cosine_restarts",
+        init_value=init,
+        first_period=first,
+        period_mult=mult,
+        peak_decay=decay,
+        end_value=end,
+        max_cycles=max_cycles,
+        warmup_steps=warmup,
+    )
     # A fractional period_mult has fractional cycle starts, located in float32 (documented); an
     # integer one is exact integer arithmetic.
     assert_matches(s, ref, np.arange(0, 3000), rtol32=2e-5 if mult.is_integer() else 3e-3)
@@ -62,16 +98,19 @@ def test_cosine_restarts_exact_at_huge_steps():
 @given(values, st.integers(1, 10**5), st.floats(0, 1e-3))
 def test_tanh_decay(init, T, end):
     s = jaxsched.tanh_decay(init, T, end)
-    assert_matches(s, reference("tanh_decay", init_value=init, decay_steps=T, end_value=end),
-                   rtol32=2e-5)
+    assert_matches(s, reference("tanh_decay", init_value=init, decay_steps=T, end_value=end), rtol32=2e-5)
 
 
 OPTAX_PAIRS = [
     (jaxsched.cosine_decay(1.0, 50, 0.1, 2.0), optax.cosine_decay_schedule(1.0, 50, 0.1, 2.0)),
-    (jaxsched.warmup_cosine_decay(0.0, 1.0, 10, 100, 0.05),
-     optax.warmup_cosine_decay_schedule(0.0, 1.0, 10, 100, 0.05)),
-    (jaxsched.warmup_cosine_decay(0.1, 1.0, 0, 100, 0.0, 1.5),
-     optax.warmup_cosine_decay_schedule(0.1, 1.0, 0, 100, 0.0, 1.5)),
+    (
+        jaxsched.warmup_cosine_decay(0.0, 1.0, 10, 100, 0.05),
+        optax.warmup_cosine_decay_schedule(0.0, 1.0, 10, 100, 0.05),
+    ),
+    (
+        jaxsched.warmup_cosine_decay(0.1, 1.0, 0, 100, 0.0, 1.5),
+        optax.warmup_cosine_decay_schedule(0.1, 1.0, 0, 100, 0.0, 1.5),
+    ),
 ]
 
 
@@ -106,20 +145,23 @@ def test_peak_zero_keeps_end_value():
     assert s.numpy(10) == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize("make,argument", [
-    (lambda: jaxsched.cosine_decay(1.0, 0), "decay_steps"),
-    (lambda: jaxsched.cosine_decay(1.0, 10, exponent=-1.0), "exponent"),
-    (lambda: jaxsched.cosine_decay(1.0, 10, k_decay=-1.0), "k_decay"),
-    (lambda: jaxsched.warmup_cosine_decay(0.0, 1.0, 10, 10), "warmup_steps"),
-    (lambda: jaxsched.warmup_cosine_decay(0.0, 1.0, 20, 10), "warmup_steps"),
-    (lambda: jaxsched.warmup_cosine_decay(0.0, 1.0, -1, 10), "warmup_steps"),
-    (lambda: jaxsched.cosine_restarts(1.0, 0), "first_period"),
-    (lambda: jaxsched.cosine_restarts(1.0, 10, period_mult=0.5), "period_mult"),
-    (lambda: jaxsched.cosine_restarts(1.0, 10, peak_decay=0.0), "peak_decay"),
-    (lambda: jaxsched.cosine_restarts(1.0, 10, warmup_steps=10), "warmup_steps"),
-    (lambda: jaxsched.cosine_restarts(1.0, 10, max_cycles=0), "max_cycles"),
-    (lambda: jaxsched.tanh_decay(1.0, 10, lower=3.0, upper=-7.0), "lower"),
-])
+@pytest.mark.parametrize(
+    "make,argument",
+    [
+        (lambda: jaxsched.cosine_decay(1.0, 0), "decay_steps"),
+        (lambda: jaxsched.cosine_decay(1.0, 10, exponent=-1.0), "exponent"),
+        (lambda: jaxsched.cosine_decay(1.0, 10, k_decay=-1.0), "k_decay"),
+        (lambda: jaxsched.warmup_cosine_decay(0.0, 1.0, 10, 10), "warmup_steps"),
+        (lambda: jaxsched.warmup_cosine_decay(0.0, 1.0, 20, 10), "warmup_steps"),
+        (lambda: jaxsched.warmup_cosine_decay(0.0, 1.0, -1, 10), "warmup_steps"),
+        (lambda: jaxsched.cosine_restarts(1.0, 0), "first_period"),
+        (lambda: jaxsched.cosine_restarts(1.0, 10, period_mult=0.5), "period_mult"),
+        (lambda: jaxsched.cosine_restarts(1.0, 10, peak_decay=0.0), "peak_decay"),
+        (lambda: jaxsched.cosine_restarts(1.0, 10, warmup_steps=10), "warmup_steps"),
+        (lambda: jaxsched.cosine_restarts(1.0, 10, max_cycles=0), "max_cycles"),
+        (lambda: jaxsched.tanh_decay(1.0, 10, lower=3.0, upper=-7.0), "lower"),
+    ],
+)
 def test_validation(make, argument):
     with pytest.raises(ValueError) as info:
         make()

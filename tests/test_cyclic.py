@@ -23,12 +23,19 @@ def test_examples_match_reference(name):
         assert_matches(jaxsched.from_config({"name": name, **ex}), reference(name, **ex), rtol32=rtol32)
 
 
-@given(st.floats(1e-5, 1e-3), st.floats(2e-3, 1), st.integers(1, 500), st.none() | st.integers(1, 500),
-       st.sampled_from(CYCLIC_MODES), st.floats(0.99, 1.0))
+@given(
+    st.floats(1e-5, 1e-3),
+    st.floats(2e-3, 1),
+    st.integers(1, 500),
+    st.none() | st.integers(1, 500),
+    st.sampled_from(CYCLIC_MODES),
+    st.floats(0.99, 1.0),
+)
 def test_cyclic(base, top, up, down, mode, gamma):
     s = jaxsched.cyclic(base, top, up, down, mode, gamma)
-    ref = reference("cyclic", base_value=base, max_value=top, step_size_up=up, step_size_down=down,
-                    mode=mode, gamma=gamma)
+    ref = reference(
+        "cyclic", base_value=base, max_value=top, step_size_up=up, step_size_down=down, mode=mode, gamma=gamma
+    )
     steps = np.arange(0, 3000)
     # exp_range multiplies by gamma**k: float32 rounding of gamma grows with k.
     assert_matches(s, ref, steps, rtol64=1e-9, rtol32=3e-4 if mode == "exp_range" else 2e-5)
@@ -41,12 +48,27 @@ def test_cyclic_exact_at_huge_steps():
     assert_matches(s, ref, steps, rtol32=1e-6)
 
 
-@given(st.integers(100, 10**5), st.floats(1e-3, 1), st.floats(0.05, 0.45), st.floats(2, 100),
-       st.floats(10, 1e4), st.sampled_from(["cos", "linear"]), st.booleans())
+@given(
+    st.integers(100, 10**5),
+    st.floats(1e-3, 1),
+    st.floats(0.05, 0.45),
+    st.floats(2, 100),
+    st.floats(10, 1e4),
+    st.sampled_from(["cos", "linear"]),
+    st.booleans(),
+)
 def test_one_cycle(T, peak, pct, div, fdiv, anneal, three):
     s = jaxsched.one_cycle(T, peak, pct, div, fdiv, anneal, three)
-    ref = reference("one_cycle", transition_steps=T, peak_value=peak, pct_start=pct, div_factor=div,
-                    final_div_factor=fdiv, anneal=anneal, three_phase=three)
+    ref = reference(
+        "one_cycle",
+        transition_steps=T,
+        peak_value=peak,
+        pct_start=pct,
+        div_factor=div,
+        final_div_factor=fdiv,
+        anneal=anneal,
+        three_phase=three,
+    )
     assert_matches(s, ref, rtol64=1e-9, rtol32=5e-5)
 
 
@@ -59,19 +81,22 @@ def test_one_cycle_torch_trace():
     assert s.numpy(10) == pytest.approx(4e-6)  # held, not extrapolated as torch does
 
 
-@pytest.mark.parametrize("make,argument", [
-    (lambda: jaxsched.cyclic(0.1, 1.0, 0), "step_size_up"),
-    (lambda: jaxsched.cyclic(0.1, 1.0, 2, -1), "step_size_down"),
-    (lambda: jaxsched.cyclic(0.1, 1.0, 1000.3), "step_size_up"),
-    (lambda: jaxsched.cyclic(0.1, 1.0, 2, mode="tri"), "mode"),
-    (lambda: jaxsched.cyclic(0.1, 1.0, 2, mode="exp_range", gamma=0.0), "gamma"),
-    (lambda: jaxsched.one_cycle(10, 1.0, pct_start=0.1), "pct_start"),
-    (lambda: jaxsched.one_cycle(10, 1.0, pct_start=1.5), "pct_start"),
-    (lambda: jaxsched.one_cycle(10, 1.0, pct_start=0.6, three_phase=True), "pct_start"),
-    (lambda: jaxsched.one_cycle(10, 1.0, div_factor=0.0), "div_factor"),
-    (lambda: jaxsched.one_cycle(10, 1.0, anneal="cosine"), "anneal"),
-    (lambda: jaxsched.one_cycle(1, 1.0), "transition_steps"),
-])
+@pytest.mark.parametrize(
+    "make,argument",
+    [
+        (lambda: jaxsched.cyclic(0.1, 1.0, 0), "step_size_up"),
+        (lambda: jaxsched.cyclic(0.1, 1.0, 2, -1), "step_size_down"),
+        (lambda: jaxsched.cyclic(0.1, 1.0, 1000.3), "step_size_up"),
+        (lambda: jaxsched.cyclic(0.1, 1.0, 2, mode="tri"), "mode"),
+        (lambda: jaxsched.cyclic(0.1, 1.0, 2, mode="exp_range", gamma=0.0), "gamma"),
+        (lambda: jaxsched.one_cycle(10, 1.0, pct_start=0.1), "pct_start"),
+        (lambda: jaxsched.one_cycle(10, 1.0, pct_start=1.5), "pct_start"),
+        (lambda: jaxsched.one_cycle(10, 1.0, pct_start=0.6, three_phase=True), "pct_start"),
+        (lambda: jaxsched.one_cycle(10, 1.0, div_factor=0.0), "div_factor"),
+        (lambda: jaxsched.one_cycle(10, 1.0, anneal="cosine"), "anneal"),
+        (lambda: jaxsched.one_cycle(1, 1.0), "transition_steps"),
+    ],
+)
 def test_validation(make, argument):
     with pytest.raises(ValueError) as info:
         make()
@@ -104,28 +129,43 @@ def test_fractional_sizes_exact_at_every_step(up):
         np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize(("up", "down"),
-                         [(2789950.5546875, 2.5), (2**30 + 1, 3), (2**22 + 0.5, 2**22 - 1.25)])
+@pytest.mark.parametrize(
+    ("up", "down"), [(2789950.5546875, 2.5), (2**30 + 1, 3), (2**22 + 0.5, 2**22 - 1.25)]
+)
 def test_a_short_ramp_after_a_long_one(up, down):
     """Regression: the falling ramp's position was e - up in float32 (off by up to half an ulp of e, 0.125
     at 2.8e6), and with fractional sizes traced (the schedule as a jit argument) the cycle index
     oscillated at a cycle's last step, giving the cycle's start value there."""
     s = jaxsched.cyclic(4671.77, 0.1, step_size_up=up, step_size_down=down)
     top = int(up)
-    k = np.unique(np.r_[np.arange(0, 30), np.arange(top - 8, top + 12),
-                        np.arange(MAX_STEP - 300, MAX_STEP + 1)])
+    k = np.unique(
+        np.r_[np.arange(0, 30), np.arange(top - 8, top + 12), np.arange(MAX_STEP - 300, MAX_STEP + 1)]
+    )
     ref = s.numpy(k)
     for got in (np.asarray(s(k)), np.asarray(jax.jit(lambda sched, x: sched(x))(s, k))):
         np.testing.assert_allclose(got, ref, rtol=0, atol=2e-7 * 4671.77)  # float32 on the curve's scale
 
 
-
-@given(st.floats(1e-5, 1.0), st.floats(0.0, 1.0), st.integers(1, 300), st.none() | st.integers(0, 300),
-       st.sampled_from(CYCLIC_MODES), st.floats(0.99, 1.0))
+@given(
+    st.floats(1e-5, 1.0),
+    st.floats(0.0, 1.0),
+    st.integers(1, 300),
+    st.none() | st.integers(0, 300),
+    st.sampled_from(CYCLIC_MODES),
+    st.floats(0.99, 1.0),
+)
 def test_cyclic_cosine_shape(base, top, up, down, mode, gamma):
     s = jaxsched.cyclic(base, top, up, down, mode, gamma, shape="cosine")
-    ref = reference("cyclic", base_value=base, max_value=top, step_size_up=up, step_size_down=down,
-                    mode=mode, gamma=gamma, shape="cosine")
+    ref = reference(
+        "cyclic",
+        base_value=base,
+        max_value=top,
+        step_size_up=up,
+        step_size_down=down,
+        mode=mode,
+        gamma=gamma,
+        shape="cosine",
+    )
     assert_matches(s, ref, np.arange(0, 1500), rtol64=1e-9, rtol32=3e-4 if mode == "exp_range" else 2e-5)
 
 
@@ -133,8 +173,7 @@ def test_cosine_wave_from_its_top_keeps_float32_precision_near_zero():
     # torch's CosineAnnealingLR(lr, T) is this wave: near the trough the value is tiny and exact.
     T = 10**4
     s = jaxsched.cyclic(1.0, 0.0, T, T, shape="cosine")
-    ref = reference("cyclic", base_value=1.0, max_value=0.0, step_size_up=T, step_size_down=T,
-                    shape="cosine")
+    ref = reference("cyclic", base_value=1.0, max_value=0.0, step_size_up=T, step_size_down=T, shape="cosine")
     k = np.array([0, 1, T - 2, T - 1, T, T + 1, 2 * T - 1, 2 * T, 10**9 - 1, MAX_STEP])
     assert_matches(s, ref, k, rtol32=1e-6)
     assert float(s(T - 1)) == pytest.approx(2.4674011e-8, rel=1e-6)  # sin(pi/2T)**2, not 0 or 3e-8
@@ -143,10 +182,26 @@ def test_cosine_wave_from_its_top_keeps_float32_precision_near_zero():
 @given(st.sampled_from(["cycle", "iterations"]), st.floats(0.5, 1.0), st.integers(1, 20), st.integers(0, 20))
 def test_cyclic_scale_schedule(scale_mode, rate, up, down):
     scale = {"name": "exponential_decay", "init_value": 1.0, "transition_steps": 1, "decay_rate": rate}
-    s = jaxsched.from_config({"name": "cyclic", "base_value": 0.01, "max_value": 0.1, "step_size_up": up,
-                              "step_size_down": down, "scale": scale, "scale_mode": scale_mode})
-    ref = reference("cyclic", base_value=0.01, max_value=0.1, step_size_up=up, step_size_down=down,
-                    scale=scale, scale_mode=scale_mode)
+    s = jaxsched.from_config(
+        {
+            "name": "cyclic",
+            "base_value": 0.01,
+            "max_value": 0.1,
+            "step_size_up": up,
+            "step_size_down": down,
+            "scale": scale,
+            "scale_mode": scale_mode,
+        }
+    )
+    ref = reference(
+        "cyclic",
+        base_value=0.01,
+        max_value=0.1,
+        step_size_up=up,
+        step_size_down=down,
+        scale=scale,
+        scale_mode=scale_mode,
+    )
     assert_matches(s, ref, np.arange(0, 400), rtol64=1e-9, rtol32=2e-5)
 
 
@@ -155,11 +210,24 @@ def test_cyclic_scale_replaces_the_mode():
         jaxsched.cyclic(0.1, 1.0, 2, mode="triangular2", scale=jaxsched.constant(0.5))
 
 
-@given(st.integers(1, 300), st.floats(1e-3, 1), st.floats(0.0, 1.0), st.sampled_from(["cos", "linear"]),
-       st.booleans(), st.none() | st.floats(0.5, 1.0))
+@given(
+    st.integers(1, 300),
+    st.floats(1e-3, 1),
+    st.floats(0.0, 1.0),
+    st.sampled_from(["cos", "linear"]),
+    st.booleans(),
+    st.none() | st.floats(0.5, 1.0),
+)
 def test_one_cycle_torch_end_and_short_rise(T, peak, pct, anneal, three, level):
-    kwargs = {"transition_steps": T, "peak_value": peak, "pct_start": pct, "anneal": anneal,
-              "three_phase": three, "after_end": "extrapolate", "short_rise": True}
+    kwargs = {
+        "transition_steps": T,
+        "peak_value": peak,
+        "pct_start": pct,
+        "anneal": anneal,
+        "three_phase": three,
+        "after_end": "extrapolate",
+        "short_rise": True,
+    }
     if level is not None:  # a momentum-like curve: down to the peak value and back up
         kwargs.update(initial_value=level, final_value=level)
     try:

@@ -46,8 +46,7 @@ def test_every_device_sees_the_single_device_lr(devices: dict[str, np.ndarray], 
         assert per_device[:, d].tobytes() == single.tobytes(), (way, d, per_device[:, d], single)
     # The parameters agree up to the order of the gradient reduction.
     for name in ("w", "b"):
-        np.testing.assert_allclose(devices[f"{way}_{name}"], devices[f"single_{name}"], rtol=1e-5,
-                                   atol=1e-6)
+        np.testing.assert_allclose(devices[f"{way}_{name}"], devices[f"single_{name}"], rtol=1e-5, atol=1e-6)
 
 
 def test_ddp_ranks_share_the_lr_and_resume_from_rank_0(tmp_path: Path) -> None:

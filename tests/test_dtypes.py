@@ -26,15 +26,40 @@ import pytest
 import jaxsched
 from jaxsched import MAX_STEP
 
-STEPS = np.asarray([0, 1, 2, 3, 5, 10, 50, 99, 100, 101, 250, 999, 1000, 1001, 4000, 12345, 2**24 + 1,
-                    2**30, MAX_STEP - 1, MAX_STEP], dtype=np.int64)
+STEPS = np.asarray(
+    [
+        0,
+        1,
+        2,
+        3,
+        5,
+        10,
+        50,
+        99,
+        100,
+        101,
+        250,
+        999,
+        1000,
+        1001,
+        4000,
+        12345,
+        2**24 + 1,
+        2**30,
+        MAX_STEP - 1,
+        MAX_STEP,
+    ],
+    dtype=np.int64,
+)
 
 COUNT_SCHEDULES: dict[str, jaxsched.Schedule] = {
-    "warmup_cosine_decay": jaxsched.warmup_cosine_decay(0.0, 1e-3, warmup_steps=10, decay_steps=10_000,
-                                                        end_value=1e-5),
+    "warmup_cosine_decay": jaxsched.warmup_cosine_decay(
+        0.0, 1e-3, warmup_steps=10, decay_steps=10_000, end_value=1e-5
+    ),
     "cyclic": jaxsched.cyclic(1e-4, 1e-3, step_size_up=1000, step_size_down=3001),
-    "exponential_decay": jaxsched.exponential_decay(1e-2, transition_steps=1000, decay_rate=0.5,
-                                                    end_value=1e-7),
+    "exponential_decay": jaxsched.exponential_decay(
+        1e-2, transition_steps=1000, decay_rate=0.5, end_value=1e-7
+    ),
     "repeat(linear)": jaxsched.repeat(jaxsched.linear(1.0, 0.0, transition_steps=997), period=1000),
     "one_cycle": jaxsched.one_cycle(transition_steps=100_000, peak_value=1e-2),
 }
@@ -47,8 +72,15 @@ def _train_loss(p: Any) -> jax.Array:
     return jnp.sum(jnp.stack([jnp.sum((x.astype(jnp.float32) - 0.5) ** 2) for x in jax.tree.leaves(p)]))
 
 
-def scan_lrs(s: jaxsched.Schedule, factory: Callable[..., optax.GradientTransformation], param_dtype: Any,
-             hyperparam_dtype: Any, n: int, *, pass_params: bool = True) -> tuple[np.ndarray, str, str]:
+def scan_lrs(
+    s: jaxsched.Schedule,
+    factory: Callable[..., optax.GradientTransformation],
+    param_dtype: Any,
+    hyperparam_dtype: Any,
+    n: int,
+    *,
+    pass_params: bool = True,
+) -> tuple[np.ndarray, str, str]:
     """``n`` updates under ``lax.scan``; returns the LR each used, the LR dtype and the parameter dtype.
 
     The scan itself checks that the carry (parameters and optimizer state, the injected LR included) keeps
@@ -70,8 +102,11 @@ def scan_lrs(s: jaxsched.Schedule, factory: Callable[..., optax.GradientTransfor
     for leaf in jax.tree.leaves(params):
         assert leaf.dtype == param_dtype
         assert bool(jnp.all(jnp.isfinite(leaf)))
-    return np.asarray(lrs.astype(jnp.float32) if lrs.dtype == jnp.bfloat16 else lrs), str(lrs.dtype), \
-        str(params["w"].dtype)
+    return (
+        np.asarray(lrs.astype(jnp.float32) if lrs.dtype == jnp.bfloat16 else lrs),
+        str(lrs.dtype),
+        str(params["w"].dtype),
+    )
 
 
 def saturating_lrs(s: jaxsched.Schedule, updates: int = 5) -> tuple[np.ndarray, str]:
@@ -83,8 +118,9 @@ def saturating_lrs(s: jaxsched.Schedule, updates: int = 5) -> tuple[np.ndarray, 
     params = {"w": jnp.ones(3, jnp.float32)}
     state = opt.init(params)
     start = jnp.asarray(SATURATION_START, jnp.int32)
-    state = state._replace(count=start, hyperparams_states={
-        "learning_rate": WrappedScheduleState(count=start)})
+    state = state._replace(
+        count=start, hyperparams_states={"learning_rate": WrappedScheduleState(count=start)}
+    )
     step = jax.jit(lambda st: opt.update(params, st, params)[1])
     lrs = []
     for _ in range(updates):
@@ -105,16 +141,19 @@ HALF = [jnp.bfloat16, jnp.float16]
 _ADAMW, _ADAM = partial(optax.adamw, b2=0.99), partial(optax.adam, b2=0.99)
 # hyperparam_dtype=float32 is exercised with sgd only: with adam, optax's float32 b1/b2 turn half-precision
 # moments into float32 and break the scan carry, with any learning rate, scheduled or not (optax's trap).
-_COMBOS = [pytest.param(h, f, id=f"{hid}-{fid}")
-           for h, hid in ((None, "none"), ("param", "param"), (jnp.float32, "f32"))
-           for f, fid in ((_ADAMW, "adamw"), (optax.sgd, "sgd"), (_ADAM, "adam"))
-           if not (h is jnp.float32 and f is not optax.sgd)]
+_COMBOS = [
+    pytest.param(h, f, id=f"{hid}-{fid}")
+    for h, hid in ((None, "none"), ("param", "param"), (jnp.float32, "f32"))
+    for f, fid in ((_ADAMW, "adamw"), (optax.sgd, "sgd"), (_ADAM, "adam"))
+    if not (h is jnp.float32 and f is not optax.sgd)
+]
 
 
 @pytest.mark.parametrize("param_dtype", HALF, ids=["bf16", "fp16"])
 @pytest.mark.parametrize(("hyperparam_dtype", "factory"), _COMBOS)
-def test_half_precision_params_keep_the_schedule(param_dtype: Any, hyperparam_dtype: Any,
-                                                 factory: Any) -> None:
+def test_half_precision_params_keep_the_schedule(
+    param_dtype: Any, hyperparam_dtype: Any, factory: Any
+) -> None:
     hd = param_dtype if hyperparam_dtype == "param" else hyperparam_dtype
     s = jaxsched.warmup_cosine_decay(0.0, 1e-3, warmup_steps=4, decay_steps=16, end_value=1e-7)
     n = 20
@@ -163,8 +202,10 @@ def _native_examples() -> list[tuple[str, jaxsched.Schedule]]:
     out = []
     for name, cls in sorted(jaxsched.registry().items()):
         if not name.startswith("compat."):
-            out += [(f"{name}[{i}]", jaxsched.from_config({"name": name, **ex}))
-                    for i, ex in enumerate(cls.examples)]
+            out += [
+                (f"{name}[{i}]", jaxsched.from_config({"name": name, **ex}))
+                for i, ex in enumerate(cls.examples)
+            ]
     return out
 
 

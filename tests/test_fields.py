@@ -57,7 +57,7 @@ def test_equal_schedules_hash_equal():
 def test_decay_rate_exact_as_jit_argument_and_after_device_put():
     # issue 11: 4.97e-3 off at step 3e5 as a jit argument and after device_put (even .numpy()).
     s = jaxsched.exponential_decay(1.0, 1, 0.9999)
-    exact = 0.9999 ** 300_000
+    exact = 0.9999**300_000
     closure = float(s(300_000))
     argument = float(jax.jit(lambda sched, k: sched(k))(s, 300_000))
     dev = jax.device_put(s)
@@ -106,6 +106,7 @@ def test_every_check_init_of_the_hierarchy_runs():
 
 def test_a_field_without_a_role_is_refused_at_class_creation():
     with pytest.raises(TypeError, match="declares no role"):
+
         class Bad(Schedule):
             x: float = 1.0
 

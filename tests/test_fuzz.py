@@ -91,8 +91,9 @@ def _evaluations(s: jaxsched.Schedule, ints: np.ndarray, floats: list[float]) ->
     }
 
 
-def check_everywhere(s: jaxsched.Schedule, ints: np.ndarray, floats: list[float], *,
-                     nonnegative: bool, agree: bool = False) -> None:
+def check_everywhere(
+    s: jaxsched.Schedule, ints: np.ndarray, floats: list[float], *, nonnegative: bool, agree: bool = False
+) -> None:
     """Finite (and non-negative) everywhere; with ``agree``, the JAX float32 values at integer steps match
     the NumPy float64 ones to float32 accuracy (relative to the largest value seen)."""
     outs = _evaluations(s, ints, floats)
@@ -103,14 +104,16 @@ def check_everywhere(s: jaxsched.Schedule, ints: np.ndarray, floats: list[float]
             assert (out >= 0).all(), f"{s!r}: {where} is negative: {out}"
     if agree:
         f32, f64 = outs["s(int32 jax array)"], outs["s.numpy(int64 ndarray)"]
-        steps = np.clip(np.asarray([int(x) for x in ints] + [MAX_STEP, 2**80], dtype=object), 0,
-                        MAX_STEP).astype(np.int64)
+        steps = np.clip(
+            np.asarray([int(x) for x in ints] + [MAX_STEP, 2**80], dtype=object), 0, MAX_STEP
+        ).astype(np.int64)
         scale = max(float(np.max(np.abs(f64), initial=0.0)), _value_scale(s))
         keep = steps <= _agreement_limit(s)
         f32, f64, steps = f32[keep], f64[keep], steps[keep]
         bad = np.abs(f32 - f64) > 1e-4 * scale + 1e-5 * np.abs(f64)
-        assert not bad.any(), (f"{s!r}: JAX float32 and NumPy float64 disagree at steps {steps[bad]}: "
-                               f"{f32[bad]} vs {f64[bad]}")
+        assert not bad.any(), (
+            f"{s!r}: JAX float32 and NumPy float64 disagree at steps {steps[bad]}: {f32[bad]} vs {f64[bad]}"
+        )
 
 
 def _value_scale(s: jaxsched.Schedule) -> float:
@@ -177,10 +180,13 @@ def test_growth_with_ceiling_is_quiet() -> None:
 def test_decay_power_is_never_nan() -> None:
     rate = 0.2540640977775623  # float32(rate) > rate, so the correction factor grows with k
     steps = jnp.asarray([10, 2**20, MAX_STEP], dtype=jnp.int32)
-    for s in (jaxsched.step_decay(3.0, step_size=1, decay_rate=rate),
-              jaxsched.exponential_decay(3.0, transition_steps=1, decay_rate=rate)):
-        np.testing.assert_allclose(np.asarray(s(steps)), s.numpy(np.asarray(steps)), rtol=1e-5,
-                                   err_msg=repr(s))
+    for s in (
+        jaxsched.step_decay(3.0, step_size=1, decay_rate=rate),
+        jaxsched.exponential_decay(3.0, transition_steps=1, decay_rate=rate),
+    ):
+        np.testing.assert_allclose(
+            np.asarray(s(steps)), s.numpy(np.asarray(steps)), rtol=1e-5, err_msg=repr(s)
+        )
 
 
 def test_cyclic_last_partial_cycle_under_int32() -> None:
@@ -190,22 +196,26 @@ def test_cyclic_last_partial_cycle_under_int32() -> None:
 
 
 def test_phase_ending_past_int32() -> None:
-    cases = [jaxsched.polynomial(1.0, 0.0, power=2.0, transition_steps=1000, transition_begin=MAX_STEP),
-             jaxsched.linear(1.0, 0.0, transition_steps=MAX_STEP - 1, transition_begin=472230),
-             jaxsched.step_decay(1.0, step_size=MAX_STEP, decay_rate=0.5),
-             # Was NaN: decay_steps - warmup_steps is 0 in float32 (both round to 2**31).
-             jaxsched.warmup_linear_decay(0.0, 1.0, warmup_steps=MAX_STEP - 1, decay_steps=MAX_STEP),
-             jaxsched.warmup_cosine_decay(0.0, 1.0, warmup_steps=MAX_STEP - 1, decay_steps=MAX_STEP)]
+    cases = [
+        jaxsched.polynomial(1.0, 0.0, power=2.0, transition_steps=1000, transition_begin=MAX_STEP),
+        jaxsched.linear(1.0, 0.0, transition_steps=MAX_STEP - 1, transition_begin=472230),
+        jaxsched.step_decay(1.0, step_size=MAX_STEP, decay_rate=0.5),
+        # Was NaN: decay_steps - warmup_steps is 0 in float32 (both round to 2**31).
+        jaxsched.warmup_linear_decay(0.0, 1.0, warmup_steps=MAX_STEP - 1, decay_steps=MAX_STEP),
+        jaxsched.warmup_cosine_decay(0.0, 1.0, warmup_steps=MAX_STEP - 1, decay_steps=MAX_STEP),
+    ]
     for s in cases:
         steps = np.asarray([472231, MAX_STEP])
-        np.testing.assert_allclose(np.asarray(s(jnp.asarray(steps, jnp.int32))), s.numpy(steps),
-                                   rtol=1e-5, err_msg=repr(s))
+        np.testing.assert_allclose(
+            np.asarray(s(jnp.asarray(steps, jnp.int32))), s.numpy(steps), rtol=1e-5, err_msg=repr(s)
+        )
 
 
 def test_rising_polynomial_tail_in_float32() -> None:
     """Regression: the rising branch took 1 - since(B)/T instead of the exact until(end)/T."""
-    s = jaxsched.polynomial(1374.437364401138, 9735.306324674053, power=1 / 3, transition_steps=20029951,
-                            transition_begin=123666)
+    s = jaxsched.polynomial(
+        1374.437364401138, 9735.306324674053, power=1 / 3, transition_steps=20029951, transition_begin=123666
+    )
     steps = np.asarray([20153616, 20153615, 20153000])
     np.testing.assert_allclose(np.asarray(s(jnp.asarray(steps, jnp.int32))), s.numpy(steps), rtol=2e-6)
 
@@ -282,10 +292,12 @@ def test_invalid_native_raises_naming_the_argument(name: str, data: st.DataObjec
 CROSS_CASES = [(name, kw, arg) for name, cases in sorted(strat.CROSS.items()) for kw, arg in cases]
 
 
-@pytest.mark.parametrize(("name", "kwargs", "argument"), CROSS_CASES,
-                         ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(CROSS_CASES)])
-def test_invalid_combination_raises_naming_the_argument(name: str, kwargs: dict[str, Any],
-                                                        argument: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "kwargs", "argument"), CROSS_CASES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(CROSS_CASES)]
+)
+def test_invalid_combination_raises_naming_the_argument(
+    name: str, kwargs: dict[str, Any], argument: str
+) -> None:
     with pytest.raises((ValueError, TypeError)) as info:
         REGISTRY[name](**kwargs)
     _assert_names(info.value, argument, f"{name}({kwargs})")
@@ -294,8 +306,16 @@ def test_invalid_combination_raises_naming_the_argument(name: str, kwargs: dict[
 
 # -- from_config on malformed configs ----------------------------------------------------------------
 
-MUTATIONS = ("missing", "extra", "unknown name", "name type", "no name", "wrong value", "not a mapping",
-             "nested")
+MUTATIONS = (
+    "missing",
+    "extra",
+    "unknown name",
+    "name type",
+    "no name",
+    "wrong value",
+    "not a mapping",
+    "nested",
+)
 
 
 @given(data=st.data())
@@ -309,8 +329,13 @@ def test_malformed_config_raises(data: st.DataObject) -> None:
     expect_start: str | None = None  # the message must start with this
     expect_in: str | None = None  # or contain this
     if mutation == "missing":
-        required = [f.name for f in dataclasses.fields(REGISTRY[name]) if f.init  # type: ignore[arg-type]
-                    and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+        required = [
+            f.name
+            for f in dataclasses.fields(REGISTRY[name])
+            if f.init  # type: ignore[arg-type]
+            and f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+        ]
         key = data.draw(st.sampled_from(required))
         del config[key]
         expect_in = key
@@ -319,8 +344,11 @@ def test_malformed_config_raises(data: st.DataObject) -> None:
         config[key] = data.draw(st.sampled_from([1, "x", None]))
         expect_in = key
     elif mutation == "unknown name":
-        config["name"] = data.draw(st.sampled_from(
-            ["no_such_schedule", "Linear", "compat.torch.NoSuchLR", "compat.nolib.Thing", "compat.", ""]))
+        config["name"] = data.draw(
+            st.sampled_from(
+                ["no_such_schedule", "Linear", "compat.torch.NoSuchLR", "compat.nolib.Thing", "compat.", ""]
+            )
+        )
         expect_start = "name"
     elif mutation == "name type":
         config["name"] = data.draw(st.sampled_from([5, None, ["linear"], {"a": 1}]))
@@ -341,10 +369,14 @@ def test_malformed_config_raises(data: st.DataObject) -> None:
         config = data.draw(st.sampled_from([[cfg], 5, None, 1.5, ("linear",)]))
         expect_start = "config"
     else:  # a malformed child inside a combinator
-        child = {"name": "warmup_cosine_decay", "init_value": 0.0, "peak_value": 1.0,
-                 "warmup_steps": 10, "decay_steps": data.draw(st.sampled_from([5, -1, "abc", None]))}
-        config = {"name": "join", "schedules": [{"name": "constant", "value": 1.0}, child],
-                  "boundaries": [3]}
+        child = {
+            "name": "warmup_cosine_decay",
+            "init_value": 0.0,
+            "peak_value": 1.0,
+            "warmup_steps": 10,
+            "decay_steps": data.draw(st.sampled_from([5, -1, "abc", None])),
+        }
+        config = {"name": "join", "schedules": [{"name": "constant", "value": 1.0}, child], "boundaries": [3]}
         expect_start = "schedules[1]."
     note(f"{mutation}: {config!r}")
     with pytest.raises((ValueError, TypeError)) as info:
@@ -358,13 +390,16 @@ def test_malformed_config_raises(data: st.DataObject) -> None:
     CASES["malformed config"] += 1
 
 
-@pytest.mark.parametrize(("suffix", "text"), [
-    (".json", '{"name": "linear", "init_value": 1.0,'),
-    (".json", "[1, 2]"),
-    (".yaml", "name: linear\ninit_value: [1.0\n"),
-    (".yaml", "name: linear\ninit_value: 1.0\nend_value: 0.0\ntransition_steps: -3\n"),
-    (".yml", "- 1\n- 2\n"),
-])
+@pytest.mark.parametrize(
+    ("suffix", "text"),
+    [
+        (".json", '{"name": "linear", "init_value": 1.0,'),
+        (".json", "[1, 2]"),
+        (".yaml", "name: linear\ninit_value: [1.0\n"),
+        (".yaml", "name: linear\ninit_value: 1.0\nend_value: 0.0\ntransition_steps: -3\n"),
+        (".yml", "- 1\n- 2\n"),
+    ],
+)
 def test_malformed_config_file_raises(tmp_path: Any, suffix: str, text: str) -> None:
     path = tmp_path / f"cfg{suffix}"
     path.write_text(text)
@@ -396,8 +431,9 @@ def test_port_examples_are_finite_everywhere(name: str) -> None:
     assert cls.examples, f"{name} has no examples"
     for example in cls.examples:
         s = _port(name, example)
-        check_everywhere(s, strat.steps_around(s, list(strat.EDGE_STEPS)), list(strat.EDGE_FLOAT_STEPS),
-                         nonnegative=False)
+        check_everywhere(
+            s, strat.steps_around(s, list(strat.EDGE_STEPS)), list(strat.EDGE_FLOAT_STEPS), nonnegative=False
+        )
         CASES["port examples"] += 1
 
 
@@ -439,7 +475,8 @@ def test_port_rejects_bad_numbers_and_modes(name: str) -> None:
             for bad in bads:
                 with pytest.raises((ValueError, TypeError)) as info:
                     cls(**{**example, field: bad}) if not _nested(example) else _port(
-                        name, {**example, field: bad})
+                        name, {**example, field: bad}
+                    )
                 _assert_names(info.value, field, f"{name}({field}={bad!r})")
                 CASES["port invalid"] += 1
 
@@ -459,13 +496,18 @@ def test_torch_one_cycle_with_a_huge_total() -> None:
     assert np.isfinite(np.asarray(s(np.asarray([0, MAX_STEP])))).all()
 
 
-@pytest.mark.parametrize("s", [
-    jaxsched.warmup_linear_decay(0.0, 1e-30, warmup_steps=367, decay_steps=992, end_value=1e-8),
-    jaxsched.warmup_cosine_decay(0.0, 1e-30, warmup_steps=367, decay_steps=992, end_value=1e-8),
-    jaxsched.warmup_cosine_decay(0.0, 1e-30, warmup_steps=367, decay_steps=992, end_value=1e-8, k_decay=2.0,
-                                 exponent=0.5),
-    jaxsched.cosine_restarts(1e-30, 100, end_value=1e-8, warmup_steps=10),
-], ids=repr)
+@pytest.mark.parametrize(
+    "s",
+    [
+        jaxsched.warmup_linear_decay(0.0, 1e-30, warmup_steps=367, decay_steps=992, end_value=1e-8),
+        jaxsched.warmup_cosine_decay(0.0, 1e-30, warmup_steps=367, decay_steps=992, end_value=1e-8),
+        jaxsched.warmup_cosine_decay(
+            0.0, 1e-30, warmup_steps=367, decay_steps=992, end_value=1e-8, k_decay=2.0, exponent=0.5
+        ),
+        jaxsched.cosine_restarts(1e-30, 100, end_value=1e-8, warmup_steps=10),
+    ],
+    ids=repr,
+)
 def test_rising_decay_from_a_tiny_peak(s: jaxsched.Schedule) -> None:
     """Regression: a "decay" that rises (end above peak) took end + (peak - end) * c, which cancels at the
     peak: -2e-17 (negative) at step 367 in float32, 0 instead of 1e-30 in float64."""

@@ -11,8 +11,11 @@ import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("jaxsched", "torch_bridge")
-KNOWN = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-         for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")}
+KNOWN = {
+    ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    for pkg in PACKAGES
+    for p in (ROOT / pkg).rglob("*.py")
+}
 
 
 def _module_name(path: Path) -> str:
@@ -62,8 +65,9 @@ def _graph() -> dict[str, set[str]]:
 def test_no_import_cycles():
     graph = _graph()
     # A package's __init__ importing its own submodules is how a package exposes them, not a cycle.
-    edges = {m: {d for d in deps if not (m == d.rsplit(".", 1)[0] and m in PACKAGES)}
-             for m, deps in graph.items()}
+    edges = {
+        m: {d for d in deps if not (m == d.rsplit(".", 1)[0] and m in PACKAGES)} for m, deps in graph.items()
+    }
     state: dict[str, int] = {}
     stack: list[str] = []
 
@@ -72,7 +76,7 @@ def test_no_import_cycles():
         stack.append(m)
         for d in edges[m]:
             if state.get(d) == 1:
-                cycle = [*stack[stack.index(d):], d]
+                cycle = [*stack[stack.index(d) :], d]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if d not in state:
                 dfs(d)
@@ -86,8 +90,13 @@ def test_no_import_cycles():
 
 def test_core_imports_no_family_and_no_jax():
     graph = _graph()
-    for core in ("jaxsched._core", "jaxsched._fields", "jaxsched._numerics", "jaxsched._validate",
-                 "jaxsched._jaxhook"):
+    for core in (
+        "jaxsched._core",
+        "jaxsched._fields",
+        "jaxsched._numerics",
+        "jaxsched._validate",
+        "jaxsched._jaxhook",
+    ):
         deps = graph[core]
         assert not any(d.startswith(("jaxsched.schedules", "jaxsched.compat")) for d in deps), (core, deps)
         assert "jax" not in _top_level_imports(ROOT / (core.replace(".", "/") + ".py"))
@@ -95,8 +104,10 @@ def test_core_imports_no_family_and_no_jax():
 
 def test_declared_dependencies_match_imports():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {d.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip().replace("-", "_").lower()
-                for d in meta["dependencies"]}
+    declared = {
+        d.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip().replace("-", "_").lower()
+        for d in meta["dependencies"]
+    }
     used = set()
     for path in (ROOT / "jaxsched").rglob("*.py"):
         if "compat" in path.parts or "_references" in path.parts:

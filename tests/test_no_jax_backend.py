@@ -57,7 +57,8 @@ SCRIPT = textwrap.dedent("""
 
 def test_torch_bridge_without_jax_backend() -> None:
     env = dict(os.environ, JAX_PLATFORMS="no_such_platform", PYTHONPATH=os.getcwd())
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "JAX-BACKEND-REFUSED" in proc.stdout and proc.stdout.strip().endswith("OK"), proc.stdout

@@ -80,8 +80,11 @@ def test_growth_without_a_ceiling_is_refused():
 def test_zero_start_of_a_growing_exponential_stays_zero():
     # item 7: exponential_decay(init_value=0, decay_rate=1.2, end_value=1) was NaN at large steps.
     s = jaxsched.exponential_decay(0.0, 1, 1.2, end_value=1.0)
-    for got in (s.numpy([0, 10**6, MAX_STEP]), np.asarray(s([0, 10**6, MAX_STEP])),
-                jit_arg(s, np.array([0, 10**6, MAX_STEP]))):
+    for got in (
+        s.numpy([0, 10**6, MAX_STEP]),
+        np.asarray(s([0, 10**6, MAX_STEP])),
+        jit_arg(s, np.array([0, 10**6, MAX_STEP])),
+    ):
         np.testing.assert_array_equal(got, 0.0)
 
 
@@ -91,17 +94,21 @@ def test_float32_accuracy_cases_of_item_8():
         (jaxsched.cosine_decay(1.0, 100_000, k_decay=0.2), [1, 2, 3, 4, 99_999, 50_000]),
         (jaxsched.noam(model_size=1e30, warmup_steps=10**9), [0, 10**9]),
         (jaxsched.exponential_decay(1e30, 1, 1e-10, end_value=1e-30), [2, 5, 6]),
-        (jaxsched.one_cycle(1001, 1.0, pct_start=0.3, anneal="linear", three_phase=True),
-         [298, 299, 300, 599, 600, 999, 1000]),
+        (
+            jaxsched.one_cycle(1001, 1.0, pct_start=0.3, anneal="linear", three_phase=True),
+            [298, 299, 300, 599, 600, 999, 1000],
+        ),
     ]
     for s, k in cases:
         ref = s.numpy(k)
         for got in (np.asarray(s(k)), jit_arg(s, np.asarray(k))):
             np.testing.assert_allclose(got, ref, rtol=1e-6, err_msg=repr(s))
     assert float(jaxsched.noam(model_size=1e30, warmup_steps=10**9)(0)) == pytest.approx(
-        1e-15 * 10**-13.5, rel=1e-6)  # 3.16e-29, was 0
-    assert float(jaxsched.exponential_decay(1e30, 1, 1e-10, end_value=1e-30)(5)) == pytest.approx(1e-20,
-                                                                                                    rel=1e-6)
+        1e-15 * 10**-13.5, rel=1e-6
+    )  # 3.16e-29, was 0
+    assert float(jaxsched.exponential_decay(1e30, 1, 1e-10, end_value=1e-30)(5)) == pytest.approx(
+        1e-20, rel=1e-6
+    )
 
 
 def test_cosine_k_decay_near_the_peak_against_mpmath():
@@ -137,18 +144,20 @@ def test_many_piece_join_is_one_evaluation_per_structure():
 
     small, big = ops(100), ops(10_000)
     assert big <= small + 5
-    s = jaxsched.join([jaxsched.cosine_decay(1.0 + i, 100) for i in range(10_000)],
-                      [100 * (i + 1) for i in range(9_999)])
+    s = jaxsched.join(
+        [jaxsched.cosine_decay(1.0 + i, 100) for i in range(10_000)], [100 * (i + 1) for i in range(9_999)]
+    )
     k = np.array([0, 50, 100, 150, 999_950, 999_999])
     np.testing.assert_allclose(np.asarray(s(k)), s.numpy(k), rtol=1e-6)
 
 
-@given(st.lists(st.sampled_from(["cos", "lin", "const"]), min_size=9, max_size=30),
-       st.integers(0, 10**6))
+@given(st.lists(st.sampled_from(["cos", "lin", "const"]), min_size=9, max_size=30), st.integers(0, 10**6))
 def test_mixed_many_piece_join_matches_chain(kinds, step):
-    makers = {"cos": lambda i: jaxsched.cosine_decay(1.0 + i, 50),
-              "lin": lambda i: jaxsched.linear(1.0 + i, 0.5, 30),
-              "const": lambda i: jaxsched.constant(0.1 * i)}
+    makers = {
+        "cos": lambda i: jaxsched.cosine_decay(1.0 + i, 50),
+        "lin": lambda i: jaxsched.linear(1.0 + i, 0.5, 30),
+        "const": lambda i: jaxsched.constant(0.1 * i),
+    }
     pieces = [makers[k](i) for i, k in enumerate(kinds)]
     bounds = [40 * (i + 1) for i in range(len(pieces) - 1)]
     s = jaxsched.join(pieces, bounds)

@@ -21,13 +21,32 @@ def loss(p):
 
 
 def _scheduled_optimizers():
-    for name in ["adam", "adamw", "sgd", "lion", "adafactor", "rmsprop", "lamb", "adagrad", "nadam",
-                 "radam", "adabelief", "yogi", "novograd", "sm3", "fromage", "noisy_sgd", "lars"]:
+    for name in [
+        "adam",
+        "adamw",
+        "sgd",
+        "lion",
+        "adafactor",
+        "rmsprop",
+        "lamb",
+        "adagrad",
+        "nadam",
+        "radam",
+        "adabelief",
+        "yogi",
+        "novograd",
+        "sm3",
+        "fromage",
+        "noisy_sgd",
+        "lars",
+    ]:
         fn = getattr(optax, name, None)
         params = inspect.signature(fn).parameters if fn is not None else {}
         # As optax's own ScheduleAsLearningRateTest: only those annotated to take a schedule.
         if "learning_rate" in params and params["learning_rate"].annotation in (
-                optax.ScalarOrSchedule, optax.Schedule):
+            optax.ScalarOrSchedule,
+            optax.Schedule,
+        ):
             yield pytest.param(fn, id=name)
 
 
@@ -71,8 +90,9 @@ def test_inject_hyperparams_adamw_100_jitted_steps():
     for k in range(100):
         p, state = step(p, state)
         # After update k the state records the value that update used: s(k).
-        assert float(state.hyperparams["learning_rate"]) == pytest.approx(float(SCHED.numpy(k)),
-                                                                          rel=2e-6, abs=1e-12)
+        assert float(state.hyperparams["learning_rate"]) == pytest.approx(
+            float(SCHED.numpy(k)), rel=2e-6, abs=1e-12
+        )
         assert float(jaxsched.current(state)) == float(state.hyperparams["learning_rate"])
 
 
@@ -96,8 +116,9 @@ def test_schedule_weight_decay_and_b1():
     step = jax.jit(lambda g, s, p: opt.update(g, s, p))
     for k in range(60):
         _, state = step(jax.grad(loss)(PARAMS), state, PARAMS)
-        assert float(jaxsched.current(state, "weight_decay")) == pytest.approx(float(wd.numpy(k)),
-                                                                               rel=1e-6, abs=1e-9)
+        assert float(jaxsched.current(state, "weight_decay")) == pytest.approx(
+            float(wd.numpy(k)), rel=1e-6, abs=1e-9
+        )
         assert float(jaxsched.current(state, "b1")) == pytest.approx(float(b1.numpy(k)), rel=1e-6)
 
 
@@ -106,16 +127,18 @@ def test_multi_transform_per_group_schedules():
     enc = jaxsched.cosine_decay(1e-3, 100)
     head = jaxsched.warmup_constant(0.0, 1e-2, 10)
     opt = optax.multi_transform(
-        {"enc": optax.inject_hyperparams(optax.sgd)(learning_rate=enc),
-         "head": optax.inject_hyperparams(optax.sgd)(learning_rate=head)},
-        {"encoder": "enc", "head": "head"})
+        {
+            "enc": optax.inject_hyperparams(optax.sgd)(learning_rate=enc),
+            "head": optax.inject_hyperparams(optax.sgd)(learning_rate=head),
+        },
+        {"encoder": "enc", "head": "head"},
+    )
     state = opt.init(params)
     grads = jax.tree.map(jnp.ones_like, params)
     for k in range(15):
         updates, state = opt.update(grads, state, params)
         np.testing.assert_allclose(np.asarray(updates["encoder"]), -float(enc.numpy(k)), rtol=1e-6)
-        np.testing.assert_allclose(np.asarray(updates["head"]), -float(head.numpy(k)), rtol=1e-6,
-                                   atol=1e-12)
+        np.testing.assert_allclose(np.asarray(updates["head"]), -float(head.numpy(k)), rtol=1e-6, atol=1e-12)
     with pytest.raises(KeyError, match="several places"):
         jaxsched.current(state)
     sub = state.inner_states["head"].inner_state

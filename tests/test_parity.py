@@ -40,7 +40,7 @@ def test_running_error_equals_the_whole_curve_error():
     whole = _parity.relative_error(a, b, 1e-6)
     acc = _parity.Running(1e-6, float(np.max(np.abs(b))))
     for lo in range(0, 1000, 64):  # blocks of 64, as the job streams them
-        acc.add(np.arange(lo, min(lo + 64, 1000)), a[lo:lo + 64], b[lo:lo + 64])
+        acc.add(np.arange(lo, min(lo + 64, 1000)), a[lo : lo + 64], b[lo : lo + 64])
     assert acc.error == whole and acc.steps == 1000
     worst = int(np.argmax(np.abs(a - b) / np.maximum(np.abs(b), 1e-6 * np.max(np.abs(b)))))
     assert acc.worst == worst and acc.value == a[worst] and acc.expected == b[worst]
@@ -50,8 +50,18 @@ def test_running_error_equals_the_whole_curve_error():
 
 def test_chunks_cover_the_steps_then_the_far_steps():
     extra = _parity.far_steps(300, [0, 100, 1000])
-    assert extra.tolist() == [999, 1000, 1001, 10**5, 10**6, 2**24 - 1, 2**24 + 1, 10**8,
-                              2**31 - 2, 2**31 - 1]
+    assert extra.tolist() == [
+        999,
+        1000,
+        1001,
+        10**5,
+        10**6,
+        2**24 - 1,
+        2**24 + 1,
+        10**8,
+        2**31 - 2,
+        2**31 - 1,
+    ]
     seen, dense = [], 0
     for steps, valid, d in _parity.chunks(300, extra, 64):
         assert steps.shape == (64,) and steps.dtype == np.int64  # one shape: one compile per op
@@ -77,6 +87,7 @@ def test_horizon_is_the_whole_schedule():
 
 
 # -- mismatch detection ----------------------------------------------------------------------------------
+
 
 class Skewed(Schedule, name="test_parity.skewed"):
     """A test schedule whose JAX values differ from its NumPy values by a relative ``skew``."""
@@ -148,8 +159,10 @@ def test_x64_really_runs_in_float64(worker):
 
 
 def test_the_worker_and_this_process_agree():
-    cases = [_parity.case_from_config({"name": "cosine_decay", "init_value": 1.0, "decay_steps": k})
-             for k in (10, 1000, 100_000)]
+    cases = [
+        _parity.case_from_config({"name": "cosine_decay", "init_value": 1.0, "decay_steps": k})
+        for k in (10, 1000, 100_000)
+    ]
     here = _parity.run(cases, paths=("jax-f32", "jax-f64"), worker=False)
     there = _parity.run(cases, paths=("jax-f32", "jax-f64"), worker=True)
     for a, b in zip(here, there, strict=True):
@@ -249,7 +262,7 @@ def test_a_late_deviation_is_found(monkeypatch, streaming):
     def stream(s, n, block):
         for lo in range(0, n, block):
             blocks.append(min(block, n - lo))
-            yield curve(s, n)[lo:lo + block]
+            yield curve(s, n)[lo : lo + block]
 
     ref = Reference("fake", curve, None, stream if streaming else None)
     monkeypatch.setitem(_REFERENCES, LongSkewed.config_name, ref)
@@ -266,8 +279,9 @@ def test_a_late_deviation_is_found(monkeypatch, streaming):
 def test_smaller_blocks_give_the_same_result():
     s = jaxsched.warmup_cosine_decay(0.0, 1.0, 1000, 20_000)
     a = _parity.run([_parity.case_from_schedule(s)], paths=("jax-f32", "torch_bridge"), worker=False)
-    b = _parity.run([_parity.case_from_schedule(s)], paths=("jax-f32", "torch_bridge"), worker=False,
-                    block=1024)
+    b = _parity.run(
+        [_parity.case_from_schedule(s)], paths=("jax-f32", "torch_bridge"), worker=False, block=1024
+    )
     assert a[0].paths == b[0].paths
 
 
@@ -338,8 +352,9 @@ def test_json_report_is_serialisable():
 # -- the whole catalog -----------------------------------------------------------------------------------
 
 _config.import_all_ports()
-LABELS = [f"{name}[{i}]" for name, cls in sorted(jaxsched.registry().items())
-          for i in range(len(cls.examples))]
+LABELS = [
+    f"{name}[{i}]" for name, cls in sorted(jaxsched.registry().items()) for i in range(len(cls.examples))
+]
 
 
 @pytest.fixture(scope="module")
@@ -356,8 +371,7 @@ def test_catalog_parity(catalog_results, label):
     r = catalog_results[label]
     assert r.case.error is None, r.case.error
     assert set(r.paths) >= {"jax-f32", "jax-f64", "torch_bridge", "original"}
-    problems = {p: (x.status, x.error, x.note) for p, x in r.paths.items()
-                if x.status not in ("ok", "n/a")}
+    problems = {p: (x.status, x.error, x.note) for p, x in r.paths.items() if x.status not in ("ok", "n/a")}
     assert not problems, problems
     assert r.paths["torch_bridge"].status == "ok", r.paths["torch_bridge"].note
 

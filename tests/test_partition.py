@@ -89,12 +89,15 @@ def config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_config_file_gives_the_rules(config_file: Path) -> None:
     part = jaxsched.partition_from_config(config_file)
     want = Partition(
-        [Rule("^embed/", frozen=True),
-         Rule("bias$|^norm_scale$", lr_multiplier=2.0, weight_decay_multiplier=0.0, name="no_decay"),
-         Rule("^head/", learning_rate=jaxsched.linear(0.02, 0.0, 8), name="head"),
-         Rule("^block/", lr_multiplier=0.5)],
+        [
+            Rule("^embed/", frozen=True),
+            Rule("bias$|^norm_scale$", lr_multiplier=2.0, weight_decay_multiplier=0.0, name="no_decay"),
+            Rule("^head/", learning_rate=jaxsched.linear(0.02, 0.0, 8), name="head"),
+            Rule("^block/", lr_multiplier=0.5),
+        ],
         learning_rate=jaxsched.warmup_cosine_decay(0.0, 0.01, warmup_steps=2, decay_steps=10),
-        weight_decay=jaxsched.constant(0.1))
+        weight_decay=jaxsched.constant(0.1),
+    )
     assert part == want
     assert jaxsched.partition_from_config(part.to_config()) == part
     json_file = config_file.with_suffix(".json")
@@ -114,18 +117,29 @@ def test_jax_and_torch_see_the_same_per_group_values(config_file: Path) -> None:
     embed0 = np.asarray(params["embed"]["weight"]).copy()
 
     # JAX: one optax transformation from the rules, a jitted step.
-    opt = jaxsched.partition(part.rules, optax.adamw, learning_rate=part.learning_rate,
-                             weight_decay=part.weight_decay)
+    opt = jaxsched.partition(
+        part.rules, optax.adamw, learning_rate=part.learning_rate, weight_decay=part.weight_decay
+    )
     state = opt.init(params)
-    assert jax.tree.leaves(part.labels(params)) == ["no_decay", "^block/", "^embed/", "no_decay",
-                                                    "head", "no_decay"]
+    assert jax.tree.leaves(part.labels(params)) == [
+        "no_decay",
+        "^block/",
+        "^embed/",
+        "no_decay",
+        "head",
+        "no_decay",
+    ]
 
     @jax.jit
     def step(p, st, x, y):
         g = jax.grad(lambda q: jnp.mean((jax_forward(q, x) - y) ** 2))(p)
         updates, st = opt.update(g, st, p)
-        return (optax.apply_updates(p, updates), st, jaxsched.current_by_group(st),
-                jaxsched.current_by_group(st, "weight_decay"))
+        return (
+            optax.apply_updates(p, updates),
+            st,
+            jaxsched.current_by_group(st),
+            jaxsched.current_by_group(st, "weight_decay"),
+        )
 
     # torch: the same rules on named_parameters.
     tgroups = torch_bridge.param_groups(net, part)
@@ -174,9 +188,17 @@ def test_jax_and_torch_see_the_same_per_group_values(config_file: Path) -> None:
 
 def test_shorthands_and_group_values() -> None:
     s = jaxsched.cosine_decay(1e-3, 100)
-    part = Partition([("^a/", s), ("^b/", 0.25), ("^c/", "frozen"), ("^d/", {"weight_decay": 0.5}),
-                      Rule("^e/", lr_multiplier=jaxsched.linear(0.0, 1.0, 10))],
-                     learning_rate=1e-2, weight_decay=jaxsched.linear(0.1, 0.0, 100))
+    part = Partition(
+        [
+            ("^a/", s),
+            ("^b/", 0.25),
+            ("^c/", "frozen"),
+            ("^d/", {"weight_decay": 0.5}),
+            Rule("^e/", lr_multiplier=jaxsched.linear(0.0, 1.0, 10)),
+        ],
+        learning_rate=1e-2,
+        weight_decay=jaxsched.linear(0.1, 0.0, 100),
+    )
     g = part.groups()
     assert g["^a/"].learning_rate == s and g["^c/"].frozen
     assert float(g["^b/"].learning_rate.numpy(3)) == 0.25 * 1e-2
@@ -184,8 +206,14 @@ def test_shorthands_and_group_values() -> None:
     assert float(g["^e/"].learning_rate.numpy(5)) == pytest.approx(0.5e-2)
     assert float(g["^b/"].weight_decay.numpy(50)) == pytest.approx(0.05)
     assert part.group_of("x/a/w") == "default"  # re.search, anchored patterns
-    params = {"a": {"w": jnp.ones(1)}, "b": [jnp.ones(1)], "c": {"w": jnp.ones(1)},
-              "d": {"w": jnp.ones(1)}, "e": {"w": jnp.ones(1)}, "x": jnp.ones(1)}
+    params = {
+        "a": {"w": jnp.ones(1)},
+        "b": [jnp.ones(1)],
+        "c": {"w": jnp.ones(1)},
+        "d": {"w": jnp.ones(1)},
+        "e": {"w": jnp.ones(1)},
+        "x": jnp.ones(1),
+    }
     opt = part.optax(optax.sgd)
     state = opt.init(params)
     updates, state = opt.update(jax.tree.map(jnp.ones_like, params), state, params)
@@ -200,16 +228,20 @@ def test_shorthands_and_group_values() -> None:
 
 def test_sgd_with_momentum_and_l2_matches_torch_sgd() -> None:
     """Without a weight_decay argument (optax.sgd) the decay is torch SGD's L2 term: equal trajectories."""
-    part = Partition([("^block/", 0.5), ("bias$", {"weight_decay_multiplier": 0.0}), ("^embed/", "frozen")],
-                     learning_rate=jaxsched.cosine_decay(0.1, 10), weight_decay=0.05)
+    part = Partition(
+        [("^block/", 0.5), ("bias$", {"weight_decay_multiplier": 0.0}), ("^embed/", "frozen")],
+        learning_rate=jaxsched.cosine_decay(0.1, 10),
+        weight_decay=0.05,
+    )
     net = Net()
     params = jax_params(net)
     opt = part.optax(optax.sgd, momentum=0.9)
     state = opt.init(params)
     topt = torch.optim.SGD(torch_bridge.param_groups(net, part), lr=1.0, momentum=0.9)
     scheds = torch_bridge.partition_schedulers(topt, part)
-    step = jax.jit(lambda p, st, x, y: opt.update(
-        jax.grad(lambda q: jnp.mean((jax_forward(q, x) - y) ** 2))(p), st, p))
+    step = jax.jit(
+        lambda p, st, x, y: opt.update(jax.grad(lambda q: jnp.mean((jax_forward(q, x) - y) ** 2))(p), st, p)
+    )
     x, y = data(5)
     for k in range(5):
         updates, state = step(params, state, x[k], y[k])
@@ -235,8 +267,9 @@ def test_paths() -> None:
     assert [g["name"] for g in groups] == ["default"] and len(groups[0]["params"]) == 3
     assert not net[1][0].bias.requires_grad
     net2 = torch.nn.Sequential(torch.nn.Linear(1, 1))
-    torch_bridge.param_groups(net2.named_parameters(), Partition([("bias", "frozen")], learning_rate=0.1),
-                              freeze=False)
+    torch_bridge.param_groups(
+        net2.named_parameters(), Partition([("bias", "frozen")], learning_rate=0.1), freeze=False
+    )
     assert net2[0].bias.requires_grad
 
 
@@ -247,11 +280,15 @@ def test_refusals() -> None:
         (lambda: Partition([("a", "freeze")], learning_rate=lr), "frozen"),
         (lambda: Partition([("a", -1.0)], learning_rate=lr), r"rules\[0\]\.lr_multiplier"),
         (lambda: Partition([("a", float("nan"))], learning_rate=lr), "lr_multiplier"),
-        (lambda: Partition([("a", {"learning_rate": lr, "lr_multiplier": 2.0})], learning_rate=lr),
-         "lr_multiplier"),
+        (
+            lambda: Partition([("a", {"learning_rate": lr, "lr_multiplier": 2.0})], learning_rate=lr),
+            "lr_multiplier",
+        ),
         (lambda: Partition([("a", {"frozen": True, "weight_decay": 0.1})], learning_rate=lr), "frozen"),
-        (lambda: Partition([("a", {"weight_decay_multiplier": 0.0})], learning_rate=lr),
-         "needs a base weight_decay"),
+        (
+            lambda: Partition([("a", {"weight_decay_multiplier": 0.0})], learning_rate=lr),
+            "needs a base weight_decay",
+        ),
         (lambda: Partition([("a", 1.0), ("a", 2.0)], learning_rate=lr), r"rules\[1\]\.name"),
         (lambda: Partition([Rule("a", name="default")], learning_rate=lr), "default group"),
         (lambda: Partition([("a", {"lr": 0.1})], learning_rate=lr), r"rules\[0\]"),
@@ -278,21 +315,50 @@ def test_refusals() -> None:
         jaxsched.current_by_group(optax.inject_hyperparams(optax.sgd)(learning_rate=0.1).init({}))
 
 
-@pytest.mark.parametrize("cfg, match", [
-    ({"rules": []}, "learning_rate"),
-    ({"learning_rate": 0.1, "rules": [], "extra": 1}, "unknown keys"),
-    ({"learning_rate": 0.1, "rules": {"a": 1}}, "rules: must be a list"),
-    ({"learning_rate": 0.1, "rules": [{"pattern": "a", "lr_multiplier": "x"}]}, r"rules\[0\]\.lr_multiplier"),
-    ({"learning_rate": 0.1, "rules": [{"pattern": "a", "learning_rate": {"name": "linear", "init_value": 1.0,
-                                                                          "end_value": 0.0,
-                                                                          "transition_steps": -3}}]},
-     r"rules\[0\]\.learning_rate\.transition_steps"),
-    ({"learning_rate": {"name": "nope"}, "rules": []}, r"learning_rate\.name: unknown schedule"),
-    ({"learning_rate": {"name": "warmup_constant", "init_value": 0.0, "peak_value": 1.0,
-                        "warmup_steps": "10%"}, "rules": []}, "needs total_steps"),
-    ({"learning_rate": 0.1, "rules": [7]}, r"rules\[0\]"),
-    ({"learning_rate": 0.1, "rules": [], "units": {"epochs": 3}}, "units"),
-])
+@pytest.mark.parametrize(
+    "cfg, match",
+    [
+        ({"rules": []}, "learning_rate"),
+        ({"learning_rate": 0.1, "rules": [], "extra": 1}, "unknown keys"),
+        ({"learning_rate": 0.1, "rules": {"a": 1}}, "rules: must be a list"),
+        (
+            {"learning_rate": 0.1, "rules": [{"pattern": "a", "lr_multiplier": "x"}]},
+            r"rules\[0\]\.lr_multiplier",
+        ),
+        (
+            {
+                "learning_rate": 0.1,
+                "rules": [
+                    {
+                        "pattern": "a",
+                        "learning_rate": {
+                            "name": "linear",
+                            "init_value": 1.0,
+                            "end_value": 0.0,
+                            "transition_steps": -3,
+                        },
+                    }
+                ],
+            },
+            r"rules\[0\]\.learning_rate\.transition_steps",
+        ),
+        ({"learning_rate": {"name": "nope"}, "rules": []}, r"learning_rate\.name: unknown schedule"),
+        (
+            {
+                "learning_rate": {
+                    "name": "warmup_constant",
+                    "init_value": 0.0,
+                    "peak_value": 1.0,
+                    "warmup_steps": "10%",
+                },
+                "rules": [],
+            },
+            "needs total_steps",
+        ),
+        ({"learning_rate": 0.1, "rules": [7]}, r"rules\[0\]"),
+        ({"learning_rate": 0.1, "rules": [], "units": {"epochs": 3}}, "units"),
+    ],
+)
 def test_config_errors_name_the_place(cfg: dict, match: str) -> None:
     with pytest.raises(jaxsched.ConfigError, match=match):
         jaxsched.partition_from_config(cfg)
@@ -308,8 +374,10 @@ def test_config_file_errors(tmp_path: Path) -> None:
     # An alias bomb in a rule: refused quickly, with a short message.
     bomb = tmp_path / "bomb.yaml"
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
-              for i in range(1, 12)]
+    lines += [
+        f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
+        for i in range(1, 12)
+    ]
     bomb.write_text("\n".join([*lines, "learning_rate: 0.1", "rules: [*a11]"]))
     with pytest.raises(jaxsched.ConfigError) as err:
         jaxsched.partition_from_config(bomb)
@@ -329,8 +397,13 @@ def test_rules_and_batch_sizes_load_without_jax() -> None:
         assert "jax" not in sys.modules and "optax" not in sys.modules, [m for m in sys.modules if "jax" in m]
         print("OK")
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                          env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])))
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])),
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() == "OK"
 
@@ -351,9 +424,11 @@ def test_torch_partition_without_a_jax_backend(config_file: Path) -> None:
         assert not xb._backends, xb._backends
         print("OK", sorted(g["name"] for g in opt.param_groups))
     """)
-    env = dict(os.environ, JAX_PLATFORMS="no_such_platform",
-               PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                          timeout=300)
+    env = dict(
+        os.environ, JAX_PLATFORMS="no_such_platform", PYTHONPATH=str(Path(__file__).resolve().parents[1])
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() == "OK ['^block/', 'head', 'no_decay']"

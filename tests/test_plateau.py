@@ -39,14 +39,16 @@ def configs(draw: Any) -> dict[str, Any]:
 # Plateaus, noise, repeats and negative values (where torch's "rel" mode is wrong-signed).
 metric_lists = st.lists(
     st.sampled_from([1.0, 0.5, 0.49995, -1.0, 2.0]) | st.floats(-3, 3, allow_nan=False),
-    min_size=1, max_size=40,
+    min_size=1,
+    max_size=40,
 )
 
 
 def _groups() -> torch.optim.Optimizer:
     p = [torch.nn.Parameter(torch.zeros(1)) for _ in range(2)]
-    return torch.optim.SGD([{"params": [p[0]], "lr": 0.1}, {"params": [p[1]], "lr": 0.003}],
-                           momentum=0.9, weight_decay=0.01)
+    return torch.optim.SGD(
+        [{"params": [p[0]], "lr": 0.1}, {"params": [p[1]], "lr": 0.003}], momentum=0.9, weight_decay=0.01
+    )
 
 
 def torch_lrs(cfg: dict[str, Any], metrics: list[float]) -> np.ndarray:
@@ -73,8 +75,9 @@ def test_torch_bridge_equals_torch_exactly(cfg: dict[str, Any], metrics: list[fl
     assert sched.get_last_lr() == list(want[-1])
     # the same machine on another field: weight decay 0.01 behaves like an lr of 0.1 scaled by 0.1
     opt = _groups()
-    wd = ReduceLROnPlateau(opt, field="weight_decay",
-                           **{**cfg, "min_lr": cfg["min_lr"] * 0.1, "eps": cfg["eps"] * 0.1})
+    wd = ReduceLROnPlateau(
+        opt, field="weight_decay", **{**cfg, "min_lr": cfg["min_lr"] * 0.1, "eps": cfg["eps"] * 0.1}
+    )
     for m in metrics:
         wd.step(m)
     assert opt.param_groups[0]["lr"] == 0.1  # lr untouched
@@ -112,16 +115,18 @@ def test_optax_transform_jits_and_chains() -> None:
         lrs.append(-float(upd["w"][0]))
     np.testing.assert_allclose(lrs, want, rtol=1e-6)
     assert isinstance(reduce_on_plateau(), optax.GradientTransformationExtraArgs)
-    assert jaxsched.reduce_on_plateau is reduce_on_plateau if hasattr(jaxsched, "reduce_on_plateau") \
-        else True
+    assert jaxsched.reduce_on_plateau is reduce_on_plateau if hasattr(jaxsched, "reduce_on_plateau") else True
 
 
-@pytest.mark.parametrize(("argument", "kwargs"), [
-    ("factor", {"factor": 1.0}),
-    ("factor", {"factor": 1.5}),
-    ("mode", {"mode": "avg"}),
-    ("threshold_mode", {"threshold_mode": "pct"}),
-])
+@pytest.mark.parametrize(
+    ("argument", "kwargs"),
+    [
+        ("factor", {"factor": 1.0}),
+        ("factor", {"factor": 1.5}),
+        ("mode", {"mode": "avg"}),
+        ("threshold_mode", {"threshold_mode": "pct"}),
+    ],
+)
 def test_validation_uses_torchs_message(argument: str, kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError) as torch_err:
         LS.ReduceLROnPlateau(_groups(), **kwargs)
@@ -167,8 +172,11 @@ def _run(tx: Any, values: list[float], jit: bool = False) -> list[float]:
     """state.lr after each update fed ``values`` (x64 when the caller enabled it)."""
     params = jnp.zeros(1)
     state = tx.init(params)
-    update = jax.jit(lambda s, m: tx.update(jnp.ones(1), s, params, value=m)) if jit else \
-        (lambda s, m: tx.update(jnp.ones(1), s, params, value=m))
+    update = (
+        jax.jit(lambda s, m: tx.update(jnp.ones(1), s, params, value=m))
+        if jit
+        else (lambda s, m: tx.update(jnp.ones(1), s, params, value=m))
+    )
     out = []
     for m in values:
         upd, state = update(state, m)
@@ -189,15 +197,17 @@ def test_repeated_metric_between_epochs_collapses_without_gating_and_not_with_it
         every = _run(reduce_on_plateau(0.1, **cfg), fed)
         gated = _run(reduce_on_plateau(0.1, steps_per_epoch=n, **cfg), fed)
     ends = [every[(e + 1) * n - 1] for e in range(epochs)]
-    np.testing.assert_allclose(ends, [0.00625, 0.000390625, 2.44140625e-05, 1.52587890625e-06,
-                                      9.5367431640625e-08])  # the collapse the issue reports
+    np.testing.assert_allclose(
+        ends, [0.00625, 0.000390625, 2.44140625e-05, 1.52587890625e-06, 9.5367431640625e-08]
+    )  # the collapse the issue reports
     assert gated == [0.1] * len(fed)
     assert list(torch_lrs(cfg, metrics[1:])[:, 0]) == [0.1] * (epochs - 1)  # torch, once per epoch
 
 
 @given(cfg=configs(), metrics=metric_lists, n=st.integers(1, 4))
-def test_steps_per_epoch_gives_torchs_per_epoch_trace(cfg: dict[str, Any], metrics: list[float],
-                                                      n: int) -> None:
+def test_steps_per_epoch_gives_torchs_per_epoch_trace(
+    cfg: dict[str, Any], metrics: list[float], n: int
+) -> None:
     """With ``steps_per_epoch=n``, state.lr during epoch ``e`` is torch's LR after ``e`` step(metric) calls
     (epoch ``e`` is fed the metric of epoch ``e - 1`` on every update)."""
     want = torch_lrs(cfg, metrics)[:, 0]
@@ -236,13 +246,16 @@ def test_noisy_per_update_loss_collapses_without_accumulation_and_not_with_it() 
 
 @settings(max_examples=12)  # each example compiles its update
 @given(cfg=configs(), metrics=metric_lists, size=st.integers(1, 4))
-def test_accumulation_is_torch_fed_the_window_means(cfg: dict[str, Any], metrics: list[float],
-                                                    size: int) -> None:
+def test_accumulation_is_torch_fed_the_window_means(
+    cfg: dict[str, Any], metrics: list[float], size: int
+) -> None:
     """``accumulation_size=n``: torch's rule stepped with the mean of every ``n`` values, the new LR applied
     from the update that completes the window; the optax transformation (x64) and the torch class agree
     with torch exactly."""
-    means = [float(np.sum(metrics[i:i + size]) / size) if size > 1 else metrics[i]
-             for i in range(0, len(metrics) - size + 1, size)]
+    means = [
+        float(np.sum(metrics[i : i + size]) / size) if size > 1 else metrics[i]
+        for i in range(0, len(metrics) - size + 1, size)
+    ]
     want = [0.1, *torch_lrs(cfg, means)[:, 0]] if means else [0.1]
     expect = [want[(k + 1) // size] for k in range(len(metrics))]
     with jax.enable_x64(True):
@@ -259,10 +272,12 @@ def test_accumulation_is_torch_fed_the_window_means(cfg: dict[str, Any], metrics
 
 
 def test_window_arguments_are_checked() -> None:
-    for kwargs, argument in [({"accumulation_size": 0}, "accumulation_size"),
-                             ({"accumulation_size": 2.0}, "accumulation_size"),
-                             ({"steps_per_epoch": 0}, "steps_per_epoch"),
-                             ({"steps_per_epoch": 5, "accumulation_size": 5}, "steps_per_epoch")]:
+    for kwargs, argument in [
+        ({"accumulation_size": 0}, "accumulation_size"),
+        ({"accumulation_size": 2.0}, "accumulation_size"),
+        ({"steps_per_epoch": 0}, "steps_per_epoch"),
+        ({"steps_per_epoch": 5, "accumulation_size": 5}, "steps_per_epoch"),
+    ]:
         with pytest.raises((ScheduleArgumentError, TypeError), match=argument):
             reduce_on_plateau(**kwargs)
     with pytest.raises(ScheduleArgumentError, match="accumulation_size"):
@@ -273,8 +288,9 @@ def test_current_reads_the_plateau_scale() -> None:
     """jaxsched.current: the injected LR times the plateau scale; ``plateau_scale`` alone; and, on a state
     whose LR is only scaled by a plateau, an error that says so (not just "use inject_hyperparams")."""
     lr = jaxsched.linear(1.0, 0.0, 10)
-    opt = optax.chain(optax.inject_hyperparams(optax.sgd)(learning_rate=lr),
-                      reduce_on_plateau(factor=0.5, patience=0))
+    opt = optax.chain(
+        optax.inject_hyperparams(optax.sgd)(learning_rate=lr), reduce_on_plateau(factor=0.5, patience=0)
+    )
     state = opt.init({"w": jnp.zeros(2)})
     assert float(jaxsched.current(state)) == 1.0
     for loss in [1.0, 2.0, 3.0]:
@@ -290,5 +306,6 @@ def test_current_reads_the_plateau_scale() -> None:
         jaxsched.current(state)
     assert float(jaxsched.current(state, "plateau_scale")) == 0.5
     with pytest.raises(KeyError, match="no reduce_on_plateau state"):
-        jaxsched.current(optax.inject_hyperparams(optax.sgd)(learning_rate=0.1).init(jnp.zeros(1)),
-                         "plateau_scale")
+        jaxsched.current(
+            optax.inject_hyperparams(optax.sgd)(learning_rate=0.1).init(jnp.zeros(1)), "plateau_scale"
+        )

@@ -56,8 +56,9 @@ def _optax_lrs(tx: Any, metrics: list[float], *, x64: bool = True) -> list[float
     return out
 
 
-metric_lists = st.lists(st.sampled_from([0.5, 0.6, 0.7, 0.60001]) | st.floats(-2, 2, allow_nan=False),
-                        min_size=1, max_size=40)
+metric_lists = st.lists(
+    st.sampled_from([0.5, 0.6, 0.7, 0.60001]) | st.floats(-2, 2, allow_nan=False), min_size=1, max_size=40
+)
 
 # -- timm PlateauLRScheduler ---------------------------------------------------------------------------------
 
@@ -89,8 +90,9 @@ def timm_trace(cfg: dict[str, Any], metrics: list[Any], lr_scale: float | None =
 
 
 @given(cfg=timm_configs(), metrics=metric_lists, scaled=st.booleans())
-def test_timm_plateau_torch_bridge_equals_timm(cfg: dict[str, Any], metrics: list[float],
-                                               scaled: bool) -> None:
+def test_timm_plateau_torch_bridge_equals_timm(
+    cfg: dict[str, Any], metrics: list[float], scaled: bool
+) -> None:
     metrics = [None if i % 7 == 3 else m for i, m in enumerate(metrics)]  # metric=None skips the rule
     want = timm_trace(cfg, metrics, 0.5 if scaled else None)
     opt = _opt(lr_scale=0.5 if scaled else None)
@@ -114,16 +116,20 @@ def test_timm_plateau_optax_equals_timm(cfg: dict[str, Any], metrics: list[float
 FIXED_METRICS = [0.5, 0.6, 0.6, 0.6, 0.6, 0.61, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.65, 0.8, 0.8, 0.8, 0.8, 0.8]
 
 
-@pytest.mark.parametrize("cfg", [
-    {"decay_rate": 0.5, "patience_t": 1, "warmup_t": 3, "warmup_lr_init": 1e-4, "cooldown_t": 1},
-    {"decay_rate": 0.1, "patience_t": 0, "mode": "min", "lr_min": 1e-4},
-])
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        {"decay_rate": 0.5, "patience_t": 1, "warmup_t": 3, "warmup_lr_init": 1e-4, "cooldown_t": 1},
+        {"decay_rate": 0.1, "patience_t": 0, "mode": "min", "lr_min": 1e-4},
+    ],
+)
 def test_timm_plateau_optax_float32(cfg: dict[str, Any]) -> None:
     metrics = [float(np.float32(m)) for m in FIXED_METRICS]  # what float32 carries
     want = [row[0] for row in timm_trace(cfg, metrics)]
     assert len(set(want)) > 2
-    np.testing.assert_allclose(_optax_lrs(ct.PlateauLRScheduler(0.1, **cfg), metrics, x64=False), want,
-                               rtol=1e-6, atol=0)
+    np.testing.assert_allclose(
+        _optax_lrs(ct.PlateauLRScheduler(0.1, **cfg), metrics, x64=False), want, rtol=1e-6, atol=0
+    )
 
 
 def test_timm_plateau_per_update_with_steps_per_epoch() -> None:
@@ -192,11 +198,13 @@ def greedy_configs(draw: Any) -> dict[str, Any]:
 
 
 walks = st.lists(st.floats(-1, 1, allow_nan=False), min_size=1, max_size=60).map(
-    lambda xs: [float(x) for x in np.cumsum(xs)])
+    lambda xs: [float(x) for x in np.cumsum(xs)]
+)
 
 
-def greedy_trace(cfg: dict[str, Any], metrics: list[float], lrs: tuple[float, ...] = (0.1, 0.03)
-                 ) -> list[list[float]]:
+def greedy_trace(
+    cfg: dict[str, Any], metrics: list[float], lrs: tuple[float, ...] = (0.1, 0.03)
+) -> list[list[float]]:
     opt = _opt(lrs)
     sched = hfo.GreedyLR(opt, **cfg)
     out = [_lrs(opt)]
@@ -228,17 +236,32 @@ def test_greedy_optax_equals_hf(cfg: dict[str, Any], metrics: list[float]) -> No
     assert _optax_lrs(ch.GreedyLR(0.1, **cfg), metrics) == want
 
 
-@pytest.mark.parametrize("cfg", [
-    {"factor": 0.5, "patience": 1, "min_lr": 0.01, "max_lr": 0.5},
-    {"factor": 0.8, "patience": 0, "mode": "max", "threshold_mode": "rel", "threshold": 0.01, "smooth": True,
-     "window_size": 3, "cooldown": 1, "warmup": 1, "reset_start": 1, "min_lr": 0.05},
-])
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        {"factor": 0.5, "patience": 1, "min_lr": 0.01, "max_lr": 0.5},
+        {
+            "factor": 0.8,
+            "patience": 0,
+            "mode": "max",
+            "threshold_mode": "rel",
+            "threshold": 0.01,
+            "smooth": True,
+            "window_size": 3,
+            "cooldown": 1,
+            "warmup": 1,
+            "reset_start": 1,
+            "min_lr": 0.05,
+        },
+    ],
+)
 def test_greedy_optax_float32(cfg: dict[str, Any]) -> None:
     metrics = [float(np.float32(m)) for m in FIXED_METRICS + FIXED_METRICS[::-1]]
     want = [row[0] for row in greedy_trace(cfg, metrics, (0.1,))]
     assert len(set(want)) > 2
-    np.testing.assert_allclose(_optax_lrs(ch.GreedyLR(0.1, **cfg), metrics, x64=False), want, rtol=1e-6,
-                               atol=0)
+    np.testing.assert_allclose(
+        _optax_lrs(ch.GreedyLR(0.1, **cfg), metrics, x64=False), want, rtol=1e-6, atol=0
+    )
 
 
 def test_greedy_through_get_scheduler_and_state_round_trip() -> None:
@@ -273,13 +296,16 @@ def test_greedy_through_get_scheduler_and_state_round_trip() -> None:
         b.load_state_dict(a.state_dict() | {"factor": 0.9})
 
 
-@pytest.mark.parametrize(("kwargs", "argument", "hf_message"), [
-    ({"factor": 1.0}, "factor", "Factor should be < 1.0."),
-    ({"mode": "avg"}, "mode", "mode avg is unknown!"),
-    ({"threshold_mode": "pct"}, "threshold_mode", "threshold mode pct is unknown!"),
-    ({"factor": 0.0}, "factor", None),          # HF divides by it at the first increase
-    ({"smooth": True, "window_size": 0}, "window_size", None),  # HF divides by zero at the first step
-])
+@pytest.mark.parametrize(
+    ("kwargs", "argument", "hf_message"),
+    [
+        ({"factor": 1.0}, "factor", "Factor should be < 1.0."),
+        ({"mode": "avg"}, "mode", "mode avg is unknown!"),
+        ({"threshold_mode": "pct"}, "threshold_mode", "threshold mode pct is unknown!"),
+        ({"factor": 0.0}, "factor", None),  # HF divides by it at the first increase
+        ({"smooth": True, "window_size": 0}, "window_size", None),  # HF divides by zero at the first step
+    ],
+)
 def test_greedy_refusals(kwargs: dict[str, Any], argument: str, hf_message: str | None) -> None:
     if hf_message is not None:
         with pytest.raises(ValueError, match=hf_message):

@@ -32,8 +32,9 @@ def test_curve_values_and_markers():
     np.testing.assert_array_equal(x, np.arange(1200))
     # The plotted values are the float64 formula: linear warmup then cosine, by hand.
     k = np.arange(1200)
-    want = np.where(k < 100, 1e-3 * k / 100,
-                    1e-3 * 0.5 * (1 + np.cos(np.pi * np.clip(k - 100, 0, 900) / 900)))
+    want = np.where(
+        k < 100, 1e-3 * k / 100, 1e-3 * 0.5 * (1 + np.cos(np.pi * np.clip(k - 100, 0, 900) / 900))
+    )
     np.testing.assert_allclose(y, want, rtol=1e-12, atol=1e-18)
     mx, my = marks.get_data()
     assert list(mx) == [0, 100, 1000]  # the key steps
@@ -46,8 +47,7 @@ def test_curve_values_and_markers():
 def test_several_curves_on_given_axes_with_labels():
     _, ax = plt.subplots()
     scheds = [jaxsched.cosine_decay(1.0, 50), jaxsched.step_decay(1.0, 10, 0.5)]
-    out = plot(scheds, np.arange(0, 60, 2), ax, labels=["cos", "step"], markers=False,
-               title="two")
+    out = plot(scheds, np.arange(0, 60, 2), ax, labels=["cos", "step"], markers=False, title="two")
     assert out is ax
     assert len(ax.get_lines()) == 2
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["cos", "step"]
@@ -69,12 +69,15 @@ def test_markers_outside_the_range_are_left_out():
     assert list(ax.get_lines()[1].get_xdata()) == [0, 10]
 
 
-@pytest.mark.parametrize(("args", "error"), [
-    (("not a schedule",), TypeError),
-    (([],), TypeError),
-    ((jaxsched.constant(1.0), 0), ValueError),
-    ((jaxsched.constant(1.0), np.zeros((2, 2))), ValueError),
-])
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("not a schedule",), TypeError),
+        (([],), TypeError),
+        ((jaxsched.constant(1.0), 0), ValueError),
+        ((jaxsched.constant(1.0), np.zeros((2, 2))), ValueError),
+    ],
+)
 def test_bad_arguments(args, error):
     with pytest.raises(error):
         plot(*args)
@@ -106,12 +109,12 @@ def test_saved_png(tmp_path):
 
 
 def test_headless_uses_agg():
-    code = ("import jaxsched, matplotlib\nfrom jaxsched.plot import plot\n"
-            "plot(jaxsched.constant(1.0), 5)\nprint(matplotlib.get_backend().lower())")
-    env = {k: x for k, x in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
-                                                           "MPLBACKEND")}
+    code = (
+        "import jaxsched, matplotlib\nfrom jaxsched.plot import plot\n"
+        "plot(jaxsched.constant(1.0), 5)\nprint(matplotlib.get_backend().lower())"
+    )
+    env = {k: x for k, x in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
     env["JAX_PLATFORMS"] = "cpu"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "agg"

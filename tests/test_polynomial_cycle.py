@@ -54,12 +54,15 @@ def test_rising_keeps_float32_precision_at_a_cycle_start():
     np.testing.assert_allclose(got, [ref(int(k)) for k in steps], rtol=2e-6)
 
 
-@pytest.mark.parametrize(("kwargs", "argument"), [
-    ({"init_value": 1.0, "decay_steps": 0}, "decay_steps"),
-    ({"init_value": 1.0, "decay_steps": 2.5}, "decay_steps"),
-    ({"init_value": 1.0, "decay_steps": 10, "power": 0.0}, "power"),
-    ({"init_value": -1.0, "decay_steps": 10}, "init_value"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"init_value": 1.0, "decay_steps": 0}, "decay_steps"),
+        ({"init_value": 1.0, "decay_steps": 2.5}, "decay_steps"),
+        ({"init_value": 1.0, "decay_steps": 10, "power": 0.0}, "power"),
+        ({"init_value": -1.0, "decay_steps": 10}, "init_value"),
+    ],
+)
 def test_validation(kwargs, argument):
     with pytest.raises(ValueError, match=f"^{argument}"):
         jaxsched.polynomial_cycle(**kwargs)

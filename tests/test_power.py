@@ -34,11 +34,14 @@ def test_square_root_is_inverse_sqrt_after_warmup():
     np.testing.assert_allclose(s.numpy(k), isq.numpy(k + 100), rtol=1e-15)
 
 
-@pytest.mark.parametrize(("kwargs", "argument"), [
-    ({"timescale": 0.0}, "timescale"),
-    ({"timescale": 1.0, "exponent": 0.0}, "exponent"),
-    ({"timescale": 1.0, "end_value": -1.0}, "end_value"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"timescale": 0.0}, "timescale"),
+        ({"timescale": 1.0, "exponent": 0.0}, "exponent"),
+        ({"timescale": 1.0, "end_value": -1.0}, "end_value"),
+    ],
+)
 def test_validation(kwargs, argument):
     with pytest.raises(ValueError, match=f"^{argument}"):
         jaxsched.inverse_power(1.0, **kwargs)

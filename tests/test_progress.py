@@ -22,18 +22,32 @@ def test_examples_match_reference(name):
         assert_matches(cls(**ex), reference(name, **ex), rtol32=2e-6)
 
 
-@given(st.sampled_from(["linear", "cosine", "polynomial"]), st.integers(0, 3000), st.floats(0.0, 1.0),
-       st.floats(0.0, 1.0), st.sampled_from([0.5, 1.0, 2.0, 3.0, 1.7]), st.integers(0, 1),
-       st.sampled_from([None, "end", "past"]))
+@given(
+    st.sampled_from(["linear", "cosine", "polynomial"]),
+    st.integers(0, 3000),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1.0),
+    st.sampled_from([0.5, 1.0, 2.0, 3.0, 1.7]),
+    st.integers(0, 1),
+    st.sampled_from([None, "end", "past"]),
+)
 def test_progress_any_configuration(shape, T, a, b, w, offset, hold):
     D = max(1, T - 1)
     N = None if hold is None else (D - offset if hold == "end" else D + 1 - offset)
-    kw = {"start_value": a, "end_value": b, "total_steps": T, "shape": shape, "power": w, "offset": offset,
-          "hold_from": N}
+    kw = {
+        "start_value": a,
+        "end_value": b,
+        "total_steps": T,
+        "shape": shape,
+        "power": w,
+        "offset": offset,
+        "hold_from": N,
+    }
     s = jaxsched.progress_interpolate(**kw)
     ref = reference("progress_interpolate", **kw)
-    steps = np.unique(np.r_[np.arange(min(T + 3, 60)), np.linspace(0, T + 3, 200).astype(np.int64),
-                            [10**6, 2**31 - 1]])
+    steps = np.unique(
+        np.r_[np.arange(min(T + 3, 60)), np.linspace(0, T + 3, 200).astype(np.int64), [10**6, 2**31 - 1]]
+    )
     want = np.array([ref(int(k)) for k in steps])
     np.testing.assert_allclose(s.numpy(steps), want, rtol=1e-12, atol=1e-15)
 
@@ -53,9 +67,11 @@ def test_progress_past_the_end_as_noether():
 
 def test_progress_float32_tail():
     # The rise from 0 keeps full precision at the first steps (expm1/log1p), the fall near its end.
-    for kw in ({"start_value": 0.0, "end_value": 1.0, "shape": "polynomial", "power": 2.0},
-               {"start_value": 1.0, "end_value": 1e-8, "shape": "cosine"},
-               {"start_value": 1e-8, "end_value": 1.0, "shape": "cosine"}):
+    for kw in (
+        {"start_value": 0.0, "end_value": 1.0, "shape": "polynomial", "power": 2.0},
+        {"start_value": 1.0, "end_value": 1e-8, "shape": "cosine"},
+        {"start_value": 1e-8, "end_value": 1.0, "shape": "cosine"},
+    ):
         s = jaxsched.progress_interpolate(total_steps=10**8, **kw)
         steps = np.array([1, 2, 10, 10**8 - 3, 10**8 - 2], np.int32)
         want = np.array([reference("progress_interpolate", total_steps=10**8, **kw)(int(k)) for k in steps])
@@ -67,8 +83,9 @@ def _py_index(step: int, total: int, interval: float) -> int:
 
 
 @settings(max_examples=12)  # each configuration is a new table: one JAX compile per example
-@given(st.integers(1, 3000), st.sampled_from([0.1, 0.3, 0.01, 0.07, 1 / 3, 0.013, 0.999]),
-       st.floats(0.1, 0.99))
+@given(
+    st.integers(1, 3000), st.sampled_from([0.1, 0.3, 0.01, 0.07, 1 / 3, 0.013, 0.999]), st.floats(0.1, 0.99)
+)
 def test_fraction_index_is_exact_in_float32(T, interval, rate):
     s = jaxsched.fraction_step_decay(1.0, rate, T, interval=interval)
     steps = np.unique(np.linspace(0, T, 300).astype(np.int64))
@@ -138,8 +155,9 @@ def test_rounded_index_on_a_long_run_constructs_at_once(interval: float) -> None
 
     _progress._bounds.cache_clear()
     start = time.perf_counter()
-    s = jaxsched.fraction_step_decay(1.0, decay_rate=0.5, total_steps=2_000_000_000, interval=interval,
-                                     digits=0)
+    s = jaxsched.fraction_step_decay(
+        1.0, decay_rate=0.5, total_steps=2_000_000_000, interval=interval, digits=0
+    )
     assert time.perf_counter() - start < 5.0  # (was > 120 s)
     k = np.array([0, 10**8, 999_999_999, 1_000_000_000, 1_049_999_999, 1_050_000_000, MAX_STEP])
     want = [0.5 ** int(round((n / 2_000_000_000) / interval, 0)) for n in np.minimum(k, 2_000_000_000)]

@@ -43,8 +43,16 @@ def recurrences(draw: Any) -> dict[str, Any]:
             if kind == "scale":
                 rows.append((k, draw(st.floats(0.5, 1.0)), 0.0, 0.0, -1, 1.0))
             elif kind == "affine":
-                rows.append((k, draw(st.floats(0.5, 1.0)), draw(st.floats(0.0, 1.0)),
-                             draw(st.floats(0.0, 0.1)), -1, 1.0))
+                rows.append(
+                    (
+                        k,
+                        draw(st.floats(0.5, 1.0)),
+                        draw(st.floats(0.0, 1.0)),
+                        draw(st.floats(0.0, 0.1)),
+                        -1,
+                        1.0,
+                    )
+                )
             elif kind == "set":
                 rows.append((k, 0.0, 0.0, draw(st.floats(0.0, 1.0)), -1, 1.0))
             else:
@@ -56,8 +64,18 @@ def recurrences(draw: Any) -> dict[str, Any]:
 def _solve(r: dict[str, Any]) -> jaxsched.Schedule:
     rows = r["rows"]
     cols = list(zip(*rows, strict=True)) if rows else [[], [], [], [], [], []]
-    return AR.solve(r["x0"], cols[0], cols[1], cols[2], cols[3], sources=(SOURCE,), source_index=cols[4],
-                    source_weight=cols[5], start=r["S"], period=r["L"])
+    return AR.solve(
+        r["x0"],
+        cols[0],
+        cols[1],
+        cols[2],
+        cols[3],
+        sources=(SOURCE,),
+        source_index=cols[4],
+        source_weight=cols[5],
+        start=r["S"],
+        period=r["L"],
+    )
 
 
 def _loop(r: dict[str, Any], n: int) -> np.ndarray:
@@ -95,8 +113,13 @@ def test_solve_equals_the_recurrence(r: dict[str, Any]) -> None:
 
 def test_the_table_is_the_plain_float64_loop() -> None:
     """The prefix is exactly what a float64 loop over the updates, in order, computes (bit for bit)."""
-    r = {"x0": 0.1, "S": 30, "L": 7, "rows": [(k, 0.97 if k % 3 else 0.5, 0.01 * (k % 2), 0.001, -1, 1.0)
-                                               for k in range(1, 37)] + [(36, 0.0, 0.0, 0.2, -1, 1.0)]}
+    r = {
+        "x0": 0.1,
+        "S": 30,
+        "L": 7,
+        "rows": [(k, 0.97 if k % 3 else 0.5, 0.01 * (k % 2), 0.001, -1, 1.0) for k in range(1, 37)]
+        + [(36, 0.0, 0.0, 0.2, -1, 1.0)],
+    }
     r["rows"].sort(key=lambda row: row[0])
     np.testing.assert_array_equal(_solve(r).numpy(np.arange(37)), _loop(r, 37))
 
@@ -129,8 +152,7 @@ def test_a_rate_applied_many_times_per_period(count: int) -> None:
 def test_reset_tail_follows_its_source_at_far_steps() -> None:
     # Every third step sets x from the source, then two steps halve it: u g(k - delta) with a delay.
     src = jaxsched.linear(1.0, 0.5, 10**9)
-    s = AR.solve(1.0, [1, 2, 3], [0.0, 0.5, 0.5], sources=(src,), source_index=[0, -1, -1], start=1,
-                 period=3)
+    s = AR.solve(1.0, [1, 2, 3], [0.0, 0.5, 0.5], sources=(src,), source_index=[0, -1, -1], start=1, period=3)
     assert s.delays is not None and s.source is src
     k = np.array([4, 5, 6, 10**6 + 1, 10**9 + 2, MAX_STEP - 1, MAX_STEP])
     phase = (k - 1) % 3
@@ -144,21 +166,28 @@ def test_hold() -> None:
     np.testing.assert_array_equal(s.numpy([0, 1, 2, 3, 4, 10**9]), [1, 0.5, 0.25, 0.125, 0.125, 0.125])
 
 
-@pytest.mark.parametrize(("call", "match"), [
-    (lambda: AR.solve(1.0, [1], [1.1], start=1, period=1), "grow"),
-    (lambda: AR.solve(1.0, [1], [0.5], [0.2], start=1, period=1), "never reset"),
-    (lambda: AR.solve(1.0, [1], [0.0], [0.0], [-1.0], start=1, period=1), "below 0 at step 1"),
-    (lambda: AR.solve(1.0, [1], [0.5], start=1, period=10, max_steps=10), "exceed"),
-    (lambda: AR.solve(1.0, [1, 2], [0.0, 0.0], sources=(SOURCE, SOURCE), source_index=[0, 1], start=1,
-                      period=2), "more than one source"),
-    (lambda: AR.solve(1.0, [2, 1], [0.5, 0.5], start=1, period=2), "sorted"),
-    (lambda: AR.solve(1.0, [1], [0.5], sources=(SOURCE,), source_index=[0], start=1, period=1), "source"),
-    (lambda: AR(values=[1.0, 2.0], start=1, period=2), "start \\+ period"),
-    (lambda: AR(values=[1.0, 0.5], start=1, period=1, rates=[0.5], counts=[]), "one count per rate"),
-    (lambda: AR(values=[1.0, 0.5], start=1, period=1, rates=[2.0], counts=[1]), "grow"),
-    (lambda: AR(values=[1.0, 0.5], start=1, period=1, gains=[1.0]), "together"),
-    (lambda: AR(values=[1.0, -0.5], start=1, period=1), ">= 0"),
-])
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: AR.solve(1.0, [1], [1.1], start=1, period=1), "grow"),
+        (lambda: AR.solve(1.0, [1], [0.5], [0.2], start=1, period=1), "never reset"),
+        (lambda: AR.solve(1.0, [1], [0.0], [0.0], [-1.0], start=1, period=1), "below 0 at step 1"),
+        (lambda: AR.solve(1.0, [1], [0.5], start=1, period=10, max_steps=10), "exceed"),
+        (
+            lambda: AR.solve(
+                1.0, [1, 2], [0.0, 0.0], sources=(SOURCE, SOURCE), source_index=[0, 1], start=1, period=2
+            ),
+            "more than one source",
+        ),
+        (lambda: AR.solve(1.0, [2, 1], [0.5, 0.5], start=1, period=2), "sorted"),
+        (lambda: AR.solve(1.0, [1], [0.5], sources=(SOURCE,), source_index=[0], start=1, period=1), "source"),
+        (lambda: AR(values=[1.0, 2.0], start=1, period=2), "start \\+ period"),
+        (lambda: AR(values=[1.0, 0.5], start=1, period=1, rates=[0.5], counts=[]), "one count per rate"),
+        (lambda: AR(values=[1.0, 0.5], start=1, period=1, rates=[2.0], counts=[1]), "grow"),
+        (lambda: AR(values=[1.0, 0.5], start=1, period=1, gains=[1.0]), "together"),
+        (lambda: AR(values=[1.0, -0.5], start=1, period=1), ">= 0"),
+    ],
+)
 def test_refusals(call: Any, match: str) -> None:
     with pytest.raises(ScheduleArgumentError, match=match):
         call()

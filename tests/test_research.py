@@ -70,34 +70,57 @@ def ref_power(k: int, peak, bs, seq, a, b, W) -> float:
 # -- hypothesis ---------------------------------------------------------------------------------------------
 
 
-@given(st.floats(1e-4, 1.0), st.integers(0, 50), st.integers(0, 50), st.integers(1, 200),
-       st.floats(0.0, 1.0), st.floats(1e-3, 1.0))
+@given(
+    st.floats(1e-4, 1.0),
+    st.integers(0, 50),
+    st.integers(0, 50),
+    st.integers(1, 200),
+    st.floats(0.0, 1.0),
+    st.floats(1e-3, 1.0),
+)
 def test_tri_stage(peak, W, H, D, a, z) -> None:
     s = R.tri_stage(peak, W, H, D, init_lr_scale=a, final_lr_scale=z)
     assert_matches(s, lambda k: ref_tri_stage(k, peak, W, H, D, a, z), rtol64=1e-11, rtol32=2e-5)
 
 
-@given(st.floats(1e-4, 1.0), st.integers(0, 100), st.integers(1, 200), st.integers(100, 10**6),
-       st.floats(1.0, 1e5))
+@given(
+    st.floats(1e-4, 1.0),
+    st.integers(0, 100),
+    st.integers(1, 200),
+    st.integers(100, 10**6),
+    st.floats(1.0, 1e5),
+)
 def test_inverse_sqrt_cooldown(peak, W, C, extra, tau) -> None:
     T = W + C + extra
     s = R.inverse_sqrt_cooldown(peak, W, T, C, timescale=tau)
     assert_matches(s, lambda k: ref_rsqrt_cooldown(k, peak, W, T, C, tau), rtol32=2e-5)
 
 
-@given(st.floats(1e-4, 1.0), st.lists(st.integers(20, 300), min_size=1, max_size=4),
-       st.integers(0, 10), st.integers(0, 10), st.integers(1, 10), st.floats(0.0, 1.0),
-       st.floats(0.0, 1.0))
+@given(
+    st.floats(1e-4, 1.0),
+    st.lists(st.integers(20, 300), min_size=1, max_size=4),
+    st.integers(0, 10),
+    st.integers(0, 10),
+    st.integers(1, 10),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1.0),
+)
 def test_wsd_cycles(peak, lengths, W0, Wr, D, init, end_frac) -> None:
     end = end_frac * peak
-    s = R.warmup_stable_decay_cycles(peak, lengths, W0, D, rewarmup_steps=Wr, init_value=init,
-                                     end_value=end)
-    assert_matches(s, lambda k: ref_wsd_cycles(k, peak, lengths, W0, Wr, D, init, end),
-                   rtol64=1e-11, rtol32=2e-5)
+    s = R.warmup_stable_decay_cycles(peak, lengths, W0, D, rewarmup_steps=Wr, init_value=init, end_value=end)
+    assert_matches(
+        s, lambda k: ref_wsd_cycles(k, peak, lengths, W0, Wr, D, init, end), rtol64=1e-11, rtol32=2e-5
+    )
 
 
-@given(st.floats(1e-4, 0.1), st.integers(1, 4096), st.integers(1, 8192), st.floats(0.1, 10.0),
-       st.floats(-1.0, -0.05), st.integers(0, 100))
+@given(
+    st.floats(1e-4, 0.1),
+    st.integers(1, 4096),
+    st.integers(1, 8192),
+    st.floats(0.1, 10.0),
+    st.floats(-1.0, -0.05),
+    st.integers(0, 100),
+)
 def test_power_scheduler(peak, bs, seq, a, b, W) -> None:
     s = R.power_scheduler(peak, bs, seq, a=a, b=b, warmup_steps=W)
     assert_matches(s, lambda k: ref_power(k, peak, bs, seq, a, b, W), rtol64=1e-11, rtol32=5e-5)
@@ -123,8 +146,9 @@ def test_wsd_cycles_single_length_and_fraction_of_peak() -> None:
     assert float(a(49)) == pytest.approx(0.1 + 0.9 / 10) and float(a(150)) == pytest.approx(0.1)
 
 
-@pytest.mark.parametrize("cls", [R.TriStage, R.InverseSqrtCooldown, R.WarmupStableDecayCycles,
-                                 R.PowerScheduler])
+@pytest.mark.parametrize(
+    "cls", [R.TriStage, R.InverseSqrtCooldown, R.WarmupStableDecayCycles, R.PowerScheduler]
+)
 def test_examples_roundtrip(cls) -> None:
     for ex in cls.examples:
         s = cls(**ex)
@@ -134,20 +158,23 @@ def test_examples_roundtrip(cls) -> None:
         assert np.all(np.isfinite(vals)) and np.all(vals >= 0)
 
 
-@pytest.mark.parametrize("make, argument", [
-    (lambda: R.tri_stage(0.0, 1, 1, 1), "peak_value"),
-    (lambda: R.tri_stage(1.0, 1, 1, 0), "decay_steps"),
-    (lambda: R.tri_stage(1.0, 1, 1, 5, final_lr_scale=0.0), "final_lr_scale"),
-    (lambda: R.inverse_sqrt_cooldown(1.0, 10, 100, 95), "cooldown_steps"),
-    (lambda: R.inverse_sqrt_cooldown(1.0, 10, 100, 10, timescale=0), "timescale"),
-    (lambda: R.warmup_stable_decay_cycles(1.0, [10, 5], 2, 4, rewarmup_steps=2), "rewarmup_steps"),
-    (lambda: R.warmup_stable_decay_cycles(1.0, [], 2, 4), "cycle_steps"),
-    (lambda: R.warmup_stable_decay_cycles(1.0, [10, 20], 2, 4, num_cycles=2), "num_cycles"),
-    (lambda: R.warmup_stable_decay_cycles(1.0, 10, 2, 4, decay_shape="step"), "decay_shape"),
-    (lambda: R.power_scheduler(0.1, 0, 128), "batch_size"),
-    (lambda: R.power_scheduler(0.1, 8, 128, b=0.5), "b"),
-    (lambda: R.power_scheduler(0.1, 8, 128, a=-1.0), "a"),
-])
+@pytest.mark.parametrize(
+    "make, argument",
+    [
+        (lambda: R.tri_stage(0.0, 1, 1, 1), "peak_value"),
+        (lambda: R.tri_stage(1.0, 1, 1, 0), "decay_steps"),
+        (lambda: R.tri_stage(1.0, 1, 1, 5, final_lr_scale=0.0), "final_lr_scale"),
+        (lambda: R.inverse_sqrt_cooldown(1.0, 10, 100, 95), "cooldown_steps"),
+        (lambda: R.inverse_sqrt_cooldown(1.0, 10, 100, 10, timescale=0), "timescale"),
+        (lambda: R.warmup_stable_decay_cycles(1.0, [10, 5], 2, 4, rewarmup_steps=2), "rewarmup_steps"),
+        (lambda: R.warmup_stable_decay_cycles(1.0, [], 2, 4), "cycle_steps"),
+        (lambda: R.warmup_stable_decay_cycles(1.0, [10, 20], 2, 4, num_cycles=2), "num_cycles"),
+        (lambda: R.warmup_stable_decay_cycles(1.0, 10, 2, 4, decay_shape="step"), "decay_shape"),
+        (lambda: R.power_scheduler(0.1, 0, 128), "batch_size"),
+        (lambda: R.power_scheduler(0.1, 8, 128, b=0.5), "b"),
+        (lambda: R.power_scheduler(0.1, 8, 128, a=-1.0), "a"),
+    ],
+)
 def test_bad_input_names_the_argument(make, argument: str) -> None:
     with pytest.raises((ValueError, TypeError)) as info:
         make()

@@ -46,15 +46,35 @@ def f32_relative(s: jaxsched.Schedule, steps: np.ndarray, exact: np.ndarray) -> 
 # -- restarts -------------------------------------------------------------------------------------------
 
 
-@given(st.integers(1, 60), st.sampled_from([1.0, 2.0, 3.0, 1.5, 1.7, 1.05]), st.floats(0.3, 1.0),
-       st.sampled_from(["cosine", "tanh", "polynomial"]), st.floats(0.5, 2.0), st.floats(0.5, 3.0),
-       st.none() | st.integers(1, 30), st.floats(0.0, 1e-3))
+@given(
+    st.integers(1, 60),
+    st.sampled_from([1.0, 2.0, 3.0, 1.5, 1.7, 1.05]),
+    st.floats(0.3, 1.0),
+    st.sampled_from(["cosine", "tanh", "polynomial"]),
+    st.floats(0.5, 2.0),
+    st.floats(0.5, 3.0),
+    st.none() | st.integers(1, 30),
+    st.floats(0.0, 1e-3),
+)
 def test_restarts_against_reference(T0, mult, decay, shape, k, power, cycles, end) -> None:
     s = jaxsched.restarts(1.0, T0, mult, decay, end, cycles, shape, k_decay=k, power=power)
-    ref = reference("restarts", init_value=1.0, first_period=T0, period_mult=mult, peak_decay=decay,
-                    end_value=end, max_cycles=cycles, shape=shape, k_decay=k, power=power)
-    steps = np.unique(np.concatenate([np.arange(300), [c + d for c in s.key_steps() for d in (-1, 0, 1)],
-                                      [10**5 + 7, 2**24 + 1]]))
+    ref = reference(
+        "restarts",
+        init_value=1.0,
+        first_period=T0,
+        period_mult=mult,
+        peak_decay=decay,
+        end_value=end,
+        max_cycles=cycles,
+        shape=shape,
+        k_decay=k,
+        power=power,
+    )
+    steps = np.unique(
+        np.concatenate(
+            [np.arange(300), [c + d for c in s.key_steps() for d in (-1, 0, 1)], [10**5 + 7, 2**24 + 1]]
+        )
+    )
     assert_matches(s, ref, steps[steps >= 0], rtol32=3e-6)
 
 
@@ -76,8 +96,9 @@ def test_restarts_far_cycles_and_limits() -> None:
     s = jaxsched.restarts(1.0, 3, 2.0)
     start = 3 * (2**29 - 1)  # cycle 29
     steps = np.array([start - 1, start, start + 1, MAX_STEP - 1, MAX_STEP])
-    assert_matches(s, reference("restarts", init_value=1.0, first_period=3, period_mult=2.0), steps,
-                   rtol32=1e-6)
+    assert_matches(
+        s, reference("restarts", init_value=1.0, first_period=3, period_mult=2.0), steps, rtol32=1e-6
+    )
     with pytest.raises(ScheduleArgumentError, match=r"^period_mult"):
         jaxsched.restarts(1.0, 1, 1.00001)  # more than MAX_CYCLE_TABLE cycles before the last step
     assert len(geometric_table(1, 1.00001, 100)[0]) == 101  # a limit keeps the table short
@@ -91,8 +112,9 @@ def test_restarts_far_cycles_and_limits() -> None:
 def test_restarts_rise_when_the_peak_decays_below_the_end() -> None:
     """A peak that has decayed below end_value: the cycle rises, computed from its small start."""
     s = jaxsched.restarts(1e-3, 100, 1.5, peak_decay=0.5, end_value=1e-5)
-    ref = reference("restarts", init_value=1e-3, first_period=100, period_mult=1.5, peak_decay=0.5,
-                    end_value=1e-5)
+    ref = reference(
+        "restarts", init_value=1e-3, first_period=100, period_mult=1.5, peak_decay=0.5, end_value=1e-5
+    )
     steps = np.array([10**6 + 3, 10**8 + 11, 1008488675, MAX_STEP])
     exact = np.array([ref(int(k)) for k in steps])
     assert f32_relative(s, steps, exact) <= 1e-6
@@ -101,12 +123,23 @@ def test_restarts_rise_when_the_peak_decays_below_the_end() -> None:
 # -- cosine_cycles --------------------------------------------------------------------------------------
 
 
-@given(st.sampled_from([0.5, 1.0, 1.3, 2.3, 0.25, 3.0]), st.sampled_from([1, 7, 100, 1000, 77.5]),
-       st.booleans(), st.sampled_from([0, 1, 2.5]))
+@given(
+    st.sampled_from([0.5, 1.0, 1.3, 2.3, 0.25, 3.0]),
+    st.sampled_from([1, 7, 100, 1000, 77.5]),
+    st.booleans(),
+    st.sampled_from([0, 1, 2.5]),
+)
 def test_cosine_cycles_against_reference(cycles, T, restart, offset) -> None:
     s = jaxsched.cosine_cycles(1.0, T, cycles, 0.01, restart, offset)
-    ref = reference("cosine_cycles", init_value=1.0, decay_steps=T, num_cycles=cycles, end_value=0.01,
-                    restart=restart, offset=offset)
+    ref = reference(
+        "cosine_cycles",
+        init_value=1.0,
+        decay_steps=T,
+        num_cycles=cycles,
+        end_value=0.01,
+        restart=restart,
+        offset=offset,
+    )
     steps = np.unique(np.concatenate([np.arange(200), [10**5 + 3, 2**24 + 1, 2**30, MAX_STEP]]))
     assert_matches(s, ref, steps, rtol32=2e-6)
 
@@ -132,8 +165,9 @@ def test_cosine_cycles_restart_exactly_on_its_step() -> None:
     np.testing.assert_array_equal(np.asarray(s(jnp.arange(0, 20))), 1.0)
 
 
-@pytest.mark.parametrize(("cycles", "length"),
-                         [(1.3, 1000), (0.5, 1000), (2.3, 77), (1.5, 77.5), (1 / 3, 1.0)])
+@pytest.mark.parametrize(
+    ("cycles", "length"), [(1.3, 1000), (0.5, 1000), (2.3, 77), (1.5, 77.5), (1 / 3, 1.0)]
+)
 def test_cycle_phase_is_exact(cycles: float, length: float) -> None:
     """The phase primitive against exact rationals (of the float64 arguments), on both backends."""
     rng = np.random.default_rng(0)
@@ -142,8 +176,10 @@ def test_cycle_phase_is_exact(cycles: float, length: float) -> None:
     frac = np.array([float(x - x.numerator // x.denominator) for x in exact])
     for bk, tol in ((numpy_backend(), 1e-10), (jax_backend(), 1e-7)):
         dtype = np.int64 if bk.is_numpy else np.int32
-        y, rest, dist = (np.asarray(a, np.float64) for a in
-                         cycle_phase(bk, Steps(bk, bk.xp.asarray(n.astype(dtype))), cycles, length))
+        y, rest, dist = (
+            np.asarray(a, np.float64)
+            for a in cycle_phase(bk, Steps(bk, bk.xp.asarray(n.astype(dtype))), cycles, length)
+        )
         np.testing.assert_allclose(y, frac, rtol=0, atol=tol)
         np.testing.assert_allclose(rest, 1 - frac, rtol=0, atol=tol)
         np.testing.assert_allclose(dist, frac - 0.5, rtol=0, atol=tol)
@@ -182,8 +218,12 @@ def test_polynomial_k_decay(k: float, p: float, T: int, rising: bool) -> None:
     init, end = (0.01, 1.0) if rising else (1.0, 0.01)
     s = jaxsched.polynomial(init, end, p, T, k_decay=k)
     steps = np.unique(np.concatenate([np.arange(50), [T // 3, T // 2, T - 2, T - 1, T, T + 1, MAX_STEP]]))
-    assert_matches(s, reference("polynomial", init_value=init, end_value=end, power=p, transition_steps=T,
-                                k_decay=k), steps[steps >= 0], rtol32=4e-6)
+    assert_matches(
+        s,
+        reference("polynomial", init_value=init, end_value=end, power=p, transition_steps=T, k_decay=k),
+        steps[steps >= 0],
+        rtol32=4e-6,
+    )
 
 
 def test_fractional_step_decay_and_join() -> None:
@@ -203,10 +243,20 @@ def test_optax_linear_onecycle_tail_in_float32() -> None:
     exactly from the phase's end."""
     for T in (10**6, 10**9):
         s = co.linear_onecycle_schedule(T, 1.0)
-        ref = reference("piecewise_interpolate", interpolate_type="linear", init_value=1.0 / 25,
-                        boundaries_and_scales={int(0.3 * T): 25.0, int(0.85 * T): 1 / 25.0, T: 1e-4})
-        steps = np.unique(np.concatenate([T - np.geomspace(1, T // 10, 200).astype(np.int64),
-                                          [int(0.3 * T) - 1, int(0.85 * T) + 1, T - 1, T]]))
+        ref = reference(
+            "piecewise_interpolate",
+            interpolate_type="linear",
+            init_value=1.0 / 25,
+            boundaries_and_scales={int(0.3 * T): 25.0, int(0.85 * T): 1 / 25.0, T: 1e-4},
+        )
+        steps = np.unique(
+            np.concatenate(
+                [
+                    T - np.geomspace(1, T // 10, 200).astype(np.int64),
+                    [int(0.3 * T) - 1, int(0.85 * T) + 1, T - 1, T],
+                ]
+            )
+        )
         exact = np.array([ref(int(k)) for k in steps])
         assert f32_relative(s, steps, exact) <= 1e-6, T
 

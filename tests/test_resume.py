@@ -45,7 +45,7 @@ def _check_optax(out: Path, fmt: str) -> None:
     # The uninterrupted run used s(k) at update k (current() after update k reports it); float32 inside
     # a jitted step (XLA may fuse the formula differently from an eager call: 1-ulp differences).
     np.testing.assert_allclose(lrs, _schedule_values(np.arange(N)), rtol=1e-6, atol=1e-12)
-    assert len(set(lrs[K - 1:].tolist())) > N - K - 2, "the LR must change around the checkpoint"
+    assert len(set(lrs[K - 1 :].tolist())) > N - K - 2, "the LR must change around the checkpoint"
     # Right after the restore, the state reports the last LR used before the checkpoint.
     assert resumed["before"].tobytes() == lrs[K - 1].tobytes()
     assert str(resumed["restored_type"]) == "InjectStatefulHyperparamsState"
@@ -59,8 +59,10 @@ def test_optax_resume_from_pickle(optax_runs: Path) -> None:
     _check_optax(optax_runs, "pickle")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("orbax") is None,
-                    reason="orbax-checkpoint is not installed (not a test dependency of the package yet)")
+@pytest.mark.skipif(
+    importlib.util.find_spec("orbax") is None,
+    reason="orbax-checkpoint is not installed (not a test dependency of the package yet)",
+)
 def test_optax_resume_from_orbax(optax_runs: Path) -> None:
     assert (optax_runs / "orbax").is_dir()
     _check_optax(optax_runs, "orbax")
@@ -83,8 +85,11 @@ def test_torch_bridge_resume(torch_runs: Path, path: str) -> None:
     resumed = json.loads((torch_runs / f"resumed_{path}.json").read_text())
     want = schedule().numpy(np.arange(TORCH_N)).tolist()
     assert full["lrs"] == want  # ScheduleLR writes the float64 curve itself
-    assert len(set(want[TORCH_K - 1:])) == TORCH_N - TORCH_K + 1
-    assert resumed["after_resume"] == {"last_epoch": TORCH_K, "get_last_lr": [want[TORCH_K]],
-                                       "group_lr": want[TORCH_K]}
+    assert len(set(want[TORCH_K - 1 :])) == TORCH_N - TORCH_K + 1
+    assert resumed["after_resume"] == {
+        "last_epoch": TORCH_K,
+        "get_last_lr": [want[TORCH_K]],
+        "group_lr": want[TORCH_K],
+    }
     assert resumed["lrs"] == full["lrs"][TORCH_K:]
     assert resumed["params"] == full["params"]  # bit-identical floats (JSON keeps every digit)

@@ -46,11 +46,16 @@ def test_branch_starts_from_the_running_value_and_matches_the_hand_built_join(ru
     for got in paths(b, np.array([at])):
         assert float(got[0]) == pytest.approx(v, rel=1e-6)
     # The hand-built join: the running schedule, then a WSD-shaped decay from the value at `at`.
-    tail = jaxsched.warmup_stable_decay(v, 0, length, length, init_value=v, end_value=end,
-                                        decay_shape=shape)
+    tail = jaxsched.warmup_stable_decay(v, 0, length, length, init_value=v, end_value=end, decay_shape=shape)
     hand = jaxsched.join([s, tail], [at])
-    k = np.r_[np.arange(at - 3, at + 4).clip(0), at + length // 2, at + length - 1, at + length,
-              at + length + 5, MAX_STEP]
+    k = np.r_[
+        np.arange(at - 3, at + 4).clip(0),
+        at + length // 2,
+        at + length - 1,
+        at + length,
+        at + length + 5,
+        MAX_STEP,
+    ]
     np.testing.assert_allclose(b.numpy(k), hand.numpy(k), rtol=1e-12, atol=1e-300)
     for got in paths(b, k):
         np.testing.assert_allclose(got, hand.numpy(k), rtol=2e-6)
@@ -109,8 +114,9 @@ def test_rewarmup_is_continuous_and_matches_wsd_cycles():
     first = jaxsched.warmup_stable_decay(1e-3, 100, 1_000, 200, end_value=1e-5)
     second = jaxsched.warmup_stable_decay(1e-3, 0, 1_000, 200, init_value=1e-3, end_value=1e-5)
     r = jaxsched.rewarmup(first, at=1_000, warmup_steps=50, then=second)
-    cycles = jaxsched.warmup_stable_decay_cycles(1e-3, [1_000, 1_050], 100, 200, rewarmup_steps=50,
-                                                 end_value=1e-5)
+    cycles = jaxsched.warmup_stable_decay_cycles(
+        1e-3, [1_000, 1_050], 100, 200, rewarmup_steps=50, end_value=1e-5
+    )
     k = np.arange(0, 2_200, 7)
     np.testing.assert_allclose(r.numpy(k), cycles.numpy(k), rtol=1e-12)
     for got in paths(r, k):
@@ -137,8 +143,12 @@ def test_continuous_join_refuses_a_piece_starting_at_zero():
 
 def test_surgery_round_trips_through_config():
     s = RUNS["wsd"]
-    for op in (jaxsched.branch(s, 4_000, 500, decay_shape="cosine"), jaxsched.stretch(s, 3_000, 20_000),
-               jaxsched.extend(s, 3_000, 100), jaxsched.rewarmup(s, 10_000, 10, s)):
+    for op in (
+        jaxsched.branch(s, 4_000, 500, decay_shape="cosine"),
+        jaxsched.stretch(s, 3_000, 20_000),
+        jaxsched.extend(s, 3_000, 100),
+        jaxsched.rewarmup(s, 10_000, 10, s),
+    ):
         back = jaxsched.from_config(op.to_config())
         assert back == op
         k = [0, 3_000, 5_000, 20_000]
@@ -173,12 +183,35 @@ def test_cli_branch_writes_the_new_config(tmp_path):
     src = tmp_path / "run.json"
     jaxsched.save_config(run, src)
     out = tmp_path / "cool.json"
-    proc = subprocess.run([sys.executable, "-m", "jaxsched", "branch", str(src), "--at", "5000", "--steps",
-                           "1000", "--decay", "cosine", "--end-value", "1e-5", "-o", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jaxsched",
+            "branch",
+            str(src),
+            "--at",
+            "5000",
+            "--steps",
+            "1000",
+            "--decay",
+            "cosine",
+            "--end-value",
+            "1e-5",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "at step 5000 the value is 0.001" in proc.stderr
     assert jaxsched.from_config(out) == jaxsched.branch(run, 5000, 1000, 1e-5, "cosine")
-    bad = subprocess.run([sys.executable, "-m", "jaxsched", "branch", str(src), "--at", "5000"],
-                         capture_output=True, text=True, timeout=300)
+    bad = subprocess.run(
+        [sys.executable, "-m", "jaxsched", "branch", str(src), "--at", "5000"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert bad.returncode == 2 and "--steps" in bad.stderr

@@ -27,8 +27,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::torch_bridge.ScheduleOverrideWa
 SCHEDULES = [
     jaxsched.warmup_cosine_decay(0.0, 1e-3, warmup_steps=10, decay_steps=100, end_value=1e-5),
     jaxsched.cosine_restarts(0.1, first_period=7, period_mult=2.0),
-    jaxsched.warmup_stable_decay(peak_value=0.01, warmup_steps=5, total_steps=60, decay_steps=0.2,
-                                 decay_shape="1-sqrt"),
+    jaxsched.warmup_stable_decay(
+        peak_value=0.01, warmup_steps=5, total_steps=60, decay_steps=0.2, decay_shape="1-sqrt"
+    ),
     jaxsched.join([jaxsched.linear(0.0, 1.0, 5), jaxsched.constant(0.3)], [5]),
     tp.OneCycleLR(0.1, total_steps=50),
 ]
@@ -39,8 +40,9 @@ def _params(n: int = 2) -> list[torch.nn.Parameter]:
 
 
 def _sgd(lrs: tuple[float, ...] = (0.1,), **kw: Any) -> torch.optim.Optimizer:
-    return torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(_params(len(lrs)), lrs,
-                                                                        strict=True)], **kw)
+    return torch.optim.SGD(
+        [{"params": [p], "lr": lr} for p, lr in zip(_params(len(lrs)), lrs, strict=True)], **kw
+    )
 
 
 def _run(opt: torch.optim.Optimizer, sched: Any, n: int, read: Any) -> list[Any]:
@@ -104,8 +106,9 @@ def test_any_field() -> None:
     sgd = _sgd(momentum=0.9)
     m = tp.CyclicLR(0.01, 0.1, step_size_up=3).momentum()
     sched = ScheduleLR(sgd, m, field="momentum")
-    np.testing.assert_array_equal(_run(sgd, sched, 15, lambda o: o.param_groups[0]["momentum"]),
-                                  m.numpy(np.arange(15)))
+    np.testing.assert_array_equal(
+        _run(sgd, sched, 15, lambda o: o.param_groups[0]["momentum"]), m.numpy(np.arange(15))
+    )
 
 
 def test_momentum_curve_matches_torchs_own_cycling() -> None:
@@ -113,8 +116,9 @@ def test_momentum_curve_matches_torchs_own_cycling() -> None:
     want = torch_curve(port, 30, field="momentum")
     opt = _sgd(momentum=0.5)
     sched = ScheduleLR(opt, port.momentum(), field="momentum")
-    np.testing.assert_allclose(_run(opt, sched, 30, lambda o: o.param_groups[0]["momentum"]), want,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        _run(opt, sched, 30, lambda o: o.param_groups[0]["momentum"]), want, rtol=1e-12
+    )
 
 
 def test_per_group_and_multiplier() -> None:
@@ -168,13 +172,23 @@ def test_warnings_like_torch() -> None:
     assert lr0(opt) == float(SCHEDULES[0].numpy(41))
 
 
-@given(s=schedule_st, k=st.integers(0, 120), more=st.integers(1, 60),
-       mult=st.booleans(), field=st.sampled_from(["lr", "weight_decay"]))
-def test_resume_gives_the_identical_remaining_curve(s: jaxsched.Schedule, k: int, more: int, mult: bool,
-                                                    field: str) -> None:
+@given(
+    s=schedule_st,
+    k=st.integers(0, 120),
+    more=st.integers(1, 60),
+    mult=st.booleans(),
+    field=st.sampled_from(["lr", "weight_decay"]),
+)
+def test_resume_gives_the_identical_remaining_curve(
+    s: jaxsched.Schedule, k: int, more: int, mult: bool, field: str
+) -> None:
     def make(last_epoch: int = -1, opt_state: dict[str, Any] | None = None) -> tuple[Any, Any]:
-        opt = torch.optim.SGD([{"params": _params(1), "lr": 0.1, "weight_decay": 0.01},
-                               {"params": _params(1), "lr": 0.05, "weight_decay": 0.02}])
+        opt = torch.optim.SGD(
+            [
+                {"params": _params(1), "lr": 0.1, "weight_decay": 0.01},
+                {"params": _params(1), "lr": 0.05, "weight_decay": 0.02},
+            ]
+        )
         if opt_state is not None:
             opt.load_state_dict(opt_state)
         return opt, ScheduleLR(opt, s, field=field, multiplier=mult, last_epoch=last_epoch)
@@ -213,16 +227,24 @@ def test_inside_torch_sequential_and_chained() -> None:
     np.testing.assert_array_equal(got, want)
     # mixed with torch's own classes, and milestone 0
     opt = _sgd()
-    seq = LS.SequentialLR(opt, [LS.StepLR(opt, 2), ScheduleLR(opt, a), LS.ExponentialLR(opt, 0.9)],
-                          milestones=[0, 8])
+    seq = LS.SequentialLR(
+        opt, [LS.StepLR(opt, 2), ScheduleLR(opt, a), LS.ExponentialLR(opt, 0.9)], milestones=[0, 8]
+    )
     port = tp.SequentialLR([tp.StepLR(0.1, 2), a, tp.ExponentialLR(0.1, 0.9)], [0, 8])
     np.testing.assert_allclose(_run(opt, seq, 20, lr0), port.numpy(np.arange(20)), rtol=1e-12)
     # ChainedScheduler: ScheduleLR sets the LR outright (like LambdaLR); several fields chain freely
     opt = torch.optim.SGD(_params(1), lr=0.1, momentum=0.9, weight_decay=0.1)
-    chain = LS.ChainedScheduler([ScheduleLR(opt, b), ScheduleLR(opt, a, field="weight_decay"),
-                                 ScheduleLR(opt, a, field="momentum", multiplier=True)], opt)
-    table = np.array(_run(opt, chain, 15, lambda o: [o.param_groups[0][f] for f in
-                                                    ("lr", "weight_decay", "momentum")]))
+    chain = LS.ChainedScheduler(
+        [
+            ScheduleLR(opt, b),
+            ScheduleLR(opt, a, field="weight_decay"),
+            ScheduleLR(opt, a, field="momentum", multiplier=True),
+        ],
+        opt,
+    )
+    table = np.array(
+        _run(opt, chain, 15, lambda o: [o.param_groups[0][f] for f in ("lr", "weight_decay", "momentum")])
+    )
     k = np.arange(15)
     np.testing.assert_array_equal(table[:, 0], b.numpy(k))
     np.testing.assert_array_equal(table[:, 1], a.numpy(k))
@@ -257,8 +279,10 @@ def test_absolute_mode_warns_when_the_configured_value_is_replaced() -> None:
     silence it; a schedule that starts or peaks at the configured value, and multiplier mode, are quiet."""
     wcd = jaxsched.warmup_cosine_decay(0.0, 1.0, warmup_steps=10, decay_steps=100)
     opt = torch.optim.AdamW(_params(1), lr=3e-4)
-    message = (r"\['lr'\] = 0\.0003 \(the schedule starts at 0 and peaks at 1\).*multiplier=True"
-               r".*warn_on_override=False")
+    message = (
+        r"\['lr'\] = 0\.0003 \(the schedule starts at 0 and peaks at 1\).*multiplier=True"
+        r".*warn_on_override=False"
+    )
     with pytest.warns(ScheduleOverrideWarning, match=message):
         ScheduleLR(opt, wcd)
     assert lr0(opt) == 0.0  # the absolute value s(0), as documented
@@ -287,17 +311,25 @@ def _state(**kw: Any) -> dict[str, Any]:
     return sched.state_dict()
 
 
-@pytest.mark.parametrize(("saved", "built", "message"), [
-    ({"field": "weight_decay"}, {}, "it drives 'weight_decay', this scheduler drives 'lr'"),
-    ({}, {"field": "weight_decay"}, "it drives 'lr', this scheduler drives 'weight_decay'"),
-    ({"multiplier": True}, {}, "it has multiplier=True, this scheduler multiplier=False"),
-    ({"lrs": (0.1, 0.2)}, {}, "it has 2 param groups, this optimizer has 1"),
-    ({}, {"lrs": (0.1, 0.2)}, "it has 1 param groups, this optimizer has 2"),
-    ({"multiplier": True}, {"multiplier": True, "lrs": (0.3,)}, r"base values .* are \[0\.1\], this "
-                                                                  r"scheduler's are \[0\.3\]"),
-])
-def test_load_state_dict_refuses_a_state_that_does_not_fit(saved: dict[str, Any], built: dict[str, Any],
-                                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("saved", "built", "message"),
+    [
+        ({"field": "weight_decay"}, {}, "it drives 'weight_decay', this scheduler drives 'lr'"),
+        ({}, {"field": "weight_decay"}, "it drives 'lr', this scheduler drives 'weight_decay'"),
+        ({"multiplier": True}, {}, "it has multiplier=True, this scheduler multiplier=False"),
+        ({"lrs": (0.1, 0.2)}, {}, "it has 2 param groups, this optimizer has 1"),
+        ({}, {"lrs": (0.1, 0.2)}, "it has 1 param groups, this optimizer has 2"),
+        (
+            {"multiplier": True},
+            {"multiplier": True, "lrs": (0.3,)},
+            r"base values .* are \[0\.1\], this "
+            r"scheduler's are \[0\.3\]",
+        ),
+    ],
+)
+def test_load_state_dict_refuses_a_state_that_does_not_fit(
+    saved: dict[str, Any], built: dict[str, Any], message: str
+) -> None:
     sd = _state(**saved)
     lrs = built.pop("lrs", (0.1,))
     opt = torch.optim.SGD([{"params": _params(1), "lr": lr, "weight_decay": 0.01} for lr in lrs])
@@ -309,22 +341,26 @@ def test_load_state_dict_refuses_a_state_that_does_not_fit(saved: dict[str, Any]
     assert sched.last_epoch == before["last_epoch"]  # nothing was half-loaded
 
 
-scheduler_setups = st.fixed_dictionaries({
-    "field": st.sampled_from(["lr", "weight_decay", "momentum"]),
-    "multiplier": st.booleans(),
-    "lrs": st.lists(st.sampled_from([0.1, 0.3]), min_size=1, max_size=3).map(tuple),
-})
+scheduler_setups = st.fixed_dictionaries(
+    {
+        "field": st.sampled_from(["lr", "weight_decay", "momentum"]),
+        "multiplier": st.booleans(),
+        "lrs": st.lists(st.sampled_from([0.1, 0.3]), min_size=1, max_size=3).map(tuple),
+    }
+)
 
 
 def _built(setup: dict[str, Any]) -> ScheduleLR:
-    opt = torch.optim.SGD([{"params": _params(1), "lr": lr, "weight_decay": lr / 10} for lr in setup["lrs"]],
-                          momentum=0.9)
+    opt = torch.optim.SGD(
+        [{"params": _params(1), "lr": lr, "weight_decay": lr / 10} for lr in setup["lrs"]], momentum=0.9
+    )
     return ScheduleLR(opt, SCHEDULES[0], field=setup["field"], multiplier=setup["multiplier"])
 
 
 @given(saved=scheduler_setups, built=scheduler_setups, steps=st.integers(0, 5))
-def test_load_state_dict_accepts_exactly_the_states_that_fit(saved: dict[str, Any], built: dict[str, Any],
-                                                             steps: int) -> None:
+def test_load_state_dict_accepts_exactly_the_states_that_fit(
+    saved: dict[str, Any], built: dict[str, Any], steps: int
+) -> None:
     """A state loads iff field, multiplier mode, number of groups and (in multiplier mode) the base values
     agree; otherwise ValueError names every difference and nothing is loaded."""
     a = _built(saved)
@@ -332,12 +368,16 @@ def test_load_state_dict_accepts_exactly_the_states_that_fit(saved: dict[str, An
         a.optimizer.step()
         a.step()
     b = _built(built)
+
     def bases(setup: dict[str, Any]) -> list[float]:  # each group's initial value of the field
         return [{"lr": lr, "weight_decay": lr / 10, "momentum": 0.9}[setup["field"]] for lr in setup["lrs"]]
 
-    fits = (saved["field"] == built["field"] and saved["multiplier"] == built["multiplier"]
-            and len(saved["lrs"]) == len(built["lrs"])
-            and (not built["multiplier"] or bases(saved) == bases(built)))
+    fits = (
+        saved["field"] == built["field"]
+        and saved["multiplier"] == built["multiplier"]
+        and len(saved["lrs"]) == len(built["lrs"])
+        and (not built["multiplier"] or bases(saved) == bases(built))
+    )
     if fits:
         b.load_state_dict(a.state_dict())
         assert b.last_epoch == a.last_epoch and b.get_last_value() == a.get_last_value()
@@ -410,8 +450,9 @@ def test_a_group_added_later_without_a_schedule_is_refused_clearly() -> None:
 # -- issue 12.12: step(epoch) with NumPy and torch scalars ---------------------------------------------------
 
 
-@pytest.mark.parametrize("epoch", [np.int64(10), np.int32(10), torch.tensor(10), np.float64(10.0), 10.0,
-                                   torch.tensor([10])])
+@pytest.mark.parametrize(
+    "epoch", [np.int64(10), np.int32(10), torch.tensor(10), np.float64(10.0), 10.0, torch.tensor([10])]
+)
 def test_step_epoch_keeps_last_epoch_a_python_int(epoch: Any) -> None:
     opt = _sgd()
     sched = ScheduleLR(opt, SCHEDULES[0])
@@ -431,8 +472,16 @@ def test_step_epoch_keeps_last_epoch_a_python_int(epoch: Any) -> None:
     assert lr0(opt) == float(SCHEDULES[0].numpy(11))
 
 
-@pytest.mark.parametrize(("epoch", "error"), [(True, TypeError), ("3", TypeError), (-2, ValueError),
-                                               (float("nan"), ValueError), (torch.ones(2), TypeError)])
+@pytest.mark.parametrize(
+    ("epoch", "error"),
+    [
+        (True, TypeError),
+        ("3", TypeError),
+        (-2, ValueError),
+        (float("nan"), ValueError),
+        (torch.ones(2), TypeError),
+    ],
+)
 def test_step_epoch_refuses_what_is_not_an_epoch(epoch: Any, error: type[Exception]) -> None:
     sched = ScheduleLR(_sgd(), SCHEDULES[0])
     with pytest.raises(error, match="epoch"):
@@ -442,8 +491,9 @@ def test_step_epoch_refuses_what_is_not_an_epoch(epoch: Any, error: type[Excepti
 # -- to_torch / from_torch -----------------------------------------------------------------------------
 
 
-PORT_NAMES = sorted(n for n in jaxsched.registry() if n.startswith("compat.torch.")
-                    and not n.endswith("Momentum"))
+PORT_NAMES = sorted(
+    n for n in jaxsched.registry() if n.startswith("compat.torch.") and not n.endswith("Momentum")
+)
 
 
 @pytest.mark.parametrize("name", PORT_NAMES)
@@ -460,18 +510,23 @@ def test_from_torch_round_trips_every_example(name: str) -> None:
             assert back == port  # the same arguments exactly
 
 
-@given(lrs=st.lists(st.floats(1e-4, 1.0), min_size=2, max_size=3),
-       which=st.sampled_from(["step", "cos", "seq", "chain", "onecycle", "cyclic", "lambda"]))
+@given(
+    lrs=st.lists(st.floats(1e-4, 1.0), min_size=2, max_size=3),
+    which=st.sampled_from(["step", "cos", "seq", "chain", "onecycle", "cyclic", "lambda"]),
+)
 def test_from_torch_several_groups(lrs: list[float], which: str) -> None:
-    opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(_params(len(lrs)), lrs, strict=True)],
-                          momentum=0.9)
+    opt = torch.optim.SGD(
+        [{"params": [p], "lr": lr} for p, lr in zip(_params(len(lrs)), lrs, strict=True)], momentum=0.9
+    )
     sched: Any = {
         "step": lambda: LS.StepLR(opt, 3, 0.5),
         "cos": lambda: LS.CosineAnnealingLR(opt, 10, eta_min=1e-5),
-        "seq": lambda: LS.SequentialLR(opt, [LS.LinearLR(opt, 0.1, total_iters=5),
-                                             LS.CosineAnnealingLR(opt, 20)], [5]),
-        "chain": lambda: LS.ChainedScheduler([LS.LinearLR(opt, 0.1, total_iters=5),
-                                              LS.ExponentialLR(opt, 0.95)], opt),
+        "seq": lambda: LS.SequentialLR(
+            opt, [LS.LinearLR(opt, 0.1, total_iters=5), LS.CosineAnnealingLR(opt, 20)], [5]
+        ),
+        "chain": lambda: LS.ChainedScheduler(
+            [LS.LinearLR(opt, 0.1, total_iters=5), LS.ExponentialLR(opt, 0.95)], opt
+        ),
         "onecycle": lambda: LS.OneCycleLR(opt, [lr * 10 for lr in lrs], total_steps=30),
         "cyclic": lambda: LS.CyclicLR(opt, [lr / 10 for lr in lrs], lrs, step_size_up=4),
         "lambda": lambda: LS.LambdaLR(opt, as_lambda(jaxsched.cosine_decay(1.0, 20))),
@@ -526,8 +581,16 @@ def test_from_torch_refuses_what_has_no_formula() -> None:
 # -- the docstring examples of torch_bridge's modules (tests/test_doctests.py collects the package only) ----
 
 
-@pytest.mark.parametrize("name", ["torch_bridge._scheduler", "torch_bridge._convert", "torch_bridge._plateau",
-                                  "torch_bridge._classes", "torch_bridge._warmup"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "torch_bridge._scheduler",
+        "torch_bridge._convert",
+        "torch_bridge._plateau",
+        "torch_bridge._classes",
+        "torch_bridge._warmup",
+    ],
+)
 def test_torch_bridge_docstring_examples(name: str) -> None:
     import doctest
     import importlib
@@ -577,7 +640,8 @@ def test_other_classes_keep_plain_counters_and_refuse_states_that_do_not_fit() -
     sd = plateau.state_dict()
     with pytest.raises(ValueError, match="2 min_lrs"):
         torch_bridge.ReduceLROnPlateau(_sgd((0.1,)), min_lr=[0.0]).load_state_dict(
-            sd | {"min_lrs": [0.0, 0.0], "default_min_lr": None})
+            sd | {"min_lrs": [0.0, 0.0], "default_min_lr": None}
+        )
     # pytorch-accelerated's stateless step_update(num_updates)
     pa = torch_bridge.CosineLrScheduler(_sgd(), total_num_epochs=5, num_update_steps_per_epoch=4)
     pa.step_update(np.int64(3))

@@ -65,14 +65,24 @@ def assert_curve(conv: Any, trace: np.ndarray, start: int = 0, rtol: float = 1e-
     ``rtol``, and 1e-13 of the curve's scale: near a zero, e.g. a cosine trough)."""
     k = np.arange(len(trace) - start)
     for i, s in enumerate(_per_group(conv, trace.shape[1])):
-        np.testing.assert_allclose(s.numpy(k), trace[start:, i], rtol=rtol,
-                                   atol=1e-13 * float(np.max(np.abs(trace[:, i]))),
-                                   err_msg=f"group {i}: {s!r}")
+        np.testing.assert_allclose(
+            s.numpy(k),
+            trace[start:, i],
+            rtol=rtol,
+            atol=1e-13 * float(np.max(np.abs(trace[:, i]))),
+            err_msg=f"group {i}: {s!r}",
+        )
 
 
-def check_live_and_mid_run(make: Callable[[torch.optim.Optimizer], Any], step: Callable[[Any, int], None],
-                           n: int, mid: int, *, opt_kw: dict[str, Any] | None = None,
-                           rtol: float = 1e-12) -> Any:
+def check_live_and_mid_run(
+    make: Callable[[torch.optim.Optimizer], Any],
+    step: Callable[[Any, int], None],
+    n: int,
+    mid: int,
+    *,
+    opt_kw: dict[str, Any] | None = None,
+    rtol: float = 1e-12,
+) -> Any:
     """Convert a fresh scheduler and one stepped ``mid`` times (from the start and with resume=True)."""
     opt = _opt(**(opt_kw or {}))
     sched = make(opt)
@@ -96,41 +106,76 @@ def _step(s: Any, k: int) -> None:
 HF_CASES: list[tuple[Callable[..., Any], dict[str, Any], type]] = [
     (hfo.get_constant_schedule, {}, ch.ConstantSchedule),
     (hfo.get_constant_schedule_with_warmup, {"num_warmup_steps": 7}, ch.ConstantScheduleWithWarmup),
-    (hfo.get_linear_schedule_with_warmup, {"num_warmup_steps": 7, "num_training_steps": 60},
-     ch.LinearScheduleWithWarmup),
-    (hfo.get_cosine_schedule_with_warmup, {"num_warmup_steps": 7, "num_training_steps": 60},
-     ch.CosineScheduleWithWarmup),
-    (hfo.get_cosine_schedule_with_warmup,
-     {"num_warmup_steps": 0, "num_training_steps": 50, "num_cycles": 1.3}, ch.CosineScheduleWithWarmup),
-    (hfo.get_cosine_with_hard_restarts_schedule_with_warmup,
-     {"num_warmup_steps": 5, "num_training_steps": 60, "num_cycles": 3},
-     ch.CosineWithHardRestartsScheduleWithWarmup),
-    (hfo.get_polynomial_decay_schedule_with_warmup,
-     {"num_warmup_steps": 5, "num_training_steps": 50, "lr_end": 1e-4, "power": 2.0},
-     ch.PolynomialDecayScheduleWithWarmup),
+    (
+        hfo.get_linear_schedule_with_warmup,
+        {"num_warmup_steps": 7, "num_training_steps": 60},
+        ch.LinearScheduleWithWarmup,
+    ),
+    (
+        hfo.get_cosine_schedule_with_warmup,
+        {"num_warmup_steps": 7, "num_training_steps": 60},
+        ch.CosineScheduleWithWarmup,
+    ),
+    (
+        hfo.get_cosine_schedule_with_warmup,
+        {"num_warmup_steps": 0, "num_training_steps": 50, "num_cycles": 1.3},
+        ch.CosineScheduleWithWarmup,
+    ),
+    (
+        hfo.get_cosine_with_hard_restarts_schedule_with_warmup,
+        {"num_warmup_steps": 5, "num_training_steps": 60, "num_cycles": 3},
+        ch.CosineWithHardRestartsScheduleWithWarmup,
+    ),
+    (
+        hfo.get_polynomial_decay_schedule_with_warmup,
+        {"num_warmup_steps": 5, "num_training_steps": 50, "lr_end": 1e-4, "power": 2.0},
+        ch.PolynomialDecayScheduleWithWarmup,
+    ),
     (hfo.get_inverse_sqrt_schedule, {"num_warmup_steps": 6}, ch.InverseSqrtSchedule),
     (hfo.get_inverse_sqrt_schedule, {"num_warmup_steps": 6, "timescale": 20}, ch.InverseSqrtSchedule),
-    (hfo.get_cosine_with_min_lr_schedule_with_warmup,
-     {"num_warmup_steps": 5, "num_training_steps": 60, "min_lr": 1e-3}, ch.CosineWithMinLrScheduleWithWarmup),
-    (hfo.get_cosine_with_min_lr_schedule_with_warmup,
-     {"num_warmup_steps": 5, "num_training_steps": 60, "min_lr_rate": 0.2},
-     ch.CosineWithMinLrScheduleWithWarmup),
-    (hfo.get_cosine_with_min_lr_schedule_with_warmup_lr_rate,
-     {"num_warmup_steps": 5, "num_training_steps": 60, "min_lr_rate": 0.1},
-     ch.CosineWithMinLrScheduleWithWarmupLrRate),
-    (hfo.get_cosine_with_min_lr_schedule_with_warmup_lr_rate,
-     {"num_warmup_steps": 5, "num_training_steps": 60, "min_lr_rate": 0.1, "warmup_lr_rate": 0.3},
-     ch.CosineWithMinLrScheduleWithWarmupLrRate),
-    (hfo.get_wsd_schedule, {"num_warmup_steps": 5, "num_decay_steps": 20, "num_training_steps": 60},
-     ch.WsdSchedule),
-    (hfo.get_wsd_schedule, {"num_warmup_steps": 5, "num_decay_steps": 20, "num_stable_steps": 10,
-                            "warmup_type": "cosine", "decay_type": "1-sqrt", "min_lr_ratio": 0.1},
-     ch.WsdSchedule),
+    (
+        hfo.get_cosine_with_min_lr_schedule_with_warmup,
+        {"num_warmup_steps": 5, "num_training_steps": 60, "min_lr": 1e-3},
+        ch.CosineWithMinLrScheduleWithWarmup,
+    ),
+    (
+        hfo.get_cosine_with_min_lr_schedule_with_warmup,
+        {"num_warmup_steps": 5, "num_training_steps": 60, "min_lr_rate": 0.2},
+        ch.CosineWithMinLrScheduleWithWarmup,
+    ),
+    (
+        hfo.get_cosine_with_min_lr_schedule_with_warmup_lr_rate,
+        {"num_warmup_steps": 5, "num_training_steps": 60, "min_lr_rate": 0.1},
+        ch.CosineWithMinLrScheduleWithWarmupLrRate,
+    ),
+    (
+        hfo.get_cosine_with_min_lr_schedule_with_warmup_lr_rate,
+        {"num_warmup_steps": 5, "num_training_steps": 60, "min_lr_rate": 0.1, "warmup_lr_rate": 0.3},
+        ch.CosineWithMinLrScheduleWithWarmupLrRate,
+    ),
+    (
+        hfo.get_wsd_schedule,
+        {"num_warmup_steps": 5, "num_decay_steps": 20, "num_training_steps": 60},
+        ch.WsdSchedule,
+    ),
+    (
+        hfo.get_wsd_schedule,
+        {
+            "num_warmup_steps": 5,
+            "num_decay_steps": 20,
+            "num_stable_steps": 10,
+            "warmup_type": "cosine",
+            "decay_type": "1-sqrt",
+            "min_lr_ratio": 0.1,
+        },
+        ch.WsdSchedule,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("factory", "kwargs", "port"), HF_CASES,
-                         ids=[f"{f.__name__}-{i}" for i, (f, _, _) in enumerate(HF_CASES)])
+@pytest.mark.parametrize(
+    ("factory", "kwargs", "port"), HF_CASES, ids=[f"{f.__name__}-{i}" for i, (f, _, _) in enumerate(HF_CASES)]
+)
 def test_hf_get_schedules_convert_to_their_ports(factory: Any, kwargs: dict[str, Any], port: type) -> None:
     fresh = check_live_and_mid_run(lambda opt: factory(opt, **kwargs), _step, 80, 23)
     for s in _per_group(fresh, 2):
@@ -138,11 +183,16 @@ def test_hf_get_schedules_convert_to_their_ports(factory: Any, kwargs: dict[str,
         assert any(isinstance(x, port) for x in leaves), repr(s)
 
 
-@given(warmup=st.integers(0, 30), total=st.integers(1, 200), cycles=st.floats(0.1, 3.0),
-       mid=st.integers(0, 250))
+@given(
+    warmup=st.integers(0, 30), total=st.integers(1, 200), cycles=st.floats(0.1, 3.0), mid=st.integers(0, 250)
+)
 def test_hf_cosine_converts_for_drawn_arguments(warmup: int, total: int, cycles: float, mid: int) -> None:
-    make = functools.partial(hfo.get_cosine_schedule_with_warmup, num_warmup_steps=warmup,
-                             num_training_steps=total, num_cycles=cycles)
+    make = functools.partial(
+        hfo.get_cosine_schedule_with_warmup,
+        num_warmup_steps=warmup,
+        num_training_steps=total,
+        num_cycles=cycles,
+    )
     check_live_and_mid_run(make, _step, 260, mid)
 
 
@@ -154,19 +204,51 @@ def test_hf_unknown_lambdas_and_the_plateau_factories_are_refused_by_name() -> N
     with pytest.raises(ConversionError, match=r"jaxsched.compat.transformers.GreedyLR"):
         from_torch(greedy)
     with pytest.raises(ConversionError, match="arbitrary Python callable"):
-        from_torch(LS.LambdaLR(_opt(), lambda k: 0.9 ** k))
+        from_torch(LS.LambdaLR(_opt(), lambda k: 0.9**k))
 
 
 # -- timm -------------------------------------------------------------------------------------------------
 
 TIMM_CASES = [
-    ("CosineLRScheduler", {"t_initial": 30, "lr_min": 1e-4, "cycle_mul": 2.0, "cycle_decay": 0.5,
-                           "cycle_limit": 3, "warmup_t": 3, "warmup_prefix": True, "k_decay": 1.5}),
+    (
+        "CosineLRScheduler",
+        {
+            "t_initial": 30,
+            "lr_min": 1e-4,
+            "cycle_mul": 2.0,
+            "cycle_decay": 0.5,
+            "cycle_limit": 3,
+            "warmup_t": 3,
+            "warmup_prefix": True,
+            "k_decay": 1.5,
+        },
+    ),
     ("CosineLRScheduler", {"t_initial": 17, "cycle_limit": 5, "cycle_decay": 0.9, "t_in_epochs": False}),
-    ("TanhLRScheduler", {"t_initial": 25, "lb": -5.0, "ub": 5.0, "cycle_limit": 4, "cycle_mul": 2.0,
-                         "warmup_t": 6, "warmup_lr_init": 1e-3}),
-    ("PolyLRScheduler", {"t_initial": 15, "power": 1.0, "cycle_mul": 2.0, "cycle_limit": 3, "warmup_t": 3,
-                         "warmup_prefix": True, "warmup_lr_init": 1e-3, "k_decay": 2.0}),
+    (
+        "TanhLRScheduler",
+        {
+            "t_initial": 25,
+            "lb": -5.0,
+            "ub": 5.0,
+            "cycle_limit": 4,
+            "cycle_mul": 2.0,
+            "warmup_t": 6,
+            "warmup_lr_init": 1e-3,
+        },
+    ),
+    (
+        "PolyLRScheduler",
+        {
+            "t_initial": 15,
+            "power": 1.0,
+            "cycle_mul": 2.0,
+            "cycle_limit": 3,
+            "warmup_t": 3,
+            "warmup_prefix": True,
+            "warmup_lr_init": 1e-3,
+            "k_decay": 2.0,
+        },
+    ),
     ("StepLRScheduler", {"decay_t": 7, "decay_rate": 0.5, "warmup_t": 5, "warmup_prefix": False}),
     ("MultiStepLRScheduler", {"decay_t": [1, 10, 20], "decay_rate": 0.5, "warmup_t": 2}),
 ]
@@ -181,8 +263,9 @@ def _timm_step(sched: Any, t: int) -> None:
 
 @pytest.mark.parametrize(("name", "kwargs"), TIMM_CASES, ids=[c[0] for c in TIMM_CASES])
 @pytest.mark.parametrize("lr_scale", [None, 0.5])
-def test_timm_schedulers_convert_to_their_ports(name: str, kwargs: dict[str, Any], lr_scale: float | None
-                                                ) -> None:
+def test_timm_schedulers_convert_to_their_ports(
+    name: str, kwargs: dict[str, Any], lr_scale: float | None
+) -> None:
     opt = _opt()
     if lr_scale is not None:
         opt.param_groups[1]["lr_scale"] = lr_scale
@@ -210,16 +293,43 @@ def test_timm_noise_and_plateau_are_refused_with_the_reason() -> None:
 # -- pytorch-accelerated ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("cls", "kwargs", "port"), [
-    (pas.CosineLrScheduler, {"total_num_epochs": 6, "num_update_steps_per_epoch": 7, "num_warmup_epochs": 1,
-                             "num_cooldown_epochs": 1, "k_decay": 1.5}, cpa.CosineLrScheduler),
-    (pas.CosineLrScheduler, {"total_num_epochs": 5, "num_update_steps_per_epoch": 9, "min_lr_ratio": 0.1,
-                             "warmup_starting_lr_ratio": 0.2, "num_warmup_epochs": 1}, cpa.CosineLrScheduler),
-    (pas.WSDLrScheduler, {"total_steps": 60, "num_warmup_steps": 5, "num_checkpoints": 3,
-                          "decay_phase_ratio": 0.2}, cpa.WSDLrScheduler),
-    (pas.WSDLrScheduler, {"total_steps": 50, "num_warmup_steps": 4, "use_inverse_sqrt_decay": False},
-     cpa.WSDLrScheduler),
-])
+@pytest.mark.parametrize(
+    ("cls", "kwargs", "port"),
+    [
+        (
+            pas.CosineLrScheduler,
+            {
+                "total_num_epochs": 6,
+                "num_update_steps_per_epoch": 7,
+                "num_warmup_epochs": 1,
+                "num_cooldown_epochs": 1,
+                "k_decay": 1.5,
+            },
+            cpa.CosineLrScheduler,
+        ),
+        (
+            pas.CosineLrScheduler,
+            {
+                "total_num_epochs": 5,
+                "num_update_steps_per_epoch": 9,
+                "min_lr_ratio": 0.1,
+                "warmup_starting_lr_ratio": 0.2,
+                "num_warmup_epochs": 1,
+            },
+            cpa.CosineLrScheduler,
+        ),
+        (
+            pas.WSDLrScheduler,
+            {"total_steps": 60, "num_warmup_steps": 5, "num_checkpoints": 3, "decay_phase_ratio": 0.2},
+            cpa.WSDLrScheduler,
+        ),
+        (
+            pas.WSDLrScheduler,
+            {"total_steps": 50, "num_warmup_steps": 4, "use_inverse_sqrt_decay": False},
+            cpa.WSDLrScheduler,
+        ),
+    ],
+)
 def test_pytorch_accelerated_converts_to_its_ports(cls: Any, kwargs: dict[str, Any], port: type) -> None:
     fresh = check_live_and_mid_run(lambda opt: cls(opt, **kwargs), _step, 70, 17)
     assert all(isinstance(s, port) for s in _per_group(fresh, 2))
@@ -288,10 +398,18 @@ def test_a_warmup_stepped_apart_from_its_scheduler_is_refused_on_resume() -> Non
 
 def test_torch_bridge_classes_convert_to_their_ports() -> None:
     make = [
-        lambda o: torch_bridge.NoamLR(o, warmup_epochs=[2, 3], total_epochs=[8, 8], steps_per_epoch=4,
-                                      init_lrs=[1e-4, 1e-4], max_lrs=[1e-3, 2e-3], final_lrs=[1e-4, 1e-4]),
-        lambda o: torch_bridge.CosineLrScheduler(o, total_num_epochs=8, num_update_steps_per_epoch=5,
-                                                 num_warmup_epochs=1),
+        lambda o: torch_bridge.NoamLR(
+            o,
+            warmup_epochs=[2, 3],
+            total_epochs=[8, 8],
+            steps_per_epoch=4,
+            init_lrs=[1e-4, 1e-4],
+            max_lrs=[1e-3, 2e-3],
+            final_lrs=[1e-4, 1e-4],
+        ),
+        lambda o: torch_bridge.CosineLrScheduler(
+            o, total_num_epochs=8, num_update_steps_per_epoch=5, num_warmup_epochs=1
+        ),
         lambda o: torch_bridge.WSDLrScheduler(o, total_steps=60, num_checkpoints=2, num_warmup_steps=4),
         lambda o: torch_bridge.build_NoamLike_LRSched(o, 5, 20, init_lr=1e-4, max_lr=1e-3, final_lr=1e-5),
         lambda o: torch_bridge.get_noam_decay_schedule(o, num_warmup_steps=5, model_size=64),
@@ -304,8 +422,12 @@ def test_torch_bridge_classes_convert_to_their_ports() -> None:
 # -- torch.optim.swa_utils.SWALR --------------------------------------------------------------------------
 
 
-@given(epochs=st.integers(0, 30), strategy=st.sampled_from(["cos", "linear"]), mid=st.integers(0, 40),
-       before=st.integers(0, 10))
+@given(
+    epochs=st.integers(0, 30),
+    strategy=st.sampled_from(["cos", "linear"]),
+    mid=st.integers(0, 40),
+    before=st.integers(0, 10),
+)
 def test_swalr_converts_live_and_mid_run(epochs: int, strategy: str, mid: int, before: int) -> None:
     """SWALR anneals from the LR the optimizer holds when it starts (here after ``before`` steps of an
     ExponentialLR), for each group to its own swa_lr."""
@@ -380,10 +502,15 @@ def test_swalr_torchs_published_cases(case: tuple[Any, ...]) -> None:
         np.testing.assert_allclose(composed.numpy(np.arange(epochs)), before + after, rtol=1e-12)
 
 
-@pytest.mark.parametrize(("kwargs", "argument"), [
-    ({"anneal_strategy": "exp"}, "anneal_strategy"), ({"anneal_epochs": -1}, "anneal_epochs"),
-    ({"anneal_epochs": 2.5}, "anneal_epochs"), ({"swa_lr": -0.1}, "swa_lr"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"anneal_strategy": "exp"}, "anneal_strategy"),
+        ({"anneal_epochs": -1}, "anneal_epochs"),
+        ({"anneal_epochs": 2.5}, "anneal_epochs"),
+        ({"swa_lr": -0.1}, "swa_lr"),
+    ],
+)
 def test_swalr_port_refuses_what_torch_refuses(kwargs: dict[str, Any], argument: str) -> None:
     full = {"swa_lr": 0.01} | kwargs
     if argument != "swa_lr":
@@ -410,13 +537,15 @@ def test_chained_mixes_with_schedulers_that_set_the_lr_convert_exactly() -> None
     """A ScheduleLR or LambdaLR sets the LR outright inside a chain; compat.torch reproduces torch's
     recursion for such mixes (issue 17.1), so they convert and give torch's values."""
     opt = _opt((0.1,))
-    chain = LS.ChainedScheduler([torch_bridge.ScheduleLR(opt, jaxsched.linear(0.1, 0.0, 10)),
-                                 LS.ExponentialLR(opt, 0.9)])
+    chain = LS.ChainedScheduler(
+        [torch_bridge.ScheduleLR(opt, jaxsched.linear(0.1, 0.0, 10)), LS.ExponentialLR(opt, 0.9)]
+    )
     conv = from_torch(chain)
     assert_curve(conv, _trace(opt, lambda k: chain.step(), 20))
     opt = _opt((0.1,))
-    chain = LS.ChainedScheduler([LS.LambdaLR(opt, torch_bridge.as_lambda(jaxsched.linear(1.0, 0.5, 5))),
-                                 LS.StepLR(opt, 3)])
+    chain = LS.ChainedScheduler(
+        [LS.LambdaLR(opt, torch_bridge.as_lambda(jaxsched.linear(1.0, 0.5, 5))), LS.StepLR(opt, 3)]
+    )
     conv = from_torch(chain)
     assert_curve(conv, _trace(opt, lambda k: chain.step(), 20))
 
@@ -424,8 +553,12 @@ def test_chained_mixes_with_schedulers_that_set_the_lr_convert_exactly() -> None
 def test_torch_compound_cosine_chains_convert_exactly_or_raise_conversion_error() -> None:
     """torch's own test_compound_cosanneal_and_* mixes: either the conversion reproduces torch's values
     (float64, 1e-12) or it is refused with ConversionError, never another exception."""
-    others = [lambda o: LS.StepLR(o, step_size=3), lambda o: LS.MultiStepLR(o, milestones=[2, 5, 9]),
-              lambda o: LS.LinearLR(o, start_factor=0.2, total_iters=4), lambda o: LS.ExponentialLR(o, 0.9)]
+    others = [
+        lambda o: LS.StepLR(o, step_size=3),
+        lambda o: LS.MultiStepLR(o, milestones=[2, 5, 9]),
+        lambda o: LS.LinearLR(o, start_factor=0.2, total_iters=4),
+        lambda o: LS.ExponentialLR(o, 0.9),
+    ]
     for other in others:
         opt = _opt((0.05,))
         chain = LS.ChainedScheduler([LS.CosineAnnealingLR(opt, T_max=10, eta_min=1e-10), other(opt)])

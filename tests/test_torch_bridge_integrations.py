@@ -53,8 +53,14 @@ def test_lightning_interval_step_and_resume(tmp_path: Path) -> None:
             ]
 
     def trainer(steps: int) -> Any:
-        return L.Trainer(max_steps=steps, accelerator="cpu", logger=False, enable_checkpointing=False,
-                         enable_progress_bar=False, enable_model_summary=False)
+        return L.Trainer(
+            max_steps=steps,
+            accelerator="cpu",
+            logger=False,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+        )
 
     loader = torch.utils.data.DataLoader(_data(), batch_size=4)  # 4 batches per epoch
     with warnings.catch_warnings():
@@ -108,10 +114,18 @@ def test_hf_trainer_optimizers_tuple(tmp_path: Path) -> None:
     opt = torch.optim.AdamW(model.parameters(), lr=0.1)
     sched = ScheduleLR(opt, SCHEDULE)
     args = transformers.TrainingArguments(
-        output_dir=str(tmp_path), max_steps=8, per_device_train_batch_size=4, logging_steps=1,
-        report_to=[], save_strategy="no", use_cpu=True, disable_tqdm=True)
-    trainer = transformers.Trainer(model=model, args=args, train_dataset=Rows(),
-                                   optimizers=(opt, sched), callbacks=[Record()])
+        output_dir=str(tmp_path),
+        max_steps=8,
+        per_device_train_batch_size=4,
+        logging_steps=1,
+        report_to=[],
+        save_strategy="no",
+        use_cpu=True,
+        disable_tqdm=True,
+    )
+    trainer = transformers.Trainer(
+        model=model, args=args, train_dataset=Rows(), optimizers=(opt, sched), callbacks=[Record()]
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         trainer.train()

@@ -28,8 +28,14 @@ for name in ("jax", "jaxlib", "optax", "chex"):
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def test_import_torch_bridge_does_not_import_jax() -> None:
@@ -44,7 +50,9 @@ def test_import_torch_bridge_does_not_import_jax() -> None:
 
 
 def test_torch_side_works_with_jax_unimportable(tmp_path) -> None:
-    proc = _run(BLOCK + f"""
+    proc = _run(
+        BLOCK
+        + f"""
 import json
 import numpy as np
 import torch
@@ -66,15 +74,16 @@ for _ in range(60):
     opt.step(); sched.step()
 assert opt.param_groups[0]["lr"] == float(branch.numpy(60))
 state = sched.state_dict()
-torch.save(state, {str(tmp_path / 'sd.pt')!r})
+torch.save(state, {str(tmp_path / "sd.pt")!r})
 again = torch_bridge.ScheduleLR(torch.optim.AdamW([torch.nn.Parameter(torch.zeros(2))], lr=1e-3), branch)
-again.load_state_dict(torch.load({str(tmp_path / 'sd.pt')!r}, weights_only=True))
+again.load_state_dict(torch.load({str(tmp_path / "sd.pt")!r}, weights_only=True))
 opt2 = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
 cos = torch.optim.lr_scheduler.CosineAnnealingLR(opt2, T_max=10)
 print(torch_bridge.from_torch(cos))
 assert "jax" not in {{k: v for k, v in sys.modules.items() if v is not None}}
 print("ok")
-""")
+"""
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     assert proc.stdout.strip().endswith("ok")
 
@@ -105,9 +114,8 @@ def _top_level_imports(path: Path) -> set[str]:
 SHARED = [ROOT / "jaxsched" / "_plateau.py", ROOT / "jaxsched" / "optax_utils.py"]
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "torch_bridge").glob("*.py")) + SHARED,
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "torch_bridge").glob("*.py")) + SHARED, ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_no_jax_import_at_module_level(path: Path) -> None:
     assert not _top_level_imports(path) & set(JAX_MODULES)
-
-

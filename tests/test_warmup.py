@@ -32,21 +32,45 @@ def test_warmup_constant_zero_warmup_is_peak_from_step_zero():
     assert float(optax.warmup_constant_schedule(0.0, 1.0, 0)(5)) == 0.0
 
 
-@given(st.floats(0, 1), st.floats(1e-3, 10), st.integers(0, 1000), st.integers(1, 10**6),
-       st.floats(0, 1e-3))
+@given(st.floats(0, 1), st.floats(1e-3, 10), st.integers(0, 1000), st.integers(1, 10**6), st.floats(0, 1e-3))
 def test_warmup_linear_decay(init, peak, W, extra, end):
     s = jaxsched.warmup_linear_decay(init, peak, W, W + extra, end)
-    assert_matches(s, reference("warmup_linear_decay", init_value=init, peak_value=peak,
-                                warmup_steps=W, decay_steps=W + extra, end_value=end))
+    assert_matches(
+        s,
+        reference(
+            "warmup_linear_decay",
+            init_value=init,
+            peak_value=peak,
+            warmup_steps=W,
+            decay_steps=W + extra,
+            end_value=end,
+        ),
+    )
 
 
-@given(st.floats(0, 1), st.floats(1e-3, 10), st.integers(0, 100), st.integers(1, 100),
-       st.floats(0.1, 0.99), st.integers(0, 50), st.booleans(), st.none() | st.floats(1e-4, 1e-3))
+@given(
+    st.floats(0, 1),
+    st.floats(1e-3, 10),
+    st.integers(0, 100),
+    st.integers(1, 100),
+    st.floats(0.1, 0.99),
+    st.integers(0, 50),
+    st.booleans(),
+    st.none() | st.floats(1e-4, 1e-3),
+)
 def test_warmup_exponential_decay(init, peak, W, T, rate, B, staircase, end):
     s = jaxsched.warmup_exponential_decay(init, peak, W, T, rate, B, staircase, end)
-    ref = reference("warmup_exponential_decay", init_value=init, peak_value=peak, warmup_steps=W,
-                    transition_steps=T, decay_rate=rate, transition_begin=B, staircase=staircase,
-                    end_value=end)
+    ref = reference(
+        "warmup_exponential_decay",
+        init_value=init,
+        peak_value=peak,
+        warmup_steps=W,
+        transition_steps=T,
+        decay_rate=rate,
+        transition_begin=B,
+        staircase=staircase,
+        end_value=end,
+    )
     assert_matches(s, ref, np.arange(0, 3000), rtol32=3e-5)
 
 
@@ -60,12 +84,15 @@ def test_equals_optax():
     np.testing.assert_allclose(ours.numpy(steps), [float(theirs(int(k))) for k in steps], rtol=1e-6)
 
 
-@pytest.mark.parametrize("make,argument", [
-    (lambda: jaxsched.warmup_constant(0.0, 1.0, -1), "warmup_steps"),
-    (lambda: jaxsched.warmup_linear_decay(0.0, 1.0, 10, 5), "warmup_steps"),
-    (lambda: jaxsched.warmup_exponential_decay(0.0, 1.0, 10, 5, 0.0), "decay_rate"),
-    (lambda: jaxsched.warmup_exponential_decay(0.0, 1.0, 10, 0, 0.5), "transition_steps"),
-])
+@pytest.mark.parametrize(
+    "make,argument",
+    [
+        (lambda: jaxsched.warmup_constant(0.0, 1.0, -1), "warmup_steps"),
+        (lambda: jaxsched.warmup_linear_decay(0.0, 1.0, 10, 5), "warmup_steps"),
+        (lambda: jaxsched.warmup_exponential_decay(0.0, 1.0, 10, 5, 0.0), "decay_rate"),
+        (lambda: jaxsched.warmup_exponential_decay(0.0, 1.0, 10, 0, 0.5), "transition_steps"),
+    ],
+)
 def test_validation(make, argument):
     with pytest.raises(ValueError) as info:
         make()

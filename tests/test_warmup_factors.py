@@ -49,8 +49,9 @@ def test_radam_float32_between_06_and_08(beta2):
     assert _f32_errors(beta2, STEPS).max() <= 1e-6
 
 
-@pytest.mark.parametrize("beta2", [0.6 + 1e-15, 0.6000001, 0.65, 0.7, 0.75, 0.8, 0.9, 0.98, 0.999, 0.9999,
-                                   1 - 1e-7, 1 - 1e-12])
+@pytest.mark.parametrize(
+    "beta2", [0.6 + 1e-15, 0.6000001, 0.65, 0.7, 0.75, 0.8, 0.9, 0.98, 0.999, 0.9999, 1 - 1e-7, 1 - 1e-12]
+)
 def test_radam_float32_across_beta2(beta2):
     assert _f32_errors(beta2, STEPS).max() <= 1e-6
 

@@ -19,8 +19,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-MODULES = ("scheduler", "cosine_lr", "tanh_lr", "poly_lr", "step_lr", "multistep_lr", "wsd_lr", "plateau_lr",
-           "scheduler_factory")
+MODULES = (
+    "scheduler",
+    "cosine_lr",
+    "tanh_lr",
+    "poly_lr",
+    "step_lr",
+    "multistep_lr",
+    "wsd_lr",
+    "plateau_lr",
+    "scheduler_factory",
+)
 
 
 def timm_location() -> Path | None:

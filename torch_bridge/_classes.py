@@ -141,9 +141,7 @@ def build_NoamLike_LRSched(
     return ScheduleLR(optimizer, port * (1.0 / init_lr), multiplier=True)
 
 
-def get_noam_decay_schedule(
-    optimizer: Optimizer, num_warmup_steps: float, model_size: float
-) -> ScheduleLR:
+def get_noam_decay_schedule(optimizer: Optimizer, num_warmup_steps: float, model_size: float) -> ScheduleLR:
     """OpenKiwi's ``get_noam_decay_schedule``: the Noam factor times each group's initial LR.
 
     Example:
@@ -155,9 +153,7 @@ def get_noam_decay_schedule(
       0.005524
     """
     _check_optimizer(optimizer)
-    return ScheduleLR(
-        optimizer, _kiwi.NoamDecay(1.0, num_warmup_steps, model_size), multiplier=True
-    )
+    return ScheduleLR(optimizer, _kiwi.NoamDecay(1.0, num_warmup_steps, model_size), multiplier=True)
 
 
 def _bases(optimizer: Optimizer, field: str) -> list[float]:
@@ -240,8 +236,9 @@ class CosineLrScheduler(_Accelerated):
             for base in _bases(optimizer, param_group_field)
         ]
         self.param_group_field = param_group_field
-        super().__init__(optimizer, ports, field=param_group_field, last_epoch=last_epoch,
-                         warn_on_override=False)
+        super().__init__(
+            optimizer, ports, field=param_group_field, last_epoch=last_epoch, warn_on_override=False
+        )
 
 
 class WSDLrScheduler(_Accelerated):
@@ -302,8 +299,9 @@ class WSDLrScheduler(_Accelerated):
             raise ValueError("warmup_starting_lr should not exceed maximum base learning rate")
         self.param_group_field = param_group_field
         self.ports = ports
-        super().__init__(optimizer, ports, field=param_group_field, last_epoch=last_epoch,
-                         warn_on_override=False)
+        super().__init__(
+            optimizer, ports, field=param_group_field, last_epoch=last_epoch, warn_on_override=False
+        )
 
     def get_checkpoint_steps(self) -> list[int]:
         """The steps at which checkpoints occur (as the original)."""

@@ -70,12 +70,19 @@ class TokenScheduleLR(ScheduleLR):
       0.0 2147488147
     """
 
-    def __init__(self, optimizer: Optimizer, schedule: Schedule | Sequence[Schedule], *,
-                 tokens_per_step: int, field: str = "lr", multiplier: bool = False, tokens: int = 0,
-                 clock: str = "tokens") -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedule: Schedule | Sequence[Schedule],
+        *,
+        tokens_per_step: int,
+        field: str = "lr",
+        multiplier: bool = False,
+        tokens: int = 0,
+        clock: str = "tokens",
+    ) -> None:
         if not isinstance(clock, str) or not clock.isidentifier():
-            raise ScheduleArgumentError("clock", "must be an identifier such as 'tokens' or 'samples'",
-                                        clock)
+            raise ScheduleArgumentError("clock", "must be an identifier such as 'tokens' or 'samples'", clock)
         self.tokens_per_step = _tokens_per_step(tokens_per_step)
         self.clock = clock
         self.tokens = _host_count("tokens", tokens, maximum=None)
@@ -143,14 +150,17 @@ class TokenScheduleLR(ScheduleLR):
     def step(self, epoch: int | None = None, **counts: Any) -> None:
         """Advance the clock by ``tokens=n`` (the keyword is the clock's name) and write the field."""
         if epoch is not None:
-            raise TypeError(f"TokenScheduleLR.step: stepped by {self.clock}, not by epoch: "
-                            f"step({self.clock}=n)")
+            raise TypeError(
+                f"TokenScheduleLR.step: stepped by {self.clock}, not by epoch: step({self.clock}=n)"
+            )
         if self._step_count == 0:  # LRScheduler.__init__'s initial step: the value at the start clock
             super().step()
             return
         if set(counts) != {self.clock}:
-            raise TypeError(f"TokenScheduleLR.step: takes exactly the keyword {self.clock}=n (the "
-                            f"{self.clock} the update consumed), got {sorted(counts) or 'none'}")
+            raise TypeError(
+                f"TokenScheduleLR.step: takes exactly the keyword {self.clock}=n (the "
+                f"{self.clock} the update consumed), got {sorted(counts) or 'none'}"
+            )
         n = _host_count(self.clock, _plain_int(self.clock, counts[self.clock]), maximum=None)
         self.tokens += n
         self._prev_count, self._last_count = self._last_count, n
@@ -172,15 +182,20 @@ class TokenScheduleLR(ScheduleLR):
         sd = dict(state_dict)
         for key in ("tokens", "tokens_per_step", "clock"):
             if key not in sd:
-                raise KeyError(f"TokenScheduleLR.load_state_dict: the state has no {key!r} (was it "
-                               f"saved by a TokenScheduleLR?)")
+                raise KeyError(
+                    f"TokenScheduleLR.load_state_dict: the state has no {key!r} (was it "
+                    f"saved by a TokenScheduleLR?)"
+                )
         if sd["tokens_per_step"] != self.tokens_per_step:
             raise ScheduleArgumentError(
-                "state_dict['tokens_per_step']", f"differs from this scheduler's tokens_per_step = "
-                f"{self.tokens_per_step}", sd["tokens_per_step"])
+                "state_dict['tokens_per_step']",
+                f"differs from this scheduler's tokens_per_step = {self.tokens_per_step}",
+                sd["tokens_per_step"],
+            )
         if sd["clock"] != self.clock:
-            raise ScheduleArgumentError("state_dict['clock']", f"differs from this scheduler's clock "
-                                        f"{self.clock!r}", sd["clock"])
+            raise ScheduleArgumentError(
+                "state_dict['clock']", f"differs from this scheduler's clock {self.clock!r}", sd["clock"]
+            )
         tokens = _host_count("state_dict['tokens']", sd["tokens"], maximum=None)
         super().load_state_dict(sd)
         self.tokens = tokens

@@ -134,8 +134,12 @@ def _build(s: Schedule, opt: Optimizer) -> tls.LRScheduler:
     if isinstance(s, tp.ConstantLR):
         return tls.ConstantLR(opt, factor=float(s.factor), total_iters=int(s.total_iters))
     if isinstance(s, tp.LinearLR):
-        return tls.LinearLR(opt, start_factor=float(s.start_factor), end_factor=float(s.end_factor),
-                            total_iters=int(s.total_iters))
+        return tls.LinearLR(
+            opt,
+            start_factor=float(s.start_factor),
+            end_factor=float(s.end_factor),
+            total_iters=int(s.total_iters),
+        )
     if isinstance(s, tp.ExponentialLR):
         return tls.ExponentialLR(opt, gamma=float(s.gamma))
     if isinstance(s, tp.PolynomialLR):
@@ -146,27 +150,47 @@ def _build(s: Schedule, opt: Optimizer) -> tls.LRScheduler:
         return tls.CosineAnnealingWarmRestarts(opt, T_0=s.T_0, T_mult=s.T_mult, eta_min=float(s.eta_min))
     if isinstance(s, tp.CyclicLR):
         return tls.CyclicLR(
-            opt, base_lr=float(s.base_lr), max_lr=float(s.max_lr), step_size_up=cast(Any, s.step_size_up),
-            step_size_down=cast(Any, s.step_size_down), mode=cast(Any, s.mode), gamma=float(s.gamma),
-            scale_fn=None if s.scale_fn is None else _lambda(s.scale_fn), scale_mode=cast(Any, s.scale_mode),
-            cycle_momentum=s.cycle_momentum, base_momentum=float(s.base_momentum),
-            max_momentum=float(s.max_momentum))
+            opt,
+            base_lr=float(s.base_lr),
+            max_lr=float(s.max_lr),
+            step_size_up=cast(Any, s.step_size_up),
+            step_size_down=cast(Any, s.step_size_down),
+            mode=cast(Any, s.mode),
+            gamma=float(s.gamma),
+            scale_fn=None if s.scale_fn is None else _lambda(s.scale_fn),
+            scale_mode=cast(Any, s.scale_mode),
+            cycle_momentum=s.cycle_momentum,
+            base_momentum=float(s.base_momentum),
+            max_momentum=float(s.max_momentum),
+        )
     if isinstance(s, tp.OneCycleLR):
         return tls.OneCycleLR(
-            opt, max_lr=float(s.max_lr), total_steps=s.total_steps, epochs=s.epochs,
-            steps_per_epoch=s.steps_per_epoch, pct_start=float(s.pct_start),
-            anneal_strategy=cast(Any, s.anneal_strategy), cycle_momentum=s.cycle_momentum,
-            base_momentum=float(s.base_momentum), max_momentum=float(s.max_momentum),
-            div_factor=float(s.div_factor), final_div_factor=float(s.final_div_factor),
-            three_phase=s.three_phase)
+            opt,
+            max_lr=float(s.max_lr),
+            total_steps=s.total_steps,
+            epochs=s.epochs,
+            steps_per_epoch=s.steps_per_epoch,
+            pct_start=float(s.pct_start),
+            anneal_strategy=cast(Any, s.anneal_strategy),
+            cycle_momentum=s.cycle_momentum,
+            base_momentum=float(s.base_momentum),
+            max_momentum=float(s.max_momentum),
+            div_factor=float(s.div_factor),
+            final_div_factor=float(s.final_div_factor),
+            three_phase=s.three_phase,
+        )
     if isinstance(s, tp.SequentialLR):
         children = [_build(c, opt) for c in s.schedulers]
         return tls.SequentialLR(opt, children, milestones=list(s.milestones))
     if isinstance(s, tp.ChainedScheduler):
         return tls.ChainedScheduler([_build(c, opt) for c in s.schedulers], optimizer=opt)
     if isinstance(s, tp.SWALR):
-        return swa_utils.SWALR(opt, swa_lr=float(s.swa_lr), anneal_epochs=int(s.anneal_epochs),
-                               anneal_strategy=cast(Any, s.anneal_strategy))
+        return swa_utils.SWALR(
+            opt,
+            swa_lr=float(s.swa_lr),
+            anneal_epochs=int(s.anneal_epochs),
+            anneal_strategy=cast(Any, s.anneal_strategy),
+        )
     if isinstance(s, Schedule):
         return ScheduleLR(opt, s)
     raise TypeError(f"schedule: must be a jaxsched Schedule, got {type(s).__name__}")
@@ -242,8 +266,10 @@ def from_torch(scheduler: Any, *, warmup: Any = None, resume: bool = False) -> S
     stack = convert_stack(scheduler)  # ignite, Composer, Megatron-core, OLMo-core objects
     if stack is not None:
         if resume or warmup is not None:
-            raise ConversionError(f"scheduler: {type(scheduler).__name__} converts from its start only "
-                                  "(resume= and warmup= apply to torch.optim schedulers)")
+            raise ConversionError(
+                f"scheduler: {type(scheduler).__name__} converts from its start only "
+                "(resume= and warmup= apply to torch.optim schedulers)"
+            )
         return stack
     warm = _warmup_of(scheduler)
     if warm is not None:
@@ -254,27 +280,33 @@ def from_torch(scheduler: Any, *, warmup: Any = None, resume: bool = False) -> S
     else:
         optimizer = getattr(scheduler, "optimizer", None)
         if not isinstance(optimizer, Optimizer):
-            raise ConversionError(f"scheduler: {type(scheduler).__name__} is not a scheduler over a torch "
-                                  f"optimizer{_port_hint(scheduler)}")
-        per_group = [_convert_checked(scheduler, i, "scheduler", resume)
-                     for i in range(len(optimizer.param_groups))]
+            raise ConversionError(
+                f"scheduler: {type(scheduler).__name__} is not a scheduler over a torch "
+                f"optimizer{_port_hint(scheduler)}"
+            )
+        per_group = [
+            _convert_checked(scheduler, i, "scheduler", resume) for i in range(len(optimizer.param_groups))
+        ]
         position = _position(scheduler, "scheduler") if resume else 0
         if warmup is not None:
             got = _warmup_of(warmup)
             if got is None:
-                raise ConversionError(f"warmup: {type(warmup).__name__} is not a pytorch_warmup (or "
-                                      "torch_bridge) warmup")
+                raise ConversionError(
+                    f"warmup: {type(warmup).__name__} is not a pytorch_warmup (or torch_bridge) warmup"
+                )
             factors, warm_position, _ = got
             if warmup.optimizer is not optimizer:
                 raise ConversionError("warmup: it dampens another optimizer than the scheduler's")
             if len(factors) != len(per_group):
-                raise ConversionError(f"warmup: it has {len(factors)} param groups, the scheduler "
-                                      f"{len(per_group)}")
+                raise ConversionError(
+                    f"warmup: it has {len(factors)} param groups, the scheduler {len(per_group)}"
+                )
             if resume and warm_position != position:
                 raise ConversionError(
                     f"warmup: it is at step {warm_position}, the scheduler at {position}: they were not "
                     "stepped together (e.g. a scheduler delayed until the warmup ends), which no single "
-                    "shift reproduces")
+                    "shift reproduces"
+                )
             per_group = [s * f for s, f in zip(per_group, factors, strict=True)]
     if resume:
         if position < 0:
@@ -294,14 +326,20 @@ def _module_root(obj: Any) -> str:
     return type(obj).__module__.split(".")[0]
 
 
-_COMPAT_OF_ROOT = {"torch": "torch", "transformers": "transformers", "timm": "timm",
-                   "pytorch_accelerated": "pytorch_accelerated", "pytorch_warmup": "pytorch_warmup",
-                   "chemprop": "chemprop", "kiwi": "kiwi", "noether": "noether"}
+_COMPAT_OF_ROOT = {
+    "torch": "torch",
+    "transformers": "transformers",
+    "timm": "timm",
+    "pytorch_accelerated": "pytorch_accelerated",
+    "pytorch_warmup": "pytorch_warmup",
+    "chemprop": "chemprop",
+    "kiwi": "kiwi",
+    "noether": "noether",
+}
 
 _METRIC_DRIVEN = {
     "ReduceLROnPlateau": "jaxsched.reduce_on_plateau (optax) / torch_bridge.ReduceLROnPlateau",
-    "PlateauLRScheduler": "jaxsched.compat.timm.PlateauLRScheduler (optax) / "
-                          "torch_bridge.PlateauLRScheduler",
+    "PlateauLRScheduler": "jaxsched.compat.timm.PlateauLRScheduler (optax) / torch_bridge.PlateauLRScheduler",
     "GreedyLR": "jaxsched.compat.transformers.GreedyLR (optax) / torch_bridge.GreedyLR",
 }
 
@@ -318,8 +356,10 @@ def _port_hint(obj: Any) -> str:
         return ""
     known = name in tp.__all__ if lib == "torch" else hasattr(module, name)
     if known:
-        return (f"; jaxsched.compat.{lib}.{name} is its port: build it with the original's arguments "
-                "(the base LR first)")
+        return (
+            f"; jaxsched.compat.{lib}.{name} is its port: build it with the original's arguments "
+            "(the base LR first)"
+        )
     return ""
 
 
@@ -345,7 +385,8 @@ def _base(s: Any, i: int, where: str) -> float:
     if i >= len(bases):
         raise ConversionError(
             f"{where}: param_groups[{i}] was added after the scheduler was built ({type(s).__name__} "
-            f"keeps no base LR for it, so its curve has no closed form)")
+            f"keeps no base LR for it, so its curve has no closed form)"
+        )
     return _float(bases[i])
 
 
@@ -355,7 +396,8 @@ def _factor_of(fn: Any, where: str) -> Any:
         return s.value if type(s) is Constant else s
     raise ConversionError(
         f"{where}: {fn!r} is an arbitrary Python callable, which has no formula to convert; build the "
-        f"scheduler with torch_bridge.as_lambda(schedule) or use torch_bridge.ScheduleLR")
+        f"scheduler with torch_bridge.as_lambda(schedule) or use torch_bridge.ScheduleLR"
+    )
 
 
 def _horizon_of(fn: Any) -> int | None:
@@ -366,8 +408,9 @@ def _convert(s: Any, i: int, where: str, resume: bool = False) -> Schedule:
     name = type(s).__name__
     driven = _metric_driven(s)
     if driven is not None:
-        raise ConversionError(f"{where}: {name} depends on the monitored metric and has no fixed curve; its "
-                              f"ports are {driven}")
+        raise ConversionError(
+            f"{where}: {name} depends on the monitored metric and has no fixed curve; its ports are {driven}"
+        )
     if isinstance(s, ScheduleLR):
         if s.field != "lr":
             raise ConversionError(f"{where}: a ScheduleLR driving {s.field!r}, not the learning rate")
@@ -386,18 +429,22 @@ def _convert(s: Any, i: int, where: str, resume: bool = False) -> Schedule:
         return _convert_timm(s, i, where)
     if root == "pytorch_accelerated":
         return _convert_accelerated(s, i, where)
-    raise ConversionError(f"{where}: cannot convert a {name} (no jaxsched equivalent is known)"
-                          f"{_port_hint(s)}")
+    raise ConversionError(
+        f"{where}: cannot convert a {name} (no jaxsched equivalent is known){_port_hint(s)}"
+    )
 
 
 def _convert_torch(s: Any, i: int, where: str) -> Schedule:
     name = type(s).__name__
-    base = (lambda: _base(s, i, where))
+    base = lambda: _base(s, i, where)
     if isinstance(s, tls.SequentialLR | tls.ChainedScheduler) and any(
-            isinstance(c, swa_utils.SWALR) for c in s._schedulers):
-        raise ConversionError(f"{where}: a SWALR inside a {name} (SWALR counts its own steps and inverts "
-                              "the current LR, which no composition of ports reproduces); convert the SWALR "
-                              "on its own")
+        isinstance(c, swa_utils.SWALR) for c in s._schedulers
+    ):
+        raise ConversionError(
+            f"{where}: a SWALR inside a {name} (SWALR counts its own steps and inverts "
+            "the current LR, which no composition of ports reproduces); convert the SWALR "
+            "on its own"
+        )
     if isinstance(s, tls.SequentialLR):
         children = [_convert_checked(c, i, f"{where}._schedulers[{j}]") for j, c in enumerate(s._schedulers)]
         return tp.SequentialLR(children, milestones=list(s._milestones))
@@ -416,8 +463,9 @@ def _convert_torch(s: Any, i: int, where: str) -> Schedule:
         fn = s.lr_lambdas[i] if i < len(s.lr_lambdas) else None
         if fn is None:
             base()
-        return tp.MultiplicativeLR(base(), _factor_of(fn, f"{where}.lr_lambdas[{i}]"),
-                                  horizon=_horizon_of(fn))
+        return tp.MultiplicativeLR(
+            base(), _factor_of(fn, f"{where}.lr_lambdas[{i}]"), horizon=_horizon_of(fn)
+        )
     if type(s) is tls.StepLR:
         return tp.StepLR(base(), step_size=s.step_size, gamma=s.gamma)
     if type(s) is tls.MultiStepLR:
@@ -425,8 +473,9 @@ def _convert_torch(s: Any, i: int, where: str) -> Schedule:
     if type(s) is tls.ConstantLR:
         return tp.ConstantLR(base(), factor=s.factor, total_iters=s.total_iters)
     if type(s) is tls.LinearLR:
-        return tp.LinearLR(base(), start_factor=s.start_factor, end_factor=s.end_factor,
-                          total_iters=s.total_iters)
+        return tp.LinearLR(
+            base(), start_factor=s.start_factor, end_factor=s.end_factor, total_iters=s.total_iters
+        )
     if type(s) is tls.ExponentialLR:
         return tp.ExponentialLR(base(), gamma=s.gamma)
     if type(s) is tls.PolynomialLR:
@@ -445,28 +494,44 @@ def _convert_torch(s: Any, i: int, where: str) -> Schedule:
         down = s.total_size - up
         cm = s.cycle_momentum
         return tp.CyclicLR(
-            _float(s.base_lrs[i]), _float(s.max_lrs[i]), step_size_up=_whole(up),
-            step_size_down=_whole(down), mode=s.mode, gamma=s.gamma, scale_fn=scale_fn,
-            scale_mode=s.scale_mode if scale_fn is not None else "cycle", cycle_momentum=cm,
+            _float(s.base_lrs[i]),
+            _float(s.max_lrs[i]),
+            step_size_up=_whole(up),
+            step_size_down=_whole(down),
+            mode=s.mode,
+            gamma=s.gamma,
+            scale_fn=scale_fn,
+            scale_mode=s.scale_mode if scale_fn is not None else "cycle",
+            cycle_momentum=cm,
             base_momentum=_float(s.base_momentums[i]) if cm else 0.8,
-            max_momentum=_float(s.max_momentums[i]) if cm else 0.9)
+            max_momentum=_float(s.max_momentums[i]) if cm else 0.9,
+        )
     if type(s) is tls.OneCycleLR:
         g = s.optimizer.param_groups[i]
         if "max_lr" not in g:
-            raise ConversionError(f"{where}: param_groups[{i}] was added after the OneCycleLR was built "
-                                  "(it has no max_lr)")
+            raise ConversionError(
+                f"{where}: param_groups[{i}] was added after the OneCycleLR was built (it has no max_lr)"
+            )
         total = s.total_steps
         first_end = s._schedule_phases[0]["end_step"]
         pct = _recover_pct(first_end, total)
         initial, peak, low = _float(g["initial_lr"]), _float(g["max_lr"]), _float(g["min_lr"])
         cm = s.cycle_momentum
         return tp.OneCycleLR(
-            peak, total_steps=total, pct_start=pct, anneal_strategy=s._anneal_func_type,
-            cycle_momentum=cm, base_momentum=_float(g["base_momentum"]) if cm else 0.85,
-            max_momentum=_float(g["max_momentum"]) if cm else 0.95, div_factor=peak / initial,
-            final_div_factor=initial / low, three_phase=len(s._schedule_phases) == 3)
-    raise ConversionError(f"{where}: cannot convert a {name} (no jaxsched equivalent is known)"
-                          f"{_port_hint(s)}")
+            peak,
+            total_steps=total,
+            pct_start=pct,
+            anneal_strategy=s._anneal_func_type,
+            cycle_momentum=cm,
+            base_momentum=_float(g["base_momentum"]) if cm else 0.85,
+            max_momentum=_float(g["max_momentum"]) if cm else 0.95,
+            div_factor=peak / initial,
+            final_div_factor=initial / low,
+            three_phase=len(s._schedule_phases) == 3,
+        )
+    raise ConversionError(
+        f"{where}: cannot convert a {name} (no jaxsched equivalent is known){_port_hint(s)}"
+    )
 
 
 # -- HF transformers: LambdaLR over functools.partial of transformers' lambdas ----------------------------
@@ -474,11 +539,9 @@ def _convert_torch(s: Any, i: int, where: str) -> Schedule:
 _HF_LAMBDAS: dict[str, Any] = {
     "_get_constant_schedule_with_warmup_lr_lambda": _hf.ConstantScheduleWithWarmup,
     "_get_linear_schedule_with_warmup_lr_lambda": _hf.LinearScheduleWithWarmup,
-    "_get_cosine_with_hard_restarts_schedule_with_warmup_lr_lambda":
-        _hf.CosineWithHardRestartsScheduleWithWarmup,
+    "_get_cosine_with_hard_restarts_schedule_with_warmup_lr_lambda": _hf.CosineWithHardRestartsScheduleWithWarmup,  # noqa: E501
     "_get_inverse_sqrt_schedule_lr_lambda": _hf.InverseSqrtSchedule,
-    "_get_cosine_with_min_lr_schedule_with_warmup_lr_rate_lambda":
-        _hf.CosineWithMinLrScheduleWithWarmupLrRate,
+    "_get_cosine_with_min_lr_schedule_with_warmup_lr_rate_lambda": _hf.CosineWithMinLrScheduleWithWarmupLrRate,  # noqa: E501
     "_get_wsd_scheduler_lambda": _hf.WsdSchedule,
 }
 """transformers' lambda functions (bound by ``functools.partial`` in its ``get_*``) and their ports."""
@@ -493,8 +556,10 @@ def _transformers_port(fn: Any, base: Any, where: str) -> Schedule | None:
     if fname == "_get_constant_lambda" and not isinstance(fn, functools.partial):
         return _hf.ConstantSchedule(base())
     if not isinstance(fn, functools.partial) or fn.args:
-        raise ConversionError(f"{where}: transformers' {fname} called in a way get_* never does (positional "
-                              "arguments); build the jaxsched.compat.transformers port directly")
+        raise ConversionError(
+            f"{where}: transformers' {fname} called in a way get_* never does (positional "
+            "arguments); build the jaxsched.compat.transformers port directly"
+        )
     kw = dict(fn.keywords)
     if fname == "_get_cosine_schedule_with_warmup_lr_lambda":  # both HF cosines bind this name
         cls = _hf.CosineWithMinLrScheduleWithWarmup if "min_lr_rate" in kw else _hf.CosineScheduleWithWarmup
@@ -505,8 +570,10 @@ def _transformers_port(fn: Any, base: Any, where: str) -> Schedule | None:
         b = base()
         return port if b == lr_init else port * (b / lr_init)  # HF's factors are relative to lr_init
     if fname not in _HF_LAMBDAS:
-        raise ConversionError(f"{where}: transformers' {fname} is not a schedule jaxsched knows; see "
-                              "jaxsched.compat.transformers for the ports")
+        raise ConversionError(
+            f"{where}: transformers' {fname} is not a schedule jaxsched knows; see "
+            "jaxsched.compat.transformers for the ports"
+        )
     return cast(Schedule, _HF_LAMBDAS[fname](base(), **kw))
 
 
@@ -530,7 +597,8 @@ def _swalr(s: Any, i: int, where: str, resume: bool) -> Schedule:
         if alpha == 1:
             raise ConversionError(
                 f"{where}: this SWALR finished annealing ({k} steps of {epochs}), so the LR it started "
-                "from can no longer be recovered; from_torch(..., resume=True) gives the constant swa_lr")
+                "from can no longer be recovered; from_torch(..., resume=True) gives the constant swa_lr"
+            )
         start = s._get_initial_lr(_float(g["lr"]), swa, alpha)
     return tp.SWALR(start, swa_lr=swa, anneal_epochs=epochs, anneal_strategy=strategy)
 
@@ -542,15 +610,17 @@ def _convert_timm(s: Any, i: int, where: str) -> Schedule:
     name = type(s).__name__
     port = getattr(_timm, name, None)
     if port is None or not isinstance(port, type) or not issubclass(port, Schedule):
-        raise ConversionError(f"{where}: cannot convert timm's {name} (jaxsched.compat.timm has no port of "
-                              "it)")
+        raise ConversionError(
+            f"{where}: cannot convert timm's {name} (jaxsched.compat.timm has no port of it)"
+        )
     if getattr(s, "param_group_field", "lr") != "lr":
         raise ConversionError(f"{where}: this timm {name} drives {s.param_group_field!r}, not the LR")
     if getattr(s, "noise_range_t", None) is not None:
         raise ConversionError(
             f"{where}: this timm {name} adds LR noise drawn from torch's generator; "
             f"jaxsched.compat.timm.{name} draws the same distribution from another stream, so the curves "
-            "differ (convert the scheduler with noise_range_t=None)")
+            "differ (convert the scheduler with noise_range_t=None)"
+        )
     skip = ("lr", "updates_per_epoch")
     fields = [f.name for f in dataclasses.fields(cast(Any, port)) if f.init and f.name not in skip]
     missing = [f for f in fields if not hasattr(s, f)]
@@ -579,16 +649,29 @@ def _convert_accelerated(s: Any, i: int, where: str) -> Schedule:
     lr = _float(bases[i])
     if name == "CosineLrScheduler":
         return _pa.CosineLrScheduler(
-            lr, total_num_epochs=s.total_iterations, num_update_steps_per_epoch=1, k_decay=s.k_decay,
-            lr_min=s.lr_min, min_lr_ratio=s.lr_min_ratio, num_warmup_epochs=s.warmup_iterations,
-            warmup_starting_lr=s.warmup_lr_init, warmup_starting_lr_ratio=s.warmup_lr_ratio,
-            num_cooldown_epochs=s.num_cooldown_iterations)
+            lr,
+            total_num_epochs=s.total_iterations,
+            num_update_steps_per_epoch=1,
+            k_decay=s.k_decay,
+            lr_min=s.lr_min,
+            min_lr_ratio=s.lr_min_ratio,
+            num_warmup_epochs=s.warmup_iterations,
+            warmup_starting_lr=s.warmup_lr_init,
+            warmup_starting_lr_ratio=s.warmup_lr_ratio,
+            num_cooldown_epochs=s.num_cooldown_iterations,
+        )
     if name == "WSDLrScheduler":
         return _pa.WSDLrScheduler(
-            lr, total_steps=s.total_steps, num_warmup_steps=s.num_warmup_steps,
-            decay_phase_ratio=s.decay_phase_ratio, lr_min=s.lr_min, warmup_starting_lr=s.warmup_starting_lr,
-            use_inverse_sqrt_decay=s.use_inverse_sqrt_decay, num_checkpoints=s.num_checkpoints,
-            is_continuation_from_checkpoint=s.is_continuation_from_checkpoint)
+            lr,
+            total_steps=s.total_steps,
+            num_warmup_steps=s.num_warmup_steps,
+            decay_phase_ratio=s.decay_phase_ratio,
+            lr_min=s.lr_min,
+            warmup_starting_lr=s.warmup_starting_lr,
+            use_inverse_sqrt_decay=s.use_inverse_sqrt_decay,
+            num_checkpoints=s.num_checkpoints,
+            is_continuation_from_checkpoint=s.is_continuation_from_checkpoint,
+        )
     raise ConversionError(f"{where}: cannot convert pytorch-accelerated's {name}{_port_hint(s)}")
 
 
@@ -658,7 +741,8 @@ def _position(s: Any, where: str) -> int:
         raise ConversionError(
             f"{where}: timm's schedulers keep no position (the training loop passes the epoch or update "
             "count to step()); convert without resume and shift by your count: "
-            "jaxsched.shift(from_torch(scheduler), -count)")
+            "jaxsched.shift(from_torch(scheduler), -count)"
+        )
     raise ConversionError(f"{where}: {type(s).__name__} keeps no position to resume from")
 
 

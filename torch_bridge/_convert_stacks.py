@@ -88,13 +88,25 @@ def _ignite(obj: Any) -> Schedule | list[Schedule] | None:
             return None
         return ig.ConcatScheduler(schedules, list(obj.durations))
     if getattr(obj, "event_index", 0) != 0 or getattr(obj, "cycle", 0) != 0:
-        raise StackConversionError(f"{type(obj).__name__}: already called (event_index "
-                                   f"{obj.event_index}); convert it before training")
+        raise StackConversionError(
+            f"{type(obj).__name__}: already called (event_index "
+            f"{obj.event_index}); convert it before training"
+        )
     if "PiecewiseLinear" in names:
         return ig.PiecewiseLinear(list(zip(obj.milestones, obj.values, strict=True)))
     if "LinearCyclicalScheduler" in names or "CosineAnnealingScheduler" in names:
-        kw = {k: getattr(obj, k) for k in ("start_value", "end_value", "cycle_size", "cycle_mult",
-                                           "start_value_mult", "end_value_mult", "warmup_duration")}
+        kw = {
+            k: getattr(obj, k)
+            for k in (
+                "start_value",
+                "end_value",
+                "cycle_size",
+                "cycle_mult",
+                "start_value_mult",
+                "end_value_mult",
+                "warmup_duration",
+            )
+        }
         if "LinearCyclicalScheduler" in names:
             return ig.LinearCyclicalScheduler(**kw, monotonic=obj.monotonic)
         return ig.CosineAnnealingScheduler(**kw)
@@ -121,22 +133,39 @@ def megatron_schedules(obj: Any) -> dict[str, list[Schedule]]:
 
     out: dict[str, list[Schedule]] = {"lr": [], "weight_decay": []}
     for group in obj.optimizer.param_groups:
-        out["lr"].append(mc.OptimizerParamSchedulerLR(
-            obj.init_lr, group.get("max_lr", obj.max_lr), group.get("min_lr", obj.min_lr),
-            obj.lr_warmup_steps, obj.lr_decay_steps, obj.lr_decay_style, obj.wsd_decay_steps,
-            obj.lr_wsd_decay_style))
-        out["weight_decay"].append(mc.OptimizerParamSchedulerWD(
-            group.get("start_wd", obj.start_wd), group.get("end_wd", obj.end_wd), obj.wd_incr_steps,
-            obj.wd_incr_style, group.get("wd_mult", 1.0)))
+        out["lr"].append(
+            mc.OptimizerParamSchedulerLR(
+                obj.init_lr,
+                group.get("max_lr", obj.max_lr),
+                group.get("min_lr", obj.min_lr),
+                obj.lr_warmup_steps,
+                obj.lr_decay_steps,
+                obj.lr_decay_style,
+                obj.wsd_decay_steps,
+                obj.lr_wsd_decay_style,
+            )
+        )
+        out["weight_decay"].append(
+            mc.OptimizerParamSchedulerWD(
+                group.get("start_wd", obj.start_wd),
+                group.get("end_wd", obj.end_wd),
+                obj.wd_incr_steps,
+                obj.wd_incr_style,
+                group.get("wd_mult", 1.0),
+            )
+        )
     return out
 
 
 # -- Composer -----------------------------------------------------------------------------------------------
 
 _COMPOSER_ARGS = {
-    "StepScheduler": ("step_size", "gamma"), "MultiStepScheduler": ("milestones", "gamma"),
-    "ConstantScheduler": ("alpha", "t_max"), "LinearScheduler": ("alpha_i", "alpha_f", "t_max"),
-    "ExponentialScheduler": ("gamma", "decay_period"), "CosineAnnealingScheduler": ("t_max", "alpha_f"),
+    "StepScheduler": ("step_size", "gamma"),
+    "MultiStepScheduler": ("milestones", "gamma"),
+    "ConstantScheduler": ("alpha", "t_max"),
+    "LinearScheduler": ("alpha_i", "alpha_f", "t_max"),
+    "ExponentialScheduler": ("gamma", "decay_period"),
+    "CosineAnnealingScheduler": ("t_max", "alpha_f"),
     "CosineAnnealingWarmRestartsScheduler": ("t_0", "t_mult", "alpha_f"),
     "PolynomialScheduler": ("power", "t_max", "alpha_f"),
     "MultiStepWithWarmupScheduler": ("t_warmup", "milestones", "gamma", "scale_warmup"),
@@ -163,15 +192,18 @@ def _composer(obj: Any, context: dict[str, Any]) -> Schedule | None:
         return None
     args = {k: _time(getattr(obj, k)) for k in _COMPOSER_ARGS[name]}
     if "max_duration" not in context:
-        raise StackConversionError(f"{name}: a bare Composer scheduler has no trainer state: pass "
-                                   "max_duration= (and dataloader_len=, tokens_per_batch=, ssr=, lr= as "
-                                   "needed)")
+        raise StackConversionError(
+            f"{name}: a bare Composer scheduler has no trainer state: pass "
+            "max_duration= (and dataloader_len=, tokens_per_batch=, ssr=, lr= as "
+            "needed)"
+        )
     return getattr(cp, name)(**args, **context)
 
 
 def _composer_fn(f: Any) -> bool:
-    return getattr(f, "__qualname__", "").startswith("compile_composer_scheduler.") and \
-        getattr(f, "__module__", "").startswith("composer.optim")
+    return getattr(f, "__qualname__", "").startswith("compile_composer_scheduler.") and getattr(
+        f, "__module__", ""
+    ).startswith("composer.optim")
 
 
 def _composer_lambda(obj: Any, context: dict[str, Any]) -> Schedule | list[Schedule]:
@@ -196,8 +228,11 @@ def _composer_lambda(obj: Any, context: dict[str, Any]) -> Schedule | list[Sched
 
 
 def _olmo_fields(s: Any) -> dict[str, Any]:
-    return {g.name: getattr(s, g.name) for g in dataclasses.fields(s)
-            if not g.name.startswith("_") and g.name not in ("lr_field", "initial_lr_field")}
+    return {
+        g.name: getattr(s, g.name)
+        for g in dataclasses.fields(s)
+        if not g.name.startswith("_") and g.name not in ("lr_field", "initial_lr_field")
+    }
 
 
 def _olmo(obj: Any, context: dict[str, Any]) -> Schedule | None:
@@ -216,8 +251,9 @@ def _olmo(obj: Any, context: dict[str, Any]) -> Schedule | None:
         if f.name == "units":
             kw["scheduler_units"] = str(getattr(val, "value", val))
         elif f.name in ("stages", "override_decay") and val is not None:
-            kw[f.name] = ([dataclasses.asdict(s) for s in val] if f.name == "stages"
-                          else dataclasses.asdict(val))
+            kw[f.name] = (
+                [dataclasses.asdict(s) for s in val] if f.name == "stages" else dataclasses.asdict(val)
+            )
         elif f.name == "schedulers":
             kw[f.name] = [{"type": type(s).__name__, **_olmo_fields(s)} for s in val]
         elif f.name in fields:
@@ -226,6 +262,8 @@ def _olmo(obj: Any, context: dict[str, Any]) -> Schedule | None:
         if key in context:
             kw[key] = context[key]
     if "initial_lr" not in kw:
-        raise StackConversionError(f"{name}: an OLMo-core scheduler does not hold the LR: pass "
-                                   "initial_lr= (and max_steps= or max_tokens=, tokens_per_step=)")
+        raise StackConversionError(
+            f"{name}: an OLMo-core scheduler does not hold the LR: pass "
+            "initial_lr= (and max_steps= or max_tokens=, tokens_per_step=)"
+        )
     return cls(**kw)

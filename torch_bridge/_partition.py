@@ -17,21 +17,29 @@ from torch_bridge._scheduler import ScheduleLR
 __all__ = ["param_groups", "partition_schedulers"]
 
 
-def _named(model: torch.nn.Module | Iterable[tuple[str, torch.nn.Parameter]]
-           ) -> list[tuple[str, torch.nn.Parameter]]:
+def _named(
+    model: torch.nn.Module | Iterable[tuple[str, torch.nn.Parameter]],
+) -> list[tuple[str, torch.nn.Parameter]]:
     items = model.named_parameters() if isinstance(model, torch.nn.Module) else model
     out = []
     for item in items:
-        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
-                and isinstance(item[1], torch.Tensor)):
-            raise ScheduleArgumentTypeError("model", "a torch.nn.Module or (name, parameter) pairs",
-                                            item)
+        if not (
+            isinstance(item, tuple)
+            and len(item) == 2
+            and isinstance(item[0], str)
+            and isinstance(item[1], torch.Tensor)
+        ):
+            raise ScheduleArgumentTypeError("model", "a torch.nn.Module or (name, parameter) pairs", item)
         out.append(item)
     return out
 
 
-def param_groups(model: torch.nn.Module | Iterable[tuple[str, torch.nn.Parameter]],
-                 partition: Partition, *, freeze: bool = True) -> list[dict[str, Any]]:
+def param_groups(
+    model: torch.nn.Module | Iterable[tuple[str, torch.nn.Parameter]],
+    partition: Partition,
+    *,
+    freeze: bool = True,
+) -> list[dict[str, Any]]:
     """The param groups of ``partition`` for a torch model, for any ``torch.optim`` optimizer.
 
     Each parameter's path is its ``named_parameters`` name with ``.`` replaced by ``/`` (``block.0.bias``
@@ -73,8 +81,7 @@ def param_groups(model: torch.nn.Module | Iterable[tuple[str, torch.nn.Parameter
                     p.requires_grad_(False)
             continue
         assert g.learning_rate is not None
-        group: dict[str, Any] = {"name": gname, "params": params,
-                                 "lr": float(g.learning_rate.numpy(0))}
+        group: dict[str, Any] = {"name": gname, "params": params, "lr": float(g.learning_rate.numpy(0))}
         if g.weight_decay is not None:
             group["weight_decay"] = float(g.weight_decay.numpy(0))
         out.append(group)
@@ -112,19 +119,28 @@ def partition_schedulers(optimizer: Optimizer, partition: Partition) -> list[Sch
     for i, pg in enumerate(optimizer.param_groups):
         name = pg.get("name")
         if name not in groups:
-            raise ScheduleArgumentError(f"optimizer.param_groups[{i}]['name']", f"is not a group of "
-                                        f"the partition ({sorted(groups)}); build the groups with "
-                                        "torch_bridge.param_groups", name)
+            raise ScheduleArgumentError(
+                f"optimizer.param_groups[{i}]['name']",
+                f"is not a group of "
+                f"the partition ({sorted(groups)}); build the groups with "
+                "torch_bridge.param_groups",
+                name,
+            )
         g = groups[name]
         if g.frozen:
-            raise ScheduleArgumentError(f"optimizer.param_groups[{i}]['name']", "is a frozen group "
-                                        "(its parameters belong in no param group)", name)
+            raise ScheduleArgumentError(
+                f"optimizer.param_groups[{i}]['name']",
+                "is a frozen group (its parameters belong in no param group)",
+                name,
+            )
         assert g.learning_rate is not None
         lrs.append(g.learning_rate)
         wds.append(g.weight_decay)
     out = [ScheduleLR(optimizer, lrs, field="lr")]
     if any(w is not None for w in wds):
-        filled = [w if w is not None else Constant(float(pg["weight_decay"]))
-                  for w, pg in zip(wds, optimizer.param_groups, strict=True)]
+        filled = [
+            w if w is not None else Constant(float(pg["weight_decay"]))
+            for w, pg in zip(wds, optimizer.param_groups, strict=True)
+        ]
         out.append(ScheduleLR(optimizer, filled, field="weight_decay"))
     return out

@@ -83,15 +83,32 @@ class ReduceLROnPlateau(tls.ReduceLROnPlateau):
       [0.05]
     """
 
-    def __init__(self, optimizer: Optimizer, mode: Literal["min", "max"] = "min", factor: float = 0.1,
-                 patience: int = 10, threshold: float = 1e-4,
-                 threshold_mode: Literal["rel", "abs"] = "rel", cooldown: int = 0,
-                 min_lr: list[float] | float = 0, eps: float = 1e-8, *, field: str = "lr",
-                 accumulation_size: int = 1) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: Literal["min", "max"] = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: Literal["rel", "abs"] = "rel",
+        cooldown: int = 0,
+        min_lr: list[float] | float = 0,
+        eps: float = 1e-8,
+        *,
+        field: str = "lr",
+        accumulation_size: int = 1,
+    ) -> None:
         lows = list(min_lr) if isinstance(min_lr, list | tuple) else [min_lr]
-        TorchPlateau(mode=mode, factor=factor, patience=patience, threshold=threshold,
-                     threshold_mode=threshold_mode, cooldown=cooldown,
-                     min_lr=np.asarray(_floats(lows), dtype=np.float64), eps=eps)
+        TorchPlateau(
+            mode=mode,
+            factor=factor,
+            patience=patience,
+            threshold=threshold,
+            threshold_mode=threshold_mode,
+            cooldown=cooldown,
+            min_lr=np.asarray(_floats(lows), dtype=np.float64),
+            eps=eps,
+        )
         size, _ = check_window(accumulation_size)
         self.field = field
         self._key, self._index = parse_field(field)
@@ -101,8 +118,17 @@ class ReduceLROnPlateau(tls.ReduceLROnPlateau):
         self.accumulation_size = size
         self._acc_sum = 0.0
         self._acc_count = 0
-        super().__init__(optimizer, mode=mode, factor=factor, patience=patience, threshold=threshold,
-                         threshold_mode=threshold_mode, cooldown=cooldown, min_lr=min_lr, eps=eps)
+        super().__init__(
+            optimizer,
+            mode=mode,
+            factor=factor,
+            patience=patience,
+            threshold=threshold,
+            threshold_mode=threshold_mode,
+            cooldown=cooldown,
+            min_lr=min_lr,
+            eps=eps,
+        )
 
     def step(self, metrics: Any, epoch: Any = None) -> None:  # type: ignore[override]
         """One metric: a step of torch's rule (or one value of the accumulation window)."""
@@ -117,11 +143,19 @@ class ReduceLROnPlateau(tls.ReduceLROnPlateau):
             if self.default_min_lr is None:
                 raise RuntimeError(
                     f"ReduceLROnPlateau: the optimizer has {len(groups)} param groups but min_lr lists "
-                    f"{len(self.min_lrs)}; set min_lrs to one value per group")
+                    f"{len(self.min_lrs)}; set min_lrs to one value per group"
+                )
             self.min_lrs = [self.default_min_lr] * len(groups)
-        machine = TorchPlateau(mode=self.mode, factor=self.factor, patience=self.patience,
-                               threshold=self.threshold, threshold_mode=self.threshold_mode,
-                               cooldown=self.cooldown, min_lr=np.asarray(_floats(self.min_lrs)), eps=self.eps)
+        machine = TorchPlateau(
+            mode=self.mode,
+            factor=self.factor,
+            patience=self.patience,
+            threshold=self.threshold,
+            threshold_mode=self.threshold_mode,
+            cooldown=self.cooldown,
+            min_lr=np.asarray(_floats(self.min_lrs)),
+            eps=self.eps,
+        )
         old = np.asarray(_floats(read_field(g, self._key, self._index) for g in groups), dtype=np.float64)
         state = TorchState(self.best, self.num_bad_epochs, self.cooldown_counter)
         lr, st = machine.transition(np, old, state, value)
@@ -137,13 +171,17 @@ class ReduceLROnPlateau(tls.ReduceLROnPlateau):
         """Restore torch's counters; a state of another field or window size is refused."""
         for key in ("field", "accumulation_size"):
             if key in state_dict and state_dict[key] != getattr(self, key):
-                raise ValueError(f"ReduceLROnPlateau.load_state_dict: the state has {key}="
-                                 f"{state_dict[key]!r}, this scheduler {key}={getattr(self, key)!r}")
+                raise ValueError(
+                    f"ReduceLROnPlateau.load_state_dict: the state has {key}="
+                    f"{state_dict[key]!r}, this scheduler {key}={getattr(self, key)!r}"
+                )
         groups = len(self.optimizer.param_groups)
         lows = state_dict.get("min_lrs")
         if lows is not None and len(lows) != groups and state_dict.get("default_min_lr") is None:
-            raise ValueError(f"ReduceLROnPlateau.load_state_dict: the state has {len(lows)} min_lrs (one per "
-                             f"param group), this optimizer {groups} param groups")
+            raise ValueError(
+                f"ReduceLROnPlateau.load_state_dict: the state has {len(lows)} min_lrs (one per "
+                f"param group), this optimizer {groups} param groups"
+            )
         super().load_state_dict(state_dict)
         self.last_epoch = cast(int, as_epoch(self.last_epoch))
 
@@ -174,17 +212,32 @@ class PlateauLRScheduler:
       [0.0, 0.05, 0.1, 0.1, 0.05]
     """
 
-    def __init__(self, optimizer: Optimizer, decay_rate: float = 0.1, patience_t: int = 10,
-                 threshold: float = 1e-4, cooldown_t: int = 0, warmup_t: int = 0, warmup_lr_init: float = 0.0,
-                 lr_min: float | list[float] = 0.0, mode: str = "max",
-                 noise_range_t: list[int] | tuple[int, int] | int | None = None, noise_type: str = "normal",
-                 noise_pct: float = 0.67, noise_std: float = 1.0, noise_seed: int | None = None,
-                 initialize: bool = True) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        decay_rate: float = 0.1,
+        patience_t: int = 10,
+        threshold: float = 1e-4,
+        cooldown_t: int = 0,
+        warmup_t: int = 0,
+        warmup_lr_init: float = 0.0,
+        lr_min: float | list[float] = 0.0,
+        mode: str = "max",
+        noise_range_t: list[int] | tuple[int, int] | int | None = None,
+        noise_type: str = "normal",
+        noise_pct: float = 0.67,
+        noise_std: float = 1.0,
+        noise_seed: int | None = None,
+        initialize: bool = True,
+    ) -> None:
         _check_optimizer(optimizer)
         if noise_range_t is not None:
             raise v.ScheduleArgumentError(
-                "noise_range_t", "LR noise is not reproduced by the plateau port (timm draws it from "
-                "torch's generator); leave it None", noise_range_t)
+                "noise_range_t",
+                "LR noise is not reproduced by the plateau port (timm draws it from "
+                "torch's generator); leave it None",
+                noise_range_t,
+            )
         if noise_type not in ("normal", "uniform"):
             raise v.ScheduleArgumentError("noise_type", "must be 'normal' or 'uniform'", noise_type)
         self.optimizer = optimizer
@@ -222,14 +275,23 @@ class PlateauLRScheduler:
 
     def _machine(self) -> TimmPlateau:
         scales = [float(g.get("lr_scale", 1.0)) for g in self.optimizer.param_groups]
-        return TimmPlateau(np.asarray(self.base_values, dtype=np.float64), decay_rate=self.decay_rate,
-                           patience_t=self.patience_t, threshold=self.threshold, cooldown_t=self.cooldown_t,
-                           warmup_t=self.warmup_t, warmup_lr_init=self.warmup_lr_init, lr_min=self._lows,
-                           mode=self.mode, lr_scale=np.asarray(scales, dtype=np.float64))
+        return TimmPlateau(
+            np.asarray(self.base_values, dtype=np.float64),
+            decay_rate=self.decay_rate,
+            patience_t=self.patience_t,
+            threshold=self.threshold,
+            cooldown_t=self.cooldown_t,
+            warmup_t=self.warmup_t,
+            warmup_lr_init=self.warmup_lr_init,
+            lr_min=self._lows,
+            mode=self.mode,
+            lr_scale=np.asarray(scales, dtype=np.float64),
+        )
 
     def _write(self, lrs: Any) -> None:
-        for g, lr in zip(self.optimizer.param_groups, np.broadcast_to(lrs, (len(self.base_values),)).tolist(),
-                         strict=True):
+        for g, lr in zip(
+            self.optimizer.param_groups, np.broadcast_to(lrs, (len(self.base_values),)).tolist(), strict=True
+        ):
             if g["lr"] != lr:
                 write_field(g, "lr", None, lr)
 
@@ -241,8 +303,9 @@ class PlateauLRScheduler:
         machine = self._machine()
         groups = self.optimizer.param_groups
         old = np.asarray(_floats(g["lr"] for g in groups), dtype=np.float64)
-        state = machine.init(np)._replace(plateau=TorchState(self.best, self.num_bad_epochs,
-                                                              self.cooldown_counter))
+        state = machine.init(np)._replace(
+            plateau=TorchState(self.best, self.num_bad_epochs, self.cooldown_counter)
+        )
         lr, new = machine.transition(np, old, state, self.metric, int(epoch))
         self._write(lr)
         if self.metric is not None and int(epoch) > self.warmup_t:
@@ -257,8 +320,12 @@ class PlateauLRScheduler:
 
     def state_dict(self) -> dict[str, Any]:
         """The plateau state (``best``, counters, ``last_epoch``): plain Python values."""
-        return {"best": self.best, "num_bad_epochs": self.num_bad_epochs,
-                "cooldown_counter": self.cooldown_counter, "last_epoch": self.last_epoch}
+        return {
+            "best": self.best,
+            "num_bad_epochs": self.num_bad_epochs,
+            "cooldown_counter": self.cooldown_counter,
+            "last_epoch": self.last_epoch,
+        }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore what :meth:`state_dict` saved (a timm state with only ``best``/``last_epoch`` too)."""
@@ -292,11 +359,26 @@ class GreedyLR:
       [0.1]
     """
 
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.95, patience: int = 10,
-                 threshold: float = 1e-6, threshold_mode: str = "abs", cooldown: int = 0, warmup: int = 0,
-                 min_lr: float | list[float] = 1e-3, max_lr: float | list[float] = 1.0, eps: float = 1e-8,
-                 verbose: bool = False, smooth: bool = False, window_size: int = 50, reset_start: int = 500,
-                 *, accumulation_size: int = 1) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.95,
+        patience: int = 10,
+        threshold: float = 1e-6,
+        threshold_mode: str = "abs",
+        cooldown: int = 0,
+        warmup: int = 0,
+        min_lr: float | list[float] = 1e-3,
+        max_lr: float | list[float] = 1.0,
+        eps: float = 1e-8,
+        verbose: bool = False,
+        smooth: bool = False,
+        window_size: int = 50,
+        reset_start: int = 500,
+        *,
+        accumulation_size: int = 1,
+    ) -> None:
         _check_optimizer(optimizer)
         n = len(optimizer.param_groups)
         for name, x in (("min_lr", min_lr), ("max_lr", max_lr)):
@@ -321,11 +403,21 @@ class GreedyLR:
 
     def _machine(self) -> GreedyPlateau:
         return GreedyPlateau(
-            np.asarray(self._init_lrs, dtype=np.float64), mode=self.mode, factor=self.factor,
-            patience=self.patience, threshold=self.threshold, threshold_mode=self.threshold_mode,
-            cooldown=self.cooldown, warmup=self.warmup, min_lr=list(self.min_lrs), max_lr=list(self.max_lrs),
-            eps=self.eps, smooth=self.smooth, window_size=self.window_size,
-            reset_start=self.reset_start_original)
+            np.asarray(self._init_lrs, dtype=np.float64),
+            mode=self.mode,
+            factor=self.factor,
+            patience=self.patience,
+            threshold=self.threshold,
+            threshold_mode=self.threshold_mode,
+            cooldown=self.cooldown,
+            warmup=self.warmup,
+            min_lr=list(self.min_lrs),
+            max_lr=list(self.max_lrs),
+            eps=self.eps,
+            smooth=self.smooth,
+            window_size=self.window_size,
+            reset_start=self.reset_start_original,
+        )
 
     def _set_state(self, st: Any) -> None:
         self.best = float(st.best)
@@ -342,10 +434,17 @@ class GreedyLR:
     def _state(self, machine: GreedyPlateau) -> Any:
         st = machine.init(np)
         return st._replace(
-            best=self.best, num_bad_epochs=self.num_bad_epochs, num_good_epochs=self.num_good_epochs,
-            cooldown_counter=self.cooldown_counter, warmup_counter=self.warmup_counter,
-            reset_start=self.reset_start, window=np.asarray(self._window, dtype=np.float64),
-            window_sum=self._window_sum, window_len=self._window_len, window_pos=self._window_pos)
+            best=self.best,
+            num_bad_epochs=self.num_bad_epochs,
+            num_good_epochs=self.num_good_epochs,
+            cooldown_counter=self.cooldown_counter,
+            warmup_counter=self.warmup_counter,
+            reset_start=self.reset_start,
+            window=np.asarray(self._window, dtype=np.float64),
+            window_sum=self._window_sum,
+            window_len=self._window_len,
+            window_pos=self._window_pos,
+        )
 
     def step(self, metrics: Any, epoch: int | None = None) -> None:
         """One metric: a step of the rule (or one value of the accumulation window)."""
@@ -376,12 +475,28 @@ class GreedyLR:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state saved by :meth:`state_dict`; one with other hyperparameters is refused."""
-        for key in ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "warmup",
-                    "eps", "smooth", "window_size", "reset_start_original", "accumulation_size"):
+        for key in (
+            "mode",
+            "factor",
+            "patience",
+            "threshold",
+            "threshold_mode",
+            "cooldown",
+            "warmup",
+            "eps",
+            "smooth",
+            "window_size",
+            "reset_start_original",
+            "accumulation_size",
+        ):
             if key in state_dict and state_dict[key] != getattr(self, key):
-                raise ValueError(f"GreedyLR.load_state_dict: the state has {key}={state_dict[key]!r}, this "
-                                 f"scheduler {key}={getattr(self, key)!r}")
+                raise ValueError(
+                    f"GreedyLR.load_state_dict: the state has {key}={state_dict[key]!r}, this "
+                    f"scheduler {key}={getattr(self, key)!r}"
+                )
         if "_init_lrs" in state_dict and len(state_dict["_init_lrs"]) != len(self._init_lrs):
-            raise ValueError(f"GreedyLR.load_state_dict: the state has {len(state_dict['_init_lrs'])} param "
-                             f"groups, this optimizer {len(self._init_lrs)}")
+            raise ValueError(
+                f"GreedyLR.load_state_dict: the state has {len(state_dict['_init_lrs'])} param "
+                f"groups, this optimizer {len(self._init_lrs)}"
+            )
         self.__dict__.update({k: val for k, val in state_dict.items() if k != "optimizer"})

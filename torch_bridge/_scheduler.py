@@ -172,16 +172,26 @@ class ScheduleLR(LRScheduler):
     _block_size: int
     _last_value: tuple[float, ...]
 
-    def __init__(self, optimizer: Optimizer, schedule: Schedule | Sequence[Schedule], *,
-                 field: str = "lr", multiplier: bool = False, last_epoch: int = -1,
-                 block_size: int = 2048, warn_on_override: bool = True) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedule: Schedule | Sequence[Schedule],
+        *,
+        field: str = "lr",
+        multiplier: bool = False,
+        last_epoch: int = -1,
+        block_size: int = 2048,
+        warn_on_override: bool = True,
+    ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         groups = optimizer.param_groups
         if isinstance(schedule, list | tuple):
             if len(schedule) != len(groups):
-                raise ValueError(f"schedule: expected {len(groups)} schedules (one per param group), "
-                                 f"but got {len(schedule)}")
+                raise ValueError(
+                    f"schedule: expected {len(groups)} schedules (one per param group), "
+                    f"but got {len(schedule)}"
+                )
             schedules = list(schedule)
             shared = None
         else:
@@ -222,7 +232,8 @@ class ScheduleLR(LRScheduler):
                     raise KeyError(
                         f"param {self._init_key!r} is not specified in param_groups[{i}] when resuming "
                         f"ScheduleLR with last_epoch >= 0 in multiplier mode (load the optimizer state "
-                        f"first, or resume with load_state_dict)")
+                        f"first, or resume with load_state_dict)"
+                    )
                 g[self._init_key] = _clone(read_field(g, key, index))
             if field != "lr":
                 g.setdefault("initial_lr", _clone(g["lr"]))
@@ -249,14 +260,19 @@ class ScheduleLR(LRScheduler):
                 values = np.asarray(s.numpy(0), dtype=np.float64).reshape(-1)
             first, peak = float(values[0]), float(np.max(values))
             if not any(math.isclose(configured, x, rel_tol=1e-6, abs_tol=0.0) for x in (first, peak)):
-                lines.append(f"param_groups[{i}][{self.field!r}] = {configured:.6g} (the schedule starts "
-                             f"at {first:.6g} and peaks at {peak:.6g})")
+                lines.append(
+                    f"param_groups[{i}][{self.field!r}] = {configured:.6g} (the schedule starts "
+                    f"at {first:.6g} and peaks at {peak:.6g})"
+                )
         if lines:
             warnings.warn(
                 "ScheduleLR sets the field to the schedule's absolute values, replacing what the optimizer "
                 f"was configured with: {'; '.join(lines)}. Pass multiplier=True to scale the configured "
                 "value by the schedule instead (like LambdaLR), or warn_on_override=False if the absolute "
-                "values are intended.", ScheduleOverrideWarning, stacklevel=3)
+                "values are intended.",
+                ScheduleOverrideWarning,
+                stacklevel=3,
+            )
 
     # -- param groups added with optimizer.add_param_group ------------------------------------------------
     def _sync_groups(self) -> None:
@@ -270,7 +286,8 @@ class ScheduleLR(LRScheduler):
                 f"ScheduleLR: the optimizer has {len(groups)} param groups, but this scheduler was built "
                 f"with {have} schedules, one per group; a group added with optimizer.add_param_group has "
                 "no schedule (build the scheduler with one schedule for every group, or build a new "
-                "ScheduleLR over the optimizer)")
+                "ScheduleLR over the optimizer)"
+            )
         for i in range(have, len(groups)):
             g = groups[i]
             self._check_group(i, g, self._key, self._index)
@@ -304,7 +321,8 @@ class ScheduleLR(LRScheduler):
         self._cache_start = start
         groups = self.optimizer.param_groups
         self._plain_write = self._index is None and not any(
-            isinstance(g[self._key], torch.Tensor) for g in groups)
+            isinstance(g[self._key], torch.Tensor) for g in groups
+        )
 
     def _values_at(self, t: Any) -> tuple[float, ...]:
         if type(t) is int and t >= 0:
@@ -361,8 +379,17 @@ class ScheduleLR(LRScheduler):
             self._last_lr = [_clone(g["lr"]) for g in groups]
 
     # -- state --------------------------------------------------------------------------------------------
-    _STATE_KEYS = ("last_epoch", "_step_count", "_is_initial", "base_lrs", "_last_lr", "_last_value", "field",
-                   "multiplier", "base_values")
+    _STATE_KEYS = (
+        "last_epoch",
+        "_step_count",
+        "_is_initial",
+        "base_lrs",
+        "_last_lr",
+        "_last_value",
+        "field",
+        "multiplier",
+        "base_values",
+    )
 
     def state_dict(self) -> dict[str, Any]:
         """Counters, base values and the schedules' configs: plain Python values only."""
@@ -388,25 +415,32 @@ class ScheduleLR(LRScheduler):
             raise TypeError(f"state_dict: must be a dict, got {type(state_dict).__name__}")
         missing = [k for k in ("field", "multiplier", "base_values", "last_epoch") if k not in state_dict]
         if missing:
-            raise ValueError(f"ScheduleLR.load_state_dict: not a ScheduleLR state (no {missing[0]!r}; keys: "
-                             f"{sorted(state_dict)})")
+            raise ValueError(
+                f"ScheduleLR.load_state_dict: not a ScheduleLR state (no {missing[0]!r}; keys: "
+                f"{sorted(state_dict)})"
+            )
         if len(self.optimizer.param_groups) != len(self.schedules):
             self._sync_groups()
         problems = []
         if state_dict["field"] != self.field:
             problems.append(f"it drives {state_dict['field']!r}, this scheduler drives {self.field!r}")
         if state_dict["multiplier"] != self.multiplier:
-            problems.append(f"it has multiplier={state_dict['multiplier']!r}, this scheduler "
-                            f"multiplier={self.multiplier!r}")
+            problems.append(
+                f"it has multiplier={state_dict['multiplier']!r}, this scheduler "
+                f"multiplier={self.multiplier!r}"
+            )
         saved = [float(_plain(x)) for x in state_dict["base_values"]]
         if len(saved) != len(self.base_values):
             problems.append(f"it has {len(saved)} param groups, this optimizer has {len(self.base_values)}")
         elif self.multiplier and saved != self.base_values:
-            problems.append(f"its base values (the initial {self.field} of each group, which the schedules "
-                            f"multiply) are {saved}, this scheduler's are {self.base_values}")
+            problems.append(
+                f"its base values (the initial {self.field} of each group, which the schedules "
+                f"multiply) are {saved}, this scheduler's are {self.base_values}"
+            )
         if problems:
-            raise ValueError("ScheduleLR.load_state_dict: the state does not fit this scheduler: "
-                             + "; ".join(problems))
+            raise ValueError(
+                "ScheduleLR.load_state_dict: the state does not fit this scheduler: " + "; ".join(problems)
+            )
         last = state_dict["last_epoch"]
         at = -1 if last == -1 else cast(int, as_epoch(last))
         self._surgery = [dict(e) for e in state_dict.get("surgery", [])]
@@ -427,25 +461,34 @@ class ScheduleLR(LRScheduler):
             self._last_lr = list(state_dict["_last_lr"])
         self._drop_cache()
 
-
     # -- surgery ------------------------------------------------------------------------------------------
-    def _note_swap(self, i: int, old: dict[str, Any] | Schedule, new: Schedule, at: int, *,
-                   on_load: bool) -> None:
+    def _note_swap(
+        self, i: int, old: dict[str, Any] | Schedule, new: Schedule, at: int, *, on_load: bool
+    ) -> None:
         """Record a change of schedule ``i`` at step ``at``; warn when the value there jumps."""
         from jaxsched import from_config
 
         before = old if isinstance(old, Schedule) else from_config(old)
         v_old, v_new = float(before.numpy(at)), float(new.numpy(at))
         continuous = v_old == v_new or abs(v_new - v_old) <= 1e-12 * max(abs(v_old), abs(v_new))
-        entry = {"group": i, "at": at, "from": _config_of(before), "to": _config_of(new),
-                 "value": v_new, "continuous": continuous}
+        entry = {
+            "group": i,
+            "at": at,
+            "from": _config_of(before),
+            "to": _config_of(new),
+            "value": v_new,
+            "continuous": continuous,
+        }
         self._surgery.append(entry)
         if not continuous:
             where = "the saved one" if on_load else "the running one"
             warnings.warn(
                 f"ScheduleLR: schedule {i} changed at step {at}: {self.field} jumps from {v_old!r} "
                 f"({where}) to {v_new!r}; use jaxsched.branch/stretch/extend/rewarmup to continue from the "
-                f"running value", UserWarning, stacklevel=3)
+                f"running value",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def swap(self, schedule: Schedule | Sequence[Schedule]) -> None:
         """Continue with another schedule from the current step (schedule surgery on a running job).
@@ -456,11 +499,13 @@ class ScheduleLR(LRScheduler):
         (step, old and new configs, and whether the value was continuous) and a jump warns. Resuming from
         a saved state with the new schedule passed to the constructor records it the same way.
         """
-        new: list[Any] = (list(schedule) if isinstance(schedule, list | tuple)
-                          else [schedule] * len(self.schedules))
+        new: list[Any] = (
+            list(schedule) if isinstance(schedule, list | tuple) else [schedule] * len(self.schedules)
+        )
         if len(new) != len(self.schedules):
-            raise ValueError(f"schedule: expected {len(self.schedules)} schedules (one per param group), "
-                             f"got {len(new)}")
+            raise ValueError(
+                f"schedule: expected {len(self.schedules)} schedules (one per param group), got {len(new)}"
+            )
         for i, s in enumerate(new):
             if not isinstance(s, Schedule):
                 raise TypeError(f"schedule[{i}]: must be a jaxsched Schedule, got {type(s).__name__}")

@@ -55,9 +55,7 @@ def _periods(warmup_period: Any, group_count: int) -> list[int]:
             if isinstance(x, bool) or not isinstance(x, int):
                 raise TypeError(f"An element in warmup_period, {type(x).__name__}, is not an int.")
             if x <= 0:
-                raise ValueError(
-                    f"An element in warmup_period must be a positive integer, but is {x}."
-                )
+                raise ValueError(f"An element in warmup_period must be a positive integer, but is {x}.")
         return list(warmup_period)
     if isinstance(warmup_period, int) and not isinstance(warmup_period, bool):
         if warmup_period <= 0:
@@ -84,14 +82,11 @@ class BaseWarmup:
       lrs: the undampened LRs (restored inside :meth:`dampening`).
     """
 
-    def __init__(
-        self, optimizer: Optimizer, factors: Sequence[Schedule], last_step: int = -1
-    ) -> None:
+    def __init__(self, optimizer: Optimizer, factors: Sequence[Schedule], last_step: int = -1) -> None:
         _check_optimizer(optimizer)
         if len(factors) != len(optimizer.param_groups):
             raise ValueError(
-                f"factors: expected {len(optimizer.param_groups)} (one per param group), got "
-                f"{len(factors)}"
+                f"factors: expected {len(optimizer.param_groups)} (one per param group), got {len(factors)}"
             )
         self.optimizer = optimizer
         self.factors = list(factors)
@@ -143,12 +138,18 @@ class BaseWarmup:
         """
         lrs = list(state_dict["lrs"])
         if len(lrs) != len(self.factors):
-            raise ValueError(f"{type(self).__name__}.load_state_dict: the state has {len(lrs)} param groups, "
-                             f"this warmup {len(self.factors)}")
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: the state has {len(lrs)} param groups, "
+                f"this warmup {len(self.factors)}"
+            )
         saved = state_dict.get("factors")
         if saved is not None and saved != [f.to_config() for f in self.factors]:
-            warnings.warn(f"{type(self).__name__}.load_state_dict: the saved warmup factors differ from the "
-                          "constructed ones; keeping the constructed factors", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"{type(self).__name__}.load_state_dict: the saved warmup factors differ from the "
+                "constructed ones; keeping the constructed factors",
+                UserWarning,
+                stacklevel=2,
+            )
         last = state_dict["last_step"]
         self.last_step = -1 if last == -1 else cast(int, as_epoch(last, "last_step", whole=True))
         self.lrs = lrs
@@ -172,9 +173,7 @@ class LinearWarmup(BaseWarmup):
       [0.025, 0.05, 0.075, 0.1, 0.1]
     """
 
-    def __init__(
-        self, optimizer: Optimizer, warmup_period: int | list[int], last_step: int = -1
-    ) -> None:
+    def __init__(self, optimizer: Optimizer, warmup_period: int | list[int], last_step: int = -1) -> None:
         _check_optimizer(optimizer)
         periods = _periods(warmup_period, len(optimizer.param_groups))
         super().__init__(optimizer, [_pw.LinearWarmup(p) for p in periods], last_step)
@@ -183,9 +182,7 @@ class LinearWarmup(BaseWarmup):
 class ExponentialWarmup(BaseWarmup):
     """``pytorch_warmup.ExponentialWarmup``: factor ``1 - exp(-(step + 1) / warmup_period)``."""
 
-    def __init__(
-        self, optimizer: Optimizer, warmup_period: int | list[int], last_step: int = -1
-    ) -> None:
+    def __init__(self, optimizer: Optimizer, warmup_period: int | list[int], last_step: int = -1) -> None:
         _check_optimizer(optimizer)
         periods = _periods(warmup_period, len(optimizer.param_groups))
         super().__init__(optimizer, [_pw.ExponentialWarmup(p) for p in periods], last_step)
@@ -209,9 +206,7 @@ class UntunedLinearWarmup(BaseWarmup):
 
     def __init__(self, optimizer: Optimizer, last_step: int = -1) -> None:
         _check_optimizer(optimizer)
-        super().__init__(
-            optimizer, [_pw.UntunedLinearWarmup(b) for b in _beta2s(optimizer)], last_step
-        )
+        super().__init__(optimizer, [_pw.UntunedLinearWarmup(b) for b in _beta2s(optimizer)], last_step)
 
 
 class UntunedExponentialWarmup(BaseWarmup):
@@ -220,9 +215,7 @@ class UntunedExponentialWarmup(BaseWarmup):
 
     def __init__(self, optimizer: Optimizer, last_step: int = -1) -> None:
         _check_optimizer(optimizer)
-        super().__init__(
-            optimizer, [_pw.UntunedExponentialWarmup(b) for b in _beta2s(optimizer)], last_step
-        )
+        super().__init__(optimizer, [_pw.UntunedExponentialWarmup(b) for b in _beta2s(optimizer)], last_step)
 
 
 class RAdamWarmup(BaseWarmup):

@@ -61,14 +61,13 @@ class Reference:
             return
         values = np.asarray(self.run(schedule, n), dtype=np.float64).reshape(-1)[:n]
         for a in range(0, values.size, block):
-            yield values[a:a + block]
+            yield values[a : a + block]
 
 
 _REFERENCES: dict[str, Reference] = {}
 
 
-def register(config_name: str, library: str, module: str | None = None
-             ) -> Callable[[Runner], Runner]:
+def register(config_name: str, library: str, module: str | None = None) -> Callable[[Runner], Runner]:
     """Decorator: ``@register("compat.torch.StepLR", "torch", module="torch")`` on a runner
     ``run(schedule, n) -> values``."""
 
@@ -79,8 +78,9 @@ def register(config_name: str, library: str, module: str | None = None
     return deco
 
 
-def register_stream(config_name: str, library: str, module: str | None = None
-                    ) -> Callable[[Streamer], Streamer]:
+def register_stream(
+    config_name: str, library: str, module: str | None = None
+) -> Callable[[Streamer], Streamer]:
     """Decorator for a streaming runner ``stream(schedule, n, block)`` (a generator of blocks); its
     ``run`` is the concatenation."""
 
@@ -106,12 +106,20 @@ def port_kwargs(schedule: Schedule, exclude: Iterable[str] = ("lr",)) -> dict[st
     """A port's constructor arguments by name (its init fields), minus ``exclude``: what the original's
     constructor takes, since ports keep the original parameter names."""
     skip = set(exclude)
-    return {f.name: getattr(schedule, f.name) for f in dataclasses.fields(schedule)  # type: ignore[arg-type]
-            if f.init and f.name not in skip}
+    return {
+        f.name: getattr(schedule, f.name)
+        for f in dataclasses.fields(schedule)  # type: ignore[arg-type]
+        if f.init and f.name not in skip
+    }
 
 
-def stream_torch(make: Callable[[Any], Any], lr: float, n: int, block: int = BLOCK,
-                 read: Callable[[Any, Any], float] | None = None) -> Iterator[np.ndarray]:
+def stream_torch(
+    make: Callable[[Any], Any],
+    lr: float,
+    n: int,
+    block: int = BLOCK,
+    read: Callable[[Any, Any], float] | None = None,
+) -> Iterator[np.ndarray]:
     """The LR a torch scheduler applies at updates ``0..n-1``, in blocks: ``make(optimizer)`` on a
     one-parameter SGD with learning rate ``lr``, read before each update, then ``scheduler.step()``.
 

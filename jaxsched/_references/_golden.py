@@ -30,8 +30,13 @@ def golden(lib: str) -> dict[str, Any]:
     return doc
 
 
-def recorded(lib: str, build: Callable[[dict[str, Any]], Schedule], schedule: Schedule, n: int,
-             applied: Callable[[dict[str, Any]], int] | None = None) -> np.ndarray:
+def recorded(
+    lib: str,
+    build: Callable[[dict[str, Any]], Schedule],
+    schedule: Schedule,
+    n: int,
+    applied: Callable[[dict[str, Any]], int] | None = None,
+) -> np.ndarray:
     """The original's values at ``0..n-1`` for ``schedule``: at most the recorded dense length, and at most
     the ``applied(case)`` updates the original trains with (when given)."""
     for case in golden(lib)["cases"]:
@@ -41,8 +46,12 @@ def recorded(lib: str, build: Callable[[dict[str, Any]], Schedule], schedule: Sc
     raise KeyError(f"no {lib} golden curve recorded for {schedule.to_config()}")
 
 
-def register_golden(config_name: str, lib: str, build: Callable[[dict[str, Any]], Schedule],
-                    applied: Callable[[dict[str, Any]], int] | None = None) -> None:
+def register_golden(
+    config_name: str,
+    lib: str,
+    build: Callable[[dict[str, Any]], Schedule],
+    applied: Callable[[dict[str, Any]], int] | None = None,
+) -> None:
     """Register the golden runner of ``config_name`` (``build(case)`` makes the port of a recorded case;
     ``applied(case)``, when given, is the number of updates the original applies values at)."""
 

@@ -27,9 +27,7 @@ def golden(lib: str) -> dict[str, Any]:
     """The recorded golden file of ``lib`` (``tests/golden/<lib>.json`` in a source checkout)."""
     path = GOLDEN_DIR / f"{lib}.json"
     if not path.exists():
-        raise FileNotFoundError(
-            f"{path}: golden curves exist only in a source checkout of jaxsched"
-        )
+        raise FileNotFoundError(f"{path}: golden curves exist only in a source checkout of jaxsched")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 

@@ -20,11 +20,21 @@ from jaxsched._core import Schedule
 from jaxsched._references import register
 
 GOLDEN = Path(__file__).resolve().parents[2] / "tests" / "golden" / "composer.json"
-CLASSES = ("StepScheduler", "MultiStepScheduler", "ConstantScheduler", "LinearScheduler",
-           "ExponentialScheduler", "CosineAnnealingScheduler", "CosineAnnealingWarmRestartsScheduler",
-           "PolynomialScheduler",
-           "MultiStepWithWarmupScheduler", "ConstantWithWarmupScheduler", "LinearWithWarmupScheduler",
-           "CosineAnnealingWithWarmupScheduler", "PolynomialWithWarmupScheduler")
+CLASSES = (
+    "StepScheduler",
+    "MultiStepScheduler",
+    "ConstantScheduler",
+    "LinearScheduler",
+    "ExponentialScheduler",
+    "CosineAnnealingScheduler",
+    "CosineAnnealingWarmRestartsScheduler",
+    "PolynomialScheduler",
+    "MultiStepWithWarmupScheduler",
+    "ConstantWithWarmupScheduler",
+    "LinearWithWarmupScheduler",
+    "CosineAnnealingWithWarmupScheduler",
+    "PolynomialWithWarmupScheduler",
+)
 
 
 @functools.lru_cache(maxsize=1)

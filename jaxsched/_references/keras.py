@@ -20,8 +20,14 @@ import numpy as np
 from jaxsched._core import Schedule
 from jaxsched._references import register
 
-CLASSES = ("ExponentialDecay", "InverseTimeDecay", "PiecewiseConstantDecay", "PolynomialDecay",
-           "CosineDecay", "CosineDecayRestarts")
+CLASSES = (
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "PiecewiseConstantDecay",
+    "PolynomialDecay",
+    "CosineDecay",
+    "CosineDecayRestarts",
+)
 
 
 def keras_module() -> Any:
@@ -30,8 +36,10 @@ def keras_module() -> Any:
     import keras
 
     if keras.backend.backend() != "jax":
-        raise RuntimeError(f"the Keras reference needs the JAX backend; Keras runs on "
-                           f"{keras.backend.backend()!r} (set KERAS_BACKEND=jax before importing keras)")
+        raise RuntimeError(
+            f"the Keras reference needs the JAX backend; Keras runs on "
+            f"{keras.backend.backend()!r} (set KERAS_BACKEND=jax before importing keras)"
+        )
     return keras
 
 

@@ -21,8 +21,9 @@ class _Optimizer:
         self.param_groups = [dict(group or {})]
 
 
-def megatron_curve(kwargs: dict[str, Any], n: int, field: str, group: dict[str, Any] | None = None
-                   ) -> np.ndarray:
+def megatron_curve(
+    kwargs: dict[str, Any], n: int, field: str, group: dict[str, Any] | None = None
+) -> np.ndarray:
     """``param_groups[0][field]`` that Megatron's scheduler built from ``kwargs`` sets for updates
     ``0..n-1``."""
     from megatron.core.optimizer_param_scheduler import OptimizerParamScheduler
@@ -38,15 +39,31 @@ def megatron_curve(kwargs: dict[str, Any], n: int, field: str, group: dict[str, 
 
 
 _NO_WD = {"start_wd": 0.0, "end_wd": 0.0, "wd_incr_steps": 1, "wd_incr_style": "constant"}
-_NO_LR = {"init_lr": 0.0, "max_lr": 1.0, "min_lr": 0.0, "lr_warmup_steps": 0, "lr_decay_steps": 1,
-          "lr_decay_style": "constant"}
+_NO_LR = {
+    "init_lr": 0.0,
+    "max_lr": 1.0,
+    "min_lr": 0.0,
+    "lr_warmup_steps": 0,
+    "lr_decay_steps": 1,
+    "lr_decay_style": "constant",
+}
 
 
 @register("compat.megatron.OptimizerParamSchedulerLR", "megatron.core", module="megatron.core")
 def _lr(schedule: Schedule, n: int) -> np.ndarray:
-    kw = {name: getattr(schedule, name) for name in ("init_lr", "max_lr", "min_lr", "lr_warmup_steps",
-                                                      "lr_decay_steps", "lr_decay_style", "wsd_decay_steps",
-                                                      "lr_wsd_decay_style")}
+    kw = {
+        name: getattr(schedule, name)
+        for name in (
+            "init_lr",
+            "max_lr",
+            "min_lr",
+            "lr_warmup_steps",
+            "lr_decay_steps",
+            "lr_decay_style",
+            "wsd_decay_steps",
+            "lr_wsd_decay_style",
+        )
+    }
     return megatron_curve({**kw, **_NO_WD}, n, "lr")
 
 

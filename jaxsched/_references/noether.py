@@ -34,7 +34,8 @@ def noether_curve(schedule: Schedule, n: int) -> np.ndarray:
                 values = values[: values.index(None)]
             return np.asarray(values, dtype=np.float64)
     raise NotRecordedError(
-        f"no noether golden curve recorded for this configuration of {schedule.config_name}")
+        f"no noether golden curve recorded for this configuration of {schedule.config_name}"
+    )
 
 
 def _runner(name: str) -> None:

@@ -20,10 +20,21 @@ from jaxsched._core import Schedule
 from jaxsched._references import register
 
 GOLDEN = Path(__file__).resolve().parents[2] / "tests" / "golden" / "olmo.json"
-CLASSES = ("ConstantScheduler", "ConstantWithWarmup", "WSD", "PowerLR", "LinearWithWarmup",
-           "InvSqrtWithWarmup",
-           "CosWithWarmup", "HalfCosWithWarmup", "CosWithWarmupAndLinearDecay", "ComposableScheduler",
-           "SequentialScheduler", "WSDS", "ExponentialScheduler")
+CLASSES = (
+    "ConstantScheduler",
+    "ConstantWithWarmup",
+    "WSD",
+    "PowerLR",
+    "LinearWithWarmup",
+    "InvSqrtWithWarmup",
+    "CosWithWarmup",
+    "HalfCosWithWarmup",
+    "CosWithWarmupAndLinearDecay",
+    "ComposableScheduler",
+    "SequentialScheduler",
+    "WSDS",
+    "ExponentialScheduler",
+)
 
 
 @functools.lru_cache(maxsize=1)

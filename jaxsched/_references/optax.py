@@ -16,10 +16,18 @@ from jaxsched._core import Schedule
 from jaxsched._references import port_kwargs, register_stream
 
 _NAMES = (
-    "constant_schedule", "polynomial_schedule", "linear_schedule", "piecewise_constant_schedule",
-    "exponential_decay", "cosine_decay_schedule", "warmup_constant_schedule",
-    "warmup_cosine_decay_schedule", "warmup_exponential_decay_schedule",
-    "piecewise_interpolate_schedule", "linear_onecycle_schedule", "cosine_onecycle_schedule",
+    "constant_schedule",
+    "polynomial_schedule",
+    "linear_schedule",
+    "piecewise_constant_schedule",
+    "exponential_decay",
+    "cosine_decay_schedule",
+    "warmup_constant_schedule",
+    "warmup_cosine_decay_schedule",
+    "warmup_exponential_decay_schedule",
+    "piecewise_interpolate_schedule",
+    "linear_onecycle_schedule",
+    "cosine_onecycle_schedule",
 )
 
 

@@ -64,9 +64,7 @@ def untuned_linear_warmup(schedule: Schedule, n: int, block: int) -> Iterator[np
     return _factors(pytorch_warmup.UntunedLinearWarmup, n, block, s.beta2)
 
 
-@register_stream(
-    "compat.pytorch_warmup.UntunedExponentialWarmup", "pytorch_warmup", module="pytorch_warmup"
-)
+@register_stream("compat.pytorch_warmup.UntunedExponentialWarmup", "pytorch_warmup", module="pytorch_warmup")
 def untuned_exponential_warmup(schedule: Schedule, n: int, block: int) -> Iterator[np.ndarray]:
     import pytorch_warmup
 

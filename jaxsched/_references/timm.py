@@ -19,8 +19,13 @@ from jaxsched._core import Schedule
 from jaxsched._references import NotRecordedError, register
 
 GOLDEN_DIR = Path(__file__).resolve().parents[2] / "tests" / "golden"
-CLASSES = ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler", "StepLRScheduler",
-           "MultiStepLRScheduler")
+CLASSES = (
+    "CosineLRScheduler",
+    "TanhLRScheduler",
+    "PolyLRScheduler",
+    "StepLRScheduler",
+    "MultiStepLRScheduler",
+)
 
 
 @functools.lru_cache(maxsize=8)

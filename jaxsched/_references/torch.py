@@ -19,14 +19,27 @@ from jaxsched._core import Schedule
 from jaxsched._references import BLOCK, register_stream
 
 _NAMES = (
-    "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
-    "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR",
-    "SequentialLR", "ChainedScheduler", "SWALR",
+    "LambdaLR",
+    "MultiplicativeLR",
+    "StepLR",
+    "MultiStepLR",
+    "ConstantLR",
+    "LinearLR",
+    "ExponentialLR",
+    "PolynomialLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "OneCycleLR",
+    "SequentialLR",
+    "ChainedScheduler",
+    "SWALR",
 )
 
 
-def torch_stream(schedule: Schedule, n: int, block: int = BLOCK, *, field: str = "lr",
-                 dtype: Any = None) -> Iterator[np.ndarray]:
+def torch_stream(
+    schedule: Schedule, n: int, block: int = BLOCK, *, field: str = "lr", dtype: Any = None
+) -> Iterator[np.ndarray]:
     """The values torch's scheduler (built from ``schedule``) applies at updates ``0..n-1``, in blocks.
 
     ``field`` is ``"lr"`` or ``"momentum"`` (what ``CyclicLR``/``OneCycleLR`` write alongside). ``dtype``

@@ -20,11 +20,16 @@ from jaxsched._core import Schedule
 from jaxsched._references import BLOCK, port_kwargs, register_stream, step_torch, stream_torch
 
 _FACTORIES = (
-    "get_constant_schedule", "get_constant_schedule_with_warmup", "get_linear_schedule_with_warmup",
-    "get_cosine_schedule_with_warmup", "get_cosine_with_hard_restarts_schedule_with_warmup",
-    "get_polynomial_decay_schedule_with_warmup", "get_inverse_sqrt_schedule",
+    "get_constant_schedule",
+    "get_constant_schedule_with_warmup",
+    "get_linear_schedule_with_warmup",
+    "get_cosine_schedule_with_warmup",
+    "get_cosine_with_hard_restarts_schedule_with_warmup",
+    "get_polynomial_decay_schedule_with_warmup",
+    "get_inverse_sqrt_schedule",
     "get_cosine_with_min_lr_schedule_with_warmup",
-    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate", "get_wsd_schedule",
+    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    "get_wsd_schedule",
 )
 
 

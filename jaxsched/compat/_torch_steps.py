@@ -44,8 +44,16 @@ PLAIN, INITIAL, RESET = 0, 1, 2
 ``_update_lr(0)`` at a milestone (the closed form at 0 where the class has one)."""
 
 _SETTERS = (tp.LambdaLR, tp.CyclicLR, tp.OneCycleLR, tp.CosineAnnealingWarmRestarts)
-_MULTIPLICATIVE = (tp.StepLR, tp.MultiStepLR, tp.ConstantLR, tp.LinearLR, tp.ExponentialLR, tp.PolynomialLR,
-                   tp.MultiplicativeLR, tp.CosineAnnealingLR)
+_MULTIPLICATIVE = (
+    tp.StepLR,
+    tp.MultiStepLR,
+    tp.ConstantLR,
+    tp.LinearLR,
+    tp.ExponentialLR,
+    tp.PolynomialLR,
+    tp.MultiplicativeLR,
+    tp.CosineAnnealingLR,
+)
 
 
 # -- the tree of schedulers -----------------------------------------------------------------------------
@@ -83,16 +91,24 @@ def _node(s: Schedule, where: str, leaves: list[_Leaf]) -> Any:
         kids = [_node(c, f"{where}.schedulers[{i}]", leaves) for i, c in enumerate(s.schedulers)]
         return _Chain(kids, where)
     if isinstance(s, tp.SequentialLR):
-        return _Seq([_node(c, f"{where}.schedulers[{i}]", leaves) for i, c in enumerate(s.schedulers)],
-                    tuple(s.milestones), where)
+        return _Seq(
+            [_node(c, f"{where}.schedulers[{i}]", leaves) for i, c in enumerate(s.schedulers)],
+            tuple(s.milestones),
+            where,
+        )
     if isinstance(s, tp.CyclicMomentum | tp.OneCycleMomentum):
         raise v.ScheduleArgumentTypeError(
-            _arg(where), "a learning-rate scheduler (a momentum curve is not one: give the CyclicLR or "
-            "OneCycleLR port itself)", s)
+            _arg(where),
+            "a learning-rate scheduler (a momentum curve is not one: give the CyclicLR or "
+            "OneCycleLR port itself)",
+            s,
+        )
     if isinstance(s, tp._TorchPort) and not isinstance(s, _SETTERS + _MULTIPLICATIVE):
         raise v.ScheduleArgumentTypeError(
-            _arg(where), f"a scheduler whose steps the compositions emulate ({type(s).__name__} is not one "
-            "yet)", s)
+            _arg(where),
+            f"a scheduler whose steps the compositions emulate ({type(s).__name__} is not one yet)",
+            s,
+        )
     leaf = _Leaf(s, len(leaves), where)
     leaves.append(leaf)
     return leaf
@@ -165,10 +181,13 @@ class _Emulation:
             first = float(p.base_lr) if self.initial_lr is None else self.initial_lr
             if math.isnan(first):
                 raise v.ScheduleArgumentError(
-                    "schedulers", f"{_name(leaf)} starts from the optimizer's initial_lr, which a jaxsched "
+                    "schedulers",
+                    f"{_name(leaf)} starts from the optimizer's initial_lr, which a jaxsched "
                     "schedule built before it (torch_bridge.ScheduleLR) took from the optimizer's own lr: no "
                     "scheduler here has an lr to say what it is (build the CyclicLR first, or a port with an "
-                    "lr before it)", show_value=False)
+                    "lr before it)",
+                    show_value=False,
+                )
             if self.initial_lr is None:
                 self.initial_lr = first
             leaf.base, leaf.epoch = self._initial(), 0
@@ -181,11 +200,17 @@ class _Emulation:
             if self.initial_lr is None:
                 self.initial_lr = lr
             if lr != self.initial_lr:
-                why = ("they share one optimizer's base LR" if self.onecycle is None else
-                       "a OneCycleLR built before it set the optimizer's initial_lr to max_lr / div_factor")
+                why = (
+                    "they share one optimizer's base LR"
+                    if self.onecycle is None
+                    else "a OneCycleLR built before it set the optimizer's initial_lr to max_lr / div_factor"
+                )
                 raise v.ScheduleArgumentError(
-                    "schedulers", f"must all have the same lr ({why}): {_name(leaf)} has lr={lr!r}, torch "
-                    f"would use {self.initial_lr!r}", show_value=False)
+                    "schedulers",
+                    f"must all have the same lr ({why}): {_name(leaf)} has lr={lr!r}, torch "
+                    f"would use {self.initial_lr!r}",
+                    show_value=False,
+                )
         leaf.base = self._initial()
         leaf.epoch = 0
         self.ops0.append(("leaf", leaf, 0, INITIAL))
@@ -221,13 +246,19 @@ class _Emulation:
         if not isinstance(child, _Leaf):
             kind = "ChainedScheduler" if isinstance(child, _Chain) else "SequentialLR"
             raise v.ScheduleArgumentError(
-                _arg(f"{seq.where}.schedulers[{idx}]"), f"a {kind} cannot be reached at a milestone of a "
-                "SequentialLR (torch raises NotImplementedError there)", show_value=False)
+                _arg(f"{seq.where}.schedulers[{idx}]"),
+                f"a {kind} cannot be reached at a milestone of a "
+                "SequentialLR (torch raises NotImplementedError there)",
+                show_value=False,
+            )
         p = child.port
         if isinstance(p, tp.LinearLR | tp.PolynomialLR) and p.total_iters == 0:
             raise v.ScheduleArgumentZeroDivisionError(
-                _arg(child.where), f"a {type(p).__name__} with total_iters=0 cannot follow a milestone "
-                "(torch's closed form divides by total_iters there)", 0)
+                _arg(child.where),
+                f"a {type(p).__name__} with total_iters=0 cannot follow a milestone "
+                "(torch's closed form divides by total_iters there)",
+                0,
+            )
 
     # -- the steps after construction -----------------------------------------------------------------
     def _plan(self, node: Any, k0: int, k1: int | None, reset: bool) -> None:
@@ -325,9 +356,16 @@ class _Emulation:
             a, c, d, w = (np.zeros(0) for _ in range(4))
             src = np.zeros(0, np.int64)
         order = np.lexsort((slot, k))
-        return {"steps": k[order], "multipliers": a[order], "anchors": c[order], "increments": d[order],
-                "sources": tuple(sources), "source_index": src[order], "source_weight": w[order],
-                "slots": slot[order]}
+        return {
+            "steps": k[order],
+            "multipliers": a[order],
+            "anchors": c[order],
+            "increments": d[order],
+            "sources": tuple(sources),
+            "source_index": src[order],
+            "source_weight": w[order],
+            "slots": slot[order],
+        }
 
 
 # -- one scheduler's updates -------------------------------------------------------------------------------
@@ -357,16 +395,18 @@ def _setter_source(em: _Emulation, leaf: _Leaf) -> None:
         # Every OneCycleLR reads max_lr, initial_lr and min_lr from the param group, where the last one
         # built wrote its own.
         last = em.onecycle if em.onecycle is not None else p
-        leaf.source = p.replace(max_lr=last.max_lr, div_factor=last.div_factor,
-                                final_div_factor=last.final_div_factor).lowered()
+        leaf.source = p.replace(
+            max_lr=last.max_lr, div_factor=last.div_factor, final_div_factor=last.final_div_factor
+        ).lowered()
     elif isinstance(p, tp.CyclicLR | tp.CosineAnnealingWarmRestarts):
         leaf.source = p.lowered()
     else:  # a jaxsched schedule: torch_bridge.ScheduleLR sets its value
         leaf.source = p
 
 
-def _leaf_ops(em: _Emulation, leaf: _Leaf, e: np.ndarray, mode: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _leaf_ops(
+    em: _Emulation, leaf: _Leaf, e: np.ndarray, mode: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """torch's update of ``leaf`` at its ``last_epoch`` values ``e`` taken in ``mode``: ``(a, c, d,
     setter)`` for ``x <- a (x - c) + c + d``, or a set from ``leaf.source`` where ``setter``."""
     p = leaf.port
@@ -415,8 +455,11 @@ def _leaf_ops(em: _Emulation, leaf: _Leaf, e: np.ndarray, mode: np.ndarray
         inside = plain & (e <= T)
         if np.any(inside) and T == 0:
             raise v.ScheduleArgumentZeroDivisionError(
-                _arg(leaf.where), "a PolynomialLR with total_iters=0 stepped outside its initial mode (the "
-                "first scheduler of a nested composite in a SequentialLR): torch divides by zero there", 0)
+                _arg(leaf.where),
+                "a PolynomialLR with total_iters=0 stepped outside its initial mode (the "
+                "first scheduler of a nested composite in a SequentialLR): torch divides by zero there",
+                0,
+            )
         if np.any(inside):
             ei = e[inside]
             a[inside] = np.power((1.0 - ei / T) / (1.0 - (ei - 1) / T), pw)
@@ -529,8 +572,9 @@ def _free_cosine(chain: tp.ChainedScheduler) -> Schedule | None:
     if factor == 0.0 or not 0.0 <= eta + (x1 - eta) / factor <= FLOAT32_MAX:
         return None
     ratio = c.replace(lr=eta + (x1 - eta) / factor)  # eta + (x1 - eta) c_k / c_k1 is this cosine
-    return jaxsched.join([head, jaxsched.shift(ratio, -(k1 + 1)), jaxsched.shift(c, -(trough + 1))],
-                         [k1 + 1, trough + 1])
+    return jaxsched.join(
+        [head, jaxsched.shift(ratio, -(k1 + 1)), jaxsched.shift(c, -(trough + 1))], [k1 + 1, trough + 1]
+    )
 
 
 def _steady(s: Schedule) -> bool:
@@ -538,7 +582,8 @@ def _steady(s: Schedule) -> bool:
     p = _periodicity(_Leaf(s, 0, ""))[1]
     return p == 1 and not (
         (isinstance(s, tp.ExponentialLR) and s.gamma != 1.0)
-        or (isinstance(s, tp.MultiplicativeLR) and s.constant_factor not in (None, 1.0)))
+        or (isinstance(s, tp.MultiplicativeLR) and s.constant_factor not in (None, 1.0))
+    )
 
 
 def _flat(s: Schedule) -> list[Schedule] | None:
@@ -605,31 +650,50 @@ def _recurrence(port: Schedule, horizon: int | None = None) -> Schedule:
         n = max(horizon, 2)
         if n > MAX_TABLE_STEPS:
             raise v.ScheduleArgumentError(
-                "milestones", f"the first {n} steps of {_describe(port)} would be a table of as many "
-                f"values (torch's recursion); at most {MAX_TABLE_STEPS} are computed", show_value=False)
+                "milestones",
+                f"the first {n} steps of {_describe(port)} would be a table of as many "
+                f"values (torch's recursion); at most {MAX_TABLE_STEPS} are computed",
+                show_value=False,
+            )
         return _solve(port, x0, em.updates(n), start=n - 1, period=1, hold=True)
     S, L, why = em.period()
     if S + L > MAX_TABLE_STEPS:
         long = ", ".join(f"{_name(leaf)}: {p}" for leaf, p in why) or "none"
         raise v.ScheduleArgumentError(
-            "schedulers", f"torch's recursion for {_describe(port)} repeats only after step {S} with a "
+            "schedulers",
+            f"torch's recursion for {_describe(port)} repeats only after step {S} with a "
             f"period of {L} steps (periods: {long}), which needs {S + L} steps of table; at most "
-            f"{MAX_TABLE_STEPS} are computed", show_value=False)
+            f"{MAX_TABLE_STEPS} are computed",
+            show_value=False,
+        )
     return _solve(port, x0, em.updates(S + L), start=S, period=L)
 
 
-def _solve(port: Schedule, x0: float, ups: dict[str, Any], *, start: int, period: int,
-           hold: bool = False) -> Schedule:
+def _solve(
+    port: Schedule, x0: float, ups: dict[str, Any], *, start: int, period: int, hold: bool = False
+) -> Schedule:
     try:
         return AffineRecurrence.solve(
-            x0, ups["steps"], ups["multipliers"], ups["anchors"], ups["increments"], sources=ups["sources"],
-            source_index=ups["source_index"], source_weight=ups["source_weight"], slots=ups["slots"],
-            start=start, period=period, hold=hold)
+            x0,
+            ups["steps"],
+            ups["multipliers"],
+            ups["anchors"],
+            ups["increments"],
+            sources=ups["sources"],
+            source_index=ups["source_index"],
+            source_weight=ups["source_weight"],
+            slots=ups["slots"],
+            start=start,
+            period=period,
+            hold=hold,
+        )
     except v.ScheduleArgumentError as err:
         text = err.reason.replace("the recurrence", f"torch's recursion for {_describe(port)}")
         if "below 0" in text:
-            text += (": a negative LR (torch's affine cosine, r (lr - eta_min) + eta_min, once another "
-                     "scheduler has pushed the LR under eta_min)")
+            text += (
+                ": a negative LR (torch's affine cosine, r (lr - eta_min) + eta_min, once another "
+                "scheduler has pushed the LR under eta_min)"
+            )
         raise v.ScheduleArgumentError("schedulers", text, show_value=False) from None
 
 
@@ -660,7 +724,7 @@ def _lower_sequential(seq: tp.SequentialLR) -> Schedule:
         p = leaf.port
         if isinstance(p, tp.MultiplicativeLR):
             # No closed form: torch multiplies the current LR by lambda(0), then goes on multiplying.
-            before = float(jaxsched.join(pieces, ms[:i - 1]).numpy(ms[i - 1] - 1))
+            before = float(jaxsched.join(pieces, ms[: i - 1]).numpy(ms[i - 1] - 1))
             a, _, _, _ = _leaf_ops(em, leaf, np.array([0]), np.array([RESET]))
             pieces.append(p.replace(lr=before * float(a[0])))
         elif isinstance(p, tp.ConstantLR) and p.total_iters == 0:
@@ -675,7 +739,7 @@ def _standalone(em: _Emulation, leaf: _Leaf) -> Schedule:
     p = leaf.port
     if isinstance(p, tp.OneCycleLR) and em.onecycle is not None and em.onecycle is not p:
         last = em.onecycle
-        return p.replace(max_lr=last.max_lr, div_factor=last.div_factor,
-                         final_div_factor=last.final_div_factor)
+        return p.replace(
+            max_lr=last.max_lr, div_factor=last.div_factor, final_div_factor=last.final_div_factor
+        )
     return p
-

@@ -33,14 +33,25 @@ from jaxsched import shift as delayed
 from jaxsched._core import Port, Schedule
 from jaxsched._fields import Real, choice, flag, level, static, static_float, static_int, value, value_seq
 
-__all__ = ["BigVisionAssertionError", "DECAY_TYPES", "LearningRateSchedule", "create_learning_rate_schedule",
-           "from_big_vision_config"]
+__all__ = [
+    "BigVisionAssertionError",
+    "DECAY_TYPES",
+    "LearningRateSchedule",
+    "create_learning_rate_schedule",
+    "from_big_vision_config",
+]
 
 DECAY_TYPES = ("linear", "polynomial", "cosine", "rsqrt", "stair")
 _SUFFIXES = ("steps", "examples", "epochs", "percent")
-_ONLY = {"power": ("linear", "polynomial"), "end": ("linear", "polynomial"),
-         "linear_end": ("linear", "polynomial"), "timescale": ("rsqrt",), "shift": ("rsqrt",),
-         "steps": ("stair",), "mults": ("stair",)}
+_ONLY = {
+    "power": ("linear", "polynomial"),
+    "end": ("linear", "polynomial"),
+    "linear_end": ("linear", "polynomial"),
+    "timescale": ("rsqrt",),
+    "shift": ("rsqrt",),
+    "steps": ("stair",),
+    "mults": ("stair",),
+}
 
 
 class BigVisionAssertionError(v.ScheduleArgumentError, AssertionError):
@@ -171,46 +182,75 @@ class LearningRateSchedule(Port, name="compat.big_vision.create_learning_rate_sc
 
     examples = (
         {"total_steps": 1000, "decay_type": "cosine", "warmup_steps": 100},
-        {"total_steps": 1000, "decay_type": "rsqrt", "warmup_percent": 0.05, "timescale": 200,
-         "cooldown_steps": 150, "base": 3e-3},
-        {"total_steps": 1200, "decay_type": "stair", "warmup_examples": 25600, "batch_size": 512,
-         "steps": [400, 800, 1000], "mults": [0.1, 0.01, 0.001], "scale_with_batchsize": True},
-        {"total_steps": 900, "decay_type": "polynomial", "power": 2.0, "end": 1e-5, "warmup_epochs": 1,
-         "batch_size": 128, "data_size": 6400, "cooldown_percent": 0.1},
+        {
+            "total_steps": 1000,
+            "decay_type": "rsqrt",
+            "warmup_percent": 0.05,
+            "timescale": 200,
+            "cooldown_steps": 150,
+            "base": 3e-3,
+        },
+        {
+            "total_steps": 1200,
+            "decay_type": "stair",
+            "warmup_examples": 25600,
+            "batch_size": 512,
+            "steps": [400, 800, 1000],
+            "mults": [0.1, 0.01, 0.001],
+            "scale_with_batchsize": True,
+        },
+        {
+            "total_steps": 900,
+            "decay_type": "polynomial",
+            "power": 2.0,
+            "end": 1e-5,
+            "warmup_epochs": 1,
+            "batch_size": 128,
+            "data_size": 6400,
+            "cooldown_percent": 0.1,
+        },
     )
 
     def __check_init__(self) -> None:
         for name, types in _ONLY.items():
             if getattr(self, name) not in (None, ()) and self.decay_type not in types:
-                raise v.ScheduleArgumentError(name, f"applies only to decay_type in {list(types)}, not "
-                                              f"{self.decay_type!r}", getattr(self, name))
+                raise v.ScheduleArgumentError(
+                    name,
+                    f"applies only to decay_type in {list(types)}, not {self.decay_type!r}",
+                    getattr(self, name),
+                )
         for prefix in ("timescale", "shift"):
             units = [f"{prefix}_{s}" for s in _SUFFIXES if getattr(self, f"{prefix}_{s}") is not None]
             if units and self.decay_type != "rsqrt":
-                raise v.ScheduleArgumentError(units[0], "applies only to decay_type 'rsqrt'",
-                                              getattr(self, units[0]))
+                raise v.ScheduleArgumentError(
+                    units[0], "applies only to decay_type 'rsqrt'", getattr(self, units[0])
+                )
         for prefix in ("timescale", "shift"):
             units = [f"{prefix}_{s}" for s in _SUFFIXES if getattr(self, f"{prefix}_{s}") is not None]
             if units and getattr(self, prefix) is not None:
                 raise v.ScheduleArgumentError(
-                    prefix, f"cannot be given with {units[0]} (big_vision ignores it)", getattr(self, prefix))
+                    prefix, f"cannot be given with {units[0]} (big_vision ignores it)", getattr(self, prefix)
+                )
         if self.end is not None and self.linear_end is not None:
-            raise v.ScheduleArgumentError("linear_end", "cannot be given with end (big_vision ignores it)",
-                                          self.linear_end)
+            raise v.ScheduleArgumentError(
+                "linear_end", "cannot be given with end (big_vision ignores it)", self.linear_end
+            )
         if self.scale_with_batchsize and self.batch_size is None:
             raise v.ScheduleArgumentTypeError("batch_size", "a number (scale_with_batchsize needs it)", None)
         if self.decay_type == "stair":
             steps, mults = self.steps or (), self.mults or ()
             if len(mults) != len(steps):
-                raise v.ScheduleArgumentError("mults", f"must have one multiplier per step ({len(steps)})",
-                                              list(mults))
+                raise v.ScheduleArgumentError(
+                    "mults", f"must have one multiplier per step ({len(steps)})", list(mults)
+                )
             if any(b < a for a, b in itertools.pairwise(steps)):
                 raise v.ScheduleArgumentError("steps", "must be sorted in increasing order", list(steps))
         warmup = self._resolve("warmup", 0)
         self._resolve("cooldown", 0)
         if warmup >= self.total_steps:
-            raise BigVisionAssertionError("warmup_steps", f"must be < total_steps ({self.total_steps})",
-                                          warmup)
+            raise BigVisionAssertionError(
+                "warmup_steps", f"must be < total_steps ({self.total_steps})", warmup
+            )
         if self.decay_type == "rsqrt":
             tau = self._resolve("timescale", 10_000 if self.timescale is None else self.timescale)
             sigma = self._resolve("shift", 0 if self.shift is None else self.shift)
@@ -223,9 +263,11 @@ class LearningRateSchedule(Port, name="compat.big_vision.create_learning_rate_sc
         """big_vision's ``steps(prefix, ...)``: the duration in steps (``default`` when none is given)."""
         given = [s for s in _SUFFIXES if getattr(self, f"{prefix}_{s}") is not None]
         if len(given) > 1:
-            raise BigVisionAssertionError(f"{prefix}_{given[0]}", "only one of "
-                                          f"{[f'{prefix}_{s}' for s in given]} may be given",
-                                          getattr(self, f"{prefix}_{given[0]}"))
+            raise BigVisionAssertionError(
+                f"{prefix}_{given[0]}",
+                f"only one of {[f'{prefix}_{s}' for s in given]} may be given",
+                getattr(self, f"{prefix}_{given[0]}"),
+            )
         if not given:
             return default
         unit = given[0]
@@ -242,8 +284,10 @@ class LearningRateSchedule(Port, name="compat.big_vision.create_learning_rate_sc
         if unit == "epochs":
             if self.batch_size is None or self.data_size is None:
                 raise v.ScheduleArgumentTypeError(
-                    "batch_size" if self.batch_size is None else "data_size", f"a number ({name} needs it)",
-                    None)
+                    "batch_size" if self.batch_size is None else "data_size",
+                    f"a number ({name} needs it)",
+                    None,
+                )
             return _to_integer(x * (self.data_size / self.batch_size))
         if not 0.0 <= x <= 1.0:
             raise BigVisionAssertionError(name, "must lie in [0.0, 1.0]", x)
@@ -292,24 +336,41 @@ def _to_integer(x: float) -> int:
 _ARGS = {f.name for f in LearningRateSchedule.__dataclass_fields__.values() if f.init}
 
 
-def create_learning_rate_schedule(total_steps: int, batch_size: float | None = None,
-                                  data_size: float | None = None, base: float = 1.0,
-                                  decay_type: str = "stair", scale_with_batchsize: bool = False,
-                                  **kw: Any) -> LearningRateSchedule:
+def create_learning_rate_schedule(
+    total_steps: int,
+    batch_size: float | None = None,
+    data_size: float | None = None,
+    base: float = 1.0,
+    decay_type: str = "stair",
+    scale_with_batchsize: bool = False,
+    **kw: Any,
+) -> LearningRateSchedule:
     """big_vision's signature: :class:`LearningRateSchedule` from ``create_learning_rate_schedule``'s
     arguments, ``**kw`` holding the durations and the decay's arguments (an unknown one is refused; big_vision
     ignores it)."""
     for key in kw:
         if key not in _ARGS:
-            raise v.ScheduleArgumentTypeError(key, f"one of big_vision's schedule arguments {sorted(_ARGS)}",
-                                              kw[key])
-    return LearningRateSchedule(total_steps=total_steps, batch_size=batch_size, data_size=data_size,
-                                base=base, decay_type=decay_type, scale_with_batchsize=scale_with_batchsize,
-                                **kw)
+            raise v.ScheduleArgumentTypeError(
+                key, f"one of big_vision's schedule arguments {sorted(_ARGS)}", kw[key]
+            )
+    return LearningRateSchedule(
+        total_steps=total_steps,
+        batch_size=batch_size,
+        data_size=data_size,
+        base=base,
+        decay_type=decay_type,
+        scale_with_batchsize=scale_with_batchsize,
+        **kw,
+    )
 
 
-def from_big_vision_config(schedule: Mapping[str, Any], *, total_steps: int, batch_size: float | None = None,
-                           data_size: float | None = None) -> LearningRateSchedule:
+def from_big_vision_config(
+    schedule: Mapping[str, Any],
+    *,
+    total_steps: int,
+    batch_size: float | None = None,
+    data_size: float | None = None,
+) -> LearningRateSchedule:
     """The schedule big_vision's ``optax.make`` builds from one ``config.schedule`` dict.
 
     ``schedule`` holds big_vision's keys (``decay_type``, ``warmup_steps``, ..., and ``mult``, which becomes

@@ -103,26 +103,43 @@ class NoamLR(Port, name="compat.chemprop.NoamLR"):
     version: str = choice(("1", "2.0"), default="2.0")
 
     examples = (
-        {"warmup_epochs": 2.0, "total_epochs": 10, "steps_per_epoch": 25, "init_lr": 1e-4, "max_lr": 1e-3,
-         "final_lr": 1e-4},
-        {"warmup_epochs": 0.5, "total_epochs": 8, "steps_per_epoch": 30, "init_lr": 1e-5, "max_lr": 2e-3,
-         "final_lr": 1e-5, "version": "1"},
+        {
+            "warmup_epochs": 2.0,
+            "total_epochs": 10,
+            "steps_per_epoch": 25,
+            "init_lr": 1e-4,
+            "max_lr": 1e-3,
+            "final_lr": 1e-4,
+        },
+        {
+            "warmup_epochs": 0.5,
+            "total_epochs": 8,
+            "steps_per_epoch": 30,
+            "init_lr": 1e-5,
+            "max_lr": 2e-3,
+            "final_lr": 1e-5,
+            "version": "1",
+        },
     )
 
     def __check_init__(self) -> None:
         T = self.total_epochs * self.steps_per_epoch
         if not T.is_integer():
             raise v.ScheduleArgumentError(
-                "total_epochs", f"times steps_per_epoch ({self.steps_per_epoch}) must be a whole number of "
-                "steps", self.total_epochs)
+                "total_epochs",
+                f"times steps_per_epoch ({self.steps_per_epoch}) must be a whole number of steps",
+                self.total_epochs,
+            )
         if T > MAX_STEP:
-            raise v.ScheduleArgumentError("total_epochs", f"gives more than {MAX_STEP} steps (the last step)",
-                                          self.total_epochs)
+            raise v.ScheduleArgumentError(
+                "total_epochs", f"gives more than {MAX_STEP} steps (the last step)", self.total_epochs
+            )
         if self.warmup_steps > T:
             raise v.ScheduleArgumentError(
                 "warmup_epochs",
                 f"gives {self.warmup_steps} warmup steps, more than the {int(T)} total steps",
-                self.warmup_epochs)
+                self.warmup_epochs,
+            )
 
     @property
     def warmup_steps(self) -> int:
@@ -191,8 +208,15 @@ def noam_lr_groups(
         return x.item() if isinstance(x, np.generic) else x
 
     return [
-        NoamLR(at("warmup_epochs", i), at("total_epochs", i), steps_per_epoch, at("init_lrs", i),
-               at("max_lrs", i), at("final_lrs", i), version=version)
+        NoamLR(
+            at("warmup_epochs", i),
+            at("total_epochs", i),
+            steps_per_epoch,
+            at("init_lrs", i),
+            at("max_lrs", i),
+            at("final_lrs", i),
+            version=version,
+        )
         for i in range(n)
     ]
 
@@ -244,8 +268,9 @@ class NoamLike(Port, name="compat.chemprop.build_NoamLike_LRSched"):
 
     def __check_init__(self) -> None:
         if known(self.warmup_steps) and self.warmup_steps + self.cooldown_steps > MAX_STEP:
-            raise v.ScheduleArgumentError("cooldown_steps", f"ends the decay past the last step {MAX_STEP}",
-                                          self.cooldown_steps)
+            raise v.ScheduleArgumentError(
+                "cooldown_steps", f"ends the decay past the last step {MAX_STEP}", self.cooldown_steps
+            )
 
     def lower(self) -> Schedule:
         W = self.warmup_steps

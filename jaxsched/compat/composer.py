@@ -69,16 +69,19 @@ def _time(name: str, x: Any) -> str:
     if hasattr(x, "value") and hasattr(x, "unit") and not isinstance(x, str):
         x = f"{x.value}{getattr(x.unit, 'value', x.unit)}"
     if not isinstance(x, str):
-        raise v.ScheduleArgumentTypeError(name, "a Composer time string such as '10ep', '1000ba' or "
-                                          "'0.1dur'", x)
+        raise v.ScheduleArgumentTypeError(
+            name, "a Composer time string such as '10ep', '1000ba' or '0.1dur'", x
+        )
     m = _TIME.match(x.strip())
     if m is None:
-        raise v.ScheduleArgumentError(name, "is not a Composer time string (a number followed by ep, ba, sp, "
-                                      "tok or dur)", x)
+        raise v.ScheduleArgumentError(
+            name, "is not a Composer time string (a number followed by ep, ba, sp, tok or dur)", x
+        )
     unit = m.group(2).lower()
     if unit in ("iter", "sec"):
-        raise v.ScheduleArgumentError(name, f"unit {unit!r} is not supported by schedulers here (only "
-                                      f"{list(UNITS)})", x)
+        raise v.ScheduleArgumentError(
+            name, f"unit {unit!r} is not supported by schedulers here (only {list(UNITS)})", x
+        )
     try:
         val = float(m.group(1))
     except ValueError:
@@ -88,8 +91,9 @@ def _time(name: str, x: Any) -> str:
     if unit == "dur":
         return f"{val!r}dur"
     if not val.is_integer():
-        raise v.ScheduleArgumentTypeError(name, f"an integer number of {unit} (Composer: 'Units {unit} "
-                                          "require integer values')", x)
+        raise v.ScheduleArgumentTypeError(
+            name, f"an integer number of {unit} (Composer: 'Units {unit} require integer values')", x
+        )
     return f"{int(val)}{unit}"
 
 
@@ -119,7 +123,14 @@ class ComposerScheduler(Port):
     """A port of a Composer scheduler: the multiplier times ``lr``, on the batch clock."""
 
     literal_fields: ClassVar[tuple[str, ...]] = (
-        "step_size", "milestones", "t_max", "decay_period", "t_0", "t_warmup", "max_duration")
+        "step_size",
+        "milestones",
+        "t_max",
+        "decay_period",
+        "t_0",
+        "t_warmup",
+        "max_duration",
+    )
     """Composer time strings: configs keep them as they are (not jaxsched durations)."""
 
     lr: Real = of_role(Value(minimum=0.0), default=1.0, kw_only=True)
@@ -146,8 +157,9 @@ class ComposerScheduler(Port):
 
     def _dataloader_len(self, name: str, t: str) -> int:
         if self.dataloader_len is None:
-            raise v.ScheduleArgumentError("dataloader_len", f"is needed for the epoch time {name}={t!r}",
-                                          None)
+            raise v.ScheduleArgumentError(
+                "dataloader_len", f"is needed for the epoch time {name}={t!r}", None
+            )
         return self.dataloader_len
 
     def _batches(self, name: str, t: str, ssr: float | None = None) -> int:
@@ -159,8 +171,11 @@ class ComposerScheduler(Port):
             raise v.ScheduleArgumentError(field, f"is needed for the time {name}={t!r}", None)
         if n % per:
             raise v.ScheduleArgumentError(
-                name, f"is {n} {unit}, not a whole number of batches of {per} {unit}: a phase boundary "
-                "between two batches needs a token (sample) clock", t)
+                name,
+                f"is {n} {unit}, not a whole number of batches of {per} {unit}: a phase boundary "
+                "between two batches needs a token (sample) clock",
+                t,
+            )
         if n // per > MAX_STEP:
             raise v.ScheduleArgumentError(name, "lies past the last step 2**31 - 1", t)
         return n // per
@@ -200,9 +215,17 @@ class StepScheduler(ComposerScheduler, name="compat.composer.StepScheduler"):
     step_size: str = static(converter=_time)
     gamma: Real = value(default=0.1, minimum=0.0, maximum=1.0)
 
-    examples = ({"step_size": "100ba", "gamma": 0.5, "max_duration": "1000ba"},
-                {"step_size": "2ep", "gamma": 0.1, "max_duration": "20ep", "dataloader_len": 50, "ssr": 0.5,
-                 "lr": 0.1})
+    examples = (
+        {"step_size": "100ba", "gamma": 0.5, "max_duration": "1000ba"},
+        {
+            "step_size": "2ep",
+            "gamma": 0.1,
+            "max_duration": "20ep",
+            "dataloader_len": 50,
+            "ssr": 0.5,
+            "lr": 0.1,
+        },
+    )
 
     def lower(self) -> Schedule:
         S = self._nonzero("step_size", self.step_size, self._batches("step_size", self.step_size))
@@ -231,9 +254,10 @@ class MultiStepScheduler(ComposerScheduler, name="compat.composer.MultiStepSched
     milestones: tuple[str, ...] = static(converter=_times)
     gamma: Real = value(default=0.1, minimum=0.0)
 
-    examples = ({"milestones": ["30ep", "60ep", "80ep"], "gamma": 0.1, "max_duration": "90ep",
-                 "dataloader_len": 10},
-                {"milestones": ["0.5dur", "0.75dur"], "gamma": 0.3, "max_duration": "1000ba"})
+    examples = (
+        {"milestones": ["30ep", "60ep", "80ep"], "gamma": 0.1, "max_duration": "90ep", "dataloader_len": 10},
+        {"milestones": ["0.5dur", "0.75dur"], "gamma": 0.3, "max_duration": "1000ba"},
+    )
 
     def lower(self) -> Schedule:
         ms = [self._batches(f"milestones[{i}]", m) for i, m in enumerate(self.milestones)]
@@ -260,8 +284,10 @@ class ConstantScheduler(ComposerScheduler, name="compat.composer.ConstantSchedul
     alpha: Real = value(default=1.0, minimum=0.0)
     t_max: str = static(default="1dur", converter=_time)
 
-    examples = ({"alpha": 0.1, "t_max": "200ba", "max_duration": "1000ba"},
-                {"alpha": 0.5, "t_max": "0.5dur", "max_duration": "2ep", "dataloader_len": 100})
+    examples = (
+        {"alpha": 0.1, "t_max": "200ba", "max_duration": "1000ba"},
+        {"alpha": 0.5, "t_max": "0.5dur", "max_duration": "2ep", "dataloader_len": 100},
+    )
 
     def lower(self) -> Schedule:
         T = self._batches("t_max", self.t_max)
@@ -293,9 +319,16 @@ class LinearScheduler(ComposerScheduler, name="compat.composer.LinearScheduler")
     alpha_f: Real = value(default=0.0, minimum=0.0)
     t_max: str = static(default="1dur", converter=_time)
 
-    examples = ({"alpha_i": 1.0, "alpha_f": 0.0, "t_max": "1dur", "max_duration": "1000ba"},
-                {"alpha_i": 0.1, "alpha_f": 1.0, "t_max": "512000tok", "max_duration": "1024000tok",
-                 "tokens_per_batch": 1024})
+    examples = (
+        {"alpha_i": 1.0, "alpha_f": 0.0, "t_max": "1dur", "max_duration": "1000ba"},
+        {
+            "alpha_i": 0.1,
+            "alpha_f": 1.0,
+            "t_max": "512000tok",
+            "max_duration": "1024000tok",
+            "tokens_per_batch": 1024,
+        },
+    )
 
     def lower(self) -> Schedule:
         T = self._nonzero("t_max", self.t_max, self._batches("t_max", self.t_max))
@@ -362,8 +395,9 @@ class CosineAnnealingScheduler(ComposerScheduler, name="compat.composer.CosineAn
         return self._scaled(jaxsched.cosine_decay(1.0, T, alpha=self.alpha_f))
 
 
-class CosineAnnealingWarmRestartsScheduler(ComposerScheduler,
-                                           name="compat.composer.CosineAnnealingWarmRestartsScheduler"):
+class CosineAnnealingWarmRestartsScheduler(
+    ComposerScheduler, name="compat.composer.CosineAnnealingWarmRestartsScheduler"
+):
     r"""Composer's ``CosineAnnealingWarmRestartsScheduler``: cosine annealing from 1 to :math:`\alpha_f`
     over cycles of :math:`t_0`, then :math:`\lfloor t_{mult}\, t_i \rfloor` (Composer's
     ``int(t_mult * length)``).
@@ -392,17 +426,23 @@ class CosineAnnealingWarmRestartsScheduler(ComposerScheduler,
     t_mult: float = static(default=1.0, converter=static_float(minimum=1.0))
     alpha_f: Real = value(default=0.0, minimum=0.0)
 
-    examples = ({"t_0": "1ep", "t_mult": 2.0, "alpha_f": 0.05, "max_duration": "50ep", "dataloader_len": 30},
-                {"t_0": "0.1dur", "max_duration": "1000ba"})
+    examples = (
+        {"t_0": "1ep", "t_mult": 2.0, "alpha_f": 0.05, "max_duration": "50ep", "dataloader_len": 30},
+        {"t_0": "0.1dur", "max_duration": "1000ba"},
+    )
 
     def lower(self) -> Schedule:
         if self._unit(self.t_0) != "ba" and self.t_mult != 1.0:
-            raise v.ScheduleArgumentError("t_mult", "must be 1 with a token or sample t_0 (the cycles must "
-                                          "stay whole batches)", self.t_mult)
+            raise v.ScheduleArgumentError(
+                "t_mult",
+                "must be 1 with a token or sample t_0 (the cycles must stay whole batches)",
+                self.t_mult,
+            )
         T0 = self._batches("t_0", self.t_0)
         if T0 == 0:
-            raise v.ScheduleArgumentError("t_0", "is 0 (Composer: 'Interval between restarts ... has decayed "
-                                          "to 0')", self.t_0)
+            raise v.ScheduleArgumentError(
+                "t_0", "is 0 (Composer: 'Interval between restarts ... has decayed to 0')", self.t_0
+            )
         return self._scaled(jaxsched.annealing_cycles(1.0, self.alpha_f, T0, self.t_mult, shape="cos"))
 
 
@@ -446,11 +486,17 @@ class _WithWarmup(ComposerScheduler):
         """``(W, ramp)``: the warmup's end in batches (without ``ssr``, as Composer compares) and the
         ramp's length (with ``ssr`` when ``scale_warmup``)."""
         W = self._batches("t_warmup", self.t_warmup, 1.0)  # type: ignore[attr-defined]
-        ramp = self._batches("t_warmup", self.t_warmup,  # type: ignore[attr-defined]
-                             self.ssr if self.scale_warmup else 1.0)  # type: ignore[attr-defined]
+        ramp = self._batches(
+            "t_warmup",
+            self.t_warmup,  # type: ignore[attr-defined]
+            self.ssr if self.scale_warmup else 1.0,  # type: ignore[attr-defined]
+        )
         if W > 0 and ramp == 0:
-            raise ComposerZeroDivisionError("t_warmup", "scaled by ssr is 0 batches while the warmup lasts "
-                                            f"{W}: Composer divides by it", self.t_warmup)  # type: ignore[attr-defined]
+            raise ComposerZeroDivisionError(
+                "t_warmup",
+                f"scaled by ssr is 0 batches while the warmup lasts {W}: Composer divides by it",
+                self.t_warmup,  # type: ignore[attr-defined]
+            )
         return W, ramp
 
     def _check_t_max(self) -> tuple[int, int]:
@@ -460,8 +506,10 @@ class _WithWarmup(ComposerScheduler):
         t_val, t_unit = self._convert("t_max", t_max, self.ssr)
         if w_unit != t_unit:
             raise v.ScheduleArgumentError(
-                "t_max", f"is in {t_unit} but t_warmup in {w_unit}: t_warmup and t_max must use the same "
-                "units", t_max)
+                "t_max",
+                f"is in {t_unit} but t_warmup in {w_unit}: t_warmup and t_max must use the same units",
+                t_max,
+            )
         m_val, m_unit = _split(self.max_duration)
         too_short = False
         if m_unit == t_unit:
@@ -470,7 +518,8 @@ class _WithWarmup(ComposerScheduler):
             too_short = t_val < m_val * self.dataloader_len
         if too_short:
             raise v.ScheduleArgumentError(
-                "t_max", f"must be greater than or equal to max_duration {self.max_duration}", t_max)
+                "t_max", f"must be greater than or equal to max_duration {self.max_duration}", t_max
+            )
         return self._batches("t_warmup", self.t_warmup, 1.0), self._batches("t_max", t_max)  # type: ignore[attr-defined]
 
     def _join(self, target: Any, after: Schedule) -> Schedule:
@@ -510,10 +559,16 @@ class MultiStepWithWarmupScheduler(_WithWarmup, name="compat.composer.MultiStepW
     gamma: Real = value(default=0.1, minimum=0.0)
     scale_warmup: bool = flag(default=False)
 
-    examples = ({"t_warmup": "100ba", "milestones": ["500ba", "800ba"], "gamma": 0.1,
-                 "max_duration": "1000ba"},
-                {"t_warmup": "0.05dur", "milestones": ["0.5dur"], "max_duration": "2000ba", "ssr": 0.5,
-                 "scale_warmup": True})
+    examples = (
+        {"t_warmup": "100ba", "milestones": ["500ba", "800ba"], "gamma": 0.1, "max_duration": "1000ba"},
+        {
+            "t_warmup": "0.05dur",
+            "milestones": ["0.5dur"],
+            "max_duration": "2000ba",
+            "ssr": 0.5,
+            "scale_warmup": True,
+        },
+    )
 
     def lower(self) -> Schedule:
         W, _ = self._warmup()
@@ -561,9 +616,17 @@ class LinearWithWarmupScheduler(_WithWarmup, name="compat.composer.LinearWithWar
     t_max: str = static(default="1dur", converter=_time)
     scale_warmup: bool = flag(default=False)
 
-    examples = ({"t_warmup": "0.1dur", "max_duration": "1000ba"},
-                {"t_warmup": "2ep", "alpha_i": 1.0, "alpha_f": 0.05, "t_max": "20ep", "max_duration": "20ep",
-                 "dataloader_len": 30})
+    examples = (
+        {"t_warmup": "0.1dur", "max_duration": "1000ba"},
+        {
+            "t_warmup": "2ep",
+            "alpha_i": 1.0,
+            "alpha_f": 0.05,
+            "t_max": "20ep",
+            "max_duration": "20ep",
+            "dataloader_len": 30,
+        },
+    )
 
     def lower(self) -> Schedule:
         W, T = self._check_t_max()
@@ -605,8 +668,9 @@ class ConstantWithWarmupScheduler(_WithWarmup, name="compat.composer.ConstantWit
         return self._join(self.alpha, jaxsched.constant(self.alpha))
 
 
-class CosineAnnealingWithWarmupScheduler(_WithWarmup,
-                                         name="compat.composer.CosineAnnealingWithWarmupScheduler"):
+class CosineAnnealingWithWarmupScheduler(
+    _WithWarmup, name="compat.composer.CosineAnnealingWithWarmupScheduler"
+):
     r"""Composer's ``CosineAnnealingWithWarmupScheduler``: a ramp :math:`0 \to 1`, then
     :math:`\alpha_f + (1 - \alpha_f)\,\tfrac{1}{2}(1 + \cos \pi\tau)` (:math:`\tau` as in
     :class:`LinearWithWarmupScheduler`).
@@ -635,9 +699,17 @@ class CosineAnnealingWithWarmupScheduler(_WithWarmup,
     alpha_f: Real = value(default=0.0, minimum=0.0)
     scale_warmup: bool = flag(default=False)
 
-    examples = ({"t_warmup": "0.05dur", "alpha_f": 0.1, "max_duration": "4000ba"},
-                {"t_warmup": "1ep", "max_duration": "8ep", "dataloader_len": 100, "ssr": 2.0,
-                 "scale_warmup": True, "t_max": "4ep"})
+    examples = (
+        {"t_warmup": "0.05dur", "alpha_f": 0.1, "max_duration": "4000ba"},
+        {
+            "t_warmup": "1ep",
+            "max_duration": "8ep",
+            "dataloader_len": 100,
+            "ssr": 2.0,
+            "scale_warmup": True,
+            "t_max": "4ep",
+        },
+    )
 
     def lower(self) -> Schedule:
         W, T = self._check_t_max()
@@ -677,9 +749,17 @@ class PolynomialWithWarmupScheduler(_WithWarmup, name="compat.composer.Polynomia
     alpha_f: Real = value(default=0.0, minimum=0.0)
     scale_warmup: bool = flag(default=False)
 
-    examples = ({"t_warmup": "0.1dur", "max_duration": "1000ba"},
-                {"t_warmup": "1000000tok", "power": 0.5, "t_max": "10000000tok", "alpha_f": 0.1,
-                 "max_duration": "10000000tok", "tokens_per_batch": 100000})
+    examples = (
+        {"t_warmup": "0.1dur", "max_duration": "1000ba"},
+        {
+            "t_warmup": "1000000tok",
+            "power": 0.5,
+            "t_max": "10000000tok",
+            "alpha_f": 0.1,
+            "max_duration": "10000000tok",
+            "tokens_per_batch": 100000,
+        },
+    )
 
     def lower(self) -> Schedule:
         W, T = self._check_t_max()

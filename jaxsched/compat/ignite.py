@@ -114,13 +114,22 @@ class _Cyclical(IgniteScheduler):
     def __check_init__(self) -> None:
         if self.cycle_size < 2:
             raise v.ScheduleArgumentError(
-                "cycle_size", "must be larger than 1 (ignite: 'should be positive and larger than 1')",
-                self.cycle_size)
+                "cycle_size",
+                "must be larger than 1 (ignite: 'should be positive and larger than 1')",
+                self.cycle_size,
+            )
 
     def lower(self) -> Schedule:
-        return jaxsched.annealing_cycles(self.start_value, self.end_value, self.cycle_size, self.cycle_mult,
-                                         self.start_value_mult, self.end_value_mult, self.warmup_duration,
-                                         self._shape)
+        return jaxsched.annealing_cycles(
+            self.start_value,
+            self.end_value,
+            self.cycle_size,
+            self.cycle_mult,
+            self.start_value_mult,
+            self.end_value_mult,
+            self.warmup_duration,
+            self._shape,
+        )
 
 
 _CYCLICAL_DOC = r"""
@@ -139,7 +148,8 @@ _CYCLICAL_DOC = r"""
 
 
 class LinearCyclicalScheduler(_Cyclical, name="compat.ignite.LinearCyclicalScheduler"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     ignite's ``LinearCyclicalScheduler``: from ``start_value`` linearly to ``end_value`` at mid-cycle
     and back (``monotonic=False``), or only the way there (``monotonic=True``).
 
@@ -148,7 +158,9 @@ class LinearCyclicalScheduler(_Cyclical, name="compat.ignite.LinearCyclicalSched
     .. math::
         s = b + (a - b)\,\left|\tfrac{2e}{C} - 1\right| \quad\text{or, monotonic,}\quad
         s = a + (b - a)\,\tfrac{e}{C}
-    """ + _CYCLICAL_DOC + r"""
+    """
+        + _CYCLICAL_DOC
+        + r"""
     As in ignite, ``warmup_duration > 0`` needs ``monotonic=True``.
 
     Args:
@@ -167,20 +179,32 @@ class LinearCyclicalScheduler(_Cyclical, name="compat.ignite.LinearCyclicalSched
       >>> [float(s(k)) for k in range(6)]
       [0.0, 0.5, 1.0, 0.5, 0.0, 0.5]
     """
+    )
 
     monotonic: bool = flag(default=False)
 
     examples = (
         {"start_value": 1e-4, "end_value": 1e-2, "cycle_size": 100},
-        {"start_value": 1e-2, "end_value": 1e-4, "cycle_size": 60, "cycle_mult": 1.5, "start_value_mult": 0.8,
-         "end_value_mult": 0.5, "warmup_duration": 15, "monotonic": True},
+        {
+            "start_value": 1e-2,
+            "end_value": 1e-4,
+            "cycle_size": 60,
+            "cycle_mult": 1.5,
+            "start_value_mult": 0.8,
+            "end_value_mult": 0.5,
+            "warmup_duration": 15,
+            "monotonic": True,
+        },
     )
 
     def __check_init__(self) -> None:
         if self.warmup_duration > 0 and not self.monotonic:
             raise v.ScheduleArgumentError(
-                "warmup_duration", "> 0 needs monotonic=True (ignite: 'Invalid combination when "
-                "warmup_duration > 0 and monotonic=False')", self.warmup_duration)
+                "warmup_duration",
+                "> 0 needs monotonic=True (ignite: 'Invalid combination when "
+                "warmup_duration > 0 and monotonic=False')",
+                self.warmup_duration,
+            )
 
     def first_value(self) -> float:
         if self.monotonic or not isinstance(self.start_value, float) or not isinstance(self.end_value, float):
@@ -190,18 +214,28 @@ class LinearCyclicalScheduler(_Cyclical, name="compat.ignite.LinearCyclicalSched
         return float(b + (a - b) * abs(0 / self.cycle_size - 0.5) * 2)
 
     def lower(self) -> Schedule:
-        return jaxsched.annealing_cycles(self.start_value, self.end_value, self.cycle_size, self.cycle_mult,
-                                         self.start_value_mult, self.end_value_mult, self.warmup_duration,
-                                         "linear" if self.monotonic else "triangle")
+        return jaxsched.annealing_cycles(
+            self.start_value,
+            self.end_value,
+            self.cycle_size,
+            self.cycle_mult,
+            self.start_value_mult,
+            self.end_value_mult,
+            self.warmup_duration,
+            "linear" if self.monotonic else "triangle",
+        )
 
 
 class CosineAnnealingScheduler(_Cyclical, name="compat.ignite.CosineAnnealingScheduler"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     ignite's ``CosineAnnealingScheduler`` (SGDR-style, Smith 2017): from ``start_value`` to
     ``end_value`` over each cycle along half a cosine.
 
     .. math:: s = a + \frac{b - a}{2}\left(1 - \cos \frac{\pi e}{C}\right)
-    """ + _CYCLICAL_DOC + r"""
+    """
+        + _CYCLICAL_DOC
+        + r"""
     Args:
       start_value: :math:`a`.
       end_value: :math:`b`.
@@ -217,11 +251,18 @@ class CosineAnnealingScheduler(_Cyclical, name="compat.ignite.CosineAnnealingSch
       >>> [round(float(s(k)), 4) for k in range(6)]
       [1.0, 0.8536, 0.5, 0.1464, 1.0, 0.8536]
     """
+    )
 
     examples = (
         {"start_value": 1e-2, "end_value": 1e-4, "cycle_size": 100},
-        {"start_value": 1e-2, "end_value": 1e-5, "cycle_size": 40, "cycle_mult": 2.0, "start_value_mult": 0.9,
-         "warmup_duration": 10},
+        {
+            "start_value": 1e-2,
+            "end_value": 1e-5,
+            "cycle_size": 40,
+            "cycle_mult": 2.0,
+            "start_value_mult": 0.9,
+            "warmup_duration": 10,
+        },
     )
 
 
@@ -256,28 +297,39 @@ class ConcatScheduler(IgniteScheduler, name="compat.ignite.ConcatScheduler"):
     durations: Sequence[int] = static(default=(), converter=_durations)
 
     examples = (
-        {"schedulers": [{"name": "compat.ignite.PiecewiseLinear",
-                         "milestones_values": [[0, 0.0], [10, 1e-2]]},
-                        {"name": "compat.ignite.CosineAnnealingScheduler", "start_value": 1e-2,
-                         "end_value": 1e-4, "cycle_size": 50}],
-         "durations": [11]},
+        {
+            "schedulers": [
+                {"name": "compat.ignite.PiecewiseLinear", "milestones_values": [[0, 0.0], [10, 1e-2]]},
+                {
+                    "name": "compat.ignite.CosineAnnealingScheduler",
+                    "start_value": 1e-2,
+                    "end_value": 1e-4,
+                    "cycle_size": 50,
+                },
+            ],
+            "durations": [11],
+        },
     )
 
     def __check_init__(self) -> None:
         if len(self.schedulers) < 2:
-            raise v.ScheduleArgumentError("schedulers", "should be of more than one parameter schedulers",
-                                          list(self.schedulers))
+            raise v.ScheduleArgumentError(
+                "schedulers", "should be of more than one parameter schedulers", list(self.schedulers)
+            )
         if len(self.schedulers) != len(self.durations) + 1:
             raise v.ScheduleArgumentError(
-                "durations", f"must have one entry fewer than schedulers ({len(self.schedulers)})",
-                list(self.durations))
+                "durations",
+                f"must have one entry fewer than schedulers ({len(self.schedulers)})",
+                list(self.durations),
+            )
         total = 0
         for d in self.durations:
             if isinstance(d, int):
                 total += d
         if total > MAX_STEP:
-            raise v.ScheduleArgumentError("durations", "add up past the last step 2**31 - 1",
-                                          list(self.durations))
+            raise v.ScheduleArgumentError(
+                "durations", "add up past the last step 2**31 - 1", list(self.durations)
+            )
 
     def first_value(self) -> float:
         s = self.schedulers[1 if self.durations[0] == 0 else 0]  # ignite skips a first duration of 0
@@ -308,9 +360,14 @@ class ConcatScheduler(IgniteScheduler, name="compat.ignite.ConcatScheduler"):
         return jaxsched.join(pieces, bounds)
 
     @classmethod
-    def simulate_values(cls, num_events: int, schedulers: Sequence[Schedule] = (),
-                        durations: Sequence[int] = (), param_names: Sequence[str] | None = None,
-                        **kwargs: Any) -> list[list[Any]]:
+    def simulate_values(
+        cls,
+        num_events: int,
+        schedulers: Sequence[Schedule] = (),
+        durations: Sequence[int] = (),
+        param_names: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> list[list[Any]]:
         """The original's ``ConcatScheduler.simulate_values(num_events, schedulers, durations,
         param_names=None)``: ``[[event, value], ...]`` (one value: the ports schedule one parameter)."""
         if param_names is not None and (not isinstance(param_names, list | tuple) or len(param_names) != 1):
@@ -326,8 +383,11 @@ class _MilestonesValues(Pairs):
         super().__init__(Duration(), Value(minimum=0.0))
 
     def convert(self, name: str, x: Any) -> Any:
-        if isinstance(x, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in x) and any(
-                isinstance(e, Split) or not is_concrete(e) for p in x for e in p):
+        if (
+            isinstance(x, tuple)
+            and all(isinstance(p, tuple) and len(p) == 2 for p in x)
+            and any(isinstance(e, Split) or not is_concrete(e) for p in x for e in p)
+        ):
             return x  # carried or traced pairs, already normalised
         if isinstance(x, str | bytes | Mapping) or not isinstance(x, Sequence):
             raise v.ScheduleArgumentTypeError(name, "a list or tuple of (milestone, value) pairs", x)
@@ -336,8 +396,9 @@ class _MilestonesValues(Pairs):
         out: list[tuple[Any, Any]] = []
         for i, pair in enumerate(x):
             if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
-                raise v.ScheduleArgumentError(f"{name}[{i}]", "should be a pair (milestone, param_value)",
-                                              pair)
+                raise v.ScheduleArgumentError(
+                    f"{name}[{i}]", "should be a pair (milestone, param_value)", pair
+                )
             m, val = pair
             whole = isinstance(m, numbers.Integral) or (isinstance(m, float) and m.is_integer())
             if isinstance(m, bool) or not whole:  # ignite: a TypeError; a whole float (JSON) is accepted
@@ -345,8 +406,11 @@ class _MilestonesValues(Pairs):
             m = self.key_role.convert(f"{name}[{i}] milestone", m)
             if out and m < out[-1][0]:
                 raise v.ScheduleArgumentError(
-                    name, f"milestones should be increasing integers, but given {m} is smaller than the "
-                    f"previous milestone {out[-1][0]}", [list(p) for p in x])
+                    name,
+                    f"milestones should be increasing integers, but given {m} is smaller than the "
+                    f"previous milestone {out[-1][0]}",
+                    [list(p) for p in x],
+                )
             out.append((m, self.val_role.convert(f"{name}[{i}] value", val)))
         return tuple(out)
 
@@ -381,7 +445,8 @@ class PiecewiseLinear(IgniteScheduler, name="compat.ignite.PiecewiseLinear"):
     """
 
     milestones_values: Sequence[tuple[StepCount, Real] | Sequence[float]] = dataclasses.field(
-        metadata={ROLE: _MilestonesValues()})
+        metadata={ROLE: _MilestonesValues()}
+    )
 
     examples = (
         {"milestones_values": [[0, 0.0], [100, 1e-2], [800, 1e-3], [1000, 0.0]]},
@@ -420,13 +485,15 @@ class ParamGroupScheduler(tuple):
 
     names: tuple[str, ...]
 
-    def __new__(cls, schedulers: Sequence[Schedule], names: Sequence[str] | None = None,
-                save_history: bool = False) -> ParamGroupScheduler:
+    def __new__(
+        cls, schedulers: Sequence[Schedule], names: Sequence[str] | None = None, save_history: bool = False
+    ) -> ParamGroupScheduler:
         if isinstance(schedulers, str | bytes) or not isinstance(schedulers, Sequence):
             raise v.ScheduleArgumentTypeError("schedulers", "a list/tuple of schedules", schedulers)
         if not all(isinstance(s, Schedule) for s in schedulers):
-            raise v.ScheduleArgumentError("schedulers", "should be a list/tuple of jaxsched schedules",
-                                          list(schedulers))
+            raise v.ScheduleArgumentError(
+                "schedulers", "should be a list/tuple of jaxsched schedules", list(schedulers)
+            )
         if names is None:
             names = ["lr"] * len(schedulers)
         if isinstance(names, str) or not isinstance(names, list | tuple):
@@ -440,8 +507,9 @@ class ParamGroupScheduler(tuple):
         return out
 
     @classmethod
-    def simulate_values(cls, num_events: int, schedulers: Sequence[Schedule], **kwargs: Any
-                        ) -> list[list[Any]]:
+    def simulate_values(
+        cls, num_events: int, schedulers: Sequence[Schedule], **kwargs: Any
+    ) -> list[list[Any]]:
         """The original's ``simulate_values``: ``[[event, value_0, value_1, ...], ...]``, the values the
         schedulers apply. (ignite's reads each ``get_param()`` before calling the scheduler, so at the
         boundary of a cyclical scheduler's cycle it lists the cycle's end value, which the call replaces
@@ -506,15 +574,17 @@ def create_lr_scheduler_with_warmup(
     out: list[ConcatScheduler] = []
     for i, (sched, group_lr) in enumerate(zip(scheds, lrs, strict=True)):
         if not isinstance(sched, Schedule):
-            raise v.ScheduleArgumentTypeError("lr_scheduler", "a jaxsched schedule (an ignite port or a "
-                                              "torch scheduler's curve)", sched)
+            raise v.ScheduleArgumentTypeError(
+                "lr_scheduler", "a jaxsched schedule (an ignite port or a torch scheduler's curve)", sched
+            )
         torch_like = not isinstance(sched, IgniteScheduler)
         first = sched.first_value() if isinstance(sched, IgniteScheduler) else float(sched.numpy(0))
         if torch_like and group_lr is None:
             group_lr = first
         if warmup_end_value is None and group_lr is None:
             raise v.ScheduleArgumentError(
-                "lr", "is needed (the param group's learning rate) when warmup_end_value is None", None)
+                "lr", "is needed (the param group's learning rate) when warmup_end_value is None", None
+            )
         end = float(warmup_end_value if warmup_end_value is not None else group_lr)  # type: ignore[arg-type]
         start = float(warmup_start_value)
         W = warmup_duration
@@ -539,8 +609,9 @@ def create_lr_scheduler_with_warmup(
         out.append(ConcatScheduler([warm, after], [milestones[-1][0] + 1]))
     if output_simulated_values is not None:
         if not isinstance(output_simulated_values, list):
-            raise v.ScheduleArgumentTypeError("output_simulated_values", "a list of None, e.g. [None] * 100",
-                                              output_simulated_values)
+            raise v.ScheduleArgumentTypeError(
+                "output_simulated_values", "a list of None, e.g. [None] * 100", output_simulated_values
+            )
         m = len(output_simulated_values)
         cols = [s.numpy(np.arange(m)) for s in out]
         for k in range(m):

@@ -81,8 +81,9 @@ class KerasSchedule(Port):
 
     def get_config(self) -> dict[str, Any]:
         """The original's ``get_config()``: the constructor arguments by Keras's names."""
-        return {key: self.keras_name if key == "name" else _plain(getattr(self, key))
-                for key in self.keras_keys}
+        return {
+            key: self.keras_name if key == "name" else _plain(getattr(self, key)) for key in self.keras_keys
+        }
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> KerasSchedule:
@@ -91,8 +92,9 @@ class KerasSchedule(Port):
             raise v.ScheduleArgumentTypeError("config", "a mapping (Keras get_config())", config)
         unknown = sorted(set(config) - set(cls.keras_keys))
         if unknown:
-            raise v.ScheduleArgumentError("config", f"has keys that {cls.__name__} does not take: {unknown}",
-                                          dict(config))
+            raise v.ScheduleArgumentError(
+                "config", f"has keys that {cls.__name__} does not take: {unknown}", dict(config)
+            )
         kwargs = dict(config)
         name = kwargs.pop("name", cls.keras_name)
         if not isinstance(name, str):
@@ -136,8 +138,9 @@ class ExponentialDecay(KerasSchedule, name="compat.keras.ExponentialDecay"):
     )
 
     def lower(self) -> Schedule:
-        return jaxsched.exponential_decay(self.initial_learning_rate, self.decay_steps, self.decay_rate,
-                                          staircase=self.staircase)
+        return jaxsched.exponential_decay(
+            self.initial_learning_rate, self.decay_steps, self.decay_rate, staircase=self.staircase
+        )
 
 
 class InverseTimeDecay(KerasSchedule, name="compat.keras.InverseTimeDecay"):
@@ -173,8 +176,9 @@ class InverseTimeDecay(KerasSchedule, name="compat.keras.InverseTimeDecay"):
     )
 
     def lower(self) -> Schedule:
-        return jaxsched.inverse_time_decay(self.initial_learning_rate, self.decay_steps, self.decay_rate,
-                                           self.staircase)
+        return jaxsched.inverse_time_decay(
+            self.initial_learning_rate, self.decay_steps, self.decay_rate, self.staircase
+        )
 
 
 class PiecewiseConstantDecay(KerasSchedule, name="compat.keras.PiecewiseConstantDecay"):
@@ -216,8 +220,10 @@ class PiecewiseConstantDecay(KerasSchedule, name="compat.keras.PiecewiseConstant
     def __check_init__(self) -> None:
         if len(self.boundaries) != len(self.values) - 1:
             raise v.ScheduleArgumentError(
-                "boundaries", f"must have one entry fewer than values ({len(self.values)})",
-                list(self.boundaries))
+                "boundaries",
+                f"must have one entry fewer than values ({len(self.values)})",
+                list(self.boundaries),
+            )
         v.sorted_steps("boundaries", self.boundaries)
         for i, b in enumerate(self.boundaries):
             if known(b) and b > MAX_STEP - 1:
@@ -272,18 +278,24 @@ class PolynomialDecay(KerasSchedule, name="compat.keras.PolynomialDecay"):
 
     def __check_init__(self) -> None:
         if self.cycle and isinstance(self.decay_steps, float):
-            raise v.ScheduleArgumentError("decay_steps", "must be a whole number of steps with cycle=True",
-                                          self.decay_steps)
+            raise v.ScheduleArgumentError(
+                "decay_steps", "must be a whole number of steps with cycle=True", self.decay_steps
+            )
 
     def _key_steps(self) -> list[Any]:
         return [self.decay_steps]
 
     def lower(self) -> Schedule:
         if self.cycle:  # decay_steps is whole here (checked)
-            return jaxsched.polynomial_cycle(self.initial_learning_rate, self.decay_steps,  # type: ignore[arg-type]
-                                             self.end_learning_rate, self.power)
-        return jaxsched.polynomial(self.initial_learning_rate, self.end_learning_rate, self.power,
-                                   self.decay_steps)
+            return jaxsched.polynomial_cycle(
+                self.initial_learning_rate,
+                self.decay_steps,  # type: ignore[arg-type]
+                self.end_learning_rate,
+                self.power,
+            )
+        return jaxsched.polynomial(
+            self.initial_learning_rate, self.end_learning_rate, self.power, self.decay_steps
+        )
 
 
 class CosineDecay(KerasSchedule, name="compat.keras.CosineDecay"):
@@ -328,8 +340,13 @@ class CosineDecay(KerasSchedule, name="compat.keras.CosineDecay"):
     examples = (
         {"initial_learning_rate": 0.1, "decay_steps": 1000, "alpha": 0.01},
         {"initial_learning_rate": 0.0, "decay_steps": 900, "warmup_target": 1e-3, "warmup_steps": 100},
-        {"initial_learning_rate": 1e-4, "decay_steps": 250.5, "alpha": 0.1, "warmup_target": 1e-3,
-         "warmup_steps": 0},
+        {
+            "initial_learning_rate": 1e-4,
+            "decay_steps": 250.5,
+            "alpha": 0.1,
+            "warmup_target": 1e-3,
+            "warmup_steps": 0,
+        },
     )
 
     def _key_steps(self) -> list[Any]:
@@ -395,13 +412,19 @@ class CosineDecayRestarts(KerasSchedule, name="compat.keras.CosineDecayRestarts"
 
     def lower(self) -> Schedule:
         I = self.initial_learning_rate  # noqa: E741
-        return jaxsched.cosine_restarts(I, self.first_decay_steps, self.t_mul, self.m_mul,
-                                        end_value=I * self.alpha, amplitude_decay=True)
+        return jaxsched.cosine_restarts(
+            I, self.first_decay_steps, self.t_mul, self.m_mul, end_value=I * self.alpha, amplitude_decay=True
+        )
 
 
 _CLASSES: tuple[type[KerasSchedule], ...] = (
-    ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay,
-    CosineDecayRestarts)
+    ExponentialDecay,
+    InverseTimeDecay,
+    PiecewiseConstantDecay,
+    PolynomialDecay,
+    CosineDecay,
+    CosineDecayRestarts,
+)
 
 
 def from_config(config: Mapping[str, Any], class_name: str | None = None) -> KerasSchedule:
@@ -438,6 +461,8 @@ def from_config(config: Mapping[str, Any], class_name: str | None = None) -> Ker
     if len(matches) != 1:
         which = "no Keras schedule has" if not matches else "several Keras schedules have"
         raise v.ScheduleArgumentError(
-            "config", f"{which} exactly these keys {sorted(keys)}: pass class_name= (or the "
-            "serialize() form)", dict(config))
+            "config",
+            f"{which} exactly these keys {sorted(keys)}: pass class_name= (or the serialize() form)",
+            dict(config),
+        )
     return matches[0].from_config(config)

@@ -169,9 +169,7 @@ def from_optimizer_config(
         raise v.ScheduleArgumentTypeError("config", "a mapping of OptimizerConfig fields", config)
     unknown = sorted(set(config) - known)
     if unknown:
-        raise v.ScheduleArgumentError(
-            "config", f"unknown OptimizerConfig fields {unknown}", dict(config)
-        )
+        raise v.ScheduleArgumentError("config", f"unknown OptimizerConfig fields {unknown}", dict(config))
     for key in ("class_name", "learning_rate"):
         if key not in config:
             raise v.ScheduleArgumentError(key, "is required in an OptimizerConfig", value=...)

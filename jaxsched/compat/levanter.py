@@ -42,13 +42,26 @@ __all__ = ["SHAPES", "LrScheduler", "from_levanter_config"]
 SHAPES = ("constant", "cosine", "linear", "inv_sqrt", "inv", "polynomial", "inv_sqrt_decay", "power")
 """The names of levanter's ``LrSchedule`` registry (``lr_schedule: <name>``)."""
 
-_SHAPE_PARAMS = {"exponent": ("cosine", 1.0), "timescale": ("inv_sqrt", 10000.0),
-                 "power": ("polynomial", 2.0), "decay_constant": ("inv_sqrt_decay", 28.6),
-                 "batch_size": ("power", None), "seq_length": ("power", None), "a": ("power", 4.6),
-                 "b": ("power", -0.51)}
-_CLASSES = {"ConstantLrSchedule": "constant", "CosineLrSchedule": "cosine", "LinearLrSchedule": "linear",
-            "InvSqrtLrSchedule": "inv_sqrt", "InvLrSchedule": "inv", "PolynomialLrSchedule": "polynomial",
-            "InvSqrtDecayLrSchedule": "inv_sqrt_decay", "PowerLrSchedule": "power"}
+_SHAPE_PARAMS = {
+    "exponent": ("cosine", 1.0),
+    "timescale": ("inv_sqrt", 10000.0),
+    "power": ("polynomial", 2.0),
+    "decay_constant": ("inv_sqrt_decay", 28.6),
+    "batch_size": ("power", None),
+    "seq_length": ("power", None),
+    "a": ("power", 4.6),
+    "b": ("power", -0.51),
+}
+_CLASSES = {
+    "ConstantLrSchedule": "constant",
+    "CosineLrSchedule": "cosine",
+    "LinearLrSchedule": "linear",
+    "InvSqrtLrSchedule": "inv_sqrt",
+    "InvLrSchedule": "inv",
+    "PolynomialLrSchedule": "polynomial",
+    "InvSqrtDecayLrSchedule": "inv_sqrt_decay",
+    "PowerLrSchedule": "power",
+}
 
 
 def _frac_or_steps(optional: bool = False) -> Any:
@@ -63,7 +76,8 @@ def _frac_or_steps(optional: bool = False) -> Any:
         f = v.finite_float(name, x)
         if f < 0.0 or (f > 1.0 and not f.is_integer()):
             raise v.ScheduleArgumentError(
-                name, "must be a fraction in [0, 1] or a whole number of steps > 1", x)
+                name, "must be a fraction in [0, 1] or a whole number of steps > 1", x
+            )
         if f > MAX_STEP:
             raise v.ScheduleArgumentError(name, "must be <= 2**31 - 1 steps", x)
         return f if f <= 1.0 else int(f)
@@ -211,12 +225,37 @@ class LrScheduler(Port, name="compat.levanter.lr_scheduler"):
 
     examples = (
         {"num_train_steps": 1000, "learning_rate": 3e-4, "warmup": 0.1, "lr_schedule": "cosine"},
-        {"num_train_steps": 1200, "learning_rate": 1e-3, "min_lr_ratio": 0.0, "warmup": 50, "decay": 0.2,
-         "rewarmup": 0.05, "cycles": 3, "lr_schedule": "linear"},
-        {"num_train_steps": 900, "learning_rate": 2e-3, "warmup": 0.05, "lr_schedule": "inv_sqrt",
-         "timescale": 100.0, "cycle_length": [300, 300], "rewarmup": 20},
-        {"num_train_steps": 800, "learning_rate": 1e-2, "warmup": 40, "decay": 0.5, "lr_schedule": "power",
-         "batch_size": 4, "seq_length": 16, "a": 0.05, "cycles": [300], "rewarmup": 0.1},
+        {
+            "num_train_steps": 1200,
+            "learning_rate": 1e-3,
+            "min_lr_ratio": 0.0,
+            "warmup": 50,
+            "decay": 0.2,
+            "rewarmup": 0.05,
+            "cycles": 3,
+            "lr_schedule": "linear",
+        },
+        {
+            "num_train_steps": 900,
+            "learning_rate": 2e-3,
+            "warmup": 0.05,
+            "lr_schedule": "inv_sqrt",
+            "timescale": 100.0,
+            "cycle_length": [300, 300],
+            "rewarmup": 20,
+        },
+        {
+            "num_train_steps": 800,
+            "learning_rate": 1e-2,
+            "warmup": 40,
+            "decay": 0.5,
+            "lr_schedule": "power",
+            "batch_size": 4,
+            "seq_length": 16,
+            "a": 0.05,
+            "cycles": [300],
+            "rewarmup": 0.1,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -225,37 +264,46 @@ class LrScheduler(Port, name="compat.levanter.lr_scheduler"):
             val = getattr(self, name)
             if shape != uses and val is not None and known(val) and val != default:
                 raise v.ScheduleArgumentError(
-                    name, f"applies only to lr_schedule={shape!r}, not {uses!r}", val)
+                    name, f"applies only to lr_schedule={shape!r}, not {uses!r}", val
+                )
         if uses == "power":
             for name in ("batch_size", "seq_length"):
                 if getattr(self, name) is None:
                     raise v.ScheduleArgumentTypeError(
-                        name, "a number (required by lr_schedule='power')", None)
+                        name, "a number (required by lr_schedule='power')", None
+                    )
         if uses == "inv" and known(self.learning_rate) and self.learning_rate == 0:
             raise v.ScheduleArgumentError(
-                "learning_rate", "must be > 0 for lr_schedule='inv' (levanter divides by it)", 0.0)
+                "learning_rate", "must be > 0 for lr_schedule='inv' (levanter divides by it)", 0.0
+            )
         if uses == "inv" and known(self.min_lr_ratio) and not 0.0 < self.min_lr_ratio <= 1.0:
             raise v.ScheduleArgumentError(
-                "min_lr_ratio", "must be in (0, 1] for lr_schedule='inv' (levanter divides by it)",
-                self.min_lr_ratio)
+                "min_lr_ratio",
+                "must be in (0, 1] for lr_schedule='inv' (levanter divides by it)",
+                self.min_lr_ratio,
+            )
         if self.cycle_length is not None and self.cycles is not None:
             raise v.ScheduleArgumentError("cycle_length", "cannot be used with cycles", self.cycle_length)
         if self.haps is not None and (self.cycle_length is not None or self.cycles is not None):
             raise v.ScheduleArgumentError(
-                "haps", "cannot be used with cycle_length or cycles", list(self.haps))
+                "haps", "cannot be used with cycle_length or cycles", list(self.haps)
+            )
         main = self._main_steps()
         if main < 1:
             raise v.ScheduleArgumentError("cooldown", "must leave at least one step before it", self.cooldown)
         if isinstance(self.cycle_length, tuple) and sum(self.cycle_length) > main:
             raise v.ScheduleArgumentError(
-                "cycle_length", f"lengths exceed the total number of steps ({main})", list(self.cycle_length))
+                "cycle_length", f"lengths exceed the total number of steps ({main})", list(self.cycle_length)
+            )
         if isinstance(self.cycle_length, int | float) and _convert(self.cycle_length, main) == 0:
             raise v.ScheduleArgumentError("cycle_length", f"is 0 steps of {main}", self.cycle_length)
         points = self.haps if self.haps is not None else self.cycles
         if isinstance(points, tuple) and points and points[-1] > main:
             raise v.ScheduleArgumentError(
-                "haps" if self.haps is not None else "cycles", f"must end by the last step ({main})",
-                list(points))
+                "haps" if self.haps is not None else "cycles",
+                f"must end by the last step ({main})",
+                list(points),
+            )
 
     def _main_steps(self) -> int:
         cool = 0 if self.cooldown is None else _convert(self.cooldown, self.num_train_steps)
@@ -340,8 +388,9 @@ class LrScheduler(Port, name="compat.levanter.lr_scheduler"):
             previous = (last, decay)
         if self.cooldown is not None and main != self.num_train_steps:
             assert previous is not None
-            pieces.append(linear_from(previous[0], previous[1], lr * self.min_lr_ratio,
-                                      self.num_train_steps - main))
+            pieces.append(
+                linear_from(previous[0], previous[1], lr * self.min_lr_ratio, self.num_train_steps - main)
+            )
         if len(pieces) == 1:
             return pieces[0]
         return join(pieces, boundaries[: len(pieces) - 1])
@@ -360,18 +409,29 @@ def _shape_from(lr_schedule: Any) -> dict[str, Any]:
         return {"lr_schedule": name, **params}
     cls = type(lr_schedule).__name__
     if cls not in _CLASSES:
-        raise v.ScheduleArgumentTypeError("lr_schedule", f"a name, a mapping or one of {sorted(_CLASSES)}",
-                                          lr_schedule)
+        raise v.ScheduleArgumentTypeError(
+            "lr_schedule", f"a name, a mapping or one of {sorted(_CLASSES)}", lr_schedule
+        )
     params = {k: getattr(lr_schedule, k) for k in _SHAPE_PARAMS if hasattr(lr_schedule, k)}
     return {"lr_schedule": _CLASSES[cls], **params}
 
 
-_FIELDS = ("learning_rate", "min_lr_ratio", "warmup", "decay", "rewarmup", "cooldown", "cycle_length",
-           "cycles", "haps")
+_FIELDS = (
+    "learning_rate",
+    "min_lr_ratio",
+    "warmup",
+    "decay",
+    "rewarmup",
+    "cooldown",
+    "cycle_length",
+    "cycles",
+    "haps",
+)
 
 
-def from_levanter_config(config: Mapping[str, Any] | Any, num_train_steps: int,
-                         override_lr: float | None = None) -> LrScheduler:
+def from_levanter_config(
+    config: Mapping[str, Any] | Any, num_train_steps: int, override_lr: float | None = None
+) -> LrScheduler:
     """The schedule ``config.lr_scheduler(num_train_steps, override_lr)`` builds.
 
     ``config`` is a levanter ``OptimizerConfig`` (``AdamConfig``, ...) or a mapping of its fields (a YAML

@@ -113,13 +113,31 @@ class LearningRateSchedule(Port, name="compat.maxtext.create_learning_rate_sched
     learning_rate_schedule_steps: int = static(default=-1, converter=static_int(-1))
 
     examples = (
-        {"learning_rate": 3e-4, "steps": 1000, "learning_rate_schedule_steps": 1000,
-         "warmup_steps_fraction": 0.05, "learning_rate_final_fraction": 0.1},
-        {"learning_rate": 1e-3, "steps": 1200, "learning_rate_schedule_steps": 1000,
-         "lr_schedule_type": "wsd", "warmup_steps_fraction": 0.1, "wsd_decay_steps_fraction": 0.2,
-         "wsd_decay_style": "cosine", "learning_rate_final_fraction": 0.0},
-        {"learning_rate": 2e-4, "steps": 400, "learning_rate_schedule_steps": 600,
-         "lr_schedule_type": "wsd", "warmup_steps_fraction": 0.29, "wsd_decay_steps_fraction": 0.5},
+        {
+            "learning_rate": 3e-4,
+            "steps": 1000,
+            "learning_rate_schedule_steps": 1000,
+            "warmup_steps_fraction": 0.05,
+            "learning_rate_final_fraction": 0.1,
+        },
+        {
+            "learning_rate": 1e-3,
+            "steps": 1200,
+            "learning_rate_schedule_steps": 1000,
+            "lr_schedule_type": "wsd",
+            "warmup_steps_fraction": 0.1,
+            "wsd_decay_steps_fraction": 0.2,
+            "wsd_decay_style": "cosine",
+            "learning_rate_final_fraction": 0.0,
+        },
+        {
+            "learning_rate": 2e-4,
+            "steps": 400,
+            "learning_rate_schedule_steps": 600,
+            "lr_schedule_type": "wsd",
+            "warmup_steps_fraction": 0.29,
+            "wsd_decay_steps_fraction": 0.5,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -130,17 +148,21 @@ class LearningRateSchedule(Port, name="compat.maxtext.create_learning_rate_sched
             steps = total
         if total == -1:
             raise v.ScheduleArgumentError(
-                "learning_rate_schedule_steps", "and steps cannot both be -1",
-                self.learning_rate_schedule_steps)
+                "learning_rate_schedule_steps",
+                "and steps cannot both be -1",
+                self.learning_rate_schedule_steps,
+            )
         if total == 0:
             raise v.ScheduleArgumentError(
-                "learning_rate_schedule_steps", "must be >= 1 (MaxText's schedule has no piece then)", total)
+                "learning_rate_schedule_steps", "must be >= 1 (MaxText's schedule has no piece then)", total
+            )
         self._set("steps", steps)
         self._set("learning_rate_schedule_steps", total)
         fw, fd = self.warmup_steps_fraction, self.wsd_decay_steps_fraction
         if self.lr_schedule_type == "wsd" and fw + fd > 1.0:
             raise v.ScheduleArgumentError(
-                "warmup_steps_fraction", f"+ wsd_decay_steps_fraction ({fd!r}) must not exceed 1.0", fw)
+                "warmup_steps_fraction", f"+ wsd_decay_steps_fraction ({fd!r}) must not exceed 1.0", fw
+            )
 
     def _cosine(self, length: int, last: bool) -> Schedule:
         """MaxText's ``make_cos_schedule(lr, final_lr, length)`` over its own steps."""
@@ -183,8 +205,11 @@ class LearningRateSchedule(Port, name="compat.maxtext.create_learning_rate_sched
             elif kind == "stable":
                 pieces.append(constant(lr))
             elif kind == "linear":  # optax.linear_schedule(lr, final, D - 1): a constant for D == 1
-                pieces.append(linear(lr, final, transition_steps=length - 1, transition_begin=0)
-                              if length > 1 else constant(lr))
+                pieces.append(
+                    linear(lr, final, transition_steps=length - 1, transition_begin=0)
+                    if length > 1
+                    else constant(lr)
+                )
             else:
                 pieces.append(self._cosine(length, last))
             end += length

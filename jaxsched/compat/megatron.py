@@ -128,18 +128,58 @@ class OptimizerParamSchedulerLR(Port, name="compat.megatron.OptimizerParamSchedu
     lr_wsd_decay_style: str | None = choice(WSD_DECAY_STYLES, default=None)
 
     examples = (
-        {"init_lr": 0.0, "max_lr": 3e-4, "min_lr": 3e-5, "lr_warmup_steps": 100, "lr_decay_steps": 1000,
-         "lr_decay_style": "cosine"},
-        {"init_lr": 1e-5, "max_lr": 1e-3, "min_lr": 0.0, "lr_warmup_steps": 0, "lr_decay_steps": 500,
-         "lr_decay_style": "linear"},
-        {"init_lr": 0.0, "max_lr": 1e-3, "min_lr": 2e-4, "lr_warmup_steps": 50, "lr_decay_steps": 800,
-         "lr_decay_style": "inverse-square-root"},
-        {"init_lr": 0.0, "max_lr": 1e-3, "min_lr": 1e-5, "lr_warmup_steps": 20, "lr_decay_steps": 600,
-         "lr_decay_style": "WSD", "wsd_decay_steps": 200, "lr_wsd_decay_style": "exponential"},
-        {"init_lr": 0.0, "max_lr": 1e-3, "min_lr": 0.0, "lr_warmup_steps": 100, "lr_decay_steps": 300,
-         "lr_decay_style": "WSD", "wsd_decay_steps": 250, "lr_wsd_decay_style": "minus_sqrt"},
-        {"init_lr": 1e-4, "max_lr": 1e-3, "min_lr": 1e-5, "lr_warmup_steps": 10, "lr_decay_steps": 200,
-         "lr_decay_style": "constant"},
+        {
+            "init_lr": 0.0,
+            "max_lr": 3e-4,
+            "min_lr": 3e-5,
+            "lr_warmup_steps": 100,
+            "lr_decay_steps": 1000,
+            "lr_decay_style": "cosine",
+        },
+        {
+            "init_lr": 1e-5,
+            "max_lr": 1e-3,
+            "min_lr": 0.0,
+            "lr_warmup_steps": 0,
+            "lr_decay_steps": 500,
+            "lr_decay_style": "linear",
+        },
+        {
+            "init_lr": 0.0,
+            "max_lr": 1e-3,
+            "min_lr": 2e-4,
+            "lr_warmup_steps": 50,
+            "lr_decay_steps": 800,
+            "lr_decay_style": "inverse-square-root",
+        },
+        {
+            "init_lr": 0.0,
+            "max_lr": 1e-3,
+            "min_lr": 1e-5,
+            "lr_warmup_steps": 20,
+            "lr_decay_steps": 600,
+            "lr_decay_style": "WSD",
+            "wsd_decay_steps": 200,
+            "lr_wsd_decay_style": "exponential",
+        },
+        {
+            "init_lr": 0.0,
+            "max_lr": 1e-3,
+            "min_lr": 0.0,
+            "lr_warmup_steps": 100,
+            "lr_decay_steps": 300,
+            "lr_decay_style": "WSD",
+            "wsd_decay_steps": 250,
+            "lr_wsd_decay_style": "minus_sqrt",
+        },
+        {
+            "init_lr": 1e-4,
+            "max_lr": 1e-3,
+            "min_lr": 1e-5,
+            "lr_warmup_steps": 10,
+            "lr_decay_steps": 200,
+            "lr_decay_style": "constant",
+        },
     )
 
     def __check_init__(self) -> None:
@@ -150,20 +190,26 @@ class OptimizerParamSchedulerLR(Port, name="compat.megatron.OptimizerParamSchedu
         if known(self.init_lr, self.max_lr) and not self.init_lr <= self.max_lr:
             raise MegatronAssertionError("init_lr", f"must be <= max_lr ({self.max_lr})", self.init_lr)
         if known(self.init_lr) and self.init_lr < 0:
-            raise ScheduleArgumentError("init_lr", "must be >= 0 (a negative warmup start gives negative "
-                                        "learning rates)", self.init_lr)
+            raise ScheduleArgumentError(
+                "init_lr",
+                "must be >= 0 (a negative warmup start gives negative learning rates)",
+                self.init_lr,
+            )
         if not self.lr_decay_steps > 0:
             raise MegatronAssertionError("lr_decay_steps", "must be > 0", self.lr_decay_steps)
         if not self.lr_warmup_steps < self.lr_decay_steps:
             raise MegatronAssertionError(
-                "lr_warmup_steps", f"must be < lr_decay_steps ({self.lr_decay_steps})", self.lr_warmup_steps)
+                "lr_warmup_steps", f"must be < lr_decay_steps ({self.lr_decay_steps})", self.lr_warmup_steps
+            )
         if self.lr_decay_style == "WSD":
             if self.wsd_decay_steps is None:
                 raise MegatronAssertionError("wsd_decay_steps", "is required by lr_decay_style='WSD'", None)
             if self.lr_wsd_decay_style is None and self.wsd_decay_steps > 0:
                 raise MegatronAssertionError(
-                    "lr_wsd_decay_style", f"must be one of {list(WSD_DECAY_STYLES)} with "
-                    "lr_decay_style='WSD'", None)
+                    "lr_wsd_decay_style",
+                    f"must be one of {list(WSD_DECAY_STYLES)} with lr_decay_style='WSD'",
+                    None,
+                )
         if self.lr_decay_steps + 1 > MAX_STEP:
             raise ScheduleArgumentError("lr_decay_steps", "must be <= 2**31 - 2", self.lr_decay_steps)
 
@@ -192,8 +238,9 @@ class OptimizerParamSchedulerLR(Port, name="compat.megatron.OptimizerParamSchedu
         if S == 0:
             return jaxsched.join([jaxsched.constant(P), jaxsched.constant(E)], [D + 1])
         assert self.lr_wsd_decay_style is not None
-        decay = jaxsched.warmup_stable_decay(P, 0, S, S, end_value=E,
-                                             decay_shape=_WSD_SHAPES[self.lr_wsd_decay_style])
+        decay = jaxsched.warmup_stable_decay(
+            P, 0, S, S, end_value=E, decay_shape=_WSD_SHAPES[self.lr_wsd_decay_style]
+        )
         return jaxsched.shift(decay, D - S)
 
     def lower(self) -> Schedule:
@@ -257,13 +304,17 @@ class OptimizerParamSchedulerWD(Port, name="compat.megatron.OptimizerParamSchedu
         if self.wd_incr_style == "constant":
             if known(self.start_wd, self.end_wd) and self.start_wd != self.end_wd:
                 raise MegatronAssertionError(
-                    "end_wd", f"must equal start_wd ({self.start_wd}) with wd_incr_style='constant'",
-                    self.end_wd)
+                    "end_wd",
+                    f"must equal start_wd ({self.start_wd}) with wd_incr_style='constant'",
+                    self.end_wd,
+                )
         elif known(self.wd_incr_steps):
             if self.wd_incr_steps == 0:
                 raise MegatronZeroDivisionError(
-                    "wd_incr_steps", f"must be > 0 with wd_incr_style={self.wd_incr_style!r} (Megatron "
-                    "divides by it)", self.wd_incr_steps)
+                    "wd_incr_steps",
+                    f"must be > 0 with wd_incr_style={self.wd_incr_style!r} (Megatron divides by it)",
+                    self.wd_incr_steps,
+                )
             if self.wd_incr_steps > MAX_STEP - 1:
                 raise ScheduleArgumentError("wd_incr_steps", "must be <= 2**31 - 2", self.wd_incr_steps)
 
@@ -277,8 +328,9 @@ class OptimizerParamSchedulerWD(Port, name="compat.megatron.OptimizerParamSchedu
         elif self.wd_incr_style == "linear":
             ramp = jaxsched.linear(start, end, T)
         else:  # a cosine rise over T steps, then end_wd
-            ramp = jaxsched.warmup_stable_decay(end, T, T + 1, 1, init_value=start, end_value=end,
-                                                warmup_shape="cosine")
+            ramp = jaxsched.warmup_stable_decay(
+                end, T, T + 1, 1, init_value=start, end_value=end, warmup_shape="cosine"
+            )
         return jaxsched.multiply(ramp, jaxsched.constant(self.wd_mult))
 
 
@@ -328,10 +380,18 @@ def OptimizerParamScheduler(
       ([0.0, 1.0, 0.5, 0.0, 0.0], 0.0)
     """
     if override_opt_param_scheduler and use_checkpoint_opt_param_scheduler:
-        raise MegatronAssertionError("override_opt_param_scheduler",
-                                     "and use_checkpoint_opt_param_scheduler are both set", True)
-    lr = OptimizerParamSchedulerLR(init_lr, max_lr, min_lr, lr_warmup_steps, lr_decay_steps, lr_decay_style,
-                                   wsd_decay_steps, lr_wsd_decay_style)
+        raise MegatronAssertionError(
+            "override_opt_param_scheduler", "and use_checkpoint_opt_param_scheduler are both set", True
+        )
+    lr = OptimizerParamSchedulerLR(
+        init_lr,
+        max_lr,
+        min_lr,
+        lr_warmup_steps,
+        lr_decay_steps,
+        lr_decay_style,
+        wsd_decay_steps,
+        lr_wsd_decay_style,
+    )
     wd = OptimizerParamSchedulerWD(start_wd, end_wd, wd_incr_steps, wd_incr_style, wd_mult)
     return MegatronSchedules(lr, wd)
-

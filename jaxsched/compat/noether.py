@@ -93,8 +93,10 @@ class NoetherSchedule(Port):
     def __check_init__(self) -> None:
         if self.overhang_percent is not None and self.overhang_steps is not None:
             raise v.ScheduleArgumentError(
-                "overhang_steps", "only one of overhang_percent and overhang_steps must be set",
-                self.overhang_steps)
+                "overhang_steps",
+                "only one of overhang_percent and overhang_steps must be set",
+                self.overhang_steps,
+            )
 
     def _after_checks(self) -> None:
         if self.total_steps is not None:  # the original's errors for this total, now
@@ -117,7 +119,8 @@ class NoetherSchedule(Port):
         if T is None:
             raise ValueError(
                 f"{type(self).__name__}: total_steps is needed to evaluate a noether schedule on its own "
-                "(it is optional only inside a Sequential schedule)")
+                "(it is optional only inside a Sequential schedule)"
+            )
         if every is None:
             return self.curve(T, T)
         return jaxsched.quantize(self.curve(T, T // every * every), every)
@@ -184,8 +187,10 @@ class CustomSchedule(NoetherSchedule, name="compat.noether.CustomSchedule"):
         n = self.extended(total)
         if n > len(self.values) and total > 0:
             raise v.ScheduleArgumentError(
-                "values", f"has {len(self.values)} entries for {n} steps (noether raises IndexError past "
-                "the list)", value=...)
+                "values",
+                f"has {len(self.values)} entries for {n} steps (noether raises IndexError past the list)",
+                value=...,
+            )
         used = [jaxsched.constant(x) for x in self.values[: cap + 1]]
         return jaxsched.join(used, list(range(1, len(used))))
 
@@ -214,8 +219,9 @@ class _Progress(NoetherSchedule):
         if self._increasing:
             v.asserted(v.less, "start_value", first, "max_value", last, equal_ok=True)  # noether asserts
         elif fl.known(first, last) and last > first:
-            raise v.ScheduleArgumentError("end_value", "end_value must be less than or equal to max_value",
-                                          last)
+            raise v.ScheduleArgumentError(
+                "end_value", "end_value must be less than or equal to max_value", last
+            )
 
     def _shifts(self) -> tuple[int, int]:
         return int(self.exclude_first), int(self.exclude_first) + int(self.exclude_last)
@@ -223,8 +229,15 @@ class _Progress(NoetherSchedule):
     def curve(self, total: int, cap: int) -> Schedule:
         offset, extra = self._shifts()
         first, last = self._ends()
-        return jaxsched.progress_interpolate(first, last, self.extended(total) + extra, shape=self._shape,
-                                   power=getattr(self, "power", 1.0), offset=offset, hold_from=cap)
+        return jaxsched.progress_interpolate(
+            first,
+            last,
+            self.extended(total) + extra,
+            shape=self._shape,
+            power=getattr(self, "power", 1.0),
+            offset=offset,
+            hold_from=cap,
+        )
 
 
 _PROGRESS_DOC = r"""noether's ``{name}``: {what} from ``{a}`` to ``{b}``{shape_note}.
@@ -275,9 +288,18 @@ def _progress_doc(name: str, shape: str, inc: bool, example: str, output: str) -
     if shape == "polynomial":
         args += "\n      power: the exponent (> 0; static)."
     return _PROGRESS_DOC.format(
-        name=name, what="increasing" if inc else "decreasing", a="start_value" if inc else "max_value",
-        b="max_value" if inc else "end_value", shape_note="" if shape == "linear" else f" ({shape})",
-        formula=formula, overrun=overrun[shape], args=args, example=example, output=output, shape=shape)
+        name=name,
+        what="increasing" if inc else "decreasing",
+        a="start_value" if inc else "max_value",
+        b="max_value" if inc else "end_value",
+        shape_note="" if shape == "linear" else f" ({shape})",
+        formula=formula,
+        overrun=overrun[shape],
+        args=args,
+        example=example,
+        output=output,
+        shape=shape,
+    )
 
 
 def _power() -> Any:
@@ -331,19 +353,31 @@ class PolynomialIncreasingSchedule(_Progress, name="compat.noether.PolynomialInc
 
 
 LinearDecreasingSchedule.__doc__ = _progress_doc(
-    "LinearDecreasingSchedule", "linear", False, "1.0", "[1.0, 0.75, 0.5, 0.25, 0.0, 0.0]")
+    "LinearDecreasingSchedule", "linear", False, "1.0", "[1.0, 0.75, 0.5, 0.25, 0.0, 0.0]"
+)
 LinearIncreasingSchedule.__doc__ = _progress_doc(
-    "LinearIncreasingSchedule", "linear", True, "1.0", "[0.0, 0.25, 0.5, 0.75, 1.0, 1.25]")
+    "LinearIncreasingSchedule", "linear", True, "1.0", "[0.0, 0.25, 0.5, 0.75, 1.0, 1.25]"
+)
 CosineDecreasingSchedule.__doc__ = _progress_doc(
-    "CosineDecreasingSchedule", "cosine", False, "1.0", "[1.0, 0.8536, 0.5, 0.1464, 0.0, 0.1464]")
+    "CosineDecreasingSchedule", "cosine", False, "1.0", "[1.0, 0.8536, 0.5, 0.1464, 0.0, 0.1464]"
+)
 CosineIncreasingSchedule.__doc__ = _progress_doc(
-    "CosineIncreasingSchedule", "cosine", True, "1.0", "[0.0, 0.1464, 0.5, 0.8536, 1.0, 0.8536]")
+    "CosineIncreasingSchedule", "cosine", True, "1.0", "[0.0, 0.1464, 0.5, 0.8536, 1.0, 0.8536]"
+)
 PolynomialDecreasingSchedule.__doc__ = _progress_doc(
-    "PolynomialDecreasingSchedule", "polynomial", False, "1.0, power=2.0",
-    "[1.0, 0.5625, 0.25, 0.0625, 0.0, 0.0625]")
+    "PolynomialDecreasingSchedule",
+    "polynomial",
+    False,
+    "1.0, power=2.0",
+    "[1.0, 0.5625, 0.25, 0.0625, 0.0, 0.0625]",
+)
 PolynomialIncreasingSchedule.__doc__ = _progress_doc(
-    "PolynomialIncreasingSchedule", "polynomial", True, "1.0, power=2.0",
-    "[0.0, 0.4375, 0.75, 0.9375, 1.0, 0.9375]")
+    "PolynomialIncreasingSchedule",
+    "polynomial",
+    True,
+    "1.0, power=2.0",
+    "[0.0, 0.4375, 0.75, 0.9375, 1.0, 0.9375]",
+)
 
 
 # -- step schedules --------------------------------------------------------------------------------------
@@ -357,8 +391,12 @@ def _marks(name: str, x: Any) -> tuple[float, ...]:
     items = v.sequence(name, x)
     if not items:
         raise v.ScheduleArgumentError(name, "steps must be a non-empty list", [])
-    return tuple(sorted(_fraction(f"{name}[{i}]", s, "all steps must be floats in the range (0, 1)")
-                        for i, s in enumerate(items)))
+    return tuple(
+        sorted(
+            _fraction(f"{name}[{i}]", s, "all steps must be floats in the range (0, 1)")
+            for i, s in enumerate(items)
+        )
+    )
 
 
 def _step_total(total: int) -> int:
@@ -405,15 +443,28 @@ class StepDecreasingSchedule(_Progress, name="compat.noether.StepDecreasingSched
 
     examples = (
         {"max_value": 1e-3, "factor": 0.5, "decreases_interval": 0.1, "total_steps": 100},
-        {"max_value": 1e-3, "factor": 0.1, "decreases_interval": 0.3, "end_value": 1e-6, "total_steps": 60,
-         "exclude_first": True},
+        {
+            "max_value": 1e-3,
+            "factor": 0.1,
+            "decreases_interval": 0.3,
+            "end_value": 1e-6,
+            "total_steps": 60,
+            "exclude_first": True,
+        },
     )
 
     def curve(self, total: int, cap: int) -> Schedule:
         offset, extra = self._shifts()
         T = _step_total(self.extended(total) + extra)
-        return jaxsched.fraction_step_decay(self.max_value, self.factor, T, interval=self.decreases_interval,
-                                 end_value=self.end_value, offset=offset, hold_from=cap)
+        return jaxsched.fraction_step_decay(
+            self.max_value,
+            self.factor,
+            T,
+            interval=self.decreases_interval,
+            end_value=self.end_value,
+            offset=offset,
+            hold_from=cap,
+        )
 
 
 class StepIntervalSchedule(NoetherSchedule, name="compat.noether.StepIntervalSchedule"):
@@ -449,8 +500,9 @@ class StepIntervalSchedule(NoetherSchedule, name="compat.noether.StepIntervalSch
 
     def curve(self, total: int, cap: int) -> Schedule:
         T = _step_total(self.extended(total))
-        return jaxsched.fraction_step_decay(self.start_value, self.factor, T, interval=self.update_interval,
-                                 hold_from=cap)
+        return jaxsched.fraction_step_decay(
+            self.start_value, self.factor, T, interval=self.update_interval, hold_from=cap
+        )
 
 
 class StepFixedSchedule(NoetherSchedule, name="compat.noether.StepFixedSchedule"):
@@ -484,8 +536,9 @@ class StepFixedSchedule(NoetherSchedule, name="compat.noether.StepFixedSchedule"
 
     def curve(self, total: int, cap: int) -> Schedule:
         T = _step_total(self.extended(total))
-        return jaxsched.fraction_step_decay(self.start_value, self.factor, T, fractions=self.steps,
-                                            hold_from=cap)
+        return jaxsched.fraction_step_decay(
+            self.start_value, self.factor, T, fractions=self.steps, hold_from=cap
+        )
 
 
 # -- sequential ------------------------------------------------------------------------------------------
@@ -525,12 +578,14 @@ class _Segments(fl.Static):
                 continue
             if not isinstance(c, Mapping):
                 raise v.ScheduleArgumentTypeError(
-                    f"{name}[{i}]", f"a dict with 'schedule', {self.start!r} and {self.end!r}", c)
+                    f"{name}[{i}]", f"a dict with 'schedule', {self.start!r} and {self.end!r}", c
+                )
             if set(c) - {"schedule", self.start, self.end} or "schedule" not in c:
                 raise v.ScheduleArgumentError(
                     f"{name}[{i}]",
                     f"needs 'schedule' and optional {self.start!r}, {self.end!r}; got keys {sorted(c)}",
-                    value=...)
+                    value=...,
+                )
             out.append((_child(f"{name}[{i}].schedule", c["schedule"]), c.get(self.start), c.get(self.end)))
         return tuple(out)
 
@@ -626,12 +681,19 @@ class SequentialStepSchedule(_Sequential, name="compat.noether.SequentialStepSch
     schedule_configs: Segments = _segments("start_step", "end_step")
 
     examples = (
-        {"schedule_configs": [
-            {"schedule": {"name": "compat.noether.LinearIncreasingSchedule", "max_value": 1e-3},
-             "end_step": 20},
-            {"schedule": {"name": "compat.noether.CosineDecreasingSchedule", "max_value": 1e-3},
-             "start_step": 20}],
-         "total_steps": 200},
+        {
+            "schedule_configs": [
+                {
+                    "schedule": {"name": "compat.noether.LinearIncreasingSchedule", "max_value": 1e-3},
+                    "end_step": 20,
+                },
+                {
+                    "schedule": {"name": "compat.noether.CosineDecreasingSchedule", "max_value": 1e-3},
+                    "start_step": 20,
+                },
+            ],
+            "total_steps": 200,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -644,16 +706,22 @@ class SequentialStepSchedule(_Sequential, name="compat.noether.SequentialStepSch
         for i, (_, a, b) in enumerate(segs):
             if a is None or (b is None and i < len(segs) - 1):
                 raise v.ScheduleArgumentError(
-                    f"schedule_configs[{i}]", "start_step and end_step must be defined after propagation.",
-                    value=...)
+                    f"schedule_configs[{i}]",
+                    "start_step and end_step must be defined after propagation.",
+                    value=...,
+                )
             if b is not None and a > b:
                 raise v.ScheduleArgumentError(
-                    f"schedule_configs[{i}].start_step", f"start_step must be <= end_step, got {a} > {b}",
-                    value=...)
+                    f"schedule_configs[{i}].start_step",
+                    f"start_step must be <= end_step, got {a} > {b}",
+                    value=...,
+                )
             if i + 1 < len(segs) and b > segs[i + 1][1]:
                 raise v.ScheduleArgumentError(
                     f"schedule_configs[{i}].end_step",
-                    f"end_step must be <= next start_step, got {b} > {segs[i + 1][1]}", value=...)
+                    f"end_step must be <= next start_step, got {b} > {segs[i + 1][1]}",
+                    value=...,
+                )
         self._set("schedule_configs", tuple(tuple(c) for c in segs))
 
     def _plan(self, total: int) -> tuple[list[tuple[int, int]], int]:
@@ -692,11 +760,16 @@ class SequentialPercentSchedule(_Sequential, name="compat.noether.SequentialPerc
     schedule_configs: Segments = _segments("start_percent", "end_percent")
 
     examples = (
-        {"schedule_configs": [
-            {"schedule": {"name": "compat.noether.ConstantSchedule", "value": 1e-3}, "end_percent": 0.3},
-            {"schedule": {"name": "compat.noether.LinearDecreasingSchedule", "max_value": 1e-3},
-             "start_percent": 0.3}],
-         "total_steps": 200},
+        {
+            "schedule_configs": [
+                {"schedule": {"name": "compat.noether.ConstantSchedule", "value": 1e-3}, "end_percent": 0.3},
+                {
+                    "schedule": {"name": "compat.noether.LinearDecreasingSchedule", "max_value": 1e-3},
+                    "start_percent": 0.3,
+                },
+            ],
+            "total_steps": 200,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -716,8 +789,11 @@ class SequentialPercentSchedule(_Sequential, name="compat.noether.SequentialPerc
                 ok = ok and nxt is not None and b is not None and b <= nxt <= 1.0
             if not ok:
                 raise v.ScheduleArgumentError(
-                    f"schedule_configs[{i}]", "needs 0 <= start_percent <= end_percent <= next "
-                    f"start_percent <= 1 after propagation, got {a} .. {b}", value=...)
+                    f"schedule_configs[{i}]",
+                    "needs 0 <= start_percent <= end_percent <= next "
+                    f"start_percent <= 1 after propagation, got {a} .. {b}",
+                    value=...,
+                )
         self._set("schedule_configs", tuple(tuple(c) for c in segs))
 
     def _plan(self, total: int) -> tuple[list[tuple[int, int]], int]:
@@ -782,19 +858,27 @@ class LinearWarmupCosineDecaySchedule(NoetherSchedule, name="compat.noether.Line
     def __check_init__(self) -> None:
         if (self.warmup_steps is None) == (self.warmup_percent is None):
             raise v.ScheduleArgumentError(
-                "warmup_steps", "Define exactly one of warmup_steps or warmup_percent", self.warmup_steps)
+                "warmup_steps", "Define exactly one of warmup_steps or warmup_percent", self.warmup_steps
+            )
 
     def _sequential(self) -> _Sequential:
-        warm = LinearIncreasingSchedule(self.max_value, self.start_value,
-                                        exclude_first=self.start_value == 0, exclude_last=True)
+        warm = LinearIncreasingSchedule(
+            self.max_value, self.start_value, exclude_first=self.start_value == 0, exclude_last=True
+        )
         cos = CosineDecreasingSchedule(self.max_value, self.end_value)
         if self.warmup_steps is not None:
-            return SequentialStepSchedule([
-                {"schedule": warm, "start_step": 0, "end_step": self.warmup_steps},
-                {"schedule": cos, "start_step": self.warmup_steps}])
-        return SequentialPercentSchedule([
-            {"schedule": warm, "end_percent": self.warmup_percent},
-            {"schedule": cos, "start_percent": self.warmup_percent}])
+            return SequentialStepSchedule(
+                [
+                    {"schedule": warm, "start_step": 0, "end_step": self.warmup_steps},
+                    {"schedule": cos, "start_step": self.warmup_steps},
+                ]
+            )
+        return SequentialPercentSchedule(
+            [
+                {"schedule": warm, "end_percent": self.warmup_percent},
+                {"schedule": cos, "start_percent": self.warmup_percent},
+            ]
+        )
 
     def curve(self, total: int, cap: int) -> Schedule:
         return self._sequential().curve(self.extended(total), cap)
@@ -869,7 +953,8 @@ def from_noether_config(
     short = kind.rsplit(".", 1)[-1]
     if not kind.startswith("noether.core.schedules.") or short not in _KINDS:
         raise v.ScheduleArgumentError(
-            "kind", f"is not a noether schedule this port knows (one of {sorted(_KINDS)})", kind)
+            "kind", f"is not a noether schedule this port knows (one of {sorted(_KINDS)})", kind
+        )
     cls = _KINDS[short]
     kwargs: dict[str, Any] = {}
     interval = "update"
@@ -890,8 +975,11 @@ def from_noether_config(
     unknown = sorted(set(kwargs) - names)
     if unknown:
         raise v.ScheduleArgumentError(
-            "config", f"unknown field(s) {unknown} for {short} (it takes "
-            f"{sorted(names - {'total_steps', 'updates_per_epoch'})})", value=...)
+            "config",
+            f"unknown field(s) {unknown} for {short} (it takes "
+            f"{sorted(names - {'total_steps', 'updates_per_epoch'})})",
+            value=...,
+        )
     return cls(**kwargs, total_steps=total_steps)
 
 

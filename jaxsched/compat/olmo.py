@@ -116,8 +116,6 @@ class _Struct(Static):
         return self.plain(x)
 
 
-
-
 def _dur(default: Any = None) -> Any:
     """A duration in OLMo-core's units (steps or tokens): static, it decides the phases."""
     return static(default=default, converter=_opt_int(0))
@@ -157,8 +155,9 @@ class OLMoScheduler(Port):
         name = "max_steps" if self.scheduler_units == "steps" else "max_tokens"
         t = getattr(self, name)
         if t is None:
-            raise OLMoConfigurationError(name, f"must be known in the trainer for {self.scheduler_units}-"
-                                         "based scheduling", None)
+            raise OLMoConfigurationError(
+                name, f"must be known in the trainer for {self.scheduler_units}-based scheduling", None
+            )
         return int(t)
 
     def _steps(self, name: str, x: int) -> int:
@@ -166,8 +165,11 @@ class OLMoScheduler(Port):
         u = self._u()
         if x % u:
             raise v.ScheduleArgumentError(
-                name, f"is {x} tokens, not a whole number of steps of tokens_per_step={u}: a phase boundary "
-                "between two updates needs a token clock", x)
+                name,
+                f"is {x} tokens, not a whole number of steps of tokens_per_step={u}: a phase boundary "
+                "between two updates needs a token clock",
+                x,
+            )
         if x // u > MAX_STEP - 2:
             raise v.ScheduleArgumentError(name, "lies past the last step 2**31 - 1", x)
         return x // u
@@ -199,8 +201,11 @@ class OLMoScheduler(Port):
 def _alias(self: Any, new: str, old: str) -> None:
     """A deprecated field (``warmup_steps``, ``decay_steps``) moved to its new name, as OLMo-core does."""
     if getattr(self, new) is None and getattr(self, old) is not None:
-        warnings.warn(f"'{type(self).__name__}.{old}' is deprecated, please use '.{new}' instead.",
-                      DeprecationWarning, stacklevel=4)
+        warnings.warn(
+            f"'{type(self).__name__}.{old}' is deprecated, please use '.{new}' instead.",
+            DeprecationWarning,
+            stacklevel=4,
+        )
         self._set(new, getattr(self, old))
         self._set(old, None)
 
@@ -208,8 +213,9 @@ def _alias(self: Any, new: str, old: str) -> None:
 def _check_warmup(self: Any) -> None:
     _alias(self, "warmup", "warmup_steps")
     if (self.warmup_fraction is None) == (self.warmup is None):
-        raise OLMoConfigurationError("warmup", "either 'warmup_fraction' or 'warmup' must be specified",
-                                     self.warmup)
+        raise OLMoConfigurationError(
+            "warmup", "either 'warmup_fraction' or 'warmup' must be specified", self.warmup
+        )
     if self.warmup_fraction is not None and not 0 <= self.warmup_fraction <= 1:
         raise OLMoConfigurationError("warmup_fraction", "must be between 0 and 1", self.warmup_fraction)
 
@@ -217,8 +223,9 @@ def _check_warmup(self: Any) -> None:
 def _check_decay(self: Any) -> None:
     _alias(self, "decay", "decay_steps")
     if (self.decay_fraction is None) == (self.decay is None):
-        raise OLMoConfigurationError("decay", "either 'decay_fraction' or 'decay' must be specified, never "
-                                     "both", self.decay)
+        raise OLMoConfigurationError(
+            "decay", "either 'decay_fraction' or 'decay' must be specified, never both", self.decay
+        )
     if self.decay_fraction is not None and not 0 <= self.decay_fraction <= 1:
         raise OLMoConfigurationError("decay_fraction", "must be between 0 and 1", self.decay_fraction)
 
@@ -249,7 +256,8 @@ class ConstantScheduler(OLMoScheduler, name="compat.olmo.ConstantScheduler"):
 
 
 class ConstantWithWarmup(OLMoScheduler, name="compat.olmo.ConstantWithWarmup"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     OLMo-core's ``ConstantWithWarmup``: a linear warmup to ``initial_lr`` over ``current <= warmup``,
     then constant.
 
@@ -257,7 +265,9 @@ class ConstantWithWarmup(OLMoScheduler, name="compat.olmo.ConstantWithWarmup"):
 
     with :math:`c = k + 1` (update ``k`` already uses :math:`m + (P - m)/W`). Lowers to
     :func:`jaxsched.linear`.
-    """ + _WARMUP_DOC + """
+    """
+        + _WARMUP_DOC
+        + """
 
     Example:
       >>> from jaxsched.compat import olmo
@@ -265,21 +275,25 @@ class ConstantWithWarmup(OLMoScheduler, name="compat.olmo.ConstantWithWarmup"):
       >>> [float(s(k)) for k in range(5)]
       [0.25, 0.5, 0.75, 1.0, 1.0]
     """
+    )
 
     warmup: int | None = _dur()
     warmup_steps: int | None = _dur()
     warmup_fraction: float | None = _frac()
     warmup_min_lr: Real = value(default=0.0)
 
-    examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
-                {"warmup_fraction": 0.1, "warmup_min_lr": 1e-5, "initial_lr": 4e-4, "max_steps": 200})
+    examples = (
+        {"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
+        {"warmup_fraction": 0.1, "warmup_min_lr": 1e-5, "initial_lr": 4e-4, "max_steps": 200},
+    )
 
     def __check_init__(self) -> None:
         _check_warmup(self)
 
     def _curve(self) -> Schedule:
-        W = self._resolve("warmup", self.warmup, self.warmup_fraction, self._t_max() if self.warmup is None
-                          else 0)
+        W = self._resolve(
+            "warmup", self.warmup, self.warmup_fraction, self._t_max() if self.warmup is None else 0
+        )
         self._warmup_lr(self.warmup_min_lr, self.initial_lr, W >= 1)
         if W == 0:
             return jaxsched.constant(self.initial_lr)
@@ -287,7 +301,8 @@ class ConstantWithWarmup(OLMoScheduler, name="compat.olmo.ConstantWithWarmup"):
 
 
 class WSD(OLMoScheduler, name="compat.olmo.WSD"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     OLMo-core's ``WSD`` (warmup-stable-decay): warmup over ``current <= warmup``, then ``initial_lr``,
     then a linear decay to ``decay_min_lr`` over the last ``decay`` of ``t_max``.
 
@@ -298,7 +313,9 @@ class WSD(OLMoScheduler, name="compat.olmo.WSD"):
     Lowers to :func:`jaxsched.linear` pieces. Where the original is odd: a decay longer than
     ``t_max - warmup`` starts inside the warmup (the value drops when it ends); ``decay = 0`` divides by
     zero at the last update (refused); past ``t_max`` OLMo-core's value goes negative (held here).
-    """ + _WARMUP_DOC + """
+    """
+        + _WARMUP_DOC
+        + """
       decay: decay length (or ``decay_fraction`` of ``t_max``, rounded; OLMo-core's default 0.1).
       decay_steps: deprecated name of ``decay``.
       decay_fraction: in [0, 1].
@@ -310,6 +327,7 @@ class WSD(OLMoScheduler, name="compat.olmo.WSD"):
       >>> [float(s(k)) for k in range(10)]
       [0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0]
     """
+    )
 
     warmup: int | None = _dur()
     warmup_steps: int | None = _dur()
@@ -320,11 +338,26 @@ class WSD(OLMoScheduler, name="compat.olmo.WSD"):
     warmup_min_lr: Real = value(default=0.0)
     decay_min_lr: Real = value(default=0.0)
 
-    examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
-                {"warmup_fraction": 0.05, "decay": 75, "decay_fraction": None, "decay_min_lr": 4e-5,
-                 "initial_lr": 4e-4, "max_steps": 250},
-                {"warmup": 2048, "decay": 8192, "decay_fraction": None, "scheduler_units": "tokens",
-                 "initial_lr": 1e-3, "max_tokens": 204800, "tokens_per_step": 1024})
+    examples = (
+        {"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
+        {
+            "warmup_fraction": 0.05,
+            "decay": 75,
+            "decay_fraction": None,
+            "decay_min_lr": 4e-5,
+            "initial_lr": 4e-4,
+            "max_steps": 250,
+        },
+        {
+            "warmup": 2048,
+            "decay": 8192,
+            "decay_fraction": None,
+            "scheduler_units": "tokens",
+            "initial_lr": 1e-3,
+            "max_tokens": 204800,
+            "tokens_per_step": 1024,
+        },
+    )
 
     def __check_init__(self) -> None:
         _check_warmup(self)
@@ -348,7 +381,8 @@ class WSD(OLMoScheduler, name="compat.olmo.WSD"):
 
 
 class PowerLR(OLMoScheduler, name="compat.olmo.PowerLR"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     OLMo-core's ``PowerLR``: warmup, a power law in ``current / warmup``, and a linear decay tail.
 
     .. math::
@@ -360,7 +394,9 @@ class PowerLR(OLMoScheduler, name="compat.olmo.PowerLR"):
     :math:`\alpha = -b`); the tail's start factor :math:`((T - D)/W)^{b}` is the catalog power law's value
     there, computed once. ``b`` is static. Where the original is odd: ``warmup = 0`` divides by zero
     (refused).
-    """ + _WARMUP_DOC + """
+    """
+        + _WARMUP_DOC
+        + """
       b: the exponent, < 0.
       decay: tail length (or ``decay_fraction`` of ``t_max``).
       decay_steps: deprecated name of ``decay``.
@@ -373,6 +409,7 @@ class PowerLR(OLMoScheduler, name="compat.olmo.PowerLR"):
       >>> [round(float(s(k)), 4) for k in range(8)]
       [0.5, 1.0, 0.6667, 0.5, 0.4, 0.3333, 0.1667, 0.0]
     """
+    )
 
     b: float = static(default=-0.51, converter=static_float())
     warmup: int | None = _dur()
@@ -384,9 +421,18 @@ class PowerLR(OLMoScheduler, name="compat.olmo.PowerLR"):
     decay_fraction: float | None = _frac(0.1)
     decay_min_lr: Real = value(default=0.0)
 
-    examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 400},
-                {"b": -1.0, "warmup": 12, "decay": 100, "decay_fraction": None, "decay_min_lr": 1e-6,
-                 "initial_lr": 1e-3, "max_steps": 250})
+    examples = (
+        {"warmup": 25, "initial_lr": 4e-4, "max_steps": 400},
+        {
+            "b": -1.0,
+            "warmup": 12,
+            "decay": 100,
+            "decay_fraction": None,
+            "decay_min_lr": 1e-6,
+            "initial_lr": 1e-3,
+            "max_steps": 250,
+        },
+    )
 
     def __check_init__(self) -> None:
         _alias(self, "warmup", "warmup_steps")
@@ -411,8 +457,12 @@ class PowerLR(OLMoScheduler, name="compat.olmo.PowerLR"):
             raise OLMoZeroDivisionError("decay", "is 0: OLMo-core divides by it at current = t_max", 0)
         start = T - D
         if start <= 0:
-            raise OLMoZeroDivisionError("decay", f"reaches back to current = {start}, where OLMo-core raises "
-                                        "0 (or a negative number) to the power b", D)
+            raise OLMoZeroDivisionError(
+                "decay",
+                f"reaches back to current = {start}, where OLMo-core raises "
+                "0 (or a negative number) to the power b",
+                D,
+            )
         # The tail starts from P ((T - D)/W)**b: the catalog power law's value there.
         if start >= W:
             K = float(jaxsched.inverse_power(1.0, W, -self.b).numpy(start - W))
@@ -425,14 +475,17 @@ class PowerLR(OLMoScheduler, name="compat.olmo.PowerLR"):
 
 
 class LinearWithWarmup(OLMoScheduler, name="compat.olmo.LinearWithWarmup"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     OLMo-core's ``LinearWithWarmup``: warmup over ``current < warmup``, then a linear decay from
     ``initial_lr`` to ``alpha_f * initial_lr`` at ``t_max`` (its own ``t_max`` if set, else the trainer's).
 
     .. math:: s(c) = P - (P - \alpha_f P)\,\frac{c - W}{T - W}, \qquad W \le c < T
 
     Lowers to :func:`jaxsched.linear` pieces.
-    """ + _WARMUP_DOC + """
+    """
+        + _WARMUP_DOC
+        + """
       alpha_f: the final value as a fraction of ``initial_lr``.
       t_max: overrides the trainer's ``t_max``.
 
@@ -442,6 +495,7 @@ class LinearWithWarmup(OLMoScheduler, name="compat.olmo.LinearWithWarmup"):
       >>> [float(s(k)) for k in range(6)]
       [0.5, 1.0, 0.75, 0.5, 0.25, 0.0]
     """
+    )
 
     alpha_f: Real = value(default=0.1, minimum=0.0)
     t_max: int | None = _dur()
@@ -450,8 +504,10 @@ class LinearWithWarmup(OLMoScheduler, name="compat.olmo.LinearWithWarmup"):
     warmup_fraction: float | None = _frac()
     warmup_min_lr: Real = value(default=0.0)
 
-    examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
-                {"warmup": 0, "alpha_f": 0.0, "t_max": 300, "initial_lr": 4e-4, "max_steps": 250})
+    examples = (
+        {"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
+        {"warmup": 0, "alpha_f": 0.0, "t_max": 300, "initial_lr": 4e-4, "max_steps": 250},
+    )
 
     def __check_init__(self) -> None:
         _check_warmup(self)
@@ -470,7 +526,8 @@ class LinearWithWarmup(OLMoScheduler, name="compat.olmo.LinearWithWarmup"):
 
 
 class InvSqrtWithWarmup(OLMoScheduler, name="compat.olmo.InvSqrtWithWarmup"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     OLMo-core's ``InvSqrtWithWarmup``: warmup over ``current < warmup``, then an inverse square root
     towards :math:`\eta = \alpha_f P` (no horizon).
 
@@ -478,7 +535,9 @@ class InvSqrtWithWarmup(OLMoScheduler, name="compat.olmo.InvSqrtWithWarmup"):
 
     Lowers to :func:`jaxsched.inverse_power` (:math:`\tau = W`). Where the original is odd: with
     ``warmup = 0`` it is :math:`\eta` from the first update.
-    """ + _WARMUP_DOC + """
+    """
+        + _WARMUP_DOC
+        + """
       alpha_f: the asymptote as a fraction of ``initial_lr``.
 
     Example:
@@ -487,6 +546,7 @@ class InvSqrtWithWarmup(OLMoScheduler, name="compat.olmo.InvSqrtWithWarmup"):
       >>> [float(s(k)) for k in (0, 3, 15)]
       [0.25, 1.0, 0.5]
     """
+    )
 
     alpha_f: Real = value(default=0.1, minimum=0.0)
     warmup: int | None = _dur()
@@ -500,8 +560,9 @@ class InvSqrtWithWarmup(OLMoScheduler, name="compat.olmo.InvSqrtWithWarmup"):
         _check_warmup(self)
 
     def _curve(self) -> Schedule:
-        W = self._resolve("warmup", self.warmup, self.warmup_fraction,
-                          self._t_max() if self.warmup is None else 0)
+        W = self._resolve(
+            "warmup", self.warmup, self.warmup_fraction, self._t_max() if self.warmup is None else 0
+        )
         P = self.initial_lr
         eta = P * self.alpha_f
         self._warmup_lr(self.warmup_min_lr, P, W >= 2)
@@ -527,7 +588,8 @@ def _cos_with_warmup(self: Any) -> tuple[Schedule, int, int]:
 
 
 class CosWithWarmup(OLMoScheduler, name="compat.olmo.CosWithWarmup"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     OLMo-core's ``CosWithWarmup``: warmup over ``current < warmup``, then a cosine from ``initial_lr``
     to :math:`\eta = \alpha_f P` at ``t_max`` (its own if set, else the trainer's).
 
@@ -535,7 +597,9 @@ class CosWithWarmup(OLMoScheduler, name="compat.olmo.CosWithWarmup"):
 
     Lowers to :func:`jaxsched.warmup_cosine_decay`. OLMo-core's ``1 + cos`` loses the last digits near the
     end when :math:`\eta = 0`; the port is compared with the exact value there.
-    """ + _WARMUP_DOC + """
+    """
+        + _WARMUP_DOC
+        + """
       alpha_f: the final value as a fraction of ``initial_lr``.
       t_max: overrides the trainer's ``t_max``.
 
@@ -545,6 +609,7 @@ class CosWithWarmup(OLMoScheduler, name="compat.olmo.CosWithWarmup"):
       >>> [round(float(s(k)), 4) for k in range(4)]
       [0.8536, 0.5, 0.1464, 0.0]
     """
+    )
 
     warmup: int | None = _dur()
     warmup_steps: int | None = _dur()
@@ -553,8 +618,10 @@ class CosWithWarmup(OLMoScheduler, name="compat.olmo.CosWithWarmup"):
     t_max: int | None = _dur()
     warmup_min_lr: Real = value(default=0.0)
 
-    examples = ({"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
-                {"warmup_fraction": 0.02, "alpha_f": 0.0, "initial_lr": 6e-4, "max_steps": 400, "t_max": 500})
+    examples = (
+        {"warmup": 25, "initial_lr": 4e-4, "max_steps": 250},
+        {"warmup_fraction": 0.02, "alpha_f": 0.0, "initial_lr": 6e-4, "max_steps": 400, "t_max": 500},
+    )
 
     def __check_init__(self) -> None:
         _check_warmup(self)
@@ -564,7 +631,8 @@ class CosWithWarmup(OLMoScheduler, name="compat.olmo.CosWithWarmup"):
 
 
 class HalfCosWithWarmup(OLMoScheduler, name="compat.olmo.HalfCosWithWarmup"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     OLMo-core's ``HalfCosWithWarmup``: the second half of a cosine over twice ``t_max - warmup``,
     after a warmup to its midpoint :math:`\eta + (P - \eta)/2`.
 
@@ -572,7 +640,9 @@ class HalfCosWithWarmup(OLMoScheduler, name="compat.olmo.HalfCosWithWarmup"):
         \qquad L = T - W
 
     Lowers to :func:`jaxsched.cosine_decay` over :math:`2L`, advanced by :math:`L`.
-    """ + _WARMUP_DOC + """
+    """
+        + _WARMUP_DOC
+        + """
       alpha_f: the final value as a fraction of ``initial_lr``.
       t_max: overrides the trainer's ``t_max``.
 
@@ -582,6 +652,7 @@ class HalfCosWithWarmup(OLMoScheduler, name="compat.olmo.HalfCosWithWarmup"):
       >>> [round(float(s(k)), 4) for k in range(5)]
       [0.5, 0.3087, 0.1464, 0.0381, 0.0]
     """
+    )
 
     warmup: int | None = _dur()
     warmup_steps: int | None = _dur()
@@ -614,7 +685,8 @@ class HalfCosWithWarmup(OLMoScheduler, name="compat.olmo.HalfCosWithWarmup"):
 
 
 class CosWithWarmupAndLinearDecay(CosWithWarmup, name="compat.olmo.CosWithWarmupAndLinearDecay"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     OLMo-core's ``CosWithWarmupAndLinearDecay``: :class:`CosWithWarmup` cut at ``t_max - decay`` (the
     trainer's ``t_max``) and decayed linearly from its value there to ``decay_min_lr`` at ``t_max``.
 
@@ -622,7 +694,9 @@ class CosWithWarmupAndLinearDecay(CosWithWarmup, name="compat.olmo.CosWithWarmup
 
     Lowers to :class:`CosWithWarmup`'s pieces and a :func:`jaxsched.linear` tail whose start is the cosine
     factor there (computed once from the catalog) times the leaves.
-    """ + _WARMUP_DOC + """
+    """
+        + _WARMUP_DOC
+        + """
       alpha_f: the cosine's final value as a fraction of ``initial_lr``.
       t_max: overrides the trainer's ``t_max`` for the cosine only.
       decay: tail length (or ``decay_fraction`` of the trainer's ``t_max``; default 0.1).
@@ -637,6 +711,7 @@ class CosWithWarmupAndLinearDecay(CosWithWarmup, name="compat.olmo.CosWithWarmup
       >>> [round(float(s(k)), 4) for k in range(4)]
       [0.8536, 0.5, 0.25, 0.0]
     """
+    )
 
     decay: int | None = _dur()
     decay_steps: int | None = _dur()
@@ -716,8 +791,9 @@ def _stage(name: str, x: Any, override: bool = False) -> dict[str, Any]:
     if override and out["start"] < 0:
         raise OLMoConfigurationError(f"{name}.start", "must be >= 0", out["start"])
     if not override and out["start_lr"] is not None and out["start_lr_fraction"] is not None:
-        raise OLMoConfigurationError(name, "specify at most one of 'start_lr' or 'start_lr_fraction'",
-                                     dict(x))
+        raise OLMoConfigurationError(
+            name, "specify at most one of 'start_lr' or 'start_lr_fraction'", dict(x)
+        )
     if (out["end_lr"] is None) == (out["end_lr_fraction"] is None):
         raise OLMoConfigurationError(name, "specify exactly one of 'end_lr' or 'end_lr_fraction'", dict(x))
     for key in ("start_lr", "start_lr_fraction", "end_lr", "end_lr_fraction"):
@@ -794,13 +870,23 @@ class ComposableScheduler(_WithOverride, name="compat.olmo.ComposableScheduler")
     override_decay: Any = of_role(_Struct(_override, lambda x: None if x is None else dict(x)), default=None)
 
     examples = (
-        {"stages": [{"duration": 25, "shape": "linear", "start_lr": 0.0, "end_lr_fraction": 1.0},
-                    {"duration": 175, "shape": "cosine", "end_lr_fraction": 0.1}],
-         "initial_lr": 4e-4, "max_steps": 250},
-        {"stages": [{"duration": 12, "start_lr_fraction": 0.0, "end_lr": 1e-3},
-                    {"duration": 125, "end_lr": 1e-3}],
-         "override_decay": {"start": 75, "duration": 25, "shape": "cosine", "end_lr_fraction": 0.0},
-         "initial_lr": 1e-3, "max_steps": 150},
+        {
+            "stages": [
+                {"duration": 25, "shape": "linear", "start_lr": 0.0, "end_lr_fraction": 1.0},
+                {"duration": 175, "shape": "cosine", "end_lr_fraction": 0.1},
+            ],
+            "initial_lr": 4e-4,
+            "max_steps": 250,
+        },
+        {
+            "stages": [
+                {"duration": 12, "start_lr_fraction": 0.0, "end_lr": 1e-3},
+                {"duration": 125, "end_lr": 1e-3},
+            ],
+            "override_decay": {"start": 75, "duration": 25, "shape": "cosine", "end_lr_fraction": 0.0},
+            "initial_lr": 1e-3,
+            "max_steps": 150,
+        },
     )
 
     def _main_for(self, P: Any) -> Schedule:
@@ -833,13 +919,21 @@ class ComposableScheduler(_WithOverride, name="compat.olmo.ComposableScheduler")
         return a * self.initial_lr + b
 
 
-_TYPES = {"constant": "ConstantScheduler", "constant_with_warmup": "ConstantWithWarmup", "wsd": "WSD",
-          "power_lr": "PowerLR", "linear_with_warmup": "LinearWithWarmup",
-          "inv_sqrt_with_warmup": "InvSqrtWithWarmup", "cos_with_warmup": "CosWithWarmup",
-          "half_cos_with_warmup": "HalfCosWithWarmup",
-          "cos_with_warmup_and_linear_decay": "CosWithWarmupAndLinearDecay",
-          "composable": "ComposableScheduler",
-          "sequential": "SequentialScheduler", "wsds": "WSDS", "exponential": "ExponentialScheduler"}
+_TYPES = {
+    "constant": "ConstantScheduler",
+    "constant_with_warmup": "ConstantWithWarmup",
+    "wsd": "WSD",
+    "power_lr": "PowerLR",
+    "linear_with_warmup": "LinearWithWarmup",
+    "inv_sqrt_with_warmup": "InvSqrtWithWarmup",
+    "cos_with_warmup": "CosWithWarmup",
+    "half_cos_with_warmup": "HalfCosWithWarmup",
+    "cos_with_warmup_and_linear_decay": "CosWithWarmupAndLinearDecay",
+    "composable": "ComposableScheduler",
+    "sequential": "SequentialScheduler",
+    "wsds": "WSDS",
+    "exponential": "ExponentialScheduler",
+}
 _CONTEXT = ("initial_lr", "scheduler_units", "max_steps", "max_tokens", "tokens_per_step")
 
 
@@ -921,9 +1015,15 @@ class SequentialScheduler(_WithOverride, name="compat.olmo.SequentialScheduler")
     _override_start: float | None = static(default=None, init=False)
 
     examples = (
-        {"schedulers": [{"type": "constant_with_warmup", "warmup": 100},
-                        {"type": "cos_with_warmup", "warmup": 0, "alpha_f": 0.1}],
-         "schedulers_max": [75], "initial_lr": 4e-4, "max_steps": 250},
+        {
+            "schedulers": [
+                {"type": "constant_with_warmup", "warmup": 100},
+                {"type": "cos_with_warmup", "warmup": 0, "alpha_f": 0.1},
+            ],
+            "schedulers_max": [75],
+            "initial_lr": 4e-4,
+            "max_steps": 250,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -935,11 +1035,15 @@ class SequentialScheduler(_WithOverride, name="compat.olmo.SequentialScheduler")
             maxes.pop()
             self._set("schedulers_max", tuple(maxes))
         if len(maxes) + 1 != len(self.schedulers):
-            raise OLMoConfigurationError("schedulers_max", "must be set for all schedulers except the last",
-                                         list(maxes))
+            raise OLMoConfigurationError(
+                "schedulers_max", "must be set for all schedulers except the last", list(maxes)
+            )
         if not known(self.initial_lr):
-            raise v.ScheduleArgumentTypeError("initial_lr", "a concrete number (the chained initial LRs are "
-                                              "computed at construction)", self.initial_lr)
+            raise v.ScheduleArgumentTypeError(
+                "initial_lr",
+                "a concrete number (the chained initial LRs are computed at construction)",
+                self.initial_lr,
+            )
         lrs, P = [], self.initial_lr
         for sub, smax in zip(self.schedulers, maxes, strict=False):
             lrs.append(P)
@@ -953,9 +1057,12 @@ class SequentialScheduler(_WithOverride, name="compat.olmo.SequentialScheduler")
     def _sub(self, sub: Any, P: Any, t_max: int) -> OLMoScheduler:
         fields = dict(sub)
         cls = globals()[fields.pop("type")]
-        ctx = {"initial_lr": P, "scheduler_units": self.scheduler_units,
-               "tokens_per_step": self.tokens_per_step,
-               ("max_steps" if self.scheduler_units == "steps" else "max_tokens"): t_max}
+        ctx = {
+            "initial_lr": P,
+            "scheduler_units": self.scheduler_units,
+            "tokens_per_step": self.tokens_per_step,
+            ("max_steps" if self.scheduler_units == "steps" else "max_tokens"): t_max,
+        }
         return cls(**fields, **ctx)
 
     def _main(self) -> Schedule:
@@ -971,8 +1078,11 @@ class SequentialScheduler(_WithOverride, name="compat.olmo.SequentialScheduler")
                 curve = self._sub(sub, P, min(Traw - at, smax))._curve()
             else:
                 if not Traw - at > 0:
-                    raise OLMoAssertionError("schedulers_max", "leave no steps for the last scheduler "
-                                             f"(t_max {Traw})", list(self.schedulers_max))
+                    raise OLMoAssertionError(
+                        "schedulers_max",
+                        f"leave no steps for the last scheduler (t_max {Traw})",
+                        list(self.schedulers_max),
+                    )
                 curve = self._sub(sub, P, Traw - at)._curve()
             if i:
                 pieces.append(jaxsched.shift(curve, -1))
@@ -993,7 +1103,8 @@ def _floats_or_none(name: str, x: Any) -> tuple[float, ...] | None:
 
 
 class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
-    __doc__ = r"""
+    __doc__ = (
+        r"""
     OLMo-core's ``WSDS`` (warmup-stable-decay-simplified, Wen et al., arXiv 2410.05192): periods of
     given lengths at peak ``initial_lr * period_lr_multipliers[i]``, each ending with a linear decay to
     ``decay_min_lr`` over ``decay`` (or ``decay_fraction`` of the period); a warmup takes the start of the
@@ -1005,7 +1116,9 @@ class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
     starts one step after the previous one reaches ``decay_min_lr``; ``decay_min_lr`` is held after the
     last. Where the original is odd: a decay of 0 divides by zero at the end of every period but the last
     (refused).
-    """ + _WARMUP_DOC + """
+    """
+        + _WARMUP_DOC
+        + """
       period_lengths: the period lengths.
       period_lr_multipliers: one factor on ``initial_lr`` per period, or None.
       decay: each period's decay (or ``decay_fraction`` of the period, rounded).
@@ -1018,6 +1131,7 @@ class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
       >>> [float(s(k)) for k in range(8)]
       [1.0, 1.0, 0.5, 0.0, 1.0, 0.5, 0.0, 0.0]
     """
+    )
 
     period_lengths: tuple[int, ...] = static(default=(), converter=_ints)
     period_lr_multipliers: tuple[float, ...] | None = static(default=None, converter=_floats_or_none)
@@ -1028,10 +1142,18 @@ class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
     warmup_min_lr: Real = value(default=0.0)
     decay_min_lr: Real = value(default=0.0)
 
-    examples = ({"period_lengths": [100, 75, 75], "warmup": 12, "decay": 15, "initial_lr": 1e-3,
-                 "max_steps": 250},
-                {"period_lengths": [125, 125], "period_lr_multipliers": [1.0, 0.5], "warmup_fraction": 0.1,
-                 "decay_fraction": 0.2, "decay_min_lr": 1e-5, "initial_lr": 1e-3, "max_steps": 250})
+    examples = (
+        {"period_lengths": [100, 75, 75], "warmup": 12, "decay": 15, "initial_lr": 1e-3, "max_steps": 250},
+        {
+            "period_lengths": [125, 125],
+            "period_lr_multipliers": [1.0, 0.5],
+            "warmup_fraction": 0.1,
+            "decay_fraction": 0.2,
+            "decay_min_lr": 1e-5,
+            "initial_lr": 1e-3,
+            "max_steps": 250,
+        },
+    )
 
     def __check_init__(self) -> None:
         L = self.period_lengths
@@ -1042,30 +1164,37 @@ class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
         m = self.period_lr_multipliers
         if m is not None:
             if len(m) != len(L):
-                raise OLMoConfigurationError("period_lr_multipliers", "length must match period_lengths",
-                                             list(m))
+                raise OLMoConfigurationError(
+                    "period_lr_multipliers", "length must match period_lengths", list(m)
+                )
             if any(x <= 0 for x in m):
                 raise OLMoConfigurationError("period_lr_multipliers", "entries must all be > 0", list(m))
         if (self.warmup is None) == (self.warmup_fraction is None):
-            raise OLMoConfigurationError("warmup", "exactly one of 'warmup' or 'warmup_fraction' must be "
-                                         "specified", self.warmup)
+            raise OLMoConfigurationError(
+                "warmup", "exactly one of 'warmup' or 'warmup_fraction' must be specified", self.warmup
+            )
         if self.warmup_fraction is not None and not 0 <= self.warmup_fraction <= 1:
             raise OLMoConfigurationError("warmup_fraction", "must be in [0, 1]", self.warmup_fraction)
         if (self.decay is None) == (self.decay_fraction is None):
-            raise OLMoConfigurationError("decay", "exactly one of 'decay' or 'decay_fraction' must be "
-                                         "specified", self.decay)
+            raise OLMoConfigurationError(
+                "decay", "exactly one of 'decay' or 'decay_fraction' must be specified", self.decay
+            )
         if self.decay_fraction is not None and not 0 <= self.decay_fraction <= 1:
             raise OLMoConfigurationError("decay_fraction", "must be in [0, 1]", self.decay_fraction)
         if known(self.decay_min_lr) and self.decay_min_lr < 0:
             raise OLMoConfigurationError("decay_min_lr", "must be >= 0", self.decay_min_lr)
         W = self._warmup_raw()
         if W + self._decay_raw(L[0]) > L[0]:
-            raise OLMoConfigurationError("warmup", f"({W}) + decay ({self._decay_raw(L[0])}) exceeds the "
-                                         f"first period length ({L[0]})", W)
+            raise OLMoConfigurationError(
+                "warmup",
+                f"({W}) + decay ({self._decay_raw(L[0])}) exceeds the first period length ({L[0]})",
+                W,
+            )
         for i, p in enumerate(L[1:], start=1):
             if self._decay_raw(p) > p:
-                raise OLMoConfigurationError("decay", f"({self._decay_raw(p)}) exceeds period {i}'s length "
-                                             f"({p})", self.decay)
+                raise OLMoConfigurationError(
+                    "decay", f"({self._decay_raw(p)}) exceeds period {i}'s length ({p})", self.decay
+                )
 
     def _warmup_raw(self) -> int:
         if self.warmup is not None:
@@ -1094,8 +1223,9 @@ class WSDS(OLMoScheduler, name="compat.olmo.WSDS"):
             D = self._steps("decay", self._decay_raw(raw))
             if D == 0:
                 if i < last:
-                    raise OLMoZeroDivisionError("decay", f"is 0 for period {i}: OLMo-core divides by it at "
-                                                "the period's end", 0)
+                    raise OLMoZeroDivisionError(
+                        "decay", f"is 0 for period {i}: OLMo-core divides by it at the period's end", 0
+                    )
                 piece: Schedule = jaxsched.constant(peaks[i])
             else:
                 self._decay_lr(E, peaks[i], True)
@@ -1140,8 +1270,9 @@ class ExponentialScheduler(OLMoScheduler, name="compat.olmo.ExponentialScheduler
         if known(self.lr_min) and not self.lr_min > 0:
             raise OLMoConfigurationError("lr_min", "must be positive", self.lr_min)
         if known(self.initial_lr) and self.initial_lr == 0:
-            raise v.ScheduleArgumentError("initial_lr", "must be > 0 (the growth rate initial_lr / lr_min)",
-                                          0.0)
+            raise v.ScheduleArgumentError(
+                "initial_lr", "must be > 0 (the growth rate initial_lr / lr_min)", 0.0
+            )
 
     def _curve(self) -> Schedule:
         T = self._steps("max_steps" if self.scheduler_units == "steps" else "max_tokens", self._t_max())

@@ -166,8 +166,7 @@ class PolynomialSchedule(Port, name="compat.optax.polynomial_schedule"):
     transition_begin: int = steps(default=0, minimum=_NEG, static=True)
 
     examples = (
-        {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100,
-         "transition_begin": 5},
+        {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100, "transition_begin": 5},
         {"init_value": 1.0, "end_value": 0.0, "power": 1.0, "transition_steps": 0},
     )
 
@@ -176,8 +175,9 @@ class PolynomialSchedule(Port, name="compat.optax.polynomial_schedule"):
         if T <= 0 or not self.power:  # optax's fallbacks: a zeroth power gives (I - E) * 1 + E == I
             return constant(self.init_value)
         # (0 < T < 1: the end at the next whole count, as optax's clip gives.)
-        return polynomial(self.init_value, self.end_value, self.power, max(T, 1.0),
-                          max(self.transition_begin, 0))
+        return polynomial(
+            self.init_value, self.end_value, self.power, max(T, 1.0), max(self.transition_begin, 0)
+        )
 
 
 class LinearSchedule(PolynomialSchedule, name="compat.optax.linear_schedule"):
@@ -333,15 +333,22 @@ class ExponentialDecaySchedule(Port, name="compat.optax.exponential_decay"):
 
     examples = (
         {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5},
-        {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5, "transition_begin": 5,
-         "staircase": True, "end_value": 0.1},
+        {
+            "init_value": 1.0,
+            "transition_steps": 10,
+            "decay_rate": 0.5,
+            "transition_begin": 5,
+            "staircase": True,
+            "end_value": 0.1,
+        },
     )
 
     def __check_init__(self) -> None:
         T = self.transition_steps
         if 0 < T < 1:
             raise v.ScheduleArgumentError(
-                "transition_steps", "in (0, 1) is not supported (less than one step per factor)", T)
+                "transition_steps", "in (0, 1) is not supported (less than one step per factor)", T
+            )
 
     def lower(self) -> Schedule:
         if self.transition_steps <= 0 or not self.decay_rate:  # optax's constant fallbacks
@@ -349,8 +356,14 @@ class ExponentialDecaySchedule(Port, name="compat.optax.exponential_decay"):
         end = self.end_value
         if end is None and self.decay_rate > 1:  # growth bounded where float32 ends (optax: inf)
             end = FLOAT32_MAX
-        return native_exponential_decay(self.init_value, self.transition_steps, self.decay_rate,
-                                        max(self.transition_begin, 0), self.staircase, end)
+        return native_exponential_decay(
+            self.init_value,
+            self.transition_steps,
+            self.decay_rate,
+            max(self.transition_begin, 0),
+            self.staircase,
+            end,
+        )
 
 
 class CosineDecaySchedule(Port, name="compat.optax.cosine_decay_schedule"):
@@ -436,25 +449,47 @@ class WarmupCosineDecaySchedule(Port, name="compat.optax.warmup_cosine_decay_sch
 
     examples = (
         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},
-        {"init_value": 1e-5, "peak_value": 1e-3, "warmup_steps": 50, "decay_steps": 500,
-         "end_value": 1e-5, "exponent": 2.0},
-        {"init_value": 1e-5, "peak_value": 1e-3, "warmup_steps": -20, "decay_steps": 500,
-         "end_value": 1e-5},
+        {
+            "init_value": 1e-5,
+            "peak_value": 1e-3,
+            "warmup_steps": 50,
+            "decay_steps": 500,
+            "end_value": 1e-5,
+            "exponent": 2.0,
+        },
+        {"init_value": 1e-5, "peak_value": 1e-3, "warmup_steps": -20, "decay_steps": 500, "end_value": 1e-5},
     )
 
     def __check_init__(self) -> None:
         if not self.decay_steps - self.warmup_steps > 0:
             raise v.ScheduleArgumentError(
-                "decay_steps", f"must be > warmup_steps ({self.warmup_steps!r}); optax's cosine "
-                f"piece needs positive decay_steps - warmup_steps", self.decay_steps)
+                "decay_steps",
+                f"must be > warmup_steps ({self.warmup_steps!r}); optax's cosine "
+                f"piece needs positive decay_steps - warmup_steps",
+                self.decay_steps,
+            )
 
     def lower(self) -> Schedule:
         W = self.warmup_steps
         if W >= 0:
-            return warmup_cosine_decay(self.init_value, self.peak_value, W, self.decay_steps, self.end_value,
-                                       self.exponent, end_needs_peak=True)
-        decay = warmup_cosine_decay(self.peak_value, self.peak_value, 0, self.decay_steps - W,
-                                    self.end_value, self.exponent, end_needs_peak=True)
+            return warmup_cosine_decay(
+                self.init_value,
+                self.peak_value,
+                W,
+                self.decay_steps,
+                self.end_value,
+                self.exponent,
+                end_needs_peak=True,
+            )
+        decay = warmup_cosine_decay(
+            self.peak_value,
+            self.peak_value,
+            0,
+            self.decay_steps - W,
+            self.end_value,
+            self.exponent,
+            end_needs_peak=True,
+        )
         return shift(decay, W)  # optax's join at a negative boundary: the cosine from -W steps in
 
 
@@ -502,14 +537,26 @@ class WarmupExponentialDecaySchedule(Port, name="compat.optax.warmup_exponential
     end_value: Real | None = level(default=None)
 
     examples = (
-        {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "transition_steps": 100,
-         "decay_rate": 0.5, "end_value": 1e-5},
+        {
+            "init_value": 0.0,
+            "peak_value": 1e-3,
+            "warmup_steps": 100,
+            "transition_steps": 100,
+            "decay_rate": 0.5,
+            "end_value": 1e-5,
+        },
     )
 
     def lower(self) -> Schedule:
         W = self.warmup_steps
-        decay = ExponentialDecaySchedule(self.peak_value, self.transition_steps, self.decay_rate,
-                                         self.transition_begin, self.staircase, self.end_value)
+        decay = ExponentialDecaySchedule(
+            self.peak_value,
+            self.transition_steps,
+            self.decay_rate,
+            self.transition_begin,
+            self.staircase,
+            self.end_value,
+        )
         if W > 0:
             return join([linear(self.init_value, self.peak_value, W), decay], [W])
         return shift(decay, W) if W else decay

@@ -110,24 +110,42 @@ class CosineLrScheduler(Port, name="compat.pytorch_accelerated.CosineLrScheduler
 
     examples = (
         {"lr": 0.01, "total_num_epochs": 10, "num_update_steps_per_epoch": 100},
-        {"lr": 0.01, "total_num_epochs": 20, "num_update_steps_per_epoch": 50, "k_decay": 2.0,
-         "min_lr_ratio": 0.05, "num_warmup_epochs": 2, "warmup_starting_lr": 1e-4, "num_cooldown_epochs": 3},
-        {"lr": 0.01, "total_num_epochs": 20, "num_update_steps_per_epoch": 50, "lr_min": 1e-5,
-         "num_warmup_epochs": 3, "warmup_starting_lr_ratio": 0.1},
+        {
+            "lr": 0.01,
+            "total_num_epochs": 20,
+            "num_update_steps_per_epoch": 50,
+            "k_decay": 2.0,
+            "min_lr_ratio": 0.05,
+            "num_warmup_epochs": 2,
+            "warmup_starting_lr": 1e-4,
+            "num_cooldown_epochs": 3,
+        },
+        {
+            "lr": 0.01,
+            "total_num_epochs": 20,
+            "num_update_steps_per_epoch": 50,
+            "lr_min": 1e-5,
+            "num_warmup_epochs": 3,
+            "warmup_starting_lr_ratio": 0.1,
+        },
     )
 
     def __check_init__(self) -> None:
         T, W, _ = self._counts()
         if T > MAX_STEP:
             raise v.ScheduleArgumentError(
-                "total_num_epochs", f"times num_update_steps_per_epoch is beyond the last step {MAX_STEP}",
-                self.total_num_epochs)
+                "total_num_epochs",
+                f"times num_update_steps_per_epoch is beyond the last step {MAX_STEP}",
+                self.total_num_epochs,
+            )
         start = self._warmup_start()
         if W and known(start, self.lr, self.warmup_starting_lr) and start + self.lr < self.warmup_starting_lr:
             raise v.ScheduleArgumentError(
-                "warmup_starting_lr", "is so far above lr that the warmup ends below 0 "
+                "warmup_starting_lr",
+                "is so far above lr that the warmup ends below 0 "
                 "(its slope uses warmup_starting_lr even when warmup_starting_lr_ratio sets its start)",
-                self.warmup_starting_lr)
+                self.warmup_starting_lr,
+            )
 
     def _counts(self) -> tuple[int, int, int]:
         """Total, warmup and cooldown updates."""
@@ -148,9 +166,19 @@ class CosineLrScheduler(Port, name="compat.pytorch_accelerated.CosineLrScheduler
             start = self._warmup_start()
             segments.append((0, jaxsched.linear(start, start + self.lr - self.warmup_starting_lr, W)))
         if L > W:  # the cosine over L updates from W on, cut off where n reaches L (W updates early)
-            segments.append((W, jaxsched.warmup_cosine_decay(
-                init_value=self.lr, peak_value=self.lr, warmup_steps=0, decay_steps=L, end_value=floor,
-                k_decay=self.k_decay)))
+            segments.append(
+                (
+                    W,
+                    jaxsched.warmup_cosine_decay(
+                        init_value=self.lr,
+                        peak_value=self.lr,
+                        warmup_steps=0,
+                        decay_steps=L,
+                        end_value=floor,
+                        k_decay=self.k_decay,
+                    ),
+                )
+            )
         segments.append((max(W, L), floor))
         return _first_twice(self.warmup_starting_lr if W else self.lr, _pieces(segments))
 
@@ -271,8 +299,9 @@ class WSDLrScheduler(Port, name="compat.pytorch_accelerated.WSDLrScheduler"):
     lr: Real = level()
     num_epochs: int | None = steps(default=None, static=True, minimum=1)
     num_update_steps_per_epoch: int | None = steps(default=None, static=True, minimum=1)
-    total_steps: int | None = steps(default=None, static=True, minimum=1,
-                                    refusal=v.ScheduleArgumentAssertionError)
+    total_steps: int | None = steps(
+        default=None, static=True, minimum=1, refusal=v.ScheduleArgumentAssertionError
+    )
     num_warmup_steps: int | None = steps(default=0, static=True, optional=True)
     decay_phase_ratio: float = static(default=0.1, converter=static_float())
     lr_min: Real = level(default=1e-6, refusal=v.ScheduleArgumentAssertionError)
@@ -283,8 +312,16 @@ class WSDLrScheduler(Port, name="compat.pytorch_accelerated.WSDLrScheduler"):
 
     examples = (
         {"lr": 1e-3, "total_steps": 1000, "num_warmup_steps": 50},
-        {"lr": 1e-3, "num_epochs": 10, "num_update_steps_per_epoch": 100, "num_warmup_steps": 20,
-         "decay_phase_ratio": 0.2, "lr_min": 0.01, "use_inverse_sqrt_decay": False, "num_checkpoints": 3},
+        {
+            "lr": 1e-3,
+            "num_epochs": 10,
+            "num_update_steps_per_epoch": 100,
+            "num_warmup_steps": 20,
+            "decay_phase_ratio": 0.2,
+            "lr_min": 0.01,
+            "use_inverse_sqrt_decay": False,
+            "num_checkpoints": 3,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -292,12 +329,15 @@ class WSDLrScheduler(Port, name="compat.pytorch_accelerated.WSDLrScheduler"):
         if epochs is not None and per_epoch is not None and T is not None:
             raise v.ScheduleArgumentError(
                 "total_steps",
-                "Only num_epochs and num_update_steps_per_epoch, or total_steps should be provided", T)
+                "Only num_epochs and num_update_steps_per_epoch, or total_steps should be provided",
+                T,
+            )
         if epochs is not None and per_epoch is not None:
             T = epochs * per_epoch
         elif T is None:
             raise v.ScheduleArgumentError(
-                "total_steps", "give total_steps, or num_epochs and num_update_steps_per_epoch", None)
+                "total_steps", "give total_steps, or num_epochs and num_update_steps_per_epoch", None
+            )
         if T > MAX_STEP:
             raise v.ScheduleArgumentError("total_steps", f"must be <= {MAX_STEP} (the last step)", T)
         # Normalised to total_steps (the config then names it alone).
@@ -318,11 +358,15 @@ class WSDLrScheduler(Port, name="compat.pytorch_accelerated.WSDLrScheduler"):
             )
         if n > 1 and T // 4 == 0:
             raise v.ScheduleArgumentError(
-                "total_steps", f"must be >= 4 with num_checkpoints={n} (the original divides by zero)", T)
+                "total_steps", f"must be >= 4 with num_checkpoints={n} (the original divides by zero)", T
+            )
         if not self.use_inverse_sqrt_decay and known(self.lr_min) and not 0 < self.lr_min <= 1:
             raise v.ScheduleArgumentError(
-                "lr_min", "must be in (0, 1] with use_inverse_sqrt_decay=False (the original divides by it; "
-                "a floor above lr would make the decay rise)", self.lr_min)
+                "lr_min",
+                "must be in (0, 1] with use_inverse_sqrt_decay=False (the original divides by it; "
+                "a floor above lr would make the decay rise)",
+                self.lr_min,
+            )
 
     def _steps(self) -> tuple[int, int]:
         """``total_steps`` and ``num_warmup_steps``, both set by the checks."""
@@ -337,8 +381,9 @@ class WSDLrScheduler(Port, name="compat.pytorch_accelerated.WSDLrScheduler"):
     def _decay(self, D: int) -> Schedule:
         """The decay over a period's last ``D`` steps, from ``lr`` towards ``lr_min * lr``."""
         if self.use_inverse_sqrt_decay:  # 1 - sqrt(r): the "1-sqrt" shape of the catalog's WSD
-            return jaxsched.warmup_stable_decay(self.lr, 0, D, D, end_value=self.lr_min * self.lr,
-                                                decay_shape="1-sqrt")
+            return jaxsched.warmup_stable_decay(
+                self.lr, 0, D, D, end_value=self.lr_min * self.lr, decay_shape="1-sqrt"
+            )
         # lr / (r / m + 1 - r) = lr / (1 + (1/m - 1) r): an inverse-time decay.
         return jaxsched.inverse_time_decay(self.lr, D, 1.0 / self.lr_min - 1.0)
 

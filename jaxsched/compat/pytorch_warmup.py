@@ -94,7 +94,8 @@ class _Period(Port):
         p = self.warmup_period
         if known(p) and not float(p).is_integer():
             raise v.ScheduleArgumentTypeError(
-                "warmup_period", "a positive integer (pytorch_warmup takes an int)", p)
+                "warmup_period", "a positive integer (pytorch_warmup takes an int)", p
+            )
         if known(p) and not 0 < p <= MAX_STEP:
             raise v.ScheduleArgumentError("warmup_period", f"must be a positive integer <= {MAX_STEP}", p)
 
@@ -197,8 +198,9 @@ class UntunedLinearWarmup(_Untuned, name="compat.pytorch_warmup.UntunedLinearWar
 
     def __check_init__(self) -> None:
         if self.warmup_period > MAX_STEP:
-            raise v.ScheduleArgumentError("beta2", f"gives a warmup period beyond the last step {MAX_STEP}",
-                                          self.beta2)
+            raise v.ScheduleArgumentError(
+                "beta2", f"gives a warmup period beyond the last step {MAX_STEP}", self.beta2
+            )
 
     def lower(self) -> Schedule:
         return LinearWarmup(self.warmup_period).lower()

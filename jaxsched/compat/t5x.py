@@ -34,8 +34,15 @@ from jaxsched._numerics import MAX_STEP
 
 __all__ = ["FACTORS", "LearningRateScheduler", "create_learning_rate_scheduler", "from_gin"]
 
-FACTORS = ("constant", "linear_warmup", "linear_decay", "rsqrt_decay", "rsqrt_normalized_decay",
-           "decay_every", "cosine_decay")
+FACTORS = (
+    "constant",
+    "linear_warmup",
+    "linear_decay",
+    "rsqrt_decay",
+    "rsqrt_normalized_decay",
+    "decay_every",
+    "cosine_decay",
+)
 """Every factor t5x defines."""
 
 _USES_WARMUP = ("linear_warmup", "linear_decay", "rsqrt_decay", "rsqrt_normalized_decay")
@@ -130,13 +137,28 @@ class LearningRateScheduler(Port, name="compat.t5x.create_learning_rate_schedule
 
     examples = (
         {"factors": "constant * linear_warmup * rsqrt_decay", "base_learning_rate": 1.0, "warmup_steps": 100},
-        {"factors": "linear_decay", "base_learning_rate": 1e-3, "warmup_steps": 100, "decay_factor": 1e-3,
-         "min_learning_rate": 1e-5},
-        {"factors": "constant * linear_warmup * cosine_decay * decay_every", "base_learning_rate": 0.1,
-         "warmup_steps": 50, "steps_per_cycle": 300, "steps_per_decay": 250, "decay_factor": 0.8,
-         "step_offset": 20},
-        {"factors": "constant * rsqrt_normalized_decay", "base_learning_rate": 0.01, "warmup_steps": 400,
-         "min_learning_rate": 0.0},
+        {
+            "factors": "linear_decay",
+            "base_learning_rate": 1e-3,
+            "warmup_steps": 100,
+            "decay_factor": 1e-3,
+            "min_learning_rate": 1e-5,
+        },
+        {
+            "factors": "constant * linear_warmup * cosine_decay * decay_every",
+            "base_learning_rate": 0.1,
+            "warmup_steps": 50,
+            "steps_per_cycle": 300,
+            "steps_per_decay": 250,
+            "decay_factor": 0.8,
+            "step_offset": 20,
+        },
+        {
+            "factors": "constant * rsqrt_normalized_decay",
+            "base_learning_rate": 0.01,
+            "warmup_steps": 400,
+            "min_learning_rate": 0.0,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -144,18 +166,24 @@ class LearningRateScheduler(Port, name="compat.t5x.create_learning_rate_schedule
         uses = [n for n in names if n in _USES_WARMUP]
         if uses and known(self.warmup_steps) and self.warmup_steps == 0:
             raise v.ScheduleArgumentError(
-                "warmup_steps", f"must be >= 1 with {uses[0]} (t5x divides by it: NaN or inf at step 0)", 0)
+                "warmup_steps", f"must be >= 1 with {uses[0]} (t5x divides by it: NaN or inf at step 0)", 0
+            )
         if "decay_every" in names and known(self.decay_factor) and self.decay_factor > 1:
             raise v.ScheduleArgumentError(
-                "decay_factor", "> 1 with decay_every grows without bound", self.decay_factor)
+                "decay_factor", "> 1 with decay_every grows without bound", self.decay_factor
+            )
         if names.count("linear_decay") > 1:
             raise v.ScheduleArgumentError(
-                "factors", "has linear_decay twice (t5x multiplies two negative factors into a growing one)",
-                self.factors)
+                "factors",
+                "has linear_decay twice (t5x multiplies two negative factors into a growing one)",
+                self.factors,
+            )
         if "linear_decay" in names and known(self.decay_factor) and self.decay_factor < 1e-30:
             raise v.ScheduleArgumentError(
-                "decay_factor", "must be >= 1e-30 with linear_decay (use 'constant * linear_warmup' for "
-                "none)", self.decay_factor)
+                "decay_factor",
+                "must be >= 1e-30 with linear_decay (use 'constant * linear_warmup' for none)",
+                self.decay_factor,
+            )
 
     def _factor(self, name: str) -> Schedule:
         W, lr = self.warmup_steps, self.base_learning_rate
@@ -164,8 +192,13 @@ class LearningRateScheduler(Port, name="compat.t5x.create_learning_rate_schedule
         if name == "linear_warmup":
             return linear(0.0, 1.0, W, transition_begin=0)
         if name == "linear_decay":  # lr * min(t / W, 1 + gamma (W - t)): up to W, then a line to 0
-            return join([linear(0.0, lr, W, transition_begin=0),
-                         linear(lr, 0.0, 1.0 / self.decay_factor, transition_begin=0)], [W])
+            return join(
+                [
+                    linear(0.0, lr, W, transition_begin=0),
+                    linear(lr, 0.0, 1.0 / self.decay_factor, transition_begin=0),
+                ],
+                [W],
+            )
         if name == "rsqrt_decay":
             return rsqrt_decay(1.0, timescale=1.0, begin=0, min_steps=W)
         if name == "rsqrt_normalized_decay":
@@ -180,18 +213,39 @@ class LearningRateScheduler(Port, name="compat.t5x.create_learning_rate_schedule
         return clip(delayed(product, self.step_offset), min_value=self.min_learning_rate)
 
 
-def create_learning_rate_scheduler(factors: str = "constant * linear_warmup * rsqrt_decay",
-                                   base_learning_rate: float = 0.5, warmup_steps: int = 1000,
-                                   decay_factor: float = 0.5, steps_per_decay: int = 20000,
-                                   steps_per_cycle: int = 100000, step_offset: int = 0,
-                                   min_learning_rate: float = 1e-8) -> LearningRateScheduler:
+def create_learning_rate_scheduler(
+    factors: str = "constant * linear_warmup * rsqrt_decay",
+    base_learning_rate: float = 0.5,
+    warmup_steps: int = 1000,
+    decay_factor: float = 0.5,
+    steps_per_decay: int = 20000,
+    steps_per_cycle: int = 100000,
+    step_offset: int = 0,
+    min_learning_rate: float = 1e-8,
+) -> LearningRateScheduler:
     """t5x's signature and defaults: :class:`LearningRateScheduler`."""
-    return LearningRateScheduler(factors, base_learning_rate, warmup_steps, decay_factor, steps_per_decay,
-                                 steps_per_cycle, step_offset, min_learning_rate)
+    return LearningRateScheduler(
+        factors,
+        base_learning_rate,
+        warmup_steps,
+        decay_factor,
+        steps_per_decay,
+        steps_per_cycle,
+        step_offset,
+        min_learning_rate,
+    )
 
 
-_PARAMS = ("factors", "base_learning_rate", "warmup_steps", "decay_factor", "steps_per_decay",
-           "steps_per_cycle", "step_offset", "min_learning_rate")
+_PARAMS = (
+    "factors",
+    "base_learning_rate",
+    "warmup_steps",
+    "decay_factor",
+    "steps_per_decay",
+    "steps_per_cycle",
+    "step_offset",
+    "min_learning_rate",
+)
 _DOTTED = re.compile(r"^\s*(?:[\w.]*\.)?create_learning_rate_scheduler\.(\w+)\s*=\s*(.+?)\s*$")
 _BLOCK = re.compile(r"^(?:[\w.]*\.)?create_learning_rate_scheduler\s*:\s*$")
 _INNER = re.compile(r"^\s+(\w+)\s*=\s*(.+?)\s*$")
@@ -201,8 +255,9 @@ def _literal(text: str, where: str) -> Any:
     try:
         return ast.literal_eval(text.strip())  # (a trailing comment is fine)
     except (ValueError, SyntaxError):
-        raise v.ScheduleArgumentError(where, "must be a Python literal (gin macros and references are not "
-                                      "resolved here)", text) from None
+        raise v.ScheduleArgumentError(
+            where, "must be a Python literal (gin macros and references are not resolved here)", text
+        ) from None
 
 
 def from_gin(text: str) -> LearningRateScheduler:
@@ -242,7 +297,8 @@ def from_gin(text: str) -> LearningRateScheduler:
             inside = inside and line[:1].isspace()
             continue
         if key not in _PARAMS:
-            raise v.ScheduleArgumentTypeError(key, f"one of create_learning_rate_scheduler's arguments "
-                                              f"{list(_PARAMS)}", raw)
+            raise v.ScheduleArgumentTypeError(
+                key, f"one of create_learning_rate_scheduler's arguments {list(_PARAMS)}", raw
+            )
         kwargs[key] = _literal(raw, key)
     return create_learning_rate_scheduler(**kwargs)

@@ -83,8 +83,15 @@ from jaxsched.schedules._cosine import check_peak_growth
 from jaxsched.schedules._noise import integer_seed, noise
 from jaxsched.schedules._restarts import cycles_end
 
-__all__ = ["CosineLRScheduler", "MultiStepLRScheduler", "PolyLRScheduler", "StepLRScheduler",
-           "TanhLRScheduler", "WSDLRScheduler", "noise"]
+__all__ = [
+    "CosineLRScheduler",
+    "MultiStepLRScheduler",
+    "PolyLRScheduler",
+    "StepLRScheduler",
+    "TanhLRScheduler",
+    "WSDLRScheduler",
+    "noise",
+]
 
 
 # -- argument converters ------------------------------------------------------------------------------------
@@ -149,8 +156,10 @@ class _Timm:
     def __check_init__(self) -> None:
         if self.updates_per_epoch is not None and not self.t_in_epochs:
             raise v.ScheduleArgumentError(
-                "updates_per_epoch", "only applies with t_in_epochs=True (t already counts updates)",
-                self.updates_per_epoch)
+                "updates_per_epoch",
+                "only applies with t_in_epochs=True (t already counts updates)",
+                self.updates_per_epoch,
+            )
 
     def _main(self) -> Schedule:
         """The curve from the end of the warmup on (seeing ``t - warmup_t`` with a prefix warmup)."""
@@ -196,8 +205,9 @@ class _Cycles(_Timm):  # (a mixin, as _Timm)
         """:func:`jaxsched.restarts` with timm's cycles and the class's shape (``kwargs``)."""
         if not self.cycle_limit:  # timm: i < cycle_limit never holds, lr_min throughout
             return constant(self.lr_min)
-        return restarts(self.lr, self.t_initial, self.cycle_mul, self.cycle_decay, self.lr_min,
-                        self.cycle_limit, **kwargs)
+        return restarts(
+            self.lr, self.t_initial, self.cycle_mul, self.cycle_decay, self.lr_min, self.cycle_limit, **kwargs
+        )
 
     def get_cycle_length(self, cycles: int = 0) -> int:
         """timm's ``get_cycle_length``: the ``t`` at which ``cycles`` cycles (default ``cycle_limit``, at
@@ -267,10 +277,27 @@ class CosineLRScheduler(_Cycles, Port, name="compat.timm.CosineLRScheduler"):
 
     examples = (
         {"lr": 0.1, "t_initial": 100, "lr_min": 1e-5, "warmup_t": 5, "warmup_lr_init": 1e-4},
-        {"lr": 0.1, "t_initial": 30, "lr_min": 1e-4, "cycle_mul": 2.0, "cycle_decay": 0.5,
-         "cycle_limit": 3, "warmup_t": 3, "warmup_prefix": True, "k_decay": 1.5},
-        {"lr": 0.1, "t_initial": 20, "cycle_mul": 1.5, "cycle_decay": 0.7, "cycle_limit": 4, "warmup_t": 4,
-         "warmup_prefix": False, "warmup_lr_init": 0.001},
+        {
+            "lr": 0.1,
+            "t_initial": 30,
+            "lr_min": 1e-4,
+            "cycle_mul": 2.0,
+            "cycle_decay": 0.5,
+            "cycle_limit": 3,
+            "warmup_t": 3,
+            "warmup_prefix": True,
+            "k_decay": 1.5,
+        },
+        {
+            "lr": 0.1,
+            "t_initial": 20,
+            "cycle_mul": 1.5,
+            "cycle_decay": 0.7,
+            "cycle_limit": 4,
+            "warmup_t": 4,
+            "warmup_prefix": False,
+            "warmup_lr_init": 0.001,
+        },
     )
 
     def _main(self) -> Schedule:
@@ -338,8 +365,15 @@ class TanhLRScheduler(_Cycles, Port, name="compat.timm.TanhLRScheduler"):
 
     examples = (
         {"lr": 0.1, "t_initial": 100, "lr_min": 1e-5, "warmup_t": 5, "warmup_lr_init": 1e-4},
-        {"lr": 0.1, "t_initial": 20, "cycle_mul": 1.5, "cycle_decay": 0.8, "cycle_limit": 3,
-         "warmup_t": 4, "warmup_prefix": True},
+        {
+            "lr": 0.1,
+            "t_initial": 20,
+            "cycle_mul": 1.5,
+            "cycle_decay": 0.8,
+            "cycle_limit": 3,
+            "warmup_t": 4,
+            "warmup_prefix": True,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -415,8 +449,7 @@ class PolyLRScheduler(_Cycles, Port, name="compat.timm.PolyLRScheduler"):
 
     examples = (
         {"lr": 0.1, "t_initial": 100, "power": 0.5, "lr_min": 1e-5, "warmup_t": 5},
-        {"lr": 0.1, "t_initial": 25, "power": 2.0, "cycle_limit": 2, "cycle_decay": 0.5,
-         "k_decay": 0.7},
+        {"lr": 0.1, "t_initial": 25, "power": 2.0, "cycle_limit": 2, "cycle_decay": 0.5, "k_decay": 0.7},
     )
 
     def _main(self) -> Schedule:
@@ -546,8 +579,11 @@ def _one_of(options: tuple[str, ...], extra: str = "") -> Callable[[str, Any], A
     def convert(name: str, x: Any) -> Any:
         if callable(x):
             raise v.ScheduleArgumentTypeError(
-                name, f"one of {list(options[:4])} (an arbitrary Python function has no formula that JAX "
-                "can trace)", x)
+                name,
+                f"one of {list(options[:4])} (an arbitrary Python function has no formula that JAX "
+                "can trace)",
+                x,
+            )
         if not isinstance(x, str) or x not in options:
             raise _timm_error(name, f"Invalid {name} ({x}), must be one of {options}{extra}.", x)
         return x
@@ -644,8 +680,14 @@ class WSDLRScheduler(_Timm, Port, name="compat.timm.WSDLRScheduler"):
     examples = (
         {"lr": 0.1, "t_initial": 100, "decay_t": 20, "warmup_t": 5, "warmup_lr_init": 1e-4},
         {"lr": 0.1, "t_initial": 60, "decay_t": 15, "lr_min": 1e-3, "decay_fn": "cosine", "warmup_t": 3},
-        {"lr": 0.1, "t_initial": 80, "decay_t": 30, "stable_fn": "rsqrt", "decay_fn": "linear",
-         "warmup_t": 10},
+        {
+            "lr": 0.1,
+            "t_initial": 80,
+            "decay_t": 30,
+            "stable_fn": "rsqrt",
+            "decay_fn": "linear",
+            "warmup_t": 10,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -653,8 +695,9 @@ class WSDLRScheduler(_Timm, Port, name="compat.timm.WSDLRScheduler"):
         if known(T) and T <= 0:
             raise _timm_error("t_initial", f"Invalid t_initial ({T}), must be > 0.", T)
         if known(T, D) and not 0 < D <= T:
-            raise _timm_error("decay_t", f"Invalid decay_t ({D}), must be in (0, t_initial] w/ "
-                              f"t_initial={T}.", D)
+            raise _timm_error(
+                "decay_t", f"Invalid decay_t ({D}), must be in (0, t_initial] w/ t_initial={T}.", D
+            )
         if known(self.lr_min) and self.lr_min < 0:
             raise _timm_error("lr_min", f"Invalid lr_min ({self.lr_min}), must be >= 0.", self.lr_min)
         ratio = self.decay_ratio
@@ -666,25 +709,39 @@ class WSDLRScheduler(_Timm, Port, name="compat.timm.WSDLRScheduler"):
             tau = self.stable_timescale
             if tau is not None and known(tau) and tau <= 0:
                 raise _timm_error(
-                    "stable_timescale", f"stable_fn={self.stable_fn} requires a positive stable_timescale, "
+                    "stable_timescale",
+                    f"stable_fn={self.stable_fn} requires a positive stable_timescale, "
                     f"it defaults to warmup_t ({self.warmup_t}), set it explicitly when there is no warmup.",
-                    tau)
+                    tau,
+                )
         # What has no catalog piece yet (timm accepts these).
         if self._decay_shape() is None:
-            what = ("decay_fn='exp'" if self.decay_fn == "exp"
-                    else f"decay_fn='power' with decay_power={self.decay_power}")
+            what = (
+                "decay_fn='exp'"
+                if self.decay_fn == "exp"
+                else f"decay_fn='power' with decay_power={self.decay_power}"
+            )
             raise v.ScheduleArgumentError(
-                "decay_fn", f"{what} is not ported (no catalog decay shape for it yet); decay_fn='linear', "
-                "'1-sqrt', 'cosine' and 'power' with decay_power 0.5 or 1 are", self.decay_fn,
-                show_value=False)
+                "decay_fn",
+                f"{what} is not ported (no catalog decay shape for it yet); decay_fn='linear', "
+                "'1-sqrt', 'cosine' and 'power' with decay_power 0.5 or 1 are",
+                self.decay_fn,
+                show_value=False,
+            )
         if self.stable_fn == "power" and self.stable_power != 0.5:
             raise v.ScheduleArgumentError(
-                "stable_power", "stable_fn='power' is ported only with stable_power=0.5 (= 'rsqrt'; no "
-                "catalog piece for other exponents yet)", self.stable_power)
+                "stable_power",
+                "stable_fn='power' is ported only with stable_power=0.5 (= 'rsqrt'; no "
+                "catalog piece for other exponents yet)",
+                self.stable_power,
+            )
         if self.stable_fn != "constant" and not (known(self.lr_min) and self.lr_min == 0):
             raise v.ScheduleArgumentError(
-                "lr_min", f"stable_fn={self.stable_fn!r} is ported only with lr_min=0 (its floor and affine "
-                "decay have no catalog piece yet)", self.lr_min)
+                "lr_min",
+                f"stable_fn={self.stable_fn!r} is ported only with lr_min=0 (its floor and affine "
+                "decay have no catalog piece yet)",
+                self.lr_min,
+            )
 
     def _decay_shape(self) -> str | None:
         if self.decay_fn in ("linear", "1-sqrt", "cosine"):
@@ -704,8 +761,9 @@ class WSDLRScheduler(_Timm, Port, name="compat.timm.WSDLRScheduler"):
         assert shape is not None  # the others are refused at construction
         T, D = self.t_initial, self.decay_t
         if self.stable_fn == "constant":  # timm keeps the stable value at or above lr_min
-            wsd = warmup_stable_decay(self.lr, 0, T, D, init_value=self.lr, end_value=self.lr_min,
-                                      decay_shape=shape)
+            wsd = warmup_stable_decay(
+                self.lr, 0, T, D, init_value=self.lr, end_value=self.lr_min, decay_shape=shape
+            )
             return clip(wsd, min_value=self.lr_min)
         factor = warmup_stable_decay(1.0, 0, T, D, init_value=1.0, end_value=0.0, decay_shape=shape)
         return multiply(inverse_sqrt(self.lr, 0, timescale=self.stable_timescale), factor)
@@ -714,12 +772,25 @@ class WSDLRScheduler(_Timm, Port, name="compat.timm.WSDLRScheduler"):
 # -- metric-driven: PlateauLRScheduler (an optax transformation, not a Schedule) ---------------------------
 
 
-def PlateauLRScheduler(lr: float, decay_rate: float = 0.1, patience_t: int = 10, threshold: float = 1e-4,
-                       cooldown_t: int = 0, warmup_t: int = 0, warmup_lr_init: float = 0.0,
-                       lr_min: float = 0.0,
-                       mode: str = "max", noise_range_t: Any = None, noise_type: str = "normal",
-                       noise_pct: float = 0.67, noise_std: float = 1.0, noise_seed: int | None = None,
-                       *, steps_per_epoch: int | None = None, accumulation_size: int = 1) -> Any:
+def PlateauLRScheduler(
+    lr: float,
+    decay_rate: float = 0.1,
+    patience_t: int = 10,
+    threshold: float = 1e-4,
+    cooldown_t: int = 0,
+    warmup_t: int = 0,
+    warmup_lr_init: float = 0.0,
+    lr_min: float = 0.0,
+    mode: str = "max",
+    noise_range_t: Any = None,
+    noise_type: str = "normal",
+    noise_pct: float = 0.67,
+    noise_std: float = 1.0,
+    noise_seed: int | None = None,
+    *,
+    steps_per_epoch: int | None = None,
+    accumulation_size: int = 1,
+) -> Any:
     r"""timm ``PlateauLRScheduler`` as an optax transformation (metric-driven, so not a Schedule).
 
     timm's loop calls ``step(epoch + 1, metric)`` after each epoch. The :math:`e`-th step of the rule here
@@ -766,14 +837,26 @@ def PlateauLRScheduler(lr: float, decay_rate: float = 0.1, patience_t: int = 10,
 
     if noise_range_t is not None:
         raise v.ScheduleArgumentError(
-            "noise_range_t", "LR noise is not reproduced by the plateau port (timm draws it from torch's "
-            "generator); leave it None", noise_range_t)
+            "noise_range_t",
+            "LR noise is not reproduced by the plateau port (timm draws it from torch's "
+            "generator); leave it None",
+            noise_range_t,
+        )
     if noise_type not in ("normal", "uniform"):
         raise v.ScheduleArgumentError("noise_type", "must be 'normal' or 'uniform'", noise_type)
-    return timm_plateau(lr, decay_rate=decay_rate, patience_t=patience_t, threshold=threshold,
-                        cooldown_t=cooldown_t, warmup_t=warmup_t, warmup_lr_init=warmup_lr_init,
-                        lr_min=lr_min, mode=mode, accumulation_size=accumulation_size,
-                        steps_per_epoch=steps_per_epoch)
+    return timm_plateau(
+        lr,
+        decay_rate=decay_rate,
+        patience_t=patience_t,
+        threshold=threshold,
+        cooldown_t=cooldown_t,
+        warmup_t=warmup_t,
+        warmup_lr_init=warmup_lr_init,
+        lr_min=lr_min,
+        mode=mode,
+        accumulation_size=accumulation_size,
+        steps_per_epoch=steps_per_epoch,
+    )
 
 
 __all__ += ["PlateauLRScheduler"]
@@ -857,12 +940,18 @@ def create_scheduler_v2(
         raise v.ScheduleArgumentError("updates_per_epoch", "must be >= 0", updates_per_epoch)
     if not step_on_epochs and updates_per_epoch <= 0:
         raise v.ScheduleArgumentAssertionError(
-            "updates_per_epoch", "must be set to the number of batches per epoch with step_on_epochs=False",
-            updates_per_epoch)
+            "updates_per_epoch",
+            "must be set to the number of batches per epoch with step_on_epochs=False",
+            updates_per_epoch,
+        )
     n = updates_per_epoch
     scale = 1 if step_on_epochs else n
-    t_initial, warmup_t, decay_t, cooldown_t = (num_epochs * scale, warmup_epochs * scale,
-                                                decay_epochs * scale, cooldown_epochs * scale)
+    t_initial, warmup_t, decay_t, cooldown_t = (
+        num_epochs * scale,
+        warmup_epochs * scale,
+        decay_epochs * scale,
+        cooldown_epochs * scale,
+    )
     milestones = [d * scale for d in decay_milestones]
     timescale_t = None if stable_timescale is None else stable_timescale * scale
     clock: dict[str, Any] = {"t_in_epochs": step_on_epochs}
@@ -872,7 +961,9 @@ def create_scheduler_v2(
         warnings.warn(
             "create_scheduler_v2: with step_on_epochs=True and no updates_per_epoch the schedule counts "
             "epochs, but optax's step counts updates: pass updates_per_epoch=<batches per epoch>",
-            EpochClockWarning, stacklevel=2)
+            EpochClockWarning,
+            stacklevel=2,
+        )
     noise_range: Any
     if noise is None:
         noise_range = None
@@ -882,13 +973,18 @@ def create_scheduler_v2(
     else:
         noise_range = noise * t_initial
     warm: dict[str, Any] = {"warmup_lr_init": warmup_lr, "warmup_t": warmup_t, "warmup_prefix": warmup_prefix}
-    noisy: dict[str, Any] = {"noise_range_t": noise_range, "noise_pct": noise_pct, "noise_std": noise_std,
-             "noise_seed": noise_seed}
+    noisy: dict[str, Any] = {
+        "noise_range_t": noise_range,
+        "noise_pct": noise_pct,
+        "noise_std": noise_std,
+        "noise_seed": noise_seed,
+    }
     cycles: dict[str, Any] = {"cycle_mul": cycle_mul, "cycle_decay": cycle_decay, "cycle_limit": cycle_limit}
     out: Any
     if sched == "cosine":
-        out = CosineLRScheduler(lr, t_initial, lr_min=min_lr, **cycles, **warm, **noisy, k_decay=k_decay,
-                                **clock)
+        out = CosineLRScheduler(
+            lr, t_initial, lr_min=min_lr, **cycles, **warm, **noisy, k_decay=k_decay, **clock
+        )
     elif sched == "tanh":
         out = TanhLRScheduler(lr, t_initial, lr_min=min_lr, **cycles, **warm, **noisy, **clock)
     elif sched in ("step", "constant"):
@@ -899,13 +995,31 @@ def create_scheduler_v2(
     elif sched == "plateau":
         if not step_on_epochs:
             raise v.ScheduleArgumentAssertionError(
-                "step_on_epochs", "Plateau LR only supports step per epoch", step_on_epochs)
-        out = PlateauLRScheduler(lr, decay_rate=decay_rate, patience_t=patience_epochs, cooldown_t=0,
-                                 warmup_t=warmup_t, warmup_lr_init=warmup_lr, lr_min=min_lr,
-                                 mode=plateau_mode, steps_per_epoch=n or None)
+                "step_on_epochs", "Plateau LR only supports step per epoch", step_on_epochs
+            )
+        out = PlateauLRScheduler(
+            lr,
+            decay_rate=decay_rate,
+            patience_t=patience_epochs,
+            cooldown_t=0,
+            warmup_t=warmup_t,
+            warmup_lr_init=warmup_lr,
+            lr_min=min_lr,
+            mode=plateau_mode,
+            steps_per_epoch=n or None,
+        )
     elif sched == "poly":
-        out = PolyLRScheduler(lr, t_initial, power=decay_rate, lr_min=min_lr, k_decay=k_decay, **cycles,
-                              **warm, **noisy, **clock)
+        out = PolyLRScheduler(
+            lr,
+            t_initial,
+            power=decay_rate,
+            lr_min=min_lr,
+            k_decay=k_decay,
+            **cycles,
+            **warm,
+            **noisy,
+            **clock,
+        )
     elif sched in ("wsd", "rsqrt"):
         t_sched = t_initial if warmup_prefix else t_initial - warmup_t
         if 0 < decay_epochs < 1:
@@ -913,14 +1027,24 @@ def create_scheduler_v2(
         decay_t = round(decay_t)
         if not 0 < decay_t <= t_sched:
             raise v.ScheduleArgumentError(
-                "decay_epochs", f"{sched} needs 0 < decay_epochs <= epochs"
+                "decay_epochs",
+                f"{sched} needs 0 < decay_epochs <= epochs"
                 f"{'' if warmup_prefix else ' - warmup_epochs'} (decay {decay_t}, stable + decay {t_sched})",
-                decay_epochs)
-        out = WSDLRScheduler(lr, t_sched, decay_t, lr_min=min_lr,
-                             stable_fn="rsqrt" if sched == "rsqrt" else "constant",
-                             stable_timescale=timescale_t,
-                             decay_fn=decay_fn or ("linear" if sched == "rsqrt" else "1-sqrt"),
-                             warmup_t=warmup_t, warmup_lr_init=warmup_lr, **noisy, **clock)
+                decay_epochs,
+            )
+        out = WSDLRScheduler(
+            lr,
+            t_sched,
+            decay_t,
+            lr_min=min_lr,
+            stable_fn="rsqrt" if sched == "rsqrt" else "constant",
+            stable_timescale=timescale_t,
+            decay_fn=decay_fn or ("linear" if sched == "rsqrt" else "1-sqrt"),
+            warmup_t=warmup_t,
+            warmup_lr_init=warmup_lr,
+            **noisy,
+            **clock,
+        )
     elif sched == "none":
         out = None
     else:

@@ -83,8 +83,9 @@ __all__ = [
 # -- helpers -------------------------------------------------------------------------------------------
 
 
-def _torch_error(argument: str, message: str, value: Any,
-                 cls: type[v.ScheduleArgumentError] = v.ScheduleArgumentError) -> v.ScheduleArgumentError:
+def _torch_error(
+    argument: str, message: str, value: Any, cls: type[v.ScheduleArgumentError] = v.ScheduleArgumentError
+) -> v.ScheduleArgumentError:
     """A construction error carrying torch's own message, prefixed by the argument's name."""
     text = message if repr(value) in message or str(value) in message else f"{message} (got {value!r})"
     return cls(argument, text, value, show_value=False)
@@ -179,8 +180,10 @@ class LambdaLR(_TorchPort, name="compat.torch.LambdaLR"):
     lr_lambda: Schedule = nested()
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"lr": 0.1, "lr_lambda": {"name": "linear", "init_value": 1.0, "end_value": 0.1,
-                                  "transition_steps": 100}},
+        {
+            "lr": 0.1,
+            "lr_lambda": {"name": "linear", "init_value": 1.0, "end_value": 0.1, "transition_steps": 100},
+        },
         {"lr": 0.1, "lr_lambda": 0.5},
     )
 
@@ -229,20 +232,29 @@ class MultiplicativeLR(_TorchPort, name="compat.torch.MultiplicativeLR"):
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
         {"lr": 0.1, "lr_lambda": 0.95},
-        {"lr": 0.1, "lr_lambda": {"name": "linear", "init_value": 1.0, "end_value": 0.9,
-                                  "transition_steps": 50}, "horizon": 200},
+        {
+            "lr": 0.1,
+            "lr_lambda": {"name": "linear", "init_value": 1.0, "end_value": 0.9, "transition_steps": 50},
+            "horizon": 200,
+        },
     )
 
     def __check_init__(self) -> None:
         c = self.constant_factor
         if c is None and self.horizon is None:
             raise v.ScheduleArgumentError(
-                "horizon", "is required when lr_lambda is a Schedule that is not constant (the running "
-                "product of a general factor is computed over a bounded number of steps)", None)
+                "horizon",
+                "is required when lr_lambda is a Schedule that is not constant (the running "
+                "product of a general factor is computed over a bounded number of steps)",
+                None,
+            )
         if c is None and self.horizon is not None and self.horizon + 2 > MAX_TABLE_STEPS:
             raise v.ScheduleArgumentError(
-                "horizon", f"must be <= {MAX_TABLE_STEPS - 2} (the running product is a table of that many "
-                "steps at most)", self.horizon)
+                "horizon",
+                f"must be <= {MAX_TABLE_STEPS - 2} (the running product is a table of that many "
+                "steps at most)",
+                self.horizon,
+            )
 
     @property
     def constant_factor(self) -> float | None:
@@ -294,7 +306,9 @@ class StepLR(_TorchPort, name="compat.torch.StepLR"):
     _grows: bool = static(default=False, init=False)
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"lr": 0.1, "step_size": 30}, {"lr": 0.05, "step_size": 7, "gamma": 0.5})
+        {"lr": 0.1, "step_size": 30},
+        {"lr": 0.05, "step_size": 7, "gamma": 0.5},
+    )
 
     def __check_init__(self) -> None:
         _gamma_growth(self)
@@ -333,7 +347,9 @@ class MultiStepLR(_TorchPort, name="compat.torch.MultiStepLR"):
     gamma: Real = value(default=0.1, minimum=0.0)
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"lr": 0.1, "milestones": [30, 80]}, {"lr": 0.1, "milestones": [5, 5, 20], "gamma": 0.5})
+        {"lr": 0.1, "milestones": [30, 80]},
+        {"lr": 0.1, "milestones": [5, 5, 20], "gamma": 0.5},
+    )
 
     def __check_init__(self) -> None:
         if known(self.lr, self.gamma) and self.gamma > 1.0:
@@ -342,8 +358,10 @@ class MultiStepLR(_TorchPort, name="compat.torch.MultiStepLR"):
                 top = top * self.gamma
             if top > FLOAT32_MAX:
                 raise v.ScheduleArgumentError(
-                    "gamma", f"grows the LR beyond the float32 range over {len(self.milestones)} milestones",
-                    self.gamma)
+                    "gamma",
+                    f"grows the LR beyond the float32 range over {len(self.milestones)} milestones",
+                    self.gamma,
+                )
 
     def _key_steps(self) -> list[Any]:
         return list(self.milestones)
@@ -386,15 +404,24 @@ class ConstantLR(_TorchPort, name="compat.torch.ConstantLR"):
     total_iters: int = steps(default=5, static=True)
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"lr": 0.1}, {"lr": 0.1, "factor": 0.5, "total_iters": 100})
+        {"lr": 0.1},
+        {"lr": 0.1, "factor": 0.5, "total_iters": 100},
+    )
 
     def __check_init__(self) -> None:
-        _factor_check("factor", self.factor, "Constant multiplicative factor expected to be between 0 and 1.",
-                      0.0, False)
+        _factor_check(
+            "factor",
+            self.factor,
+            "Constant multiplicative factor expected to be between 0 and 1.",
+            0.0,
+            False,
+        )
         if known(self.factor) and self.factor == 0 and self.total_iters > 0:
             raise v.ScheduleArgumentError(
-                "factor", "must be > 0 when total_iters > 0 (torch divides by it at step total_iters)",
-                self.factor)
+                "factor",
+                "must be > 0 when total_iters > 0 (torch divides by it at step total_iters)",
+                self.factor,
+            )
 
     def _key_steps(self) -> list[Any]:
         return [self.total_iters]
@@ -436,14 +463,25 @@ class LinearLR(_TorchPort, name="compat.torch.LinearLR"):
     total_iters: int = steps(default=5, static=True)
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"lr": 0.1}, {"lr": 0.1, "start_factor": 0.01, "end_factor": 1.0, "total_iters": 100})
+        {"lr": 0.1},
+        {"lr": 0.1, "start_factor": 0.01, "end_factor": 1.0, "total_iters": 100},
+    )
 
     def __check_init__(self) -> None:
-        _factor_check("start_factor", self.start_factor,
-                      "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.",
-                      0.0, True)
-        _factor_check("end_factor", self.end_factor,
-                      "Ending multiplicative factor expected to be between 0 and 1.", 0.0, False)
+        _factor_check(
+            "start_factor",
+            self.start_factor,
+            "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.",
+            0.0,
+            True,
+        )
+        _factor_check(
+            "end_factor",
+            self.end_factor,
+            "Ending multiplicative factor expected to be between 0 and 1.",
+            0.0,
+            False,
+        )
 
     def _key_steps(self) -> list[Any]:
         return [self.total_iters]
@@ -516,7 +554,9 @@ class PolynomialLR(_TorchPort, name="compat.torch.PolynomialLR"):
     _flat: bool = static(default=False, init=False)
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"lr": 0.1}, {"lr": 0.1, "total_iters": 100, "power": 2.0})
+        {"lr": 0.1},
+        {"lr": 0.1, "total_iters": 100, "power": 2.0},
+    )
 
     def __check_init__(self) -> None:
         if known(self.power):
@@ -560,7 +600,9 @@ class CosineAnnealingLR(_TorchPort, name="compat.torch.CosineAnnealingLR"):
     eta_min: Real = level(default=0.0)
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"lr": 0.1, "T_max": 100}, {"lr": 0.1, "T_max": 50, "eta_min": 1e-4})
+        {"lr": 0.1, "T_max": 100},
+        {"lr": 0.1, "T_max": 50, "eta_min": 1e-4},
+    )
 
     def _key_steps(self) -> list[Any]:
         return [self.T_max, 2 * self.T_max]
@@ -574,8 +616,11 @@ class _EtaMinTextError(v.ScheduleArgumentError):
     number; raised by the field's role for text."""
 
     def __init__(self, argument: str, expected: str, value: Any = ..., *, show_value: bool = True) -> None:
-        reason = expected if expected.startswith("Expected") else (
-            f"Expected float or int eta_min, but got {value} of type {type(value)}")
+        reason = (
+            expected
+            if expected.startswith("Expected")
+            else (f"Expected float or int eta_min, but got {value} of type {type(value)}")
+        )
         super().__init__(argument, reason, value, show_value=False)
 
 
@@ -614,7 +659,9 @@ class CosineAnnealingWarmRestarts(_TorchPort, name="compat.torch.CosineAnnealing
     eta_min: Real = level(default=0.0, text_error=_EtaMinTextError)
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"lr": 0.1, "T_0": 50, "T_mult": 2}, {"lr": 0.1, "T_0": 30, "eta_min": 1e-4})
+        {"lr": 0.1, "T_0": 50, "T_mult": 2},
+        {"lr": 0.1, "T_0": 30, "eta_min": 1e-4},
+    )
 
     def _key_steps(self) -> list[Any]:
         out, start, length = [], 0, self.T_0
@@ -624,8 +671,9 @@ class CosineAnnealingWarmRestarts(_TorchPort, name="compat.torch.CosineAnnealing
         return out
 
     def lower(self) -> Schedule:
-        return jaxsched.cosine_restarts(self.lr, self.T_0, period_mult=float(self.T_mult),
-                                        end_value=self.eta_min)
+        return jaxsched.cosine_restarts(
+            self.lr, self.T_0, period_mult=float(self.T_mult), end_value=self.eta_min
+        )
 
 
 def _static_str(options: tuple[str, ...], message: str | None) -> Callable[[str, Any], str]:
@@ -687,10 +735,12 @@ class CyclicLR(_TorchPort, name="compat.torch.CyclicLR"):
     base_lr: Real = level()
     max_lr: Real = level()
     step_size_up: Span = steps(default=2000, fractional=True, text_error=ScheduleArgumentTypeValueError)
-    step_size_down: Span | None = steps(default=None, fractional=True,
-                                        text_error=ScheduleArgumentTypeValueError)
-    mode: str = static(default="triangular",
-                       converter=_static_str(("triangular", "triangular2", "exp_range"), None))
+    step_size_down: Span | None = steps(
+        default=None, fractional=True, text_error=ScheduleArgumentTypeValueError
+    )
+    mode: str = static(
+        default="triangular", converter=_static_str(("triangular", "triangular2", "exp_range"), None)
+    )
     gamma: Real = value(default=1.0, minimum=0.0)
     scale_fn: Schedule | None = nested(default=None)
     scale_mode: str = static(default="cycle", converter=_static_str(("cycle", "iterations"), None))
@@ -700,15 +750,15 @@ class CyclicLR(_TorchPort, name="compat.torch.CyclicLR"):
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
         {"base_lr": 1e-4, "max_lr": 1e-3, "step_size_up": 20},
-        {"base_lr": 1e-4, "max_lr": 1e-3, "step_size_up": 10, "step_size_down": 30,
-         "mode": "triangular2"},
+        {"base_lr": 1e-4, "max_lr": 1e-3, "step_size_up": 10, "step_size_down": 30, "mode": "triangular2"},
         {"base_lr": 1e-4, "max_lr": 1e-3, "step_size_up": 10, "mode": "exp_range", "gamma": 0.99},
     )
 
     def __check_init__(self) -> None:
         if known(self.step_size_up) and self.step_size_up == 0:
             raise ScheduleArgumentZeroDivisionError(
-                "step_size_up", "must not be 0 (torch divides by it)", self.step_size_up)
+                "step_size_up", "must not be 0 (torch divides by it)", self.step_size_up
+            )
         if self.scale_fn is None and self.mode not in ("triangular", "triangular2", "exp_range"):
             raise _torch_error("mode", "mode is invalid and scale_fn is None", self.mode)
         if self.scale_fn is not None and self.scale_mode not in ("cycle", "iterations"):
@@ -729,8 +779,9 @@ class CyclicLR(_TorchPort, name="compat.torch.CyclicLR"):
         if self.scale_fn is not None:
             # torch counts cycles from 1, the catalog from 0.
             scale = jaxsched.shift(self.scale_fn, -1) if self.scale_mode == "cycle" else self.scale_fn
-            return jaxsched.cyclic(low, high, self.step_size_up, self.step_size_down, scale=scale,
-                                   scale_mode=self.scale_mode)
+            return jaxsched.cyclic(
+                low, high, self.step_size_up, self.step_size_down, scale=scale, scale_mode=self.scale_mode
+            )
         gamma = self.gamma if self.mode == "exp_range" else 1.0
         return jaxsched.cyclic(low, high, self.step_size_up, self.step_size_down, self.mode, gamma)
 
@@ -839,15 +890,24 @@ class OneCycleLR(_TorchPort, name="compat.torch.OneCycleLR"):
     """
 
     max_lr: Real = level()
-    total_steps: int | None = static(default=None, converter=_torch_int(
-        "Expected positive integer total_steps, but got {}", 1, optional=True))
-    epochs: int | None = static(default=None, converter=_torch_int(
-        "Expected positive integer epochs, but got {}", 1, optional=True))
-    steps_per_epoch: int | None = static(default=None, converter=_torch_int(
-        "Expected positive integer steps_per_epoch, but got {}", 1, optional=True))
+    total_steps: int | None = static(
+        default=None,
+        converter=_torch_int("Expected positive integer total_steps, but got {}", 1, optional=True),
+    )
+    epochs: int | None = static(
+        default=None, converter=_torch_int("Expected positive integer epochs, but got {}", 1, optional=True)
+    )
+    steps_per_epoch: int | None = static(
+        default=None,
+        converter=_torch_int("Expected positive integer steps_per_epoch, but got {}", 1, optional=True),
+    )
     pct_start: float = static(default=0.3, converter=_pct_start)
-    anneal_strategy: str = static(default="cos", converter=_static_str(
-        ("cos", "linear"), "anneal_strategy must be one of 'cos' or 'linear', instead got {}"))
+    anneal_strategy: str = static(
+        default="cos",
+        converter=_static_str(
+            ("cos", "linear"), "anneal_strategy must be one of 'cos' or 'linear', instead got {}"
+        ),
+    )
     cycle_momentum: bool = flag(default=True)
     base_momentum: Real = level(default=0.85)
     max_momentum: Real = level(default=0.95)
@@ -857,25 +917,39 @@ class OneCycleLR(_TorchPort, name="compat.torch.OneCycleLR"):
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
         {"max_lr": 1e-2, "total_steps": 100},
-        {"max_lr": 1e-2, "epochs": 4, "steps_per_epoch": 25, "pct_start": 0.25,
-         "anneal_strategy": "linear", "three_phase": True},
+        {
+            "max_lr": 1e-2,
+            "epochs": 4,
+            "steps_per_epoch": 25,
+            "pct_start": 0.25,
+            "anneal_strategy": "linear",
+            "three_phase": True,
+        },
     )
 
     def __check_init__(self) -> None:
         if self.total_steps is None and (self.epochs is None or self.steps_per_epoch is None):
-            raise _torch_error("total_steps", "You must define either total_steps OR (epochs AND "
-                               "steps_per_epoch)", self.total_steps)
+            raise _torch_error(
+                "total_steps",
+                "You must define either total_steps OR (epochs AND steps_per_epoch)",
+                self.total_steps,
+            )
         if self.steps > MAX_STEP:  # (total_steps itself is checked by its field)
             raise v.ScheduleArgumentError(
-                "epochs", f"epochs * steps_per_epoch = {self.steps} must be <= 2**31 - 1 (the last step)",
-                self.epochs)
+                "epochs",
+                f"epochs * steps_per_epoch = {self.steps} must be <= 2**31 - 1 (the last step)",
+                self.epochs,
+            )
         _divisor("div_factor", self.div_factor)
         _divisor("final_div_factor", self.final_div_factor)
         T = self.steps
         if float(self.pct_start * T) - 1 == 0:
             raise ScheduleArgumentZeroDivisionError(
-                "pct_start", "gives the first phase zero length (pct_start * total_steps = 1); torch divides "
-                "by zero there", self.pct_start)
+                "pct_start",
+                "gives the first phase zero length (pct_start * total_steps = 1); torch divides "
+                "by zero there",
+                self.pct_start,
+            )
 
     @property
     def steps(self) -> int:
@@ -902,9 +976,18 @@ class OneCycleLR(_TorchPort, name="compat.torch.OneCycleLR"):
 
     def _cycle(self, peak: Any, initial: Any = None, final: Any = None) -> Schedule:
         return jaxsched.one_cycle(
-            self.steps, peak, self.pct_start, self.div_factor, self.final_div_factor, self.anneal_strategy,
-            self.three_phase, after_end="extrapolate", short_rise=True, initial_value=initial,
-            final_value=final)
+            self.steps,
+            peak,
+            self.pct_start,
+            self.div_factor,
+            self.final_div_factor,
+            self.anneal_strategy,
+            self.three_phase,
+            after_end="extrapolate",
+            short_rise=True,
+            initial_value=initial,
+            final_value=final,
+        )
 
     def lower(self) -> Schedule:
         return self._cycle(self.max_lr)
@@ -1005,32 +1088,50 @@ class SequentialLR(Port, name="compat.torch.SequentialLR"):
     milestones: Sequence[int] = static(converter=_milestones)
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"schedulers": [{"name": "compat.torch.LinearLR", "lr": 0.1, "start_factor": 0.1,
-                         "total_iters": 10},
-                        {"name": "compat.torch.CosineAnnealingLR", "lr": 0.1, "T_max": 90}],
-         "milestones": [10]},
-        {"schedulers": [{"name": "compat.torch.ConstantLR", "lr": 0.1, "factor": 0.5, "total_iters": 5},
-                        {"name": "compat.torch.MultiplicativeLR", "lr": 0.1, "lr_lambda": 0.9},
-                        {"name": "compat.torch.StepLR", "lr": 0.1, "step_size": 3}],
-         "milestones": [3, 12]},
-        {"schedulers": [{"name": "compat.torch.ChainedScheduler", "schedulers": [
-                            {"name": "compat.torch.ExponentialLR", "lr": 0.1, "gamma": 0.9},
-                            {"name": "compat.torch.CosineAnnealingLR", "lr": 0.1, "T_max": 6,
-                             "eta_min": 0.01}]},
-                        {"name": "compat.torch.StepLR", "lr": 0.1, "step_size": 3}],
-         "milestones": [20]},
+        {
+            "schedulers": [
+                {"name": "compat.torch.LinearLR", "lr": 0.1, "start_factor": 0.1, "total_iters": 10},
+                {"name": "compat.torch.CosineAnnealingLR", "lr": 0.1, "T_max": 90},
+            ],
+            "milestones": [10],
+        },
+        {
+            "schedulers": [
+                {"name": "compat.torch.ConstantLR", "lr": 0.1, "factor": 0.5, "total_iters": 5},
+                {"name": "compat.torch.MultiplicativeLR", "lr": 0.1, "lr_lambda": 0.9},
+                {"name": "compat.torch.StepLR", "lr": 0.1, "step_size": 3},
+            ],
+            "milestones": [3, 12],
+        },
+        {
+            "schedulers": [
+                {
+                    "name": "compat.torch.ChainedScheduler",
+                    "schedulers": [
+                        {"name": "compat.torch.ExponentialLR", "lr": 0.1, "gamma": 0.9},
+                        {"name": "compat.torch.CosineAnnealingLR", "lr": 0.1, "T_max": 6, "eta_min": 0.01},
+                    ],
+                },
+                {"name": "compat.torch.StepLR", "lr": 0.1, "step_size": 3},
+            ],
+            "milestones": [20],
+        },
     )
 
     def __check_init__(self) -> None:
         n = len(self.schedulers)
         if not n:
-            raise _torch_error("schedulers", "SequentialLR expects at least one scheduler, but got no "
-                               "scheduler.", [])
+            raise _torch_error(
+                "schedulers", "SequentialLR expects at least one scheduler, but got no scheduler.", []
+            )
         if len(self.milestones) != n - 1:
             raise _torch_error(
-                "milestones", "Sequential Schedulers expects number of schedulers provided to be one more "
+                "milestones",
+                "Sequential Schedulers expects number of schedulers provided to be one more "
                 f"than the number of milestone points, but got number of schedulers {n} and the "
-                f"number of milestones to be equal to {len(self.milestones)}", list(self.milestones))
+                f"number of milestones to be equal to {len(self.milestones)}",
+                list(self.milestones),
+            )
         v.sorted_steps("milestones", self.milestones)
         from jaxsched.compat import _torch_steps
 
@@ -1107,18 +1208,27 @@ class ChainedScheduler(Port, name="compat.torch.ChainedScheduler"):
     schedulers: Sequence[Schedule] = static_nested_seq(nonempty=False)
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"schedulers": [{"name": "compat.torch.LinearLR", "lr": 0.1, "start_factor": 0.1,
-                         "total_iters": 10},
-                        {"name": "compat.torch.ExponentialLR", "lr": 0.1, "gamma": 0.98}]},
-        {"schedulers": [{"name": "compat.torch.CosineAnnealingLR", "lr": 0.1, "T_max": 10,
-                         "eta_min": 1e-3},
-                        {"name": "compat.torch.StepLR", "lr": 0.1, "step_size": 3, "gamma": 0.5}]},
+        {
+            "schedulers": [
+                {"name": "compat.torch.LinearLR", "lr": 0.1, "start_factor": 0.1, "total_iters": 10},
+                {"name": "compat.torch.ExponentialLR", "lr": 0.1, "gamma": 0.98},
+            ]
+        },
+        {
+            "schedulers": [
+                {"name": "compat.torch.CosineAnnealingLR", "lr": 0.1, "T_max": 10, "eta_min": 1e-3},
+                {"name": "compat.torch.StepLR", "lr": 0.1, "step_size": 3, "gamma": 0.5},
+            ]
+        },
     )
 
     def __check_init__(self) -> None:
         if not self.schedulers:
-            raise _torch_error("schedulers", "ChainedScheduler expects at least one scheduler to be "
-                               "chained, but got no scheduler.", [])
+            raise _torch_error(
+                "schedulers",
+                "ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.",
+                [],
+            )
         from jaxsched.compat import _torch_steps
 
         _torch_steps.check(self)
@@ -1182,8 +1292,12 @@ class SWALR(_TorchPort, name="compat.torch.SWALR"):
     lr: Real = level()
     swa_lr: Real = level()
     anneal_epochs: int = static(default=10, converter=_anneal_epochs)
-    anneal_strategy: str = static(default="cos", converter=_static_str(
-        ("cos", "linear"), "anneal_strategy must be one of 'cos' or 'linear', instead got {}"))
+    anneal_strategy: str = static(
+        default="cos",
+        converter=_static_str(
+            ("cos", "linear"), "anneal_strategy must be one of 'cos' or 'linear', instead got {}"
+        ),
+    )
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
         {"lr": 0.1, "swa_lr": 0.05, "anneal_epochs": 10},

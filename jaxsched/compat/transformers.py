@@ -55,9 +55,18 @@ __all__ = [
 ]
 
 SCHEDULER_TYPES = (
-    "linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup",
-    "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr", "cosine_warmup_with_min_lr",
-    "warmup_stable_decay", "greedy",
+    "linear",
+    "cosine",
+    "cosine_with_restarts",
+    "polynomial",
+    "constant",
+    "constant_with_warmup",
+    "inverse_sqrt",
+    "reduce_lr_on_plateau",
+    "cosine_with_min_lr",
+    "cosine_warmup_with_min_lr",
+    "warmup_stable_decay",
+    "greedy",
 )
 """HF's ``SchedulerType`` values, in HF's order."""
 
@@ -100,8 +109,10 @@ def _floor(obj: Any) -> Any:
     (HF's check), as a learning rate."""
     if (obj.min_lr is None) == (obj.min_lr_rate is None):
         raise v.ScheduleArgumentError(
-            "min_lr", "exactly one of min_lr and min_lr_rate must be given (HF raises too)",
-            (obj.min_lr, obj.min_lr_rate))
+            "min_lr",
+            "exactly one of min_lr and min_lr_rate must be given (HF raises too)",
+            (obj.min_lr, obj.min_lr_rate),
+        )
     return obj.min_lr if obj.min_lr is not None else obj.lr * obj.min_lr_rate
 
 
@@ -292,9 +303,7 @@ class CosineWithHardRestartsScheduleWithWarmup(
     num_training_steps: int = steps(static=True)
     num_cycles: float = _cycles(1, minimum_open=True)
 
-    examples = (
-        {"lr": 1e-3, "num_warmup_steps": 100, "num_training_steps": 1000, "num_cycles": 3},
-    )
+    examples = ({"lr": 1e-3, "num_warmup_steps": 100, "num_training_steps": 1000, "num_cycles": 3},)
 
     def lower(self) -> Schedule:
         span = _decay_span(self.num_warmup_steps, self.num_training_steps)
@@ -349,11 +358,14 @@ class PolynomialDecayScheduleWithWarmup(
     def __check_init__(self) -> None:
         if known(self.lr, self.lr_end) and not self.lr > self.lr_end:
             raise v.ScheduleArgumentError(
-                "lr_end", f"must be smaller than lr ({self.lr!r}), as HF requires", self.lr_end)
+                "lr_end", f"must be smaller than lr ({self.lr!r}), as HF requires", self.lr_end
+            )
         if self.num_training_steps == self.num_warmup_steps:
             raise v.ScheduleArgumentError(
-                "num_training_steps", "must differ from num_warmup_steps (HF divides by zero)",
-                self.num_training_steps)
+                "num_training_steps",
+                "must differ from num_warmup_steps (HF divides by zero)",
+                self.num_training_steps,
+            )
 
     def lower(self) -> Schedule:
         span = self.num_training_steps - self.num_warmup_steps
@@ -399,15 +411,17 @@ class InverseSqrtSchedule(Port, name="compat.transformers.get_inverse_sqrt_sched
     num_warmup_steps: float = steps(minimum=-MAX_STEP, fractional=True, static=True)
     timescale: Real | None = value(default=None, minimum=0.0, min_open=True)
 
-    examples = ({"lr": 1e-3, "num_warmup_steps": 100},
-                {"lr": 1e-3, "num_warmup_steps": 0, "timescale": 500})
+    examples = ({"lr": 1e-3, "num_warmup_steps": 100}, {"lr": 1e-3, "num_warmup_steps": 0, "timescale": 500})
 
     def __check_init__(self) -> None:
         W = self.num_warmup_steps
         if W < 0:
             error = ScheduleArgumentZeroDivisionError if self.timescale is None else v.ScheduleArgumentError
-            raise error("num_warmup_steps", "must be >= 0 (HF divides by zero at step 0 when it is negative "
-                        "and timescale is None)", W)
+            raise error(
+                "num_warmup_steps",
+                "must be >= 0 (HF divides by zero at step 0 when it is negative and timescale is None)",
+                W,
+            )
 
     def lower(self) -> Schedule:
         W = self.num_warmup_steps
@@ -517,8 +531,13 @@ class CosineWithMinLrScheduleWithWarmupLrRate(
 
     examples = (
         {"lr": 1e-3, "num_warmup_steps": 100, "num_training_steps": 1000, "min_lr_rate": 0.1},
-        {"lr": 1e-3, "num_warmup_steps": 100, "num_training_steps": 1000, "min_lr": 1e-5,
-         "warmup_lr_rate": 0.01},
+        {
+            "lr": 1e-3,
+            "num_warmup_steps": 100,
+            "num_training_steps": 1000,
+            "min_lr": 1e-5,
+            "warmup_lr_rate": 0.01,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -589,16 +608,30 @@ class WsdSchedule(_Trained, Port, name="compat.transformers.get_wsd_schedule"):
 
     examples = (
         {"lr": 1e-3, "num_warmup_steps": 100, "num_decay_steps": 200, "num_training_steps": 1000},
-        {"lr": 1e-3, "num_warmup_steps": 100, "num_decay_steps": 200, "num_stable_steps": 500,
-         "warmup_type": "cosine", "decay_type": "1-sqrt", "min_lr_ratio": 0.1},
-        {"lr": 1e-3, "num_warmup_steps": 10, "num_decay_steps": 300, "num_stable_steps": -50,
-         "num_cycles": 1.3, "min_lr_ratio": 0.01},
+        {
+            "lr": 1e-3,
+            "num_warmup_steps": 100,
+            "num_decay_steps": 200,
+            "num_stable_steps": 500,
+            "warmup_type": "cosine",
+            "decay_type": "1-sqrt",
+            "min_lr_ratio": 0.1,
+        },
+        {
+            "lr": 1e-3,
+            "num_warmup_steps": 10,
+            "num_decay_steps": 300,
+            "num_stable_steps": -50,
+            "num_cycles": 1.3,
+            "min_lr_ratio": 0.01,
+        },
     )
 
     def __check_init__(self) -> None:
         if self.num_training_steps is None and self.num_stable_steps is None:
             raise v.ScheduleArgumentError(
-                "num_training_steps", "either num_training_steps or num_stable_steps must be given", None)
+                "num_training_steps", "either num_training_steps or num_stable_steps must be given", None
+            )
 
     def _stable(self) -> int:
         if self.num_stable_steps is not None:
@@ -613,8 +646,9 @@ class WsdSchedule(_Trained, Port, name="compat.transformers.get_wsd_schedule"):
         elif self.decay_type == "cosine" and self.num_cycles != 0.5:
             decay = join([cosine_cycles(self.lr, D, self.num_cycles, end_value=floor), constant(floor)], [D])
         else:
-            decay = warmup_stable_decay(self.lr, 0, D, D, init_value=self.lr, end_value=floor,
-                                        decay_shape=self.decay_type)
+            decay = warmup_stable_decay(
+                self.lr, 0, D, D, init_value=self.lr, end_value=floor, decay_shape=self.decay_type
+            )
         if S > 0:
             rest = join([constant(self.lr), decay], [S])
         else:  # a negative stable phase starts the decay part-way at the warmup's end
@@ -622,8 +656,9 @@ class WsdSchedule(_Trained, Port, name="compat.transformers.get_wsd_schedule"):
         if not W:
             return rest
         # The warmup phase of a WSD (its stable and decay phases are never reached before W).
-        warm = warmup_stable_decay(self.lr, W, W + 1, 1, init_value=floor, end_value=floor,
-                                   warmup_shape=self.warmup_type)
+        warm = warmup_stable_decay(
+            self.lr, W, W + 1, 1, init_value=floor, end_value=floor, warmup_shape=self.warmup_type
+        )
         return join([warm, rest], [W])
 
 
@@ -648,9 +683,13 @@ def get_reduce_on_plateau_schedule(lr: Any, **kwargs: Any) -> Any:
     return reduce_on_plateau(lr, **kwargs)
 
 
-def get_scheduler(name: str, lr: Any, num_warmup_steps: int | None = None,
-                  num_training_steps: int | None = None,
-                  scheduler_specific_kwargs: dict[str, Any] | None = None) -> Any:
+def get_scheduler(
+    name: str,
+    lr: Any,
+    num_warmup_steps: int | None = None,
+    num_training_steps: int | None = None,
+    scheduler_specific_kwargs: dict[str, Any] | None = None,
+) -> Any:
     """HF ``get_scheduler``: a schedule by ``SchedulerType`` name, with HF's argument routing.
 
     As HF (transformers 5.x): ``constant`` ignores every other argument; ``constant_with_warmup`` ignores
@@ -693,11 +732,11 @@ def get_scheduler(name: str, lr: Any, num_warmup_steps: int | None = None,
     if name == "inverse_sqrt":
         return InverseSqrtSchedule(lr, num_warmup_steps, **kwargs)
     if name == "warmup_stable_decay":
-        return WsdSchedule(lr, num_warmup_steps=num_warmup_steps,
-                           num_training_steps=num_training_steps, **kwargs)
+        return WsdSchedule(
+            lr, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps, **kwargs
+        )
     if num_training_steps is None:
-        raise v.ScheduleArgumentError("num_training_steps", f"{name} requires num_training_steps",
-                                      None)
+        raise v.ScheduleArgumentError("num_training_steps", f"{name} requires num_training_steps", None)
     cls = _BY_NAME[name]
     return cls(lr, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps, **kwargs)
 
@@ -726,11 +765,26 @@ _BY_NAME: dict[str, Any] = {
 # -- metric-driven: GreedyLR (an optax transformation, not a Schedule) -------------------------------------
 
 
-def GreedyLR(lr: float, mode: str = "min", factor: float = 0.95, patience: int = 10, threshold: float = 1e-6,
-             threshold_mode: str = "abs", cooldown: int = 0, warmup: int = 0, min_lr: float = 1e-3,
-             max_lr: float = 1.0, eps: float = 1e-8, verbose: bool = False, smooth: bool = False,
-             window_size: int = 50, reset_start: int = 500, *, steps_per_epoch: int | None = None,
-             accumulation_size: int = 1) -> Any:
+def GreedyLR(
+    lr: float,
+    mode: str = "min",
+    factor: float = 0.95,
+    patience: int = 10,
+    threshold: float = 1e-6,
+    threshold_mode: str = "abs",
+    cooldown: int = 0,
+    warmup: int = 0,
+    min_lr: float = 1e-3,
+    max_lr: float = 1.0,
+    eps: float = 1e-8,
+    verbose: bool = False,
+    smooth: bool = False,
+    window_size: int = 50,
+    reset_start: int = 500,
+    *,
+    steps_per_epoch: int | None = None,
+    accumulation_size: int = 1,
+) -> Any:
     r"""HF ``GreedyLR`` (``get_scheduler("greedy")``, transformers >= 5.0) as an optax transformation.
 
     Metric-driven, so not a Schedule. Each step of the rule with metric :math:`m` (the mean of the last
@@ -778,10 +832,24 @@ def GreedyLR(lr: float, mode: str = "min", factor: float = 0.95, patience: int =
     from jaxsched._plateau import greedy_lr
 
     v.boolean("verbose", verbose)
-    return greedy_lr(lr, mode=mode, factor=factor, patience=patience, threshold=threshold,
-                     threshold_mode=threshold_mode, cooldown=cooldown, warmup=warmup, min_lr=min_lr,
-                     max_lr=max_lr, eps=eps, smooth=smooth, window_size=window_size, reset_start=reset_start,
-                     steps_per_epoch=steps_per_epoch, accumulation_size=accumulation_size)
+    return greedy_lr(
+        lr,
+        mode=mode,
+        factor=factor,
+        patience=patience,
+        threshold=threshold,
+        threshold_mode=threshold_mode,
+        cooldown=cooldown,
+        warmup=warmup,
+        min_lr=min_lr,
+        max_lr=max_lr,
+        eps=eps,
+        smooth=smooth,
+        window_size=window_size,
+        reset_start=reset_start,
+        steps_per_epoch=steps_per_epoch,
+        accumulation_size=accumulation_size,
+    )
 
 
 def get_greedy_schedule(lr: float, **kwargs: Any) -> Any:

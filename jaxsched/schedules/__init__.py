@@ -28,19 +28,43 @@ from jaxsched.schedules import (
     _wsd,
 )
 
-_FAMILIES = (_basic, _cosine, _cyclic, _noise, _points, _progress, _ramp, _recurrence, _research, _restarts,
-             _rsqrt, _transformer, _warmup, _warmup_factors, _wsd, _annealing_cycles, _polynomial_cycle,
-             _power,
-             _combinators, _surgery)
+_FAMILIES = (
+    _basic,
+    _cosine,
+    _cyclic,
+    _noise,
+    _points,
+    _progress,
+    _ramp,
+    _recurrence,
+    _research,
+    _restarts,
+    _rsqrt,
+    _transformer,
+    _warmup,
+    _warmup_factors,
+    _wsd,
+    _annealing_cycles,
+    _polynomial_cycle,
+    _power,
+    _combinators,
+    _surgery,
+)
 
 # Every registered class of the catalog modules, by class name (generated: no second export list).
-globals().update({
-    obj.__name__: obj
-    for mod in _FAMILIES for obj in vars(mod).values()
-    if isinstance(obj, type) and issubclass(obj, Schedule) and obj.config_name
-    and obj.__module__ == mod.__name__
-})
+globals().update(
+    {
+        obj.__name__: obj
+        for mod in _FAMILIES
+        for obj in vars(mod).values()
+        if isinstance(obj, type)
+        and issubclass(obj, Schedule)
+        and obj.config_name
+        and obj.__module__ == mod.__name__
+    }
+)
 __all__ = sorted(
-    name for name, obj in globals().items()
+    name
+    for name, obj in globals().items()
     if isinstance(obj, type) and issubclass(obj, Schedule) and obj is not Schedule
 )

@@ -32,8 +32,11 @@ def cycle_table(cycle_size: int, warmup: int, mult: float) -> tuple[tuple[int, i
             return tuple(out)
         if len(out) >= MAX_DISTINCT_CYCLES:
             raise v.ScheduleArgumentError(
-                "cycle_mult", f"gives more than {MAX_DISTINCT_CYCLES} cycles of distinct lengths before "
-                f"step 2**31 - 1 (cycle_size={cycle_size}); use a larger cycle_mult or cycle_size", mult)
+                "cycle_mult",
+                f"gives more than {MAX_DISTINCT_CYCLES} cycles of distinct lengths before "
+                f"step 2**31 - 1 (cycle_size={cycle_size}); use a larger cycle_mult or cycle_size",
+                mult,
+            )
         start, C, W = start + C + W, nC, nW
 
 
@@ -88,10 +91,17 @@ class AnnealingCycles(Schedule, name="annealing_cycles"):
 
     examples = (
         {"start_value": 1e-3, "end_value": 1e-5, "cycle_size": 100},
-        {"start_value": 1e-4, "end_value": 1e-3, "cycle_size": 40, "cycle_mult": 1.5,
-         "start_value_mult": 0.9, "end_value_mult": 0.5, "warmup_duration": 10, "shape": "linear"},
-        {"start_value": 1e-3, "end_value": 0.0, "cycle_size": 30, "shape": "triangle",
-         "end_value_mult": 0.8},
+        {
+            "start_value": 1e-4,
+            "end_value": 1e-3,
+            "cycle_size": 40,
+            "cycle_mult": 1.5,
+            "start_value_mult": 0.9,
+            "end_value_mult": 0.5,
+            "warmup_duration": 10,
+            "shape": "linear",
+        },
+        {"start_value": 1e-3, "end_value": 0.0, "cycle_size": 30, "shape": "triangle", "end_value_mult": 0.8},
     )
 
     def __check_init__(self) -> None:

@@ -92,8 +92,7 @@ class Polynomial(Schedule, name="polynomial"):
     k_decay: Real = value(default=1.0, minimum=0.0, min_open=True)
 
     examples: ClassVar[tuple[dict[str, Any], ...]] = (
-        {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100,
-         "transition_begin": 5},
+        {"init_value": 1.0, "end_value": 0.01, "power": 2.0, "transition_steps": 100, "transition_begin": 5},
         {"init_value": 1.0, "end_value": 0.01, "power": 0.5, "transition_steps": 100, "k_decay": 2.0},
         {"init_value": 0.01, "end_value": 1.0, "power": 2.0, "transition_steps": 100, "k_decay": 0.7},
     )
@@ -112,8 +111,9 @@ class Polynomial(Schedule, name="polynomial"):
         # when it is the larger one (a rise): the small end never comes out of a cancellation.
         left = t.left_in(B, T, nonneg=True)  # exact, even when B + T is past the last step
         # The (warped) progress from the start and what is left of it, each exact at its own end.
-        progress, frac = warped(bk, xp.clip(t.since(B), 0.0, length), xp.clip(left, 0.0, length), length,
-                                self.k_decay)
+        progress, frac = warped(
+            bk, xp.clip(t.since(B), 0.0, length), xp.clip(left, 0.0, length), length, self.k_decay
+        )
         fall = last + (init - last) * (frac if linear else frac ** bk.value(self.power))
         grows = bk.larger(self.end_value, self.init_value)
         if grows is False:
@@ -203,15 +203,22 @@ class ExponentialDecay(Schedule, name="exponential_decay"):
 
     examples = (
         {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5},
-        {"init_value": 1.0, "transition_steps": 10, "decay_rate": 0.5, "transition_begin": 5,
-         "staircase": True, "end_value": 0.1},
+        {
+            "init_value": 1.0,
+            "transition_steps": 10,
+            "decay_rate": 0.5,
+            "transition_begin": 5,
+            "staircase": True,
+            "end_value": 0.1,
+        },
     )
 
     def __check_init__(self) -> None:
         if self.end_value is None and known(self.decay_rate) and self.decay_rate > 1:
             # A growing exponential without a ceiling overflows to inf at large steps.
             raise v.ScheduleArgumentError(
-                "decay_rate", "> 1 grows without bound: give end_value as its ceiling", self.decay_rate)
+                "decay_rate", "> 1 grows without bound: give end_value as its ceiling", self.decay_rate
+            )
 
     def _key_steps(self) -> list[Any]:
         return [self.transition_begin]
@@ -435,12 +442,9 @@ class PiecewiseInterpolate(_Pieces, name="piecewise_interpolate"):
     boundaries_and_scales: Mapping[int, float] | tuple[tuple[int, float], ...] = pairs(default=None)
 
     examples = (
-        {"interpolate_type": "linear", "init_value": 200.0,
-         "boundaries_and_scales": {50: 1.5, 100: 0.25}},
-        {"interpolate_type": "cosine", "init_value": 1.0,
-         "boundaries_and_scales": {30: 10.0, 100: 0.001}},
+        {"interpolate_type": "linear", "init_value": 200.0, "boundaries_and_scales": {50: 1.5, 100: 0.25}},
+        {"interpolate_type": "cosine", "init_value": 1.0, "boundaries_and_scales": {30: 10.0, 100: 0.001}},
     )
-
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp

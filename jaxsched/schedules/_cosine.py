@@ -134,12 +134,30 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
 
     examples = (
         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "decay_steps": 1000},
-        {"init_value": 1e-5, "peak_value": 1e-3, "warmup_steps": 50, "decay_steps": 500,
-         "end_value": 1e-5, "exponent": 2.0},
-        {"init_value": 1e-3, "peak_value": 1e-3, "warmup_steps": 0, "decay_steps": 400,
-         "end_value": 1e-5, "k_decay": 1.5},
-        {"init_value": 0.0, "peak_value": 0.0, "warmup_steps": 50, "decay_steps": 500,
-         "end_value": 1e-5, "end_needs_peak": True},
+        {
+            "init_value": 1e-5,
+            "peak_value": 1e-3,
+            "warmup_steps": 50,
+            "decay_steps": 500,
+            "end_value": 1e-5,
+            "exponent": 2.0,
+        },
+        {
+            "init_value": 1e-3,
+            "peak_value": 1e-3,
+            "warmup_steps": 0,
+            "decay_steps": 400,
+            "end_value": 1e-5,
+            "k_decay": 1.5,
+        },
+        {
+            "init_value": 0.0,
+            "peak_value": 0.0,
+            "warmup_steps": 50,
+            "decay_steps": 500,
+            "end_value": 1e-5,
+            "end_needs_peak": True,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -161,8 +179,12 @@ class WarmupCosineDecay(Schedule, name="warmup_cosine_decay"):
         return linear_warmup(bk, t, bk.value(self.init_value), peak, W, between(bk, peak, end, c, cc))
 
 
-def check_peak_growth(init_value: Any, peak_decay: Any, max_cycles: int | None,
-                      names: tuple[str, str] = ("peak_decay", "max_cycles")) -> None:
+def check_peak_growth(
+    init_value: Any,
+    peak_decay: Any,
+    max_cycles: int | None,
+    names: tuple[str, str] = ("peak_decay", "max_cycles"),
+) -> None:
     """Peaks ``init_value * peak_decay**i`` that grow every cycle reach inf: a ``peak_decay > 1`` needs a
     number of cycles whose last peak is finite in float32. ``names``: the arguments as the caller calls
     them."""
@@ -170,8 +192,9 @@ def check_peak_growth(init_value: Any, peak_decay: Any, max_cycles: int | None,
         if max_cycles is None:
             raise v.ScheduleArgumentError(names[0], f"> 1 grows without bound: give {names[1]}", peak_decay)
         if known(init_value) and not (
-                math.log(peak_decay) * (max_cycles - 1) + math.log(max(init_value, 1e-300))
-                <= math.log(FLOAT32_MAX)):
+            math.log(peak_decay) * (max_cycles - 1) + math.log(max(init_value, 1e-300))
+            <= math.log(FLOAT32_MAX)
+        ):
             raise v.ScheduleArgumentError(names[0], f"overflows within {names[1]}={max_cycles}", peak_decay)
 
 
@@ -224,10 +247,23 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
 
     examples = (
         {"init_value": 1e-3, "first_period": 100, "period_mult": 2.0},
-        {"init_value": 1e-3, "first_period": 60, "period_mult": 1.5, "peak_decay": 0.7,
-         "end_value": 1e-4, "amplitude_decay": True},
-        {"init_value": 1e-3, "first_period": 50, "period_mult": 1.0, "peak_decay": 0.5,
-         "end_value": 1e-5, "max_cycles": 4, "warmup_steps": 10},
+        {
+            "init_value": 1e-3,
+            "first_period": 60,
+            "period_mult": 1.5,
+            "peak_decay": 0.7,
+            "end_value": 1e-4,
+            "amplitude_decay": True,
+        },
+        {
+            "init_value": 1e-3,
+            "first_period": 50,
+            "period_mult": 1.0,
+            "peak_decay": 0.5,
+            "end_value": 1e-5,
+            "max_cycles": 4,
+            "warmup_steps": 10,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -245,8 +281,7 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
 
     def _formula(self, bk: Backend, t: Steps) -> Array:
         xp = bk.xp
-        i, elapsed, remaining, length = geometric_cycles(bk, t, bk.count(self.first_period),
-                                                         self.period_mult)
+        i, elapsed, remaining, length = geometric_cycles(bk, t, bk.count(self.first_period), self.period_mult)
         end = bk.value(self.end_value)
         if self.amplitude_decay:
             peak = end + (bk.value(self.init_value) - end) * power(bk, self.peak_decay, bk.to_float(i))
@@ -255,8 +290,13 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
         W = bk.to_float(bk.count(self.warmup_steps))
         warm = xp.maximum(W, 1.0)
         rise = between(bk, end, peak, (warm - elapsed) / warm, elapsed / warm)
-        fall = between(bk, peak, end, half_cosine(bk, elapsed - W, remaining, length - W),
-                       half_cosine(bk, remaining, elapsed - W, length - W))
+        fall = between(
+            bk,
+            peak,
+            end,
+            half_cosine(bk, elapsed - W, remaining, length - W),
+            half_cosine(bk, remaining, elapsed - W, length - W),
+        )
         out = xp.where(elapsed < W, rise, fall)
         if self.max_cycles is not None:
             out = xp.where(i >= self.max_cycles, end, out)
@@ -310,7 +350,6 @@ class TanhDecay(Schedule, name="tanh_decay"):
         end = bk.value(self.end_value)
         fall = tanh_fall(bk, bk.xp.minimum(t.value(), T) / T, self.lower, self.upper)
         return end + (bk.value(self.init_value) - end) * fall
-
 
 
 class CosineCycles(Schedule, name="cosine_cycles"):

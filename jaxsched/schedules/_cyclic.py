@@ -72,15 +72,33 @@ class Cyclic(Schedule, name="cyclic"):
 
     examples = (
         {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 200},
-        {"base_value": 1e-3, "max_value": 1e-5, "step_size_up": 500, "step_size_down": 500,
-         "shape": "cosine"},
-        {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 50, "step_size_down": 70,
-         "scale": {"name": "exponential_decay", "init_value": 1.0, "transition_steps": 1,
-                   "decay_rate": 0.9}},
-        {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 100, "step_size_down": 300,
-         "mode": "triangular2"},
-        {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 100, "mode": "exp_range",
-         "gamma": 0.999},
+        {
+            "base_value": 1e-3,
+            "max_value": 1e-5,
+            "step_size_up": 500,
+            "step_size_down": 500,
+            "shape": "cosine",
+        },
+        {
+            "base_value": 1e-4,
+            "max_value": 1e-3,
+            "step_size_up": 50,
+            "step_size_down": 70,
+            "scale": {
+                "name": "exponential_decay",
+                "init_value": 1.0,
+                "transition_steps": 1,
+                "decay_rate": 0.9,
+            },
+        },
+        {
+            "base_value": 1e-4,
+            "max_value": 1e-3,
+            "step_size_up": 100,
+            "step_size_down": 300,
+            "mode": "triangular2",
+        },
+        {"base_value": 1e-4, "max_value": 1e-3, "step_size_up": 100, "mode": "exp_range", "gamma": 0.999},
     )
 
     def __check_init__(self) -> None:
@@ -88,19 +106,24 @@ class Cyclic(Schedule, name="cyclic"):
             raise v.ScheduleArgumentError("step_size_up", "must be > 0", self.step_size_up)
         if self.scale is not None and self.mode != "triangular":
             raise v.ScheduleArgumentError(
-                "mode", "scale replaces the mode's factor: leave mode at 'triangular'", self.mode)
+                "mode", "scale replaces the mode's factor: leave mode at 'triangular'", self.mode
+            )
         for name in ("step_size_up", "step_size_down"):
             size = getattr(self, name)
             if isinstance(size, float) and (size * _UNITS) % 1:
                 raise v.ScheduleArgumentError(
-                    name, f"a fractional size must be a multiple of 1/{_UNITS} so that cycle positions stay "
-                    f"exact at every step (round it, e.g. to {round(size * _UNITS) / _UNITS})", size)
+                    name,
+                    f"a fractional size must be a multiple of 1/{_UNITS} so that cycle positions stay "
+                    f"exact at every step (round it, e.g. to {round(size * _UNITS) / _UNITS})",
+                    size,
+                )
         up, down = self.step_size_up, self.step_size_down
         total = up + (up if down is None else down) if known(up) and (down is None or known(down)) else None
         fractional = isinstance(total, float) and not total.is_integer()
         if total is not None and fractional and total > _MAX_FRACTIONAL:
             raise v.ScheduleArgumentError(
-                "step_size_up", f"a cycle with a fractional length must be <= 2**23 steps, got {total}", up)
+                "step_size_up", f"a cycle with a fractional length must be <= 2**23 steps, got {total}", up
+            )
 
     def _key_steps(self) -> list[Any]:
         up = self.step_size_up
@@ -144,8 +167,9 @@ _UNITS = 256
 _MAX_FRACTIONAL = 2**23
 
 
-def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Count
-                    ) -> tuple[Array, Array, Array, Array]:
+def _cycle_position(
+    bk: Backend, t: Steps, up: Array | Count, down: Array | Count
+) -> tuple[Array, Array, Array, Array]:
     """The cycle index ``c``, the steps ``e`` since the cycle's start, ``r`` to its end and ``up - e`` (to
     the top, negative past it), for cycles of ``up + down`` steps; exact at every step up to 2**31 - 1.
     Each distance is computed from the integer parts first, so a short ramp after a long one keeps its
@@ -193,9 +217,12 @@ def _cycle_position(bk: Backend, t: Steps, up: Array | Count, down: Array | Coun
     ci_w = t.n // xp.maximum(total_i, 1)
     start = ci_w * total_i
     use_whole = m == 0
-    return (xp.where(use_whole, ci_w, c), xp.where(use_whole, t.since(start), e),
-            xp.where(use_whole, t.left_in(start, total_i, nonneg=True), r),
-            xp.where(use_whole, t.left_in(start, up, nonneg=True), to_top))
+    return (
+        xp.where(use_whole, ci_w, c),
+        xp.where(use_whole, t.since(start), e),
+        xp.where(use_whole, t.left_in(start, total_i, nonneg=True), r),
+        xp.where(use_whole, t.left_in(start, up, nonneg=True), to_top),
+    )
 
 
 class OneCycle(Schedule, name="one_cycle"):
@@ -261,10 +288,22 @@ class OneCycle(Schedule, name="one_cycle"):
 
     examples = (
         {"transition_steps": 1000, "peak_value": 1e-2},
-        {"transition_steps": 1000, "peak_value": 1e-2, "pct_start": 0.25, "anneal": "linear",
-         "three_phase": True},
-        {"transition_steps": 100, "peak_value": 0.85, "pct_start": 0.005, "initial_value": 0.95,
-         "final_value": 0.95, "after_end": "extrapolate", "short_rise": True},
+        {
+            "transition_steps": 1000,
+            "peak_value": 1e-2,
+            "pct_start": 0.25,
+            "anneal": "linear",
+            "three_phase": True,
+        },
+        {
+            "transition_steps": 100,
+            "peak_value": 0.85,
+            "pct_start": 0.005,
+            "initial_value": 0.95,
+            "final_value": 0.95,
+            "after_end": "extrapolate",
+            "short_rise": True,
+        },
     )
 
     def __check_init__(self) -> None:
@@ -275,14 +314,16 @@ class OneCycle(Schedule, name="one_cycle"):
             last = self.transition_steps - 1
             if first == 0 and self.short_rise:
                 raise v.ScheduleArgumentError(
-                    "pct_start", "gives the rise length 0 (pct_start * transition_steps = 1)", self.pct_start)
+                    "pct_start", "gives the rise length 0 (pct_start * transition_steps = 1)", self.pct_start
+                )
             if first <= 0 and not self.short_rise:
                 raise v.ScheduleArgumentError(
-                    "pct_start", f"leaves no rising phase (pct_start * transition_steps = "
-                    f"{first + 1:g} must be > 1)", self.pct_start)
+                    "pct_start",
+                    f"leaves no rising phase (pct_start * transition_steps = {first + 1:g} must be > 1)",
+                    self.pct_start,
+                )
             if (2 * first if self.three_phase else first) >= last:
-                raise v.ScheduleArgumentError(
-                    "pct_start", "leaves no falling phase", self.pct_start)
+                raise v.ScheduleArgumentError("pct_start", "leaves no falling phase", self.pct_start)
 
     def _key_steps(self) -> list[Any]:
         first = float(self.pct_start) * self.transition_steps - 1
@@ -321,8 +362,9 @@ class OneCycle(Schedule, name="one_cycle"):
         starts: list[Any] = [bk.count(0), *ends[:-1]]
         out = final + xp.zeros_like(bk.to_float(t.n))
         last = len(ends) - 1
-        for i, start, end, a, b in reversed(list(zip(range(len(ends)), starts, ends, levels[:-1], levels[1:],
-                                                      strict=True))):
+        for i, start, end, a, b in reversed(
+            list(zip(range(len(ends)), starts, ends, levels[:-1], levels[1:], strict=True))
+        ):
             elapsed, remaining = t.since(start), t.until(end)
             length = bk.to_float(end) - bk.to_float(start)
             piece = anneal(bk, self.anneal, a, b, elapsed, remaining, length)

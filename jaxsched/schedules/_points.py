@@ -237,5 +237,11 @@ piecewise_linear = PiecewiseLinear
 piecewise_cosine = PiecewiseCosine
 piecewise_constant_points = PiecewiseConstantPoints
 
-__all__ = ["PiecewiseConstantPoints", "PiecewiseCosine", "PiecewiseLinear", "piecewise_constant_points",
-           "piecewise_cosine", "piecewise_linear"]
+__all__ = [
+    "PiecewiseConstantPoints",
+    "PiecewiseCosine",
+    "PiecewiseLinear",
+    "piecewise_constant_points",
+    "piecewise_cosine",
+    "piecewise_linear",
+]

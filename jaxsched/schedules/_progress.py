@@ -84,24 +84,40 @@ class ProgressInterpolate(Schedule, name="progress_interpolate"):
 
     examples = (
         {"start_value": 1e-3, "end_value": 1e-5, "total_steps": 200},
-        {"start_value": 1e-5, "end_value": 1e-3, "total_steps": 200, "shape": "cosine", "offset": 1,
-         "hold_from": 199},
+        {
+            "start_value": 1e-5,
+            "end_value": 1e-3,
+            "total_steps": 200,
+            "shape": "cosine",
+            "offset": 1,
+            "hold_from": 199,
+        },
         {"start_value": 0.0, "end_value": 1e-3, "total_steps": 100, "shape": "polynomial", "power": 0.5},
-        {"start_value": 1e-3, "end_value": 1e-6, "total_steps": 100, "shape": "polynomial", "power": 3.0,
-         "hold_from": 100},
+        {
+            "start_value": 1e-3,
+            "end_value": 1e-6,
+            "total_steps": 100,
+            "shape": "polynomial",
+            "power": 3.0,
+            "hold_from": 100,
+        },
     )
 
     def __check_init__(self) -> None:
         if known(self.total_steps, self.offset):
             D = max(1, self.total_steps - 1)
             if self.offset > D:
-                raise v.ScheduleArgumentError("offset", f"must be <= max(1, total_steps - 1) = {D}",
-                                              self.offset)
+                raise v.ScheduleArgumentError(
+                    "offset", f"must be <= max(1, total_steps - 1) = {D}", self.offset
+                )
             hold = self.hold_from
             if hold is not None and known(hold) and hold + self.offset > D + 1:
                 raise v.ScheduleArgumentError(
-                    "hold_from", f"must be <= {D + 1 - self.offset}: at most one step past the end of the "
-                    "run, as noether evaluates step == total_steps", hold)
+                    "hold_from",
+                    f"must be <= {D + 1 - self.offset}: at most one step past the end of the "
+                    "run, as noether evaluates step == total_steps",
+                    hold,
+                )
 
     def _key_steps(self) -> list[Any]:
         end = max(1, self.total_steps - 1) - self.offset
@@ -170,8 +186,14 @@ def _interval(name: str, x: Any) -> float | None:
 
 
 @functools.lru_cache(maxsize=128)
-def _bounds(total: int, offset: int, last: int, interval: float | None, fractions: tuple[float, ...] | None,
-            digits: int | None) -> tuple[int, ...]:
+def _bounds(
+    total: int,
+    offset: int,
+    last: int,
+    interval: float | None,
+    fractions: tuple[float, ...] | None,
+    digits: int | None,
+) -> tuple[int, ...]:
     """The steps at which the index ``j(n)`` grows, once per unit (a step listed twice adds 2), for
     ``n = 0..last``: ``j`` is evaluated with Python's own float64 arithmetic, so it is exact."""
 
@@ -184,8 +206,11 @@ def _bounds(total: int, offset: int, last: int, interval: float | None, fraction
 
     top = index(last)
     if top > _BOUNDS_LIMIT:
-        raise v.ScheduleArgumentError("interval", f"gives {top} steps of decay over the run; at most "
-                                      f"{_BOUNDS_LIMIT} are supported", interval)
+        raise v.ScheduleArgumentError(
+            "interval",
+            f"gives {top} steps of decay over the run; at most {_BOUNDS_LIMIT} are supported",
+            interval,
+        )
     out, lo = [], 0
     for j in range(1, top + 1):
         # j(n) is non-decreasing in n (IEEE division and decimal rounding are monotone): bisect for the
@@ -251,27 +276,38 @@ class FractionStepDecay(Schedule, name="fraction_step_decay"):
 
     examples = (
         {"init_value": 1e-3, "decay_rate": 0.5, "total_steps": 100, "interval": 0.1},
-        {"init_value": 1e-3, "decay_rate": 0.1, "total_steps": 61, "interval": 0.3, "end_value": 1e-6,
-         "offset": 1, "hold_from": 60},
+        {
+            "init_value": 1e-3,
+            "decay_rate": 0.1,
+            "total_steps": 61,
+            "interval": 0.3,
+            "end_value": 1e-6,
+            "offset": 1,
+            "hold_from": 60,
+        },
         {"init_value": 1.0, "decay_rate": 2.0, "total_steps": 38, "fractions": [0.1, 0.2, 0.3]},
     )
 
     def __check_init__(self) -> None:
         if (self.interval is None) == (self.fractions is None):
-            raise v.ScheduleArgumentError("interval", "give exactly one of interval and fractions",
-                                          self.interval)
+            raise v.ScheduleArgumentError(
+                "interval", "give exactly one of interval and fractions", self.interval
+            )
         if self.hold_from is None:
             self._set("hold_from", max(0, self.total_steps - self.offset))
         bounds = self._bounds()  # the index table, and its size checked, now
         grows = known(self.init_value, self.decay_rate) and self.decay_rate > 1 and self.init_value > 0
         if grows and math.log(self.init_value) + len(bounds) * math.log(self.decay_rate) > math.log(3e38):
             raise v.ScheduleArgumentError(
-                "decay_rate", f"> 1 overflows float32 within the {len(bounds)} steps of the run",
-                self.decay_rate)
+                "decay_rate",
+                f"> 1 overflows float32 within the {len(bounds)} steps of the run",
+                self.decay_rate,
+            )
 
     def _bounds(self) -> tuple[int, ...]:
-        return _bounds(self.total_steps, self.offset, self.hold_from, self.interval, self.fractions,
-                       self.digits)
+        return _bounds(
+            self.total_steps, self.offset, self.hold_from, self.interval, self.fractions, self.digits
+        )
 
     def _key_steps(self) -> list[Any]:
         return sorted(set(self._bounds()))[:64]
@@ -290,5 +326,4 @@ class FractionStepDecay(Schedule, name="fraction_step_decay"):
 progress_interpolate = ProgressInterpolate
 fraction_step_decay = FractionStepDecay
 
-__all__ = ["FractionStepDecay", "ProgressInterpolate", "fraction_step_decay",
-           "progress_interpolate"]
+__all__ = ["FractionStepDecay", "ProgressInterpolate", "fraction_step_decay", "progress_interpolate"]

@@ -51,10 +51,18 @@ class LinearFrom(Schedule, name="linear_from"):
     decay_shape: str = choice(DECAY_SHAPES, default="linear")
 
     examples = (
-        {"schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 800, "alpha": 0.1},
-         "at_step": 800, "end_value": 1e-3, "transition_steps": 50},
-        {"schedule": {"name": "rsqrt_decay", "peak_value": 1e-3, "timescale": 1000, "min_steps": 1000},
-         "at_step": 5000, "end_value": 0.0, "transition_steps": 200.5},
+        {
+            "schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 800, "alpha": 0.1},
+            "at_step": 800,
+            "end_value": 1e-3,
+            "transition_steps": 50,
+        },
+        {
+            "schedule": {"name": "rsqrt_decay", "peak_value": 1e-3, "timescale": 1000, "min_steps": 1000},
+            "at_step": 5000,
+            "end_value": 0.0,
+            "transition_steps": 200.5,
+        },
     )
 
     duration_fields = ("at_step",)

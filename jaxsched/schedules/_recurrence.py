@@ -118,44 +118,64 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
     examples = (
         {"values": [1.0, 0.9], "start": 1, "period": 1, "rates": [0.9], "counts": [1]},
         {"values": [0.1, 0.05, 0.1, 0.05], "start": 2, "period": 2, "rates": [0.5], "counts": [1]},
-        {"values": [1.0, 0.5, 0.25, 1.0], "start": 1, "period": 3, "gains": [0.0, 0.0, 0.0],
-         "offsets": [0.5, 0.25, 1.0]},
-        {"values": [0.0, 0.02, 0.05, 0.1], "start": 2, "period": 2, "gains": [1.0, 0.5],
-         "offsets": [0.0, 0.001], "delays": [0, 1],
-         "source": {"name": "cosine_decay", "init_value": 0.1, "decay_steps": 1000}},
+        {
+            "values": [1.0, 0.5, 0.25, 1.0],
+            "start": 1,
+            "period": 3,
+            "gains": [0.0, 0.0, 0.0],
+            "offsets": [0.5, 0.25, 1.0],
+        },
+        {
+            "values": [0.0, 0.02, 0.05, 0.1],
+            "start": 2,
+            "period": 2,
+            "gains": [1.0, 0.5],
+            "offsets": [0.0, 0.001],
+            "delays": [0, 1],
+            "source": {"name": "cosine_decay", "init_value": 0.1, "decay_steps": 1000},
+        },
     )
 
     def __check_init__(self) -> None:
         n = self.start + self.period
         if len(self.values) != n:
             raise v.ScheduleArgumentError(
-                "values", f"must hold start + period = {n} values, got {len(self.values)}", show_value=False)
+                "values", f"must hold start + period = {n} values, got {len(self.values)}", show_value=False
+            )
         if self.start + self.period > MAX_STEP:
             raise v.ScheduleArgumentError("start", "start + period must be <= 2**31 - 1", self.start)
         if len(self.values) and float(np.max(self.values.array)) > FLOAT32_MAX:
-            raise v.ScheduleArgumentError("values", f"must hold values <= {FLOAT32_MAX:g} (finite in "
-                                          "float32)", show_value=False)
-        if len(self.rates) != len(self.counts):
-            raise v.ScheduleArgumentError("counts", f"must have one count per rate ({len(self.rates)})",
-                                          self.counts.tolist())
-        if known(*self.rates) and sum(c * math.log(r) for r, c in zip(self.rates, self.counts.tolist(),
-                                                                       strict=True)) > 0:
             raise v.ScheduleArgumentError(
-                "rates", "grow the value every period (their product over a period must be <= 1)",
-                list(self.rates))
+                "values", f"must hold values <= {FLOAT32_MAX:g} (finite in float32)", show_value=False
+            )
+        if len(self.rates) != len(self.counts):
+            raise v.ScheduleArgumentError(
+                "counts", f"must have one count per rate ({len(self.rates)})", self.counts.tolist()
+            )
+        if (
+            known(*self.rates)
+            and sum(c * math.log(r) for r, c in zip(self.rates, self.counts.tolist(), strict=True)) > 0
+        ):
+            raise v.ScheduleArgumentError(
+                "rates",
+                "grow the value every period (their product over a period must be <= 1)",
+                list(self.rates),
+            )
         tail = (self.gains, self.offsets)
         if (self.gains is None) != (self.offsets is None):
             raise v.ScheduleArgumentError("offsets", "gains and offsets go together", show_value=False)
         if self.gains is None:
             for name in ("delays", "source"):
                 if getattr(self, name) is not None:
-                    raise v.ScheduleArgumentError(name, "needs gains and offsets (a reset tail)",
-                                                  show_value=False)
+                    raise v.ScheduleArgumentError(
+                        name, "needs gains and offsets (a reset tail)", show_value=False
+                    )
         else:
             for name, x in (("gains", tail[0]), ("offsets", tail[1]), ("delays", self.delays)):
                 if x is not None and len(x) != self.period:
                     raise v.ScheduleArgumentError(
-                        name, f"must hold period = {self.period} values, got {len(x)}", show_value=False)
+                        name, f"must hold period = {self.period} values, got {len(x)}", show_value=False
+                    )
 
     def _key_steps(self) -> list[Any]:
         return [self.start, self.start + self.period]
@@ -191,13 +211,23 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
 
     # -- construction from the recurrence -------------------------------------------------------------
     @classmethod
-    def solve(cls, init_value: float, steps: Sequence[int] | np.ndarray,
-              multipliers: Sequence[float] | np.ndarray, anchors: Sequence[float] | np.ndarray | None = None,
-              increments: Sequence[float] | np.ndarray | None = None, *,
-              sources: Sequence[Schedule] = (), source_index: Sequence[int] | np.ndarray | None = None,
-              source_weight: Sequence[float] | np.ndarray | None = None,
-              slots: Sequence[int] | np.ndarray | None = None, start: int, period: int,
-              hold: bool = False, max_steps: int = MAX_TABLE_STEPS) -> AffineRecurrence:
+    def solve(
+        cls,
+        init_value: float,
+        steps: Sequence[int] | np.ndarray,
+        multipliers: Sequence[float] | np.ndarray,
+        anchors: Sequence[float] | np.ndarray | None = None,
+        increments: Sequence[float] | np.ndarray | None = None,
+        *,
+        sources: Sequence[Schedule] = (),
+        source_index: Sequence[int] | np.ndarray | None = None,
+        source_weight: Sequence[float] | np.ndarray | None = None,
+        slots: Sequence[int] | np.ndarray | None = None,
+        start: int,
+        period: int,
+        hold: bool = False,
+        max_steps: int = MAX_TABLE_STEPS,
+    ) -> AffineRecurrence:
         r"""Solve :math:`x_0` = ``init_value`` and, for each update :math:`j` (in order), at step
         :math:`s_j` = ``steps[j]``:
 
@@ -232,18 +262,28 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
         N = S + L
         if max_steps < N:
             raise v.ScheduleArgumentError(
-                "period", f"start + period = {N} steps of table exceed the limit of {max_steps}",
-                show_value=False)
+                "period",
+                f"start + period = {N} steps of table exceed the limit of {max_steps}",
+                show_value=False,
+            )
         st = np.asarray(steps, dtype=np.int64).reshape(-1)
         m = st.shape[0]
         a = np.asarray(multipliers, dtype=np.float64).reshape(-1)
         c = np.zeros(m) if anchors is None else np.asarray(anchors, dtype=np.float64).reshape(-1)
         d = np.zeros(m) if increments is None else np.asarray(increments, dtype=np.float64).reshape(-1)
-        src = (np.full(m, -1, np.int64) if source_index is None
-               else np.asarray(source_index, dtype=np.int64).reshape(-1))
+        src = (
+            np.full(m, -1, np.int64)
+            if source_index is None
+            else np.asarray(source_index, dtype=np.int64).reshape(-1)
+        )
         w = np.ones(m) if source_weight is None else np.asarray(source_weight, dtype=np.float64).reshape(-1)
-        for name, arr in (("multipliers", a), ("anchors", c), ("increments", d), ("source_index", src),
-                          ("source_weight", w)):
+        for name, arr in (
+            ("multipliers", a),
+            ("anchors", c),
+            ("increments", d),
+            ("source_index", src),
+            ("source_weight", w),
+        ):
             if arr.shape[0] != m:
                 raise v.ScheduleArgumentError(name, f"must have one entry per update ({m})", show_value=False)
             if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
@@ -251,8 +291,11 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
         if m and (np.any(np.diff(st) < 0) or st[0] < 1 or st[-1] >= N):
             raise v.ScheduleArgumentError("steps", f"must be sorted, within 1 .. {N - 1}", show_value=False)
         if np.any((src >= 0) & (a != 0)) or np.any(src >= len(sources)):
-            raise v.ScheduleArgumentError("source_index", "a source may only feed a setting update "
-                                          "(multiplier 0), and must index sources", show_value=False)
+            raise v.ScheduleArgumentError(
+                "source_index",
+                "a source may only feed a setting update (multiplier 0), and must index sources",
+                show_value=False,
+            )
         if slots is None:
             first = np.searchsorted(st, st, side="left")
             slot = np.arange(m) - first
@@ -280,8 +323,11 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
             offset = c[inside] * (1.0 - a[inside]) + d[inside]
             if np.any(offset != 0):
                 raise v.ScheduleArgumentError(
-                    "increments", "the repeating updates add to the value but never reset it: the value "
-                    "would drift without a closed form", show_value=False)
+                    "increments",
+                    "the repeating updates add to the value but never reset it: the value "
+                    "would drift without a closed form",
+                    show_value=False,
+                )
             scaling = inside & (a != 1.0)
             groups = sorted({(int(s), float(r)) for s, r in zip(slot[scaling], a[scaling], strict=True)})
             if len(groups) > MAX_RATES:
@@ -292,8 +338,10 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
                     counts.append(int(np.sum((slot[scaling] == s_) & (a[scaling] == r_))))
             if sum(n_ * math.log(r_) for r_, n_ in zip(rates, counts, strict=True)) > 0:
                 raise v.ScheduleArgumentError(
-                    "multipliers", "the repeating updates grow the value every period without bound",
-                    show_value=False)
+                    "multipliers",
+                    "the repeating updates grow the value every period without bound",
+                    show_value=False,
+                )
         elif np.all(src[inside] < 0) and max_steps >= N + L:
             # Every period resets the value to a constant: from step S + L on it repeats exactly. One more
             # period of table (the updates of S .. S + L - 1 again) and the scaling tail with no rate.
@@ -306,8 +354,9 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
             S += L
         else:
             kw = _reset_tail(st, a, c, d, src, w, sources, S, L)
-        return cls(values=Table(vals), start=S, period=L, rates=tuple(rates),
-                   counts=Table(counts, np.int64), **kw)
+        return cls(
+            values=Table(vals), start=S, period=L, rates=tuple(rates), counts=Table(counts, np.int64), **kw
+        )
 
 
 def _check_range(vals: np.ndarray, first: int) -> None:
@@ -315,10 +364,16 @@ def _check_range(vals: np.ndarray, first: int) -> None:
     bad = np.flatnonzero(~np.isfinite(vals) | (vals < 0) | (vals > FLOAT32_MAX))
     if bad.size:
         k = int(bad[0])
-        what = ("goes below 0" if vals[k] < 0 else "is not finite" if not np.isfinite(vals[k])
-                else f"goes beyond {FLOAT32_MAX:g} (the float32 range)")
-        raise v.ScheduleArgumentError("multipliers", f"the recurrence {what} at step {first + k} "
-                                      f"({float(vals[k])!r})", show_value=False)
+        what = (
+            "goes below 0"
+            if vals[k] < 0
+            else "is not finite"
+            if not np.isfinite(vals[k])
+            else f"goes beyond {FLOAT32_MAX:g} (the float32 range)"
+        )
+        raise v.ScheduleArgumentError(
+            "multipliers", f"the recurrence {what} at step {first + k} ({float(vals[k])!r})", show_value=False
+        )
 
 
 def _run(x: float, a: np.ndarray, c: np.ndarray, d: np.ndarray, fed: np.ndarray) -> np.ndarray:
@@ -332,13 +387,31 @@ def _run(x: float, a: np.ndarray, c: np.ndarray, d: np.ndarray, fed: np.ndarray)
     return np.asarray(out, dtype=np.float64)
 
 
-def _reset_tail(st: np.ndarray, a: np.ndarray, c: np.ndarray, d: np.ndarray, src: np.ndarray, w: np.ndarray,
-                sources: Sequence[Schedule], S: int, L: int) -> dict[str, Any]:
+def _reset_tail(
+    st: np.ndarray,
+    a: np.ndarray,
+    c: np.ndarray,
+    d: np.ndarray,
+    src: np.ndarray,
+    w: np.ndarray,
+    sources: Sequence[Schedule],
+    S: int,
+    L: int,
+) -> dict[str, Any]:
     """The per-phase coefficients of a period that resets the value: two passes over one period, the second
     recording, after each step, the value as ``u g(k - delta) + w`` of the value last set."""
     lo, hi = np.searchsorted(st, S, side="left"), len(st)
-    ops = list(zip(st[lo:hi].tolist(), a[lo:hi].tolist(), c[lo:hi].tolist(), d[lo:hi].tolist(),
-                   src[lo:hi].tolist(), w[lo:hi].tolist(), strict=True))
+    ops = list(
+        zip(
+            st[lo:hi].tolist(),
+            a[lo:hi].tolist(),
+            c[lo:hi].tolist(),
+            d[lo:hi].tolist(),
+            src[lo:hi].tolist(),
+            w[lo:hi].tolist(),
+            strict=True,
+        )
+    )
     gains, offsets, delays, feeds = np.zeros(L), np.zeros(L), np.zeros(L, np.int64), np.full(L, -1)
     state: list[Any] | None = None  # [source, u, w, delay]
     for rep in range(2):
@@ -361,12 +434,15 @@ def _reset_tail(st: np.ndarray, a: np.ndarray, c: np.ndarray, d: np.ndarray, src
                 state[3] += 1
     used = sorted({int(f) for f in feeds if f >= 0})
     if len(used) > 1:
-        raise v.ScheduleArgumentError("source_index", "the repeating updates are fed by more than one "
-                                      "source", used)
+        raise v.ScheduleArgumentError(
+            "source_index", "the repeating updates are fed by more than one source", used
+        )
     if np.any(gains < 0) or np.any(offsets < 0):
         raise v.ScheduleArgumentError(
-            "multipliers", "the repeating updates give a value below 0 for some values of the source",
-            show_value=False)
+            "multipliers",
+            "the repeating updates give a value below 0 for some values of the source",
+            show_value=False,
+        )
     out: dict[str, Any] = {"gains": Table(gains), "offsets": Table(offsets)}
     if used:
         out["source"] = sources[used[0]]

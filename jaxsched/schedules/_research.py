@@ -86,15 +86,24 @@ class TriStage(Composite, name="tri_stage"):
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 100, "hold_steps": 400, "decay_steps": 500},
-        {"peak_value": 1e-3, "warmup_steps": 0, "hold_steps": 50, "decay_steps": 200,
-         "init_lr_scale": 0.0, "final_lr_scale": 0.05},
+        {
+            "peak_value": 1e-3,
+            "warmup_steps": 0,
+            "hold_steps": 50,
+            "decay_steps": 200,
+            "init_lr_scale": 0.0,
+            "final_lr_scale": 0.05,
+        },
     )
 
     def __check_init__(self) -> None:
         if known(self.warmup_steps, self.hold_steps) and self.warmup_steps + self.hold_steps > MAX_STEP:
             raise v.ScheduleArgumentError(
-                "hold_steps", f"puts the decay past the last step 2**31 - 1 (warmup_steps + hold_steps = "
-                f"{self.warmup_steps + self.hold_steps})", self.hold_steps)
+                "hold_steps",
+                f"puts the decay past the last step 2**31 - 1 (warmup_steps + hold_steps = "
+                f"{self.warmup_steps + self.hold_steps})",
+                self.hold_steps,
+            )
 
     def _key_steps(self) -> list[Any]:
         W, H, D = self.warmup_steps, self.hold_steps, self.decay_steps
@@ -104,8 +113,9 @@ class TriStage(Composite, name="tri_stage"):
         peak = self.peak_value
         # The decay is a piece of its own from W + H on, so a phase ending past 2**31 - 1 stays exact.
         warm = WarmupConstant(peak * self.init_lr_scale, peak, self.warmup_steps)
-        decay = ExponentialDecay(peak, self.decay_steps, self.final_lr_scale,
-                                 end_value=peak * self.final_lr_scale)
+        decay = ExponentialDecay(
+            peak, self.decay_steps, self.final_lr_scale, end_value=peak * self.final_lr_scale
+        )
         return join([warm, decay], [self.warmup_steps + self.hold_steps])
 
 
@@ -148,14 +158,17 @@ class InverseSqrtCooldown(Composite, name="inverse_sqrt_cooldown"):
     cooldown_steps: StepCount = steps(minimum=1)
     timescale: Real = value(default=10_000.0, minimum=0.0, min_open=True)
 
-    examples = (
-        {"peak_value": 1e-3, "warmup_steps": 1000, "total_steps": 100_000, "cooldown_steps": 10_000},
-    )
+    examples = ({"peak_value": 1e-3, "warmup_steps": 1000, "total_steps": 100_000, "cooldown_steps": 10_000},)
 
     def __check_init__(self) -> None:
         if known(self.warmup_steps, self.total_steps, self.cooldown_steps):
-            v.less("cooldown_steps", self.cooldown_steps,
-                   "total_steps - warmup_steps", self.total_steps - self.warmup_steps, equal_ok=True)
+            v.less(
+                "cooldown_steps",
+                self.cooldown_steps,
+                "total_steps - warmup_steps",
+                self.total_steps - self.warmup_steps,
+                equal_ok=True,
+            )
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps, self.total_steps - self.cooldown_steps, self.total_steps]
@@ -217,10 +230,22 @@ class WarmupStableDecayCycles(Composite, name="warmup_stable_decay_cycles"):
     decay_shape: str = choice(DECAY_SHAPES, default="linear")
 
     examples = (
-        {"peak_value": 1e-3, "cycle_steps": [1000, 500, 500], "warmup_steps": 100,
-         "decay_steps": 100, "rewarmup_steps": 20, "end_value": 1e-5},
-        {"peak_value": 1e-3, "cycle_steps": 400, "num_cycles": 3, "warmup_steps": 50,
-         "decay_steps": 80, "decay_shape": "1-sqrt"},
+        {
+            "peak_value": 1e-3,
+            "cycle_steps": [1000, 500, 500],
+            "warmup_steps": 100,
+            "decay_steps": 100,
+            "rewarmup_steps": 20,
+            "end_value": 1e-5,
+        },
+        {
+            "peak_value": 1e-3,
+            "cycle_steps": 400,
+            "num_cycles": 3,
+            "warmup_steps": 50,
+            "decay_steps": 80,
+            "decay_shape": "1-sqrt",
+        },
     )
 
     def _lengths(self) -> tuple[Any, ...]:
@@ -237,24 +262,36 @@ class WarmupStableDecayCycles(Composite, name="warmup_stable_decay_cycles"):
         for i, L in enumerate(self._lengths()):
             W = self.warmup_steps if i == 0 else self.rewarmup_steps
             if known(W, self.decay_steps, L):
-                v.less("warmup_steps" if i == 0 else "rewarmup_steps", W + self.decay_steps,
-                       f"cycle_steps[{i}]", L, equal_ok=True)
+                v.less(
+                    "warmup_steps" if i == 0 else "rewarmup_steps",
+                    W + self.decay_steps,
+                    f"cycle_steps[{i}]",
+                    L,
+                    equal_ok=True,
+                )
         lengths = self._lengths()
         if known(*lengths[:-1]) and sum(lengths[:-1]) > MAX_STEP:
-            raise v.ScheduleArgumentError("cycle_steps", "start a cycle past the last step 2**31 - 1",
-                                          list(lengths))
+            raise v.ScheduleArgumentError(
+                "cycle_steps", "start a cycle past the last step 2**31 - 1", list(lengths)
+            )
 
     def lower(self) -> Schedule:
         cycles: list[Schedule] = []
         starts: list[Any] = []
         b: Any = 0
         for i, L in enumerate(self._lengths()):
-            cycles.append(WarmupStableDecay(
-                peak_value=self.peak_value,
-                warmup_steps=self.warmup_steps if i == 0 else self.rewarmup_steps,
-                total_steps=L, decay_steps=self.decay_steps,
-                init_value=self.init_value if i == 0 else self.end_value, end_value=self.end_value,
-                warmup_shape=self.warmup_shape, decay_shape=self.decay_shape))
+            cycles.append(
+                WarmupStableDecay(
+                    peak_value=self.peak_value,
+                    warmup_steps=self.warmup_steps if i == 0 else self.rewarmup_steps,
+                    total_steps=L,
+                    decay_steps=self.decay_steps,
+                    init_value=self.init_value if i == 0 else self.end_value,
+                    end_value=self.end_value,
+                    warmup_shape=self.warmup_shape,
+                    decay_shape=self.decay_shape,
+                )
+            )
             if i:
                 starts.append(b)
             b = b + L
@@ -312,7 +349,8 @@ class PowerScheduler(Schedule, name="power_scheduler"):
         k = xp.maximum(t.value(), 1.0)
         # bs * a * (k bs l)**b, in logs: the token count overflows float32 long before 2**31 updates.
         log = xp.log(bs * bk.value(self.a)) + bk.value(self.b) * (
-            xp.log(k) + xp.log(bs) + xp.log(bk.value(self.seq_length)))
+            xp.log(k) + xp.log(bs) + xp.log(bk.value(self.seq_length))
+        )
         raw = xp.exp(xp.minimum(log, math.log(3e38)))
         consts = (self.batch_size, self.a, self.b, self.seq_length)
         if all(bk.plain(c) is not None for c in consts):
@@ -331,6 +369,13 @@ inverse_sqrt_cooldown = InverseSqrtCooldown
 warmup_stable_decay_cycles = WarmupStableDecayCycles
 power_scheduler = PowerScheduler
 
-__all__ = ["InverseSqrtCooldown", "PowerScheduler", "TriStage",
-           "WarmupStableDecayCycles", "inverse_sqrt_cooldown", "power_scheduler", "tri_stage",
-           "warmup_stable_decay_cycles"]
+__all__ = [
+    "InverseSqrtCooldown",
+    "PowerScheduler",
+    "TriStage",
+    "WarmupStableDecayCycles",
+    "inverse_sqrt_cooldown",
+    "power_scheduler",
+    "tri_stage",
+    "warmup_stable_decay_cycles",
+]

@@ -77,8 +77,16 @@ class Restarts(Schedule, name="restarts"):
     examples = (
         {"init_value": 1e-3, "first_period": 100, "period_mult": 1.5, "peak_decay": 0.8, "end_value": 1e-5},
         {"init_value": 1e-3, "first_period": 30, "peak_decay": 0.5, "max_cycles": 4, "shape": "tanh"},
-        {"init_value": 1e-3, "first_period": 17, "period_mult": 2.0, "end_value": 1e-4, "max_cycles": 5,
-         "shape": "polynomial", "power": 2.0, "k_decay": 0.7},
+        {
+            "init_value": 1e-3,
+            "first_period": 17,
+            "period_mult": 2.0,
+            "end_value": 1e-4,
+            "max_cycles": 5,
+            "shape": "polynomial",
+            "power": 2.0,
+            "k_decay": 0.7,
+        },
         {"init_value": 1e-3, "first_period": 20, "period_mult": 1.5, "max_cycles": 30, "k_decay": 1.5},
     )
 
@@ -121,7 +129,8 @@ class Restarts(Schedule, name="restarts"):
             length: Array = bk.to_float(bk.count(T0))
         else:
             i, elapsed, remaining, length = table_cycles(
-                bk, t, geometric_table(T0, self.period_mult, self.max_cycles))
+                bk, t, geometric_table(T0, self.period_mult, self.max_cycles)
+            )
         fall, rise = self._fall(bk, elapsed, remaining, length)
         end = bk.value(self.end_value)
         peak = power(bk, self.peak_decay, bk.to_float(i), scale=self.init_value)

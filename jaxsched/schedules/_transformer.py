@@ -41,8 +41,10 @@ class InverseSqrt(Schedule, name="inverse_sqrt"):
     timescale: Real | None = value(default=None, minimum=0.0, min_open=True)
     init_value: Real = level(default=0.0)
 
-    examples = ({"peak_value": 1e-3, "warmup_steps": 100},
-                {"peak_value": 1e-3, "warmup_steps": 100, "timescale": 1000, "init_value": 1e-5})
+    examples = (
+        {"peak_value": 1e-3, "warmup_steps": 100},
+        {"peak_value": 1e-3, "warmup_steps": 100, "timescale": 1000, "init_value": 1e-5},
+    )
 
     def _key_steps(self) -> list[Any]:
         return [self.warmup_steps]

@@ -140,21 +140,34 @@ class WarmupExponentialDecay(Schedule, name="warmup_exponential_decay"):
     end_value: Real | None = level(default=None)
 
     examples = (
-        {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 100, "transition_steps": 100,
-         "decay_rate": 0.5, "end_value": 1e-5},
+        {
+            "init_value": 0.0,
+            "peak_value": 1e-3,
+            "warmup_steps": 100,
+            "transition_steps": 100,
+            "decay_rate": 0.5,
+            "end_value": 1e-5,
+        },
     )
 
     def __check_init__(self) -> None:
         if self.end_value is None and known(self.decay_rate) and self.decay_rate > 1:
             raise v.ScheduleArgumentError(
-                "decay_rate", "> 1 grows without bound: give end_value as its ceiling", self.decay_rate)
+                "decay_rate", "> 1 grows without bound: give end_value as its ceiling", self.decay_rate
+            )
 
     def _decay(self) -> ExponentialDecay:
         """The decay after warmup, counted from the end of warmup (fields already checked)."""
         cached: ExponentialDecay | None = self.__dict__.get("_decay_cache")
         if cached is None:
-            cached = ExponentialDecay(self.peak_value, self.transition_steps, self.decay_rate,
-                                      self.transition_begin, self.staircase, self.end_value)
+            cached = ExponentialDecay(
+                self.peak_value,
+                self.transition_steps,
+                self.decay_rate,
+                self.transition_begin,
+                self.staircase,
+                self.end_value,
+            )
             object.__setattr__(self, "_decay_cache", cached)
         return cached
 
@@ -197,8 +210,11 @@ class WarmupOnto(Schedule, name="warmup_onto"):
     init_value: Real = level(default=0.0)
 
     examples = (
-        {"schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 1000}, "warmup_steps": 50,
-         "init_value": 1e-5},
+        {
+            "schedule": {"name": "cosine_decay", "init_value": 1e-3, "decay_steps": 1000},
+            "warmup_steps": 50,
+            "init_value": 1e-5,
+        },
     )
 
     def _key_steps(self) -> list[Any]:

@@ -61,10 +61,23 @@ class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
 
     examples = (
         {"peak_value": 1e-3, "warmup_steps": 100, "total_steps": 1000, "decay_steps": 0.2},
-        {"peak_value": 1e-3, "warmup_steps": 100, "total_steps": 1000, "decay_steps": 200,
-         "end_value": 1e-5, "warmup_shape": "cosine", "decay_shape": "1-sqrt"},
-        {"peak_value": 1e-3, "warmup_steps": 10, "total_steps": 1000, "decay_steps": 300,
-         "end_value": 1e-5, "decay_shape": "exponential"},
+        {
+            "peak_value": 1e-3,
+            "warmup_steps": 100,
+            "total_steps": 1000,
+            "decay_steps": 200,
+            "end_value": 1e-5,
+            "warmup_shape": "cosine",
+            "decay_shape": "1-sqrt",
+        },
+        {
+            "peak_value": 1e-3,
+            "warmup_steps": 10,
+            "total_steps": 1000,
+            "decay_steps": 300,
+            "end_value": 1e-5,
+            "decay_shape": "exponential",
+        },
     )
 
     def __check_init__(self) -> None:
@@ -72,20 +85,28 @@ class WarmupStableDecay(Schedule, name="warmup_stable_decay"):
         if isinstance(d, float) and 0 < d < 1:  # a fraction of total_steps, rounded once, here
             if not known(self.total_steps):
                 raise v.ScheduleArgumentError(
-                    "decay_steps", "can be a fraction only with a concrete total_steps", d)
+                    "decay_steps", "can be a fraction only with a concrete total_steps", d
+                )
             d = max(1, round(d * self.total_steps))
         elif isinstance(d, float):
             raise v.ScheduleArgumentError(
-                "decay_steps", "must be a whole number of steps >= 1, or a fraction in (0, 1)", d)
+                "decay_steps", "must be a whole number of steps >= 1, or a fraction in (0, 1)", d
+            )
         elif known(d) and d < 1:
             raise v.ScheduleArgumentError("decay_steps", "must be >= 1", d)
         self._set("decay_steps", d)
         if known(self.total_steps, self.decay_steps):
-            v.less("warmup_steps", self.warmup_steps,
-                   "total_steps - decay_steps", self.total_steps - self.decay_steps, equal_ok=True)
+            v.less(
+                "warmup_steps",
+                self.warmup_steps,
+                "total_steps - decay_steps",
+                self.total_steps - self.decay_steps,
+                equal_ok=True,
+            )
             if self.decay_steps > self.total_steps:
                 raise v.ScheduleArgumentError(
-                    "decay_steps", f"must be <= total_steps ({self.total_steps})", self.decay_steps)
+                    "decay_steps", f"must be <= total_steps ({self.total_steps})", self.decay_steps
+                )
         if self.decay_shape == "exponential":
             for name in ("peak_value", "end_value"):
                 val = getattr(self, name)

@@ -33,14 +33,21 @@ TOKENS_PER_STEP = 4096
 
 
 def schedule() -> jaxsched.Schedule:
-    cfg = {"name": "warmup_cosine_decay", "init_value": 0.0, "peak_value": 0.05,
-           "warmup_steps": "20k tok", "decay_steps": "200k tok", "end_value": 1e-4}
+    cfg = {
+        "name": "warmup_cosine_decay",
+        "init_value": 0.0,
+        "peak_value": 0.05,
+        "warmup_steps": "20k tok",
+        "decay_steps": "200k tok",
+        "end_value": 1e-4,
+    }
     return jaxsched.from_config(cfg, tokens_per_step=TOKENS_PER_STEP)
 
 
 def batch_sizes() -> jaxsched.BatchSizeSchedule:
-    return jaxsched.batch_size_schedule([(0, 4), (40_000, 32)], clock="tokens", increment=4,
-                                        micro_batch_size=MICRO, seq_len=SEQ_LEN)
+    return jaxsched.batch_size_schedule(
+        [(0, 4), (40_000, 32)], clock="tokens", increment=4, micro_batch_size=MICRO, seq_len=SEQ_LEN
+    )
 
 
 def plan_from(update: int, tokens_before: int, n: int) -> jaxsched.clock.BatchPlan:
@@ -57,17 +64,20 @@ def data(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 # -- JAX ------------------------------------------------------------------------------------------------
 
+
 def jax_optimizer() -> optax.GradientTransformationExtraArgs:
     return jaxsched.on_tokens(optax.adamw, tokens_per_step=TOKENS_PER_STEP)(
-        learning_rate=schedule(), weight_decay=1e-2)
+        learning_rate=schedule(), weight_decay=1e-2
+    )
 
 
 def jax_params() -> dict[str, jax.Array]:
     return {"w": jnp.zeros(4, jnp.float32), "b": jnp.zeros((), jnp.float32)}
 
 
-def jax_run(params: Any, state: Any, start: int, n: int,
-            on_step: Any = None) -> tuple[Any, Any, list[float], list[int]]:
+def jax_run(
+    params: Any, state: Any, start: int, n: int, on_step: Any = None
+) -> tuple[Any, Any, list[float], list[int]]:
     opt = jax_optimizer()
 
     @jax.jit
@@ -99,6 +109,7 @@ def jax_run(params: Any, state: Any, start: int, n: int,
 
 # -- torch ----------------------------------------------------------------------------------------------
 
+
 def torch_setup() -> tuple[torch.nn.Module, torch.optim.Optimizer, TokenScheduleLR]:
     torch.manual_seed(0)
     m = torch.nn.Linear(4, 1)
@@ -106,8 +117,14 @@ def torch_setup() -> tuple[torch.nn.Module, torch.optim.Optimizer, TokenSchedule
     return m, opt, TokenScheduleLR(opt, schedule(), tokens_per_step=TOKENS_PER_STEP)
 
 
-def torch_run(m: torch.nn.Module, opt: torch.optim.Optimizer, sched: TokenScheduleLR, start: int, n: int,
-              on_step: Any = None) -> tuple[list[float], list[int]]:
+def torch_run(
+    m: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    sched: TokenScheduleLR,
+    start: int,
+    n: int,
+    on_step: Any = None,
+) -> tuple[list[float], list[int]]:
     plan = plan_from(start, sched.tokens, n)
     x, y = data(n)
     lrs, clocks = [], []
@@ -128,6 +145,7 @@ def torch_run(m: torch.nn.Module, opt: torch.optim.Optimizer, sched: TokenSchedu
 
 # -- modes ----------------------------------------------------------------------------------------------
 
+
 def full(out: str, n: int, k: int) -> None:
     def save_jax(done: int, p: Any, st: Any) -> None:
         if done != k:
@@ -145,15 +163,23 @@ def full(out: str, n: int, k: int) -> None:
 
     def save_torch(done: int) -> None:
         if done == k:
-            torch.save({"model": m.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()},
-                       os.path.join(out, "torch.pt"))
+            torch.save(
+                {"model": m.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()},
+                os.path.join(out, "torch.pt"),
+            )
 
     tlrs, tclocks = torch_run(m, opt, sched, 0, n, save_torch)
     plan = batch_sizes().plan(n)
-    result = {"jax_lrs": jlrs, "jax_clocks": jclocks, "jax_w": np.asarray(params["w"]).tolist(),
-              "torch_lrs": tlrs, "torch_clocks": tclocks,
-              "torch_w": m.weight.detach().numpy().ravel().tolist(),
-              "batch_size": plan.batch_size.tolist(), "tokens_before": plan.tokens_before.tolist()}
+    result = {
+        "jax_lrs": jlrs,
+        "jax_clocks": jclocks,
+        "jax_w": np.asarray(params["w"]).tolist(),
+        "torch_lrs": tlrs,
+        "torch_clocks": tclocks,
+        "torch_w": m.weight.detach().numpy().ravel().tolist(),
+        "batch_size": plan.batch_size.tolist(),
+        "tokens_before": plan.tokens_before.tolist(),
+    }
     with open(os.path.join(out, "full.json"), "w") as fh:
         json.dump(result, fh)
 
@@ -166,8 +192,9 @@ def resume(out: str, n: int, k: int) -> None:
 
     target = {"params": jax_params(), "state": jax_optimizer().init(jax_params())}
     abstract = jax.tree.map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype, sharding=a.sharding), target)
-    restored = ocp.PyTreeCheckpointer().restore(os.path.join(out, "orbax"),
-                                                args=ocp.args.PyTreeRestore(item=abstract))
+    restored = ocp.PyTreeCheckpointer().restore(
+        os.path.join(out, "orbax"), args=ocp.args.PyTreeRestore(item=abstract)
+    )
     for fmt, ckpt in (("pickle", saved), ("orbax", restored)):
         state = ckpt["state"]
         result[f"jax_{fmt}_restored_clock"] = int(jaxsched.current(state, "tokens"))

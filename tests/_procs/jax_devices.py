@@ -93,8 +93,9 @@ def run_mesh_jit(mesh: jax.sharding.Mesh) -> tuple[np.ndarray, Any]:
 
 def run_shard_map(mesh: jax.sharding.Mesh) -> tuple[np.ndarray, Any]:
     @jax.jit
-    @partial(jax.shard_map, mesh=mesh, in_specs=(P(), P(), P("data"), P("data")),
-             out_specs=(P(), P(), P("data")))
+    @partial(
+        jax.shard_map, mesh=mesh, in_specs=(P(), P(), P("data"), P("data")), out_specs=(P(), P(), P("data"))
+    )
     def step(p: Any, state: Any, x: jax.Array, y: jax.Array) -> tuple[Any, Any, jax.Array]:
         grads = jax.lax.pmean(jax.grad(loss)(p, x, y), "data")
         p, state, lr = apply(p, state, grads)
@@ -134,8 +135,11 @@ def main(out: str) -> None:
     mesh = jax.make_mesh((DEVICES,), ("data",))
     results: dict[str, Any] = {}
     runs: list[tuple[str, Callable[[], tuple[np.ndarray, Any]]]] = [
-        ("single", run_single), ("mesh_jit", partial(run_mesh_jit, mesh)),
-        ("shard_map", partial(run_shard_map, mesh)), ("pmap", run_pmap)]
+        ("single", run_single),
+        ("mesh_jit", partial(run_mesh_jit, mesh)),
+        ("shard_map", partial(run_shard_map, mesh)),
+        ("pmap", run_pmap),
+    ]
     for name, fn in runs:
         lrs, p = fn()
         results[f"{name}_lrs"] = lrs

@@ -58,8 +58,9 @@ def make_step(opt: optax.GradientTransformation) -> Any:
     return step
 
 
-def run(opt: optax.GradientTransformation, params: Any, state: Any, start: int, stop: int,
-        on_step: Any = None) -> tuple[Any, Any, list[np.ndarray]]:
+def run(
+    opt: optax.GradientTransformation, params: Any, state: Any, start: int, stop: int, on_step: Any = None
+) -> tuple[Any, Any, list[np.ndarray]]:
     step = make_step(opt)
     x, y = batches(stop)
     lrs = []
@@ -113,16 +114,24 @@ def resume(out: str, n: int, k: int) -> None:
             params = init_params()
             target = {"params": params, "state": optimizer(s).init(params)}
             abstract = jax.tree.map(
-                lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype, sharding=a.sharding), target)
+                lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype, sharding=a.sharding), target
+            )
             restored = ocp.PyTreeCheckpointer().restore(
-                os.path.join(out, "orbax"), args=ocp.args.PyTreeRestore(item=abstract))
+                os.path.join(out, "orbax"), args=ocp.args.PyTreeRestore(item=abstract)
+            )
             params, state = restored["params"], restored["state"]
         assert s == schedule(), s
         # The restored state reports the LR of the last update before the checkpoint.
         before = np.asarray(jaxsched.current(state))
         params, _, lrs = run(optimizer(s), params, state, k, n)
-        np.savez(os.path.join(out, f"resumed_{fmt}.npz"), lrs=np.stack(lrs), w=params["w"],
-                 b=params["b"], before=before, restored_type=type(state).__name__)
+        np.savez(
+            os.path.join(out, f"resumed_{fmt}.npz"),
+            lrs=np.stack(lrs),
+            w=params["w"],
+            b=params["b"],
+            before=before,
+            restored_type=type(state).__name__,
+        )
 
 
 if __name__ == "__main__":

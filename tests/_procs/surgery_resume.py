@@ -79,9 +79,17 @@ def main() -> None:
         torch_lrs.append(opt.param_groups[0]["lr"])
         opt.step()
         sched.step()
-    (out / "branched.json").write_text(json.dumps({
-        "jax": jax_lrs, "torch": torch_lrs, "want": new.numpy(range(k, k + n)).tolist(),
-        "running_at_k": float(running().numpy(k)), "surgery": sched.state_dict()["surgery"]}))
+    (out / "branched.json").write_text(
+        json.dumps(
+            {
+                "jax": jax_lrs,
+                "torch": torch_lrs,
+                "want": new.numpy(range(k, k + n)).tolist(),
+                "running_at_k": float(running().numpy(k)),
+                "surgery": sched.state_dict()["surgery"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

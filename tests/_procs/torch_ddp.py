@@ -39,8 +39,9 @@ def build(rank: int) -> tuple[torch.nn.Module, torch.nn.Module, torch.optim.Opti
     return model, inner, torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
 
 
-def train(rank: int, model: torch.nn.Module, opt: torch.optim.Optimizer, sched: ScheduleLR, start: int,
-          stop: int) -> list[float]:
+def train(
+    rank: int, model: torch.nn.Module, opt: torch.optim.Optimizer, sched: ScheduleLR, start: int, stop: int
+) -> list[float]:
     g = torch.Generator().manual_seed(100 + rank)  # each rank sees different data
     x = torch.randn(stop, 8, 4, generator=g)
     y = x.sum(-1, keepdim=True)
@@ -62,8 +63,10 @@ def worker(rank: int, port: int, out: str, n: int, k: int) -> None:
         first = train(rank, model, opt, sched, 0, k)
         path = os.path.join(out, "ckpt.pt")
         if rank == 0:
-            torch.save({"model": inner.state_dict(), "optimizer": opt.state_dict(),
-                        "scheduler": sched.state_dict()}, path)
+            torch.save(
+                {"model": inner.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict()},
+                path,
+            )
         dist.barrier()
         ckpt = torch.load(path, weights_only=True)
         model, inner, opt = build(rank)
@@ -73,9 +76,14 @@ def worker(rank: int, port: int, out: str, n: int, k: int) -> None:
         opt.load_state_dict(ckpt["optimizer"])
         resumed_lr = opt.param_groups[0]["lr"]
         rest = train(rank, model, opt, sched, k, n)
-        mine: dict[str, Any] = {"rank": rank, "first": first, "rest": rest, "resumed_lr": resumed_lr,
-                                "last_epoch": sched.last_epoch,
-                                "params": [p.detach().flatten().tolist() for p in model.parameters()]}
+        mine: dict[str, Any] = {
+            "rank": rank,
+            "first": first,
+            "rest": rest,
+            "resumed_lr": resumed_lr,
+            "last_epoch": sched.last_epoch,
+            "params": [p.detach().flatten().tolist() for p in model.parameters()],
+        }
         gathered: list[Any] = [None] * WORLD
         dist.all_gather_object(gathered, mine)
         if rank == 0:

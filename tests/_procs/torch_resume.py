@@ -23,8 +23,9 @@ from torch_bridge import ScheduleLR
 
 
 def schedule() -> jaxsched.Schedule:
-    return jaxsched.warmup_stable_decay(0.05, warmup_steps=4, total_steps=30, decay_steps=10,
-                                       end_value=1e-4, decay_shape="cosine")
+    return jaxsched.warmup_stable_decay(
+        0.05, warmup_steps=4, total_steps=30, decay_steps=10, end_value=1e-4, decay_shape="cosine"
+    )
 
 
 def model() -> torch.nn.Module:
@@ -43,8 +44,14 @@ def batches(n: int) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y.unsqueeze(-1)
 
 
-def train(m: torch.nn.Module, opt: torch.optim.Optimizer, sched: ScheduleLR, start: int, stop: int,
-          on_step: Any = None) -> list[float]:
+def train(
+    m: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    sched: ScheduleLR,
+    start: int,
+    stop: int,
+    on_step: Any = None,
+) -> list[float]:
     x, y = batches(stop)
     used = []
     for k in range(start, stop):
@@ -69,8 +76,10 @@ def full(out: str, n: int, k: int) -> None:
 
     def checkpoint(done: int) -> None:
         if done == k:
-            torch.save({"model": m.state_dict(), "optimizer": opt.state_dict(),
-                        "scheduler": sched.state_dict()}, os.path.join(out, "ckpt.pt"))
+            torch.save(
+                {"model": m.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict()},
+                os.path.join(out, "ckpt.pt"),
+            )
 
     used = train(m, opt, sched, 0, n, checkpoint)
     with open(os.path.join(out, "full.json"), "w") as fh:
@@ -91,8 +100,11 @@ def resume(out: str, n: int, k: int) -> None:
         else:
             opt.load_state_dict(ckpt["optimizer"])
             sched = ScheduleLR(opt, s, last_epoch=k)
-        after = {"last_epoch": sched.last_epoch, "get_last_lr": sched.get_last_lr(),
-                 "group_lr": opt.param_groups[0]["lr"]}
+        after = {
+            "last_epoch": sched.last_epoch,
+            "get_last_lr": sched.get_last_lr(),
+            "group_lr": opt.param_groups[0]["lr"],
+        }
         used = train(m, opt, sched, k, n)
         with open(os.path.join(out, f"resumed_{path}.json"), "w") as fh:
             json.dump({"lrs": used, "params": params(m), "after_resume": after}, fh)

@@ -31,8 +31,13 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-FILES = ("composer/optim/scheduler.py", "composer/core/time.py", "composer/core/serializable.py",
-         "composer/utils/string_enum.py", "composer/_version.py")
+FILES = (
+    "composer/optim/scheduler.py",
+    "composer/core/time.py",
+    "composer/core/serializable.py",
+    "composer/utils/string_enum.py",
+    "composer/_version.py",
+)
 N = 160
 FAR = (1000, 4095, 10**5, 10**6 + 3, 2**31 - 1)
 
@@ -40,18 +45,21 @@ FAR = (1000, 4095, 10**5, 10**6 + 3, 2**31 - 1)
 def load(repo: str, commit: str) -> types.ModuleType:
     tmp = Path(tempfile.mkdtemp(prefix="jaxsched-composer-"))
     for path in FILES:
-        text = subprocess.run(["git", "-C", repo, "show", f"{commit}:{path}"], check=True,
-                              capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["git", "-C", repo, "show", f"{commit}:{path}"], check=True, capture_output=True, text=True
+        ).stdout
         out = tmp / path
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     (tmp / "composer/__init__.py").write_text("", encoding="utf-8")
     (tmp / "composer/optim/__init__.py").write_text("", encoding="utf-8")
     (tmp / "composer/utils/__init__.py").write_text(
-        "from composer.utils.string_enum import StringEnum\n", encoding="utf-8")
+        "from composer.utils.string_enum import StringEnum\n", encoding="utf-8"
+    )
     (tmp / "composer/core/__init__.py").write_text(
         "from composer.core.time import Time, TimeUnit, Timestamp\n\n\nclass State:\n    pass\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     sys.path.insert(0, str(tmp))
     return importlib.import_module("composer.optim.scheduler")
 
@@ -68,8 +76,9 @@ def state(sch: types.ModuleType, k: int, ctx: dict[str, Any]) -> Any:
     return s
 
 
-def record(sch: types.ModuleType, cls: str, args: dict[str, Any], ctx: dict[str, Any], ssr: float
-           ) -> dict[str, Any]:
+def record(
+    sch: types.ModuleType, cls: str, args: dict[str, Any], ctx: dict[str, Any], ssr: float
+) -> dict[str, Any]:
     case: dict[str, Any] = {"class": cls, "args": args, "state": ctx, "ssr": ssr}
     # Composer walks the restart cycles one by one: far steps only where that stays quick.
     far = FAR[:3] if cls == "CosineAnnealingWarmRestartsScheduler" else FAR
@@ -95,8 +104,12 @@ def configs(rng: random.Random) -> list[tuple[str, dict[str, Any], dict[str, Any
         dl = rng.choice([7, 20, 50])
         tpb, spb = rng.choice([64, 1000]), rng.choice([8, 32])
         base = {"dataloader_len": dl, "tokens_per_batch": tpb, "samples_per_batch": spb}
-        maxd = {"ba": f"{rng.choice([100, 200, 233])}ba", "ep": f"{rng.choice([3, 5, 10])}ep",
-                "tok": f"{rng.choice([100, 200]) * tpb}tok", "sp": f"{rng.choice([150, 200]) * spb}sp"}
+        maxd = {
+            "ba": f"{rng.choice([100, 200, 233])}ba",
+            "ep": f"{rng.choice([3, 5, 10])}ep",
+            "tok": f"{rng.choice([100, 200]) * tpb}tok",
+            "sp": f"{rng.choice([150, 200]) * spb}sp",
+        }
         return {**base, "max_duration": maxd[unit]}
 
     def t(unit: str, ctx: dict[str, Any], batches: int) -> str:
@@ -118,26 +131,71 @@ def configs(rng: random.Random) -> list[tuple[str, dict[str, Any], dict[str, Any
         ctx = ctx_for(munit)
         ssr = rng.choice(ssrs)
         out += [
-            ("StepScheduler", {"step_size": t(unit, ctx, rng.randint(1, 60)), "gamma": rng.uniform(0.05, 1)},
-             ctx, ssr),
-            ("MultiStepScheduler", {"milestones": sorted({t(unit, ctx, rng.randint(0, 200))
-                                                          for _ in range(rng.randint(1, 4))}),
-                                    "gamma": rng.uniform(0.0, 1.5)}, ctx, ssr),
-            ("ConstantScheduler", {"alpha": rng.uniform(0, 2), "t_max": t(unit, ctx, rng.randint(0, 200))},
-             ctx, ssr),
-            ("LinearScheduler", {"alpha_i": rng.uniform(0, 2), "alpha_f": rng.uniform(0, 2),
-                                 "t_max": t(unit, ctx, rng.randint(1, 200))}, ctx, ssr),
-            ("ExponentialScheduler", {"gamma": rng.uniform(0.5, 1.0),
-                                      "decay_period": t(unit, ctx, rng.randint(1, 40))}, ctx, ssr),
-            ("CosineAnnealingScheduler", {"t_max": t(unit, ctx, rng.randint(1, 200)),
-                                          "alpha_f": rng.choice([0.0, rng.uniform(0, 1)])}, ctx, ssr),
-            ("CosineAnnealingWarmRestartsScheduler", {
-                "t_0": t(unit if unit in ("ba", "ep", "dur") else "ba", ctx, rng.randint(1, 40)),
-                "t_mult": rng.choice([1.0, 1.5, 2.0, rng.uniform(1.0, 3.0)]),
-                "alpha_f": rng.choice([0.0, rng.uniform(0, 1)])}, ctx, ssr),
-            ("PolynomialScheduler", {"power": rng.choice([0.5, 1.0, 2.0, rng.uniform(0.1, 4)]),
-                                     "t_max": t(unit, ctx, rng.randint(1, 200)),
-                                     "alpha_f": rng.uniform(0, 1)}, ctx, ssr),
+            (
+                "StepScheduler",
+                {"step_size": t(unit, ctx, rng.randint(1, 60)), "gamma": rng.uniform(0.05, 1)},
+                ctx,
+                ssr,
+            ),
+            (
+                "MultiStepScheduler",
+                {
+                    "milestones": sorted(
+                        {t(unit, ctx, rng.randint(0, 200)) for _ in range(rng.randint(1, 4))}
+                    ),
+                    "gamma": rng.uniform(0.0, 1.5),
+                },
+                ctx,
+                ssr,
+            ),
+            (
+                "ConstantScheduler",
+                {"alpha": rng.uniform(0, 2), "t_max": t(unit, ctx, rng.randint(0, 200))},
+                ctx,
+                ssr,
+            ),
+            (
+                "LinearScheduler",
+                {
+                    "alpha_i": rng.uniform(0, 2),
+                    "alpha_f": rng.uniform(0, 2),
+                    "t_max": t(unit, ctx, rng.randint(1, 200)),
+                },
+                ctx,
+                ssr,
+            ),
+            (
+                "ExponentialScheduler",
+                {"gamma": rng.uniform(0.5, 1.0), "decay_period": t(unit, ctx, rng.randint(1, 40))},
+                ctx,
+                ssr,
+            ),
+            (
+                "CosineAnnealingScheduler",
+                {"t_max": t(unit, ctx, rng.randint(1, 200)), "alpha_f": rng.choice([0.0, rng.uniform(0, 1)])},
+                ctx,
+                ssr,
+            ),
+            (
+                "CosineAnnealingWarmRestartsScheduler",
+                {
+                    "t_0": t(unit if unit in ("ba", "ep", "dur") else "ba", ctx, rng.randint(1, 40)),
+                    "t_mult": rng.choice([1.0, 1.5, 2.0, rng.uniform(1.0, 3.0)]),
+                    "alpha_f": rng.choice([0.0, rng.uniform(0, 1)]),
+                },
+                ctx,
+                ssr,
+            ),
+            (
+                "PolynomialScheduler",
+                {
+                    "power": rng.choice([0.5, 1.0, 2.0, rng.uniform(0.1, 4)]),
+                    "t_max": t(unit, ctx, rng.randint(1, 200)),
+                    "alpha_f": rng.uniform(0, 1),
+                },
+                ctx,
+                ssr,
+            ),
         ]
         # Warmup schedulers: t_warmup and t_max in one unit after conversion, t_max >= max_duration.
         wunit = rng.choice(["ba", "dur", munit])
@@ -149,21 +207,58 @@ def configs(rng: random.Random) -> list[tuple[str, dict[str, Any], dict[str, Any
             W = t("dur", ctx, 0)
         scale = rng.random() < 0.5
         out += [
-            ("MultiStepWithWarmupScheduler", {"t_warmup": W, "milestones": sorted({
-                t(rng.choice(["ba", "dur"]), ctx, rng.randint(0, 200)) for _ in range(rng.randint(1, 3))}),
-                "gamma": rng.uniform(0.05, 1.0), "scale_warmup": scale}, ctx, ssr),
-            ("ConstantWithWarmupScheduler", {"t_warmup": W, "alpha": rng.uniform(0.1, 2), "t_max": tmax,
-                                             "scale_warmup": scale}, ctx, ssr),
-            ("LinearWithWarmupScheduler", {"t_warmup": W, "alpha_i": rng.uniform(0, 2),
-                                           "alpha_f": rng.uniform(0, 1), "t_max": tmax,
-                                           "scale_warmup": scale}, ctx, ssr),
-            ("CosineAnnealingWithWarmupScheduler", {"t_warmup": W, "t_max": tmax,
-                                                    "alpha_f": rng.uniform(0, 1), "scale_warmup": scale},
-             ctx, ssr),
-            ("PolynomialWithWarmupScheduler", {"t_warmup": W,
-                                               "power": rng.choice([2.0, 0.5, rng.uniform(0.1, 4)]),
-                                               "t_max": tmax, "alpha_f": rng.uniform(0, 1),
-                                               "scale_warmup": scale}, ctx, ssr),
+            (
+                "MultiStepWithWarmupScheduler",
+                {
+                    "t_warmup": W,
+                    "milestones": sorted(
+                        {
+                            t(rng.choice(["ba", "dur"]), ctx, rng.randint(0, 200))
+                            for _ in range(rng.randint(1, 3))
+                        }
+                    ),
+                    "gamma": rng.uniform(0.05, 1.0),
+                    "scale_warmup": scale,
+                },
+                ctx,
+                ssr,
+            ),
+            (
+                "ConstantWithWarmupScheduler",
+                {"t_warmup": W, "alpha": rng.uniform(0.1, 2), "t_max": tmax, "scale_warmup": scale},
+                ctx,
+                ssr,
+            ),
+            (
+                "LinearWithWarmupScheduler",
+                {
+                    "t_warmup": W,
+                    "alpha_i": rng.uniform(0, 2),
+                    "alpha_f": rng.uniform(0, 1),
+                    "t_max": tmax,
+                    "scale_warmup": scale,
+                },
+                ctx,
+                ssr,
+            ),
+            (
+                "CosineAnnealingWithWarmupScheduler",
+                {"t_warmup": W, "t_max": tmax, "alpha_f": rng.uniform(0, 1), "scale_warmup": scale},
+                ctx,
+                ssr,
+            ),
+            (
+                "PolynomialWithWarmupScheduler",
+                {
+                    "t_warmup": W,
+                    "power": rng.choice([2.0, 0.5, rng.uniform(0.1, 4)]),
+                    "t_max": tmax,
+                    "alpha_f": rng.uniform(0, 1),
+                    "scale_warmup": scale,
+                },
+                ctx,
+                ssr,
+            ),
         ]
     # Hand-picked edges.
     ba = {"max_duration": "100ba"}
@@ -182,8 +277,12 @@ def configs(rng: random.Random) -> list[tuple[str, dict[str, Any], dict[str, Any
         ("CosineAnnealingWarmRestartsScheduler", {"t_0": "0ba"}, ba, 1.0),
         ("PolynomialScheduler", {"power": 3.0, "t_max": "1ep", "alpha_f": 0.2}, ep, 1.0),
         ("MultiStepWithWarmupScheduler", {"t_warmup": "10ba", "milestones": ["5ba", "20ba"]}, ba, 1.0),
-        ("MultiStepWithWarmupScheduler", {"t_warmup": "10ba", "milestones": ["20ba"], "scale_warmup": True},
-         ba, 0.5),
+        (
+            "MultiStepWithWarmupScheduler",
+            {"t_warmup": "10ba", "milestones": ["20ba"], "scale_warmup": True},
+            ba,
+            0.5,
+        ),
         ("LinearWithWarmupScheduler", {"t_warmup": "0ba"}, ba, 1.0),
         ("LinearWithWarmupScheduler", {"t_warmup": "20ba", "t_max": "10ba"}, {"max_duration": "10ba"}, 1.0),
         ("LinearWithWarmupScheduler", {"t_warmup": "10ba", "t_max": "50ba"}, ba, 1.0),
@@ -193,8 +292,12 @@ def configs(rng: random.Random) -> list[tuple[str, dict[str, Any], dict[str, Any
         ("CosineAnnealingWithWarmupScheduler", {"t_warmup": "0.1dur", "t_max": "1dur"}, ep, 1.0),
         ("CosineAnnealingWithWarmupScheduler", {"t_warmup": "10ba", "t_max": "100ba"}, ep, 1.0),
         ("CosineAnnealingWithWarmupScheduler", {"t_warmup": "4ep", "t_max": "4ep"}, ep, 1.0),
-        ("PolynomialWithWarmupScheduler", {"t_warmup": "5ba", "t_max": "200ba", "power": 2.0},
-         {"max_duration": "200ba"}, 0.5),
+        (
+            "PolynomialWithWarmupScheduler",
+            {"t_warmup": "5ba", "t_max": "200ba", "power": 2.0},
+            {"max_duration": "200ba"},
+            0.5,
+        ),
         ("ConstantWithWarmupScheduler", {"t_warmup": "3ba", "alpha": 0.5}, ba, 1.0),
     ]
     return out + examples()
@@ -220,13 +323,20 @@ def examples() -> list[tuple[str, dict[str, Any], dict[str, Any], float]]:
 def main() -> None:
     repo = sys.argv[1]
     commit = sys.argv[2] if len(sys.argv) > 2 else "HEAD"
-    sha = subprocess.run(["git", "-C", repo, "rev-parse", commit], check=True, capture_output=True,
-                         text=True).stdout.strip()
+    sha = subprocess.run(
+        ["git", "-C", repo, "rev-parse", commit], check=True, capture_output=True, text=True
+    ).stdout.strip()
     sch = load(repo, sha)
     version = importlib.import_module("composer._version").__version__
     cases = [record(sch, *c) for c in configs(random.Random(20260101))]
-    doc = {"library": "composer", "source": "https://github.com/mosaicml/composer", "commit": sha,
-           "version": version, "recorded_by": "tests/golden/record_composer.py", "cases": cases}
+    doc = {
+        "library": "composer",
+        "source": "https://github.com/mosaicml/composer",
+        "commit": sha,
+        "version": version,
+        "recorded_by": "tests/golden/record_composer.py",
+        "cases": cases,
+    }
     head = json.dumps({k: x for k, x in doc.items() if k != "cases"})[:-1]
     body = ",\n".join(json.dumps(c, separators=(",", ":")) for c in cases)
     (HERE / "composer.json").write_text(f'{head}, "cases": [\n{body}\n]}}\n', encoding="utf-8")

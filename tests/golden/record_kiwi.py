@@ -122,9 +122,7 @@ def _optimizer(lr: float = 1.0) -> torch.optim.Optimizer:
     return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
 
 
-def _trace(
-    opt: torch.optim.Optimizer, sched: Any, n: int, metrics: list[float] | None = None
-) -> list[float]:
+def _trace(opt: torch.optim.Optimizer, sched: Any, n: int, metrics: list[float] | None = None) -> list[float]:
     out = []
     for k in range(n):
         out.append(float(opt.param_groups[0]["lr"]))
@@ -196,8 +194,7 @@ def main() -> None:
         {
             "library": "openkiwi",
             "versions": {"openkiwi": VERSION},
-            "source": "pip download openkiwi==2.1.0 --no-deps; "
-            "kiwi/training/optimizers.py definitions only",
+            "source": "pip download openkiwi==2.1.0 --no-deps; kiwi/training/optimizers.py definitions only",
             "torch": torch.__version__,
             "cases": cases,
         },

@@ -310,9 +310,7 @@ def _values(sched: Any, total: int) -> list[Any]:
 
 
 def main() -> None:
-    root = wheel_dir(
-        f"emmiai-noether=={VERSION}", "--python-version", "3.12", "--only-binary=:all:"
-    )
+    root = wheel_dir(f"emmiai-noether=={VERSION}", "--python-version", "3.12", "--only-binary=:all:")
     schemas, schedules = _import_noether(root)
     cases = []
     for cfg, total in CASES:
@@ -322,10 +320,7 @@ def main() -> None:
     for name, entries, total in SEQUENTIAL:
         cls = getattr(schedules, name)
         conf_cls = getattr(schedules, f"{name}Config")
-        built = [
-            conf_cls(**{**e, "schedule": _build(schemas, schedules, e["schedule"])})
-            for e in entries
-        ]
+        built = [conf_cls(**{**e, "schedule": _build(schemas, schedules, e["schedule"])}) for e in entries]
         sched = cls(schedule_configs=built)
         values = _values(sched, total)
         cases.append(

@@ -36,11 +36,12 @@ HERE = Path(__file__).resolve().parent
 STUBS = {
     "olmo_core/__init__.py": "",
     "olmo_core/exceptions.py": "class OLMoError(Exception):\n    pass\n\n\n"
-                               "class OLMoConfigurationError(OLMoError):\n    pass\n",
+    "class OLMoConfigurationError(OLMoError):\n    pass\n",
     "olmo_core/config.py": (
         "from enum import Enum\n\n\nclass StrEnum(str, Enum):\n    def __str__(self):\n"
         "        return self.value\n\n\nclass Config:\n    pass\n\n\nclass Registrable:\n"
-        "    @classmethod\n    def register(cls, name):\n        return lambda c: c\n"),
+        "    @classmethod\n    def register(cls, name):\n        return lambda c: c\n"
+    ),
     "olmo_core/optim/__init__.py": "",
     "olmo_core/optim/config.py": 'LR_FIELD = "lr"\nINITIAL_LR_FIELD = "initial_lr"\n',
 }
@@ -51,13 +52,21 @@ def load(repo: str, commit: str) -> tuple[types.ModuleType, str]:
     for path, text in STUBS.items():
         (tmp / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp / path).write_text(text, encoding="utf-8")
-    src = subprocess.run(["git", "-C", repo, "show", f"{commit}:src/olmo_core/optim/scheduler.py"],
-                         check=True, capture_output=True, text=True).stdout
+    src = subprocess.run(
+        ["git", "-C", repo, "show", f"{commit}:src/olmo_core/optim/scheduler.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     (tmp / "olmo_core/optim/scheduler.py").write_text(src, encoding="utf-8")
-    version_src = subprocess.run(["git", "-C", repo, "show", f"{commit}:src/olmo_core/version.py"],
-                                 check=True, capture_output=True, text=True).stdout
+    version_src = subprocess.run(
+        ["git", "-C", repo, "show", f"{commit}:src/olmo_core/version.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     ns: dict[str, Any] = {}
-    exec(compile(version_src.split('if __name__')[0], "version.py", "exec"), ns)
+    exec(compile(version_src.split("if __name__")[0], "version.py", "exec"), ns)
     sys.path.insert(0, str(tmp))
     return importlib.import_module("olmo_core.optim.scheduler"), ns["VERSION"]
 
@@ -107,14 +116,20 @@ def configs(rng: random.Random) -> list[tuple[str, dict[str, Any], dict[str, Any
 
     def warm(T: int, u: int) -> dict[str, Any]:
         if rng.random() < 0.35:
-            return {"warmup_fraction": rng.choice([0.0, 0.05, 0.1, rng.uniform(0, 0.5)]) if u == 1 else
-                    rng.choice([0.0, 0.1, 0.25, 0.5])}
+            return {
+                "warmup_fraction": rng.choice([0.0, 0.05, 0.1, rng.uniform(0, 0.5)])
+                if u == 1
+                else rng.choice([0.0, 0.1, 0.25, 0.5])
+            }
         return {"warmup": rng.choice([0, 1, 2, rng.randint(0, T // 2)]) * u}
 
     def decay(T: int, u: int) -> dict[str, Any]:
         if rng.random() < 0.4:
-            return {"decay_fraction": rng.choice([0.1, 0.2, rng.uniform(0.01, 0.5)]) if u == 1 else
-                    rng.choice([0.1, 0.2, 0.5])}
+            return {
+                "decay_fraction": rng.choice([0.1, 0.2, rng.uniform(0.01, 0.5)])
+                if u == 1
+                else rng.choice([0.1, 0.2, 0.5])
+            }
         return {"decay": rng.randint(1, T // 2 + 1) * u, "decay_fraction": None}
 
     for _ in range(12):
@@ -127,31 +142,88 @@ def configs(rng: random.Random) -> list[tuple[str, dict[str, Any], dict[str, Any
             ("ConstantScheduler", {**un}, c),
             ("ConstantWithWarmup", {**un, **warm(T, u), "warmup_min_lr": wmin}, c),
             ("WSD", {**un, **warm(T, u), **decay(T, u), "warmup_min_lr": wmin, "decay_min_lr": dmin}, c),
-            ("PowerLR", {**un, "warmup": rng.randint(1, T // 3 + 1) * u, **decay(T, u),
-                         "b": rng.choice([-0.51, -1.0, rng.uniform(-2, -0.05)]), "warmup_min_lr": wmin,
-                         "decay_min_lr": dmin * 0.01}, c),
-            ("LinearWithWarmup", {**un, **warm(T, u), "alpha_f": af, "warmup_min_lr": wmin,
-                                  "t_max": rng.choice([None, None, T * u, (T + rng.randint(1, 50)) * u])}, c),
+            (
+                "PowerLR",
+                {
+                    **un,
+                    "warmup": rng.randint(1, T // 3 + 1) * u,
+                    **decay(T, u),
+                    "b": rng.choice([-0.51, -1.0, rng.uniform(-2, -0.05)]),
+                    "warmup_min_lr": wmin,
+                    "decay_min_lr": dmin * 0.01,
+                },
+                c,
+            ),
+            (
+                "LinearWithWarmup",
+                {
+                    **un,
+                    **warm(T, u),
+                    "alpha_f": af,
+                    "warmup_min_lr": wmin,
+                    "t_max": rng.choice([None, None, T * u, (T + rng.randint(1, 50)) * u]),
+                },
+                c,
+            ),
             ("InvSqrtWithWarmup", {**un, **warm(T, u), "alpha_f": af, "warmup_min_lr": wmin}, c),
-            ("CosWithWarmup", {**un, **warm(T, u), "alpha_f": af, "warmup_min_lr": wmin,
-                               "t_max": rng.choice([None, None, (T + rng.randint(1, 50)) * u])}, c),
-            ("HalfCosWithWarmup", {**un, **warm(T, u), "alpha_f": af, "warmup_min_lr": wmin,
-                                   "t_max": rng.choice([None, None, (T + rng.randint(1, 50)) * u])}, c),
-            ("CosWithWarmupAndLinearDecay", {**un, **warm(T, u), "alpha_f": af, "warmup_min_lr": wmin,
-                                             **decay(T, u), "decay_min_lr": dmin * 0.01}, c),
+            (
+                "CosWithWarmup",
+                {
+                    **un,
+                    **warm(T, u),
+                    "alpha_f": af,
+                    "warmup_min_lr": wmin,
+                    "t_max": rng.choice([None, None, (T + rng.randint(1, 50)) * u]),
+                },
+                c,
+            ),
+            (
+                "HalfCosWithWarmup",
+                {
+                    **un,
+                    **warm(T, u),
+                    "alpha_f": af,
+                    "warmup_min_lr": wmin,
+                    "t_max": rng.choice([None, None, (T + rng.randint(1, 50)) * u]),
+                },
+                c,
+            ),
+            (
+                "CosWithWarmupAndLinearDecay",
+                {
+                    **un,
+                    **warm(T, u),
+                    "alpha_f": af,
+                    "warmup_min_lr": wmin,
+                    **decay(T, u),
+                    "decay_min_lr": dmin * 0.01,
+                },
+                c,
+            ),
             ("ExponentialScheduler", {**un, "lr_min": rng.choice([1e-9, lr * 0.01, lr * 2])}, c),
-            ("WSDS", {**un, "period_lengths": [rng.randint(5, 80) * u for _ in range(rng.randint(1, 4))],
-                      "period_lr_multipliers": rng.choice([None, "m"]),
-                      "warmup": rng.randint(0, 4) * u, "decay": rng.randint(0, 4) * u,
-                      "warmup_min_lr": wmin, "decay_min_lr": dmin * 0.01}, c),
+            (
+                "WSDS",
+                {
+                    **un,
+                    "period_lengths": [rng.randint(5, 80) * u for _ in range(rng.randint(1, 4))],
+                    "period_lr_multipliers": rng.choice([None, "m"]),
+                    "warmup": rng.randint(0, 4) * u,
+                    "decay": rng.randint(0, 4) * u,
+                    "warmup_min_lr": wmin,
+                    "decay_min_lr": dmin * 0.01,
+                },
+                c,
+            ),
         ]
         if out[-1][1]["period_lr_multipliers"] == "m":
             lengths = out[-1][1]["period_lengths"]
             out[-1][1]["period_lr_multipliers"] = [rng.uniform(0.2, 1.5) for _ in lengths]
         stages = []
         for _ in range(rng.randint(1, 4)):
-            st: dict[str, Any] = {"duration": rng.randint(1, 80) * u,
-                                  "shape": rng.choice(["linear", "cosine"])}
+            st: dict[str, Any] = {
+                "duration": rng.randint(1, 80) * u,
+                "shape": rng.choice(["linear", "cosine"]),
+            }
             if rng.random() < 0.5:
                 st["end_lr"] = lr * rng.uniform(0, 1.2)
             else:
@@ -164,22 +236,41 @@ def configs(rng: random.Random) -> list[tuple[str, dict[str, Any], dict[str, Any
             stages.append(st)
         od = None
         if rng.random() < 0.5:
-            od = {"start": rng.randint(0, T) * u, "duration": rng.randint(1, 60) * u,
-                  "shape": rng.choice(["linear", "cosine"]),
-                  **({"end_lr": lr * 0.05} if rng.random() < 0.5 else {"end_lr_fraction": 0.1})}
+            od = {
+                "start": rng.randint(0, T) * u,
+                "duration": rng.randint(1, 60) * u,
+                "shape": rng.choice(["linear", "cosine"]),
+                **({"end_lr": lr * 0.05} if rng.random() < 0.5 else {"end_lr_fraction": 0.1}),
+            }
         out.append(("ComposableScheduler", {**un, "stages": stages, "override_decay": od}, c))
         k = rng.randint(2, 3)
-        subs = [rng.choice([("ConstantWithWarmup", {**un, "warmup": rng.randint(1, 10) * u}),
-                            ("LinearWithWarmup", {**un, "warmup": 0, "alpha_f": 0.5}),
-                            ("CosWithWarmup", {**un, "warmup": rng.randint(0, 5) * u, "alpha_f": 0.2}),
-                            ("ConstantScheduler", {**un})]) for _ in range(k)]
+        subs = [
+            rng.choice(
+                [
+                    ("ConstantWithWarmup", {**un, "warmup": rng.randint(1, 10) * u}),
+                    ("LinearWithWarmup", {**un, "warmup": 0, "alpha_f": 0.5}),
+                    ("CosWithWarmup", {**un, "warmup": rng.randint(0, 5) * u, "alpha_f": 0.2}),
+                    ("ConstantScheduler", {**un}),
+                ]
+            )
+            for _ in range(k)
+        ]
         maxes = [rng.randint(1, max(2, T // k)) * u for _ in range(k - 1)]
         od2 = None
         if rng.random() < 0.4:
-            od2 = {"start": rng.randint(0, T) * u, "duration": rng.randint(1, 40) * u, "shape": "cosine",
-                   "end_lr_fraction": 0.05}
-        out.append(("SequentialScheduler", {**un, "schedulers": subs, "schedulers_max": maxes,
-                                            "override_decay": od2}, c))
+            od2 = {
+                "start": rng.randint(0, T) * u,
+                "duration": rng.randint(1, 40) * u,
+                "shape": "cosine",
+                "end_lr_fraction": 0.05,
+            }
+        out.append(
+            (
+                "SequentialScheduler",
+                {**un, "schedulers": subs, "schedulers_max": maxes, "override_decay": od2},
+                c,
+            )
+        )
     # Hand-picked edges.
     c = {"initial_lr": 1e-3, "max_steps": 100}
     out += [
@@ -209,11 +300,25 @@ def configs(rng: random.Random) -> list[tuple[str, dict[str, Any], dict[str, Any
         ("WSDS", {"period_lengths": [40, 30, 30], "warmup_fraction": 0.25, "decay": 5}, c),
         ("ComposableScheduler", {"stages": []}, c),
         ("ComposableScheduler", {"stages": [{"duration": 0, "end_lr": 1e-3}]}, c),
-        ("SequentialScheduler", {"schedulers": [("ConstantScheduler", {}), ("ConstantScheduler", {})],
-                                 "schedulers_max": [50, 50]}, c),
-        ("SequentialScheduler", {"schedulers": [("CosWithWarmup", {"warmup": 5, "alpha_f": 0.1}),
-                                                ("LinearWithWarmup", {"warmup": 0, "alpha_f": 0.0})],
-                                 "schedulers_max": [40]}, c),
+        (
+            "SequentialScheduler",
+            {
+                "schedulers": [("ConstantScheduler", {}), ("ConstantScheduler", {})],
+                "schedulers_max": [50, 50],
+            },
+            c,
+        ),
+        (
+            "SequentialScheduler",
+            {
+                "schedulers": [
+                    ("CosWithWarmup", {"warmup": 5, "alpha_f": 0.1}),
+                    ("LinearWithWarmup", {"warmup": 0, "alpha_f": 0.0}),
+                ],
+                "schedulers_max": [40],
+            },
+            c,
+        ),
     ]
     return out + examples()
 
@@ -230,8 +335,10 @@ def examples() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
         for ex in getattr(getattr(ports, name), "examples", ()):
             args = {("units" if k == "scheduler_units" else k): x for k, x in ex.items() if k not in context}
             if name == "SequentialScheduler":
-                args["schedulers"] = [(ports._TYPES[d["type"]], {k: x for k, x in d.items() if k != "type"})
-                                      for d in args["schedulers"]]
+                args["schedulers"] = [
+                    (ports._TYPES[d["type"]], {k: x for k, x in d.items() if k != "type"})
+                    for d in args["schedulers"]
+                ]
             out.append((name, args, {k: x for k, x in ex.items() if k in context}))
     return out
 
@@ -239,12 +346,18 @@ def examples() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
 def main() -> None:
     repo = sys.argv[1]
     commit = sys.argv[2] if len(sys.argv) > 2 else "HEAD"
-    sha = subprocess.run(["git", "-C", repo, "rev-parse", commit], check=True, capture_output=True,
-                         text=True).stdout.strip()
+    sha = subprocess.run(
+        ["git", "-C", repo, "rev-parse", commit], check=True, capture_output=True, text=True
+    ).stdout.strip()
     sch, version = load(repo, sha)
     cases = [record(sch, *c) for c in configs(random.Random(20260102))]
-    doc = {"library": "olmo-core", "source": "https://github.com/allenai/OLMo-core", "commit": sha,
-           "version": version, "recorded_by": "tests/golden/record_olmo.py"}
+    doc = {
+        "library": "olmo-core",
+        "source": "https://github.com/allenai/OLMo-core",
+        "commit": sha,
+        "version": version,
+        "recorded_by": "tests/golden/record_olmo.py",
+    }
     head = json.dumps(doc)[:-1]
     body = ",\n".join(json.dumps(c, separators=(",", ":")) for c in cases)
     (HERE / "olmo.json").write_text(f'{head}, "cases": [\n{body}\n]}}\n', encoding="utf-8")
