@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, Phase, settings
 settings.register_profile(
     "ci",
     derandomize=True,
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
