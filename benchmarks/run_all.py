@@ -1,13 +1,11 @@
 """Run every ``benchmarks/bench_*.py`` defining ``main() -> str``; write ``benchmarks/RESULTS.md``.
 
 Each benchmark runs in its own Python process (so one's JAX/torch state or flags never leak into
-another)
-and returns a Markdown section; this script adds the machine, the versions and the load around each
-run.
+another) and returns a Markdown section; this script adds the machine, the versions and the load around
+each run.
 
     python benchmarks/run_all.py            # all of them, writes benchmarks/RESULTS.md
-    python benchmarks/run_all.py compile    # only bench_*compile*.py, printed (RESULTS.md
-    untouched)
+    python benchmarks/run_all.py compile    # only bench_*compile*.py, printed (RESULTS.md untouched)
 """
 
 from __future__ import annotations
