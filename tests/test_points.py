@@ -95,3 +95,14 @@ def test_validation_names_points(name: str, points: object) -> None:
     with pytest.raises((ValueError, TypeError)) as info:
         jaxsched.registry()[name](points)
     assert str(info.value).startswith("points"), str(info.value)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_segment_shorter_than_float32_resolves(name: str) -> None:
+    """Regression (found by the property test above): a point at 1.4e-45 made a segment whose length
+    float32 flushes to 0, and step 0 came out NaN on the JAX path."""
+    s = jaxsched.registry()[name]({0: 1e-8, 1.401298464324817e-45: 1e-30, 138: 10.0})
+    k = np.array([0, 1, 2, 137, 138, 139])
+    want = s.numpy(k)
+    assert want[0] == 1e-8
+    np.testing.assert_allclose(np.asarray(s(k)), want, rtol=4e-6, atol=1e-7 * 10.0)

@@ -117,9 +117,13 @@ class _PointsSchedule(Schedule):
         xp = bk.xp
         out = bk.value(self._pairs[0][1]) + xp.zeros_like(t.value())
         for start, a, b, elapsed, remaining, length in self._segments(bk, t):
-            # Each arc from its nearer end (no cancellation next to a point), clipped to its segment.
-            e = xp.clip(elapsed, 0.0, length)
-            r = xp.clip(remaining, 0.0, length)
+            # Each arc from its nearer end (no cancellation next to a point), clipped to its segment. A
+            # segment shorter than 2**-64 steps (a point at 1e-45, say: float32 flushes it to 0) is only
+            # reached at its start: its start value, without dividing by its length.
+            short = length < 2.0**-64
+            e = xp.where(short, 0.0, xp.clip(elapsed, 0.0, length))
+            r = xp.where(short, 1.0, xp.clip(remaining, 0.0, length))
+            length = xp.where(short, 1.0, length)
             out = xp.where(_reached(bk, t, start), anneal(bk, kind, a, b, e, r, length), out)
         return xp.where(_reached(bk, t, self._pairs[-1][0]), bk.value(self._pairs[-1][1]), out)
 
