@@ -3,10 +3,10 @@ r"""A token (or sample) clock for optax, and batch-size schedules consistent wit
 Large runs define their schedules in tokens while the batch size ramps, so a step is not a fixed number of
 tokens. :func:`on_tokens` wraps an optax optimizer so that its scheduled hyperparameters follow the number
 of tokens consumed, fed with every update (``opt.update(grads, state, params, tokens=n)``), inside
-``jit`` and without ``jax_enable_x64``. :class:`BatchSizeSchedule` gives, per update, the global batch
-size and the gradient-accumulation count, as Megatron's ``--rampup-batch-size`` (a linear ramp in steps
-of an increment) and OLMo-core's batch-size schedule (sizes from given points) do, with exact integer
-arithmetic.
+``jit`` and without ``jax_enable_x64``. :class:`~jaxsched.clock.BatchSizeSchedule` gives, per update, the
+global batch size and the gradient-accumulation count, as Megatron's ``--rampup-batch-size`` (a linear
+ramp in steps of an increment) and OLMo-core's batch-size schedule (sizes from given points) do, with exact
+integer arithmetic.
 
 The clock in units of ``tokens_per_step``
 -----------------------------------------
@@ -138,7 +138,8 @@ class TokenClockState(NamedTuple):
 
     ``hyperparams`` holds, like ``optax.inject_hyperparams``, the values the last update used (``s`` at
     the position before it; after ``init``, the values at 0 tokens) and, under the clock's name
-    (``"tokens"``), the :class:`TokenCount` after the last update. :func:`jaxsched.current` reads both.
+    (``"tokens"``), the :class:`~jaxsched.clock.TokenCount` after the last update.
+    :func:`jaxsched.current` reads both.
     ``step`` and ``carry`` are the clock's position in steps of the schedule: :math:`n` and :math:`r`
     of the module docstring (int32).
     """
@@ -296,7 +297,7 @@ def on_tokens(
     does), evaluated as described in :mod:`jaxsched.clock` (exact integer part, int64-safe without x64).
     After the update, ``jaxsched.current(state)`` is :math:`h_k` (the value it used, as with
     ``inject_hyperparams``) and ``jaxsched.current(state, "tokens")`` is the clock
-    :math:`\tau_{k+1}` as a :class:`TokenCount` (``int()`` gives the exact count).
+    :math:`\tau_{k+1}` as a :class:`~jaxsched.clock.TokenCount` (``int()`` gives the exact count).
 
     Arguments of the factory: a :class:`jaxsched.Schedule` follows the clock; a number is injected as is
     (readable with ``current``, changeable in the state); anything else (flags, masks, ``None``) and every
@@ -486,7 +487,8 @@ class BatchSizeSchedule:
     of sizes from given points is ``"step"``.
 
     The token clock of :func:`on_tokens` is fed ``B_k * seq_len`` per update, so the tokens it has seen
-    before update :math:`k` are :attr:`BatchPlan.tokens_before` of :meth:`plan`.
+    before update :math:`k` are the ``tokens_before`` field of the :class:`~jaxsched.clock.BatchPlan` that
+    :meth:`plan` returns.
 
     Example:
       >>> import jaxsched
@@ -695,7 +697,7 @@ def batch_size_schedule(
     data_parallel: int = 1,
     seq_len: int | None = None,
 ) -> BatchSizeSchedule:
-    """A :class:`BatchSizeSchedule` through ``points`` (see the class for the formula).
+    """A :class:`~jaxsched.clock.BatchSizeSchedule` through ``points`` (see the class for the formula).
 
     Example:
       >>> import jaxsched
@@ -726,10 +728,11 @@ def batch_size_rampup(
 
     .. math:: B(c) = b_0 + g \min\!\left(n, \left\lfloor \frac{c\, n}{R} \right\rfloor\right)
 
-    (a ``"linear"`` :class:`BatchSizeSchedule` through :math:`(0, b_0)` and :math:`(R, G)` on the samples
-    clock, increment :math:`g`). Megatron computes :math:`\lfloor c / (R/n) \rfloor` in floating point,
-    which lands one increment short at some exact thresholds (:math:`R = 9`, :math:`n = 7`: 6 increments
-    at :math:`c = 9`); this is the exact rational value.
+    (a ``"linear"`` :class:`~jaxsched.clock.BatchSizeSchedule` through :math:`(0, b_0)` and
+    :math:`(R, G)` on the samples clock, increment :math:`g`). Megatron computes
+    :math:`\lfloor c / (R/n) \rfloor` in floating point, which lands one increment short at some exact
+    thresholds (:math:`R = 9`, :math:`n = 7`: 6 increments at :math:`c = 9`); this is the exact rational
+    value.
 
     Example:
       >>> import jaxsched

@@ -78,6 +78,7 @@ OTHER_PAGES = {
     "jaxsched.optax_utils": ("optax", "Optax helpers"),
     "jaxsched._plateau": ("optax", "Optax helpers"),
     "jaxsched.plot": ("plotting", "Plotting"),
+    "jaxsched.clock": ("clock", "Token clock and batch-size schedules"),
 }
 CORE_PAGE = ("schedule", "The Schedule object")
 PLOT_POINTS = 600
@@ -269,14 +270,14 @@ def collect() -> tuple[list[Page], list[Page], list[Page]]:
         if isinstance(module, str) and module.split(".")[0] in ("jaxsched", "torch_bridge"):
             add_other(f"jaxsched.{n}", obj)
     # Public submodules' own public functions that the top level does not re-export.
-    for modname in ("jaxsched.optax_utils", "jaxsched.plot"):
+    for modname in ("jaxsched.optax_utils", "jaxsched.plot", "jaxsched.clock"):
         mod = importlib.import_module(modname)
         for n in _module_public_names(mod):
             obj = getattr(mod, n)
             if id(obj) in documented or inspect.ismodule(obj) or not callable(obj):
                 continue
             add_other(f"{modname}.{n}", obj)
-    order = ["schedule", "config", "optax", "plotting"]
+    order = ["schedule", "config", "optax", "clock", "plotting"]
     other_pages = sorted(others.values(), key=lambda p: order.index(p.slug) if p.slug in order else 99)
 
     fam_order = list(FAMILY_TITLES)

@@ -131,7 +131,7 @@ class ComposerScheduler(Port):
         "t_warmup",
         "max_duration",
     )
-    """Composer time strings: configs keep them as they are (not jaxsched durations)."""
+    """Fields that hold Composer time strings, which configs keep as written (not jaxsched durations)."""
 
     lr: Real = of_role(Value(minimum=0.0), default=1.0, kw_only=True)
     max_duration: str = of_role(Static(_time), kw_only=True)

@@ -745,7 +745,7 @@ def join_schedules(schedules: Sequence[Any], boundaries: Sequence[Any]) -> Join:
       boundaries: absolute steps at which each next piece starts.
 
     Returns:
-      A :class:`jaxsched.Join`.
+      A :func:`jaxsched.join` schedule.
 
     Example:
       >>> from jaxsched.compat import optax as sched
@@ -774,7 +774,7 @@ def sgdr_schedule(cosine_kwargs: Iterable[Mapping[str, Any]]) -> Join:
       cosine_kwargs: one dict of ``warmup_cosine_decay_schedule`` arguments per cycle.
 
     Returns:
-      A :class:`jaxsched.Join` of :class:`WarmupCosineDecaySchedule` pieces.
+      A :func:`jaxsched.join` schedule of :class:`WarmupCosineDecaySchedule` pieces.
 
     Example:
       >>> from jaxsched.compat import optax as sched

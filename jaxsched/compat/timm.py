@@ -914,12 +914,14 @@ def create_scheduler_v2(
     recipe over 300 updates). ``sched="plateau"`` gives the metric-driven :func:`PlateauLRScheduler` (an
     optax transformation), ``sched="none"`` gives ``None``.
 
+    The other arguments (``sched``, ``num_epochs``, ``decay_epochs``, ``decay_milestones``,
+    ``cooldown_epochs``, ``patience_epochs``, ``decay_rate``, ``min_lr``, ``warmup_lr``, ``warmup_epochs``,
+    ``warmup_prefix``, ``noise``, ``noise_pct``, ``noise_std``, ``noise_seed``, ``cycle_mul``,
+    ``cycle_decay``, ``cycle_limit``, ``k_decay``, ``decay_fn``, ``stable_timescale``, ``plateau_mode``,
+    ``step_on_epochs``, ``updates_per_epoch``) are timm's ``create_scheduler_v2`` arguments.
+
     Args:
       lr: the base learning rate (timm's optimizer LR).
-      sched, num_epochs, decay_epochs, decay_milestones, cooldown_epochs, patience_epochs, decay_rate,
-        min_lr, warmup_lr, warmup_epochs, warmup_prefix, noise, noise_pct, noise_std, noise_seed, cycle_mul,
-        cycle_decay, cycle_limit, k_decay, decay_fn, stable_timescale, plateau_mode, step_on_epochs,
-        updates_per_epoch: as timm's ``create_scheduler_v2``.
 
     Returns:
       ``(schedule, num_epochs)``: a :class:`~jaxsched.Schedule` counting updates (see above), and the number

@@ -806,10 +806,12 @@ def GreedyLR(
     :func:`jaxsched.reduce_on_plateau`. ``torch_bridge.GreedyLR`` is the torch side; both equal HF's class
     for the same metrics (``state.lr`` exactly under ``jax_enable_x64``).
 
+    ``mode``, ``factor`` (in ``(0, 1)``), ``patience``, ``threshold``, ``threshold_mode``, ``cooldown``,
+    ``warmup``, ``min_lr``, ``max_lr``, ``eps``, ``smooth``, ``window_size`` and ``reset_start`` are HF's
+    ``GreedyLR`` arguments.
+
     Args:
       lr: the optimizer's learning rate (HF's initial LR).
-      mode, factor, patience, threshold, threshold_mode, cooldown, warmup, min_lr, max_lr, eps, smooth,
-        window_size, reset_start: as HF's ``GreedyLR`` (``factor`` in ``(0, 1)``).
       verbose: accepted; nothing is printed inside a traced update.
       steps_per_epoch: step the rule only on the first update of each epoch.
       accumulation_size: values averaged per step of the rule.

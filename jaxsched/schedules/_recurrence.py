@@ -251,10 +251,9 @@ class AffineRecurrence(Schedule, name="affine_recurrence"):
         values repeat exactly); one that sets it from a source (or whose second period would pass
         ``max_steps``) keeps per-phase gains and offsets instead (a second, slower pass over the period).
 
-        Raises:
-          ScheduleArgumentError: a prefix longer than ``max_steps``; a period that neither resets nor
-            only scales the value (an offset with no reset); a period that grows the value; a value below 0
-            or beyond the float32 range; a reset tail fed by two different sources.
+        Refused with :class:`~jaxsched.ScheduleArgumentError`: a prefix longer than ``max_steps``; a period
+        that neither resets nor only scales the value (an offset with no reset); a period that grows the
+        value; a value below 0 or beyond the float32 range; a reset tail fed by two different sources.
         """
         S, L = int(start), int(period)
         if S < 0 or L < 1:
