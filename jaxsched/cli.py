@@ -24,6 +24,7 @@ parity or compare mismatch exits with 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -1300,20 +1301,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
         if args.command is None:
             raise UsageError(
-                "a command is required: parity, show, plot, compare, port, list or "
-                "catalog (see `jaxsched --help`)"
+                "a command is required: parity, show, plot, compare, port, branch, stretch, extend, "
+                "list or catalog (see `jaxsched --help`)"
             )
         return int(args.func(args))
     except UsageError as err:
         _fail(str(err))
         return EXIT_USAGE
+    except BrokenPipeError:  # `jaxsched show CONFIG | head`: the reader has all it wanted
+        with contextlib.suppress(OSError, ValueError):  # nothing more reaches the closed pipe at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, TypeError, KeyError, OSError) as err:
         _fail(_one_line(err))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `jaxsched parity | head`
-        return 0
     except Exception as err:  # never a traceback, but say it is ours
         if os.environ.get("JAXSCHED_DEBUG"):
             raise

@@ -680,3 +680,16 @@ def test_docstring_examples_of_the_cli():
 
     result = doctest.testmod(cli, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 4 and result.failed == 0
+
+
+def test_output_into_a_closed_pipe_ends_quietly():
+    # `jaxsched show CONFIG --every 1 | head -2`: the reader closes the pipe; no error, no traceback.
+    env = {**os.environ, "JAX_PLATFORMS": "cpu"}
+    cmd = [sys.executable, "-m", "jaxsched", "show", "cosine_decay", "--every", "1"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    assert p.stdout is not None and p.stderr is not None
+    first = p.stdout.readline()
+    p.stdout.close()  # as `head` does once it has its lines
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=300) == 0, err
+    assert first.startswith(b"cosine_decay(") and err == ""

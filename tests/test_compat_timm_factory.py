@@ -101,3 +101,23 @@ def test_factory_refusals():
     with pytest.raises(ValueError, match="sched"):
         timm.create_scheduler_v2(0.1, "bogus", updates_per_epoch=10)
     assert timm.create_scheduler_v2(0.1, "none", num_epochs=7)[0] is None
+
+
+def test_an_epoch_clock_port_fed_optax_update_count_warns():
+    # issue 13 item 3: the timm classes count epochs by default; inside optax the step is the update count.
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    recipe = {"t_initial": 300, "warmup_t": 5, "warmup_lr_init": 1e-5}
+    epochs = timm.CosineLRScheduler(0.1, **recipe)
+    with pytest.warns(timm.EpochClockWarning, match="CosineLRScheduler counts epochs.*updates_per_epoch"):
+        opt = optax.inject_hyperparams(optax.sgd)(learning_rate=epochs)
+        jax.jit(opt.update)(jnp.ones(1), opt.init(jnp.zeros(1)))  # a jitted update traces the count
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither an eager call on an epoch nor the per-update form warns
+        assert float(epochs(299)) == pytest.approx(float(epochs.numpy(299)), rel=1e-6)
+        updates = timm.CosineLRScheduler(0.1, **recipe, updates_per_epoch=100)
+        opt = optax.inject_hyperparams(optax.sgd)(learning_rate=updates)
+        jax.jit(opt.update)(jnp.ones(1), opt.init(jnp.zeros(1)))
+        assert float(updates.numpy(300)) == pytest.approx(float(epochs.numpy(3)))  # update 300 is epoch 3

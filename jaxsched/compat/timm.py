@@ -42,6 +42,7 @@ WSD), ``get_curr_decay_steps(t)`` (multi-step), and the attributes ``base_values
 from __future__ import annotations
 
 import bisect
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -62,7 +63,7 @@ from jaxsched import (
     warmup_onto,
     warmup_stable_decay,
 )
-from jaxsched._core import Port, Schedule
+from jaxsched._core import Port, Schedule, _traced_step
 from jaxsched._fields import (
     MAX_STEP,
     Real,
@@ -121,6 +122,10 @@ _STD = static_float(minimum=0.0, min_open=True)
 # -- the common skeleton ------------------------------------------------------------------------------------
 
 
+class EpochClockWarning(UserWarning):
+    """A timm schedule built to count epochs, where optax's step (and ``jaxsched.current``) counts updates."""
+
+
 class _Timm:
     """A mixin in front of :class:`~jaxsched._core.Port`: what the timm ports share: the time unit, the
     constructor's value at index 0, the warmup and the noise around each class's curve after the warmup
@@ -160,6 +165,18 @@ class _Timm:
                 "only applies with t_in_epochs=True (t already counts updates)",
                 self.updates_per_epoch,
             )
+
+    def __call__(self, step: Any) -> Any:
+        # A traced step is what optax feeds (its update count): loud when this port counts epochs.
+        if self.t_in_epochs and self.updates_per_epoch is None and _traced_step(step):
+            warnings.warn(
+                f"compat.timm.{type(self).__name__} counts epochs (t_in_epochs=True) and is evaluated on a "
+                "traced step, as optax does once per update: give updates_per_epoch=<batches per epoch> "
+                "(or build it with create_scheduler_v2) unless the step fed is the epoch index",
+                EpochClockWarning,
+                stacklevel=2,
+            )
+        return super().__call__(step)  # type: ignore[misc]
 
     def _main(self) -> Schedule:
         """The curve from the end of the warmup on (seeing ``t - warmup_t`` with a prefix warmup)."""
@@ -217,7 +234,7 @@ class _Cycles(_Timm):  # (a mixin, as _Timm)
 
 
 class CosineLRScheduler(_Cycles, Port, name="compat.timm.CosineLRScheduler"):
-    r"""timm ``CosineLRScheduler``: cosine with restarts, warmup, cycle growth and decay, k-decay.
+    r"""timm ``CosineLRScheduler`` (counts epochs unless ``updates_per_epoch``): cosine with restarts.
 
     Cycle :math:`i` has length :math:`T_i = T_0 m^i` and peak :math:`\text{lr}\,\delta^i`; at position
     :math:`e` in it, for :math:`i <` ``cycle_limit``,
@@ -305,9 +322,10 @@ class CosineLRScheduler(_Cycles, Port, name="compat.timm.CosineLRScheduler"):
 
 
 class TanhLRScheduler(_Cycles, Port, name="compat.timm.TanhLRScheduler"):
-    r"""timm ``TanhLRScheduler``: hyperbolic-tangent decay (arXiv 1806.01593) with cycles and warmup.
+    r"""timm ``TanhLRScheduler`` (counts epochs unless ``updates_per_epoch``): tanh decay with cycles.
 
-    With :math:`r = e/T_i` inside cycle :math:`i` (cycles as :class:`CosineLRScheduler`),
+    The tanh schedule of arXiv 1806.01593. With :math:`r = e/T_i` inside cycle :math:`i` (cycles as
+    :class:`CosineLRScheduler`),
 
     .. math:: s = \text{lr\_min} + (\text{peak}_i - \text{lr\_min})\,
               \tfrac12\left(1 - \tanh\left(lb\,(1 - r) + ub\,r\right)\right)
@@ -394,7 +412,7 @@ class TanhLRScheduler(_Cycles, Port, name="compat.timm.TanhLRScheduler"):
 
 
 class PolyLRScheduler(_Cycles, Port, name="compat.timm.PolyLRScheduler"):
-    r"""timm ``PolyLRScheduler``: polynomial decay with cycles, warmup and k-decay.
+    r"""timm ``PolyLRScheduler`` (counts epochs unless ``updates_per_epoch``): polynomial decay with cycles.
 
     .. math:: s = \text{lr\_min} + (\text{peak}_i - \text{lr\_min})\left(1 - e^{k}/T_i^{k}\right)^{p}
 
@@ -457,7 +475,7 @@ class PolyLRScheduler(_Cycles, Port, name="compat.timm.PolyLRScheduler"):
 
 
 class StepLRScheduler(_Timm, Port, name="compat.timm.StepLRScheduler"):
-    r"""timm ``StepLRScheduler``: decay by ``decay_rate`` every ``decay_t``.
+    r"""timm ``StepLRScheduler`` (counts epochs unless ``updates_per_epoch``): decay every ``decay_t``.
 
     .. math:: s = \text{lr}\cdot\text{decay\_rate}^{\lfloor t'/\text{decay\_t} \rfloor}
 
@@ -506,7 +524,7 @@ class StepLRScheduler(_Timm, Port, name="compat.timm.StepLRScheduler"):
 
 
 class MultiStepLRScheduler(_Timm, Port, name="compat.timm.MultiStepLRScheduler"):
-    r"""timm ``MultiStepLRScheduler``: decay by ``decay_rate`` at each milestone, one step early.
+    r"""timm ``MultiStepLRScheduler`` (counts epochs unless ``updates_per_epoch``): decay at milestones.
 
     .. math:: s = \text{lr}\cdot\text{decay\_rate}^{\#\{m \in \text{decay\_t}:\ m \le t' + 1\}}
 
@@ -600,10 +618,10 @@ def _positive_float(name: str, x: Any) -> Any:
 
 
 class WSDLRScheduler(_Timm, Port, name="compat.timm.WSDLRScheduler"):
-    r"""timm ``WSDLRScheduler`` (timm >= 1.0.31): warmup, a stable phase, then a decay to ``lr_min``.
+    r"""timm ``WSDLRScheduler`` (counts epochs unless ``updates_per_epoch``): warmup, stable, decay.
 
-    With :math:`W` = ``warmup_t``, :math:`T` = ``t_initial`` (stable + decay, after the warmup, which is
-    always a prefix), :math:`D` = ``decay_t``, :math:`t_s = t - W` and the decay progress
+    timm >= 1.0.31. With :math:`W` = ``warmup_t``, :math:`T` = ``t_initial`` (stable + decay, after the
+    warmup, which is always a prefix), :math:`D` = ``decay_t``, :math:`t_s = t - W` and the decay progress
     :math:`f = \min\left(\max(t_s - (T - D), 0)/D,\ 1\right)`:
 
     .. math::
@@ -863,10 +881,6 @@ __all__ += ["PlateauLRScheduler"]
 
 
 # -- timm's factory -----------------------------------------------------------------------------------------
-
-
-class EpochClockWarning(UserWarning):
-    """A timm schedule built to count epochs, where optax's step (and ``jaxsched.current``) counts updates."""
 
 
 def create_scheduler_v2(
