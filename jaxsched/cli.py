@@ -785,6 +785,13 @@ def port_recipe(path: str, factory: str | None = None, lr: float = 1.0) -> Porte
 
 
 def cmd_port(args: argparse.Namespace) -> int:
+    recipe = _RECIPE_RE.match(args.recipe)
+    if recipe and recipe.group("factory") and not os.path.isfile(args.recipe):  # recipe.py:NAME
+        if args.factory not in (None, recipe.group("factory")):
+            raise UsageError(
+                f"{args.recipe} names the factory {recipe.group('factory')!r} and --factory {args.factory!r}"
+            )
+        args.recipe, args.factory = recipe.group("path"), recipe.group("factory")
     ported = port_recipe(args.recipe, args.factory, args.lr)
     schedules = ported.schedule if isinstance(ported.schedule, list) else [ported.schedule]
     configs = [s.to_config() for s in schedules]
@@ -1201,9 +1208,10 @@ def parser() -> argparse.ArgumentParser:
         "      return get_cosine_schedule_with_warmup(optimizer, 1000, 100000)\n\n"
         "examples:\n  jaxsched port recipe.py --lr 3e-4 > recipe.yaml\n"
         "  jaxsched port train.py --factory build_scheduler --format json\n"
+        "  jaxsched port train.py:build_scheduler         # the same factory, named in place\n"
         "  jaxsched parity recipe.py:make_scheduler     # a recipe is a CONFIG too",
     )
-    po.add_argument("recipe", metavar="RECIPE.py")
+    po.add_argument("recipe", metavar="RECIPE.py", help="the file, or RECIPE.py:NAME to name the factory")
     po.add_argument("--factory", metavar="NAME", help="the function that builds the scheduler")
     po.add_argument(
         "--lr",

@@ -504,6 +504,18 @@ def test_port_prints_the_config(recipe, tmp_path):
     assert "AdamW(lr=1.0)" in p.stderr
 
 
+def test_port_takes_the_factory_named_in_place(recipe, tmp_path):
+    # `port recipe.py:NAME`, the form CONFIG arguments take (and port's own error message suggests).
+    p = run("port", f"{recipe}:make_scheduler", "--format", "json", "-q", cwd=tmp_path, module=False)
+    q = run("port", str(recipe), "--factory", "make_scheduler", "--format", "json", "-q", cwd=tmp_path)
+    assert p.returncode == q.returncode == 0, p.stderr + q.stderr
+    assert json.loads(p.stdout) == json.loads(q.stdout)
+    assert_bad_input(
+        run("port", f"{recipe}:make_scheduler", "--factory", "other", cwd=tmp_path),
+        "names the factory 'make_scheduler' and --factory 'other'",
+    )
+
+
 def test_a_recipe_is_a_config(recipe, tmp_path):
     p = run("show", f"{recipe}:make_scheduler", "--steps", "0:1000:100", cwd=tmp_path, module=False)
     assert p.returncode == 0, p.stdout + p.stderr
