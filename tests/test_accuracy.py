@@ -48,6 +48,10 @@ import jaxsched
 import jaxsched.compat
 from jaxsched._numerics import MAX_STEP, Backend, Steps
 
+# Every registered example is jitted on traced steps that index its own clock; timm's epoch-clock ports
+# rightly warn users about that (checked in tests/test_compat_timm_factory.py), not here.
+pytestmark = pytest.mark.filterwarnings("ignore::jaxsched.compat.timm.EpochClockWarning")
+
 RTOL = 1e-6
 # Values below 2**-100 are judged by absolute error: XLA on CPU flushes subnormal intermediates to zero,
 # so a product like 1.9 * 0.01**19 (exactly 1.9e-38, a normal float32) can come out as 0.
