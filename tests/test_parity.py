@@ -311,6 +311,42 @@ def test_original_not_installed(monkeypatch):
     assert r.paths["original"].note == "fake not installed"
 
 
+@pytest.mark.parametrize("module", ["no_such_package_for_jaxsched.core", "json.no_such_submodule"])
+def test_original_in_a_missing_package_is_not_installed(monkeypatch, module):
+    # `jaxsched parity` in the README's parity-only venv died with "No module named 'megatron'": the
+    # Megatron reference names "megatron.core", and find_spec imports the missing parent to look.
+    _with_reference(monkeypatch, lambda s, n: 1 / 0, module=module)
+    r = _one(Skewed(0.1), paths=("original",))
+    assert r.ok and r.paths["original"].status == "n/a"
+    assert r.paths["original"].note == "fake not installed"
+
+
+def test_every_reference_says_whether_it_is_installed():
+    # In a process where no original library can be imported (the README's parity venv lacks some),
+    # every reference's available() is False (or True when it needs nothing), never an exception.
+    import subprocess
+    import sys
+
+    from jaxsched._references import references
+
+    tops = sorted({ref.module.split(".")[0] for ref in references().values() if ref.module})
+    assert "megatron" in tops and "torch" in tops
+    code = f"""
+import importlib.abc, sys
+TOPS = {tops!r}
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in TOPS:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, Block())
+from jaxsched._references import references
+bad = [n for n, r in references().items() if r.available() is not (r.module is None)]
+print("ok" if not bad else bad)
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and p.stdout.strip() == "ok", p.stdout + p.stderr
+
+
 def test_original_raising(monkeypatch):
     def boom(s, n):
         raise RuntimeError("scheduler exploded\nsecond line")

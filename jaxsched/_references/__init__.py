@@ -51,7 +51,12 @@ class Reference:
     """``stream(schedule, n, block)`` -> the same values, in blocks of at most ``block``."""
 
     def available(self) -> bool:
-        return self.module is None or importlib.util.find_spec(self.module) is not None
+        if self.module is None:
+            return True
+        try:  # find_spec("megatron.core") imports "megatron" first: raises when that is missing
+            return importlib.util.find_spec(self.module) is not None
+        except (ImportError, ValueError):
+            return False
 
     def blocks(self, schedule: Schedule, n: int, block: int = BLOCK) -> Iterator[np.ndarray]:
         """The original's values at updates ``0..n-1`` in blocks (from ``stream`` when the runner
