@@ -19,6 +19,9 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=500, deadline=None)
+# Hypothesis's own "default" (random, 100 examples) as it is, but without its 200 ms deadline: a first
+# example compiles JAX programs, so the deadline would report compile time as a flaky failure.
+settings.register_profile("default", settings.get_profile("default"), deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
