@@ -214,7 +214,9 @@ class CosineRestarts(Schedule, name="cosine_restarts"):
 
     After ``max_cycles`` cycles the value stays at ``end_value``. Cycle positions are exact integer
     arithmetic for an integer ``period_mult`` (no float drift at large steps); a fractional one uses the
-    closed-form logarithm, like timm and fairseq.
+    closed-form logarithm, like timm and fairseq, which in float32 can put a step within float32 rounding
+    of a fractional cycle start into the neighbouring cycle (a known defect: :func:`jaxsched.restarts`
+    locates fractional cycles exactly).
 
     Args:
       init_value: peak of the first cycle.
